@@ -1,0 +1,106 @@
+import { createContext, useContext, type ReactNode } from "react";
+
+/** Names of job functions by id, so documents can say `role="cra"` and readers see the title. */
+export const JobFunctionNames = createContext<ReadonlyMap<string, string>>(new Map());
+
+function useJobFunctionName(id: string): string {
+  return useContext(JobFunctionNames).get(id) ?? id;
+}
+
+const CALLOUT_LABELS: Record<string, string> = { note: "Note", warning: "Warning", regulatory: "Regulatory requirement" };
+
+function Callout({ kind, title, children }: { kind: string; title?: string; children?: ReactNode }) {
+  return (
+    <aside className={`callout callout-${kind}`} role="note">
+      <p className="callout-title">{title ?? CALLOUT_LABELS[kind] ?? kind}</p>
+      {children}
+    </aside>
+  );
+}
+
+function Steps({ children }: { children?: ReactNode }) {
+  return <ol className="steps">{children}</ol>;
+}
+
+function Step({ title, owner, children }: { title: string; owner?: string; children?: ReactNode }) {
+  const ownerName = useJobFunctionName(owner ?? "");
+  return (
+    <li className="step">
+      <p className="step-title">
+        <strong>{title}</strong>
+        {owner ? <span className="step-owner">{ownerName}</span> : null}
+      </p>
+      {children}
+    </li>
+  );
+}
+
+function Responsibilities({ children }: { children?: ReactNode }) {
+  return <dl className="responsibilities">{children}</dl>;
+}
+
+function Responsibility({ role, children }: { role: string; children?: ReactNode }) {
+  return (
+    <div className="responsibility">
+      <dt>{useJobFunctionName(role)}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function Definition({ term, children }: { term: string; children?: ReactNode }) {
+  return (
+    <dl className="definition">
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </dl>
+  );
+}
+
+function RecordsTable({ children }: { children?: ReactNode }) {
+  return (
+    <table className="records-table">
+      <thead>
+        <tr>
+          <th scope="col">Record</th>
+          <th scope="col">Retention</th>
+          <th scope="col">Location</th>
+          <th scope="col">Notes</th>
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+function Record({ name, retention, location, children }: { name: string; retention: string; location?: string; children?: ReactNode }) {
+  return (
+    <tr>
+      <th scope="row">{name}</th>
+      <td>{retention}</td>
+      <td>{location ?? ""}</td>
+      <td>{children}</td>
+    </tr>
+  );
+}
+
+function DocRef({ id }: { id: string }) {
+  return (
+    <a className="docref" href={`/documents/${id}`}>
+      {id}
+    </a>
+  );
+}
+
+/** The single map of components a controlled document may use (see app/modules/content/components.ts). */
+export const mdxComponents = {
+  Callout,
+  Steps,
+  Step,
+  Responsibilities,
+  Responsibility,
+  Definition,
+  RecordsTable,
+  Record,
+  DocRef,
+};

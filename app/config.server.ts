@@ -1,0 +1,65 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { z } from "zod";
+
+const EnvSchema = z.object({
+  QUIRE_DATA_DIR: z.string().min(1).default("./data"),
+  QUIRE_CONTENT_REPO: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Fixes "today" (YYYY-MM-DD or an ISO instant) for demos and tests; never set in production. */
+  QUIRE_NOW: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+});
+
+export interface QuireConfig {
+  dataDir: string;
+  dbFile: string;
+  contentRepo: string;
+  /** True when QUIRE_CONTENT_REPO points at a repository Quire did not create. */
+  externalContentRepo: boolean;
+  port: number;
+  fixedNow: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const dataDir = path.resolve(parsed.data.QUIRE_DATA_DIR);
+  return {
+    dataDir,
+    dbFile: path.join(dataDir, "quire.db"),
+    contentRepo: parsed.data.QUIRE_CONTENT_REPO
+      ? path.resolve(parsed.data.QUIRE_CONTENT_REPO)
+      : path.join(dataDir, "content"),
+    externalContentRepo: parsed.data.QUIRE_CONTENT_REPO !== undefined,
+    port: parsed.data.PORT,
+    fixedNow: parsed.data.QUIRE_NOW,
+  };
+}
+
+let root: string | null = null;
+
+/**
+ * The folder holding Quire's package.json, found from this module's location so that it works
+ * from the TypeScript sources (CLI under tsx) and from the server bundle in build/ alike.
+ */
+export function appRoot(): string {
+  if (root) return root;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "quire") {
+      root = dir;
+      return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("Cannot find Quire's package.json above " + import.meta.url);
+    dir = parent;
+  }
+}

@@ -1,0 +1,51 @@
+import fs from "node:fs";
+
+import { readConfig, type QuireConfig } from "./config.server";
+import { Database } from "./db/db.server";
+import { migrate } from "./db/migrate.server";
+import { MdxRenderer } from "./modules/content/render.server";
+import { ContentRepository } from "./modules/content/repository.server";
+import { loadJobFunctions } from "./modules/documents/library.server";
+import { registerTaggedVersions } from "./modules/documents/versions.server";
+import { now } from "./clock.server";
+
+/** Everything a request needs: configuration, the database, the content repository, the renderer. */
+export interface Quire {
+  config: QuireConfig;
+  db: Database;
+  repo: ContentRepository;
+  renderer: MdxRenderer;
+}
+
+export class DataFolderMissing extends Error {}
+
+let context: Promise<Quire> | null = null;
+
+/** Opens the data folder once per process; later calls share it. */
+export function quire(): Promise<Quire> {
+  context ??= open(readConfig()).catch((error) => {
+    context = null;
+    throw error;
+  });
+  return context;
+}
+
+export async function open(config: QuireConfig): Promise<Quire> {
+  if (!fs.existsSync(config.dbFile)) {
+    throw new DataFolderMissing(
+      `No Quire data folder at ${config.dataDir} (no quire.db). Create one with \`npx quire init\` or \`npx quire init --demo\`.`,
+    );
+  }
+  const db = await Database.open(config.dbFile);
+  await migrate(db);
+  const repo = new ContentRepository(config.contentRepo);
+  if (!(await repo.isRepository())) {
+    await db.close();
+    throw new DataFolderMissing(`The content repository ${config.contentRepo} is missing or not a git repository.`);
+  }
+  // Reconcile: a version tagged in git but not yet recorded (an interrupted approval) is recorded now.
+  await registerTaggedVersions(db, repo, now(config));
+  const jobFunctions = await loadJobFunctions(db);
+  const renderer = new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name])));
+  return { config, db, repo, renderer };
+}

@@ -1,0 +1,136 @@
+import fs from "node:fs";
+import path from "node:path";
+
+import sqlite3 from "sqlite3";
+
+export type SqlParam = string | number | bigint | null | Buffer;
+export type SqlParams = readonly SqlParam[] | Record<string, SqlParam>;
+
+export interface RunResult {
+  changes: number;
+  lastID: number;
+}
+
+/** The statements available inside a transaction (and, read-only, outside one). */
+export interface Queryable {
+  get<T>(sql: string, params?: SqlParams): Promise<T | undefined>;
+  all<T>(sql: string, params?: SqlParams): Promise<T[]>;
+}
+export interface Tx extends Queryable {
+  run(sql: string, params?: SqlParams): Promise<RunResult>;
+}
+
+function openConnection(file: string, mode: number): Promise<sqlite3.Database> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, mode, (err) => (err ? reject(err) : resolve(db)));
+  });
+}
+
+function exec(db: sqlite3.Database, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
+}
+
+function bind(params: SqlParams | undefined): unknown[] | Record<string, unknown> {
+  if (params === undefined) return [];
+  if (Array.isArray(params)) return params as unknown[];
+  // Named parameters: sqlite3 wants the prefix in the key.
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k.startsWith("$") ? k : `$${k}`, v]));
+}
+
+function connectionApi(db: sqlite3.Database): Tx {
+  return {
+    run: (sql, params) =>
+      new Promise((resolve, reject) => {
+        db.run(sql, bind(params), function (this: sqlite3.RunResult, err: Error | null) {
+          if (err) reject(err);
+          else resolve({ changes: this.changes, lastID: this.lastID });
+        });
+      }),
+    get: <T>(sql: string, params?: SqlParams) =>
+      new Promise<T | undefined>((resolve, reject) => {
+        db.get(sql, bind(params), (err: Error | null, row: T | undefined) => (err ? reject(err) : resolve(row)));
+      }),
+    all: <T>(sql: string, params?: SqlParams) =>
+      new Promise<T[]>((resolve, reject) => {
+        db.all(sql, bind(params), (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+      }),
+  };
+}
+
+/**
+ * The one SQLite access layer.
+ *
+ * Two connections: a writer whose transactions run one at a time through a queue, and a reader.
+ * sqlite3 multiplexes every statement of a connection, so a BEGIN..COMMIT spread over awaits would
+ * otherwise swallow the statements of another request (stack.md pitfall 3). In WAL mode the reader
+ * sees only committed data, so a page never shows half of a transaction.
+ */
+export class Database implements Queryable {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly writerApi: Tx;
+  private readonly readerApi: Queryable;
+
+  private constructor(
+    readonly file: string,
+    private readonly writer: sqlite3.Database,
+    private readonly reader: sqlite3.Database,
+  ) {
+    this.writerApi = connectionApi(writer);
+    this.readerApi = connectionApi(reader);
+  }
+
+  static async open(file: string): Promise<Database> {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const writer = await openConnection(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
+    writer.configure("busyTimeout", 5000);
+    await exec(writer, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+    const reader = await openConnection(file, sqlite3.OPEN_READONLY);
+    reader.configure("busyTimeout", 5000);
+    await exec(reader, "PRAGMA foreign_keys = ON;");
+    return new Database(file, writer, reader);
+  }
+
+  get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    return this.readerApi.get<T>(sql, params);
+  }
+
+  all<T>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.readerApi.all<T>(sql, params);
+  }
+
+  /**
+   * Runs `work` inside BEGIN IMMEDIATE..COMMIT, after every earlier transaction has finished.
+   * A thrown error rolls back everything `work` wrote.
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      await this.writerApi.run("BEGIN IMMEDIATE");
+      try {
+        const result = await work(this.writerApi);
+        await this.writerApi.run("COMMIT");
+        return result;
+      } catch (error) {
+        await this.writerApi.run("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs a script of statements outside any transaction: migrations only. */
+  async execScript(sql: string): Promise<void> {
+    await this.queue;
+    await exec(this.writer, sql);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await Promise.all(
+      [this.reader, this.writer].map(
+        (db) => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve()))),
+      ),
+    );
+  }
+}

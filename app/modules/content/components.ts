@@ -1,0 +1,57 @@
+/**
+ * The components a controlled document may use, and the rules the validator enforces for each.
+ * The React implementations live in app/components/mdx/; this file is the contract both share.
+ */
+export type AttributeKind = "text" | "job-function" | "document-id";
+
+export interface AttributeRule {
+  required: boolean;
+  kind: AttributeKind;
+  values?: readonly string[];
+}
+
+export interface ComponentRule {
+  attributes: Record<string, AttributeRule>;
+  /** The only component allowed as a direct child, when the component is a container. */
+  onlyChild?: string;
+  /** The component this one must sit directly inside. */
+  parent?: string;
+  /** True when the component takes no children. */
+  empty?: boolean;
+  description: string;
+}
+
+const text = (required: boolean, values?: readonly string[]): AttributeRule => ({ required, kind: "text", values });
+
+export const COMPONENT_RULES: Record<string, ComponentRule> = {
+  Callout: {
+    attributes: { kind: text(true, ["note", "warning", "regulatory"]), title: text(false) },
+    description: "A highlighted note; `regulatory` cites a regulation.",
+  },
+  Steps: { attributes: {}, onlyChild: "Step", description: "An ordered procedure." },
+  Step: {
+    attributes: { title: text(true), owner: { required: false, kind: "job-function" } },
+    parent: "Steps",
+    description: "One numbered step, optionally naming the job function that performs it.",
+  },
+  Responsibilities: { attributes: {}, onlyChild: "Responsibility", description: "Who does what." },
+  Responsibility: {
+    attributes: { role: { required: true, kind: "job-function" } },
+    parent: "Responsibilities",
+    description: "One job function's duties.",
+  },
+  Definition: { attributes: { term: text(true) }, description: "A defined term." },
+  RecordsTable: { attributes: {}, onlyChild: "Record", description: "The records a procedure produces." },
+  Record: {
+    attributes: { name: text(true), retention: text(true), location: text(false) },
+    parent: "RecordsTable",
+    description: "One record with its retention period and location.",
+  },
+  DocRef: {
+    attributes: { id: { required: true, kind: "document-id" } },
+    empty: true,
+    description: "A link to another controlled document by id.",
+  },
+};
+
+export const COMPONENT_NAMES = Object.keys(COMPONENT_RULES);

@@ -1,0 +1,143 @@
+import { LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+
+import {
+  JobFunctionSchema,
+  TYPE_FOLDERS,
+  parseFrontmatter,
+  type Frontmatter,
+  type JobFunction,
+} from "./frontmatter";
+import { checkMdx } from "./mdx-policy";
+import type { Problem } from "./problems";
+
+export const JOB_FUNCTIONS_FILE = "job-functions.yaml";
+
+/** A content file as read from a folder or a commit: its path relative to the content root. */
+export interface SourceFile {
+  path: string;
+  source: string;
+}
+
+export interface ValidDocument {
+  path: string;
+  source: string;
+  frontmatter: Frontmatter;
+}
+
+export interface ContentCheck {
+  problems: Problem[];
+  documents: ValidDocument[];
+  jobFunctions: JobFunction[];
+}
+
+/** True for paths the validator treats as controlled documents (not dot/underscore folders). */
+export function isDocumentPath(relativePath: string): boolean {
+  return relativePath.endsWith(".mdx") && !relativePath.split("/").some((part) => /^[._]/.test(part));
+}
+
+export function parseJobFunctions(path: string, source: string): { jobFunctions: JobFunction[]; problems: Problem[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    return { jobFunctions: [], problems: [{ path, ...at(e.pos[0]), rule: "job-functions-file", message: `YAML: ${e.message.split("\n")[0]}` }] };
+  }
+  const parsed = z.array(JobFunctionSchema).min(1).safeParse(doc.toJS());
+  if (!parsed.success) {
+    return {
+      jobFunctions: [],
+      problems: parsed.error.issues.map((issue) => {
+        const node = doc.getIn(issue.path as unknown[], true) as { range?: [number, number, number] } | undefined;
+        return {
+          path,
+          ...(node?.range ? at(node.range[0]) : { line: 1, column: 1 }),
+          rule: "job-functions-file" as const,
+          message: `${issue.path.map(String).join(".") || "file"}: ${issue.message}`,
+        };
+      }),
+    };
+  }
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  parsed.data.forEach((jf, i) => {
+    if (seen.has(jf.id)) {
+      const node = doc.getIn([i, "id"], true) as { range?: [number, number, number] } | undefined;
+      problems.push({ path, ...(node?.range ? at(node.range[0]) : { line: 1, column: 1 }), rule: "job-functions-file", message: `job function ${jf.id} is defined twice` });
+    }
+    seen.add(jf.id);
+  });
+  return { jobFunctions: parsed.data, problems };
+}
+
+/**
+ * Validates a whole content tree: every document's frontmatter and MDX policy, file placement,
+ * duplicate ids, and references between documents and to job functions.
+ */
+export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile | null): ContentCheck {
+  const problems: Problem[] = [];
+  let jobFunctions: JobFunction[] = [];
+  if (!jobFunctionsFile) {
+    problems.push({ path: JOB_FUNCTIONS_FILE, line: 1, column: 1, rule: "job-functions-file", message: "the content repository has no job-functions.yaml" });
+  } else {
+    const jf = parseJobFunctions(jobFunctionsFile.path, jobFunctionsFile.source);
+    jobFunctions = jf.jobFunctions;
+    problems.push(...jf.problems);
+  }
+  const jobFunctionIds = new Set(jobFunctions.map((j) => j.id));
+
+  const parsed: { file: SourceFile; frontmatter: Frontmatter; positions: (p: readonly PropertyKey[]) => { line: number; column: number } }[] = [];
+  const firstById = new Map<string, string>();
+  for (const file of files) {
+    const fm = parseFrontmatter(file.path, file.source);
+    if (!fm.ok) {
+      problems.push(...fm.problems);
+      continue;
+    }
+    const { id, type } = fm.data;
+    const pos = fm.positions;
+    const fileName = file.path.split("/").pop() ?? "";
+    if (fileName !== `${id}.mdx`) {
+      problems.push({ path: file.path, ...pos(["id"]), rule: "file-name", message: `the file of document ${id} must be named ${id}.mdx` });
+    }
+    const folder = file.path.split("/").slice(-2, -1)[0];
+    if (folder !== undefined && file.path.includes("/") && folder !== TYPE_FOLDERS[type]) {
+      problems.push({ path: file.path, ...pos(["type"]), rule: "file-name", message: `a ${type} belongs in the folder ${TYPE_FOLDERS[type]}/, not ${folder}/` });
+    }
+    const earlier = firstById.get(id);
+    if (earlier) {
+      problems.push({ path: file.path, ...pos(["id"]), rule: "duplicate-id", message: `document id ${id} is already used by ${earlier}` });
+      continue;
+    }
+    firstById.set(id, file.path);
+    parsed.push({ file, frontmatter: fm.data, positions: pos });
+  }
+
+  const documentIds = new Set(parsed.map((p) => p.frontmatter.id));
+  const documents: ValidDocument[] = [];
+  for (const { file, frontmatter, positions } of parsed) {
+    const before = problems.length;
+    if (jobFunctionsFile) {
+      if (!jobFunctionIds.has(frontmatter.owner)) {
+        problems.push({ path: file.path, ...positions(["owner"]), rule: "job-function", message: `owner "${frontmatter.owner}" is not a defined job function` });
+      }
+      frontmatter.audience.forEach((a, i) => {
+        if (!jobFunctionIds.has(a)) {
+          problems.push({ path: file.path, ...positions(["audience", i]), rule: "job-function", message: `audience "${a}" is not a defined job function` });
+        }
+      });
+    }
+    (frontmatter.related ?? []).forEach((r, i) => {
+      if (!documentIds.has(r)) {
+        problems.push({ path: file.path, ...positions(["related", i]), rule: "doc-ref", message: `related document ${r} does not exist` });
+      }
+    });
+    problems.push(...checkMdx(file.path, file.source, { jobFunctions: jobFunctionIds, documentIds }));
+    if (problems.length === before) documents.push({ path: file.path, source: file.source, frontmatter });
+  }
+  return { problems, documents, jobFunctions };
+}

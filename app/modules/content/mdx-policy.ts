@@ -1,0 +1,165 @@
+import type { Nodes, Root } from "mdast";
+import type { MdxJsxFlowElement, MdxJsxTextElement } from "mdast-util-mdx-jsx";
+import remarkFrontmatter from "remark-frontmatter";
+import remarkGfm from "remark-gfm";
+import remarkMdx from "remark-mdx";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
+
+import { COMPONENT_NAMES, COMPONENT_RULES } from "./components";
+import type { Problem, ProblemRule } from "./problems";
+
+export interface PolicyContext {
+  jobFunctions: ReadonlySet<string>;
+  documentIds: ReadonlySet<string>;
+}
+
+type JsxElement = MdxJsxFlowElement | MdxJsxTextElement;
+
+const parser = unified().use(remarkParse).use(remarkMdx).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
+
+export const DOCUMENT_LINK = /^\/documents\/([^/?#]+)/;
+
+/**
+ * Checks an MDX file against Quire's content policy before anything compiles or executes it:
+ * MDX syntax; no import/export; no JavaScript expressions; only registered components with
+ * string-literal attributes; component nesting; and references to documents and job functions.
+ */
+export function checkMdx(path: string, source: string, context: PolicyContext): Problem[] {
+  let tree: Root;
+  try {
+    tree = parser.parse(source);
+  } catch (error) {
+    const e = error as { line?: number; column?: number; reason?: string; message: string };
+    return [
+      {
+        path,
+        line: e.line ?? 1,
+        column: e.column ?? 1,
+        rule: "mdx-syntax",
+        message: `MDX syntax: ${e.reason ?? e.message}`,
+      },
+    ];
+  }
+  const problems: Problem[] = [];
+  const report = (node: Nodes, rule: ProblemRule, message: string) => {
+    problems.push({
+      path,
+      line: node.position?.start.line ?? 1,
+      column: node.position?.start.column ?? 1,
+      rule,
+      message,
+    });
+  };
+
+  const visit = (node: Nodes, parent: JsxElement | null) => {
+    switch (node.type) {
+      case "mdxjsEsm":
+        report(node, "no-import-export", "`import` and `export` are not allowed in controlled documents");
+        return;
+      case "mdxFlowExpression":
+      case "mdxTextExpression":
+        report(node, "no-expression", "JavaScript expressions `{...}` are not allowed; write plain text");
+        return;
+      case "mdxJsxFlowElement":
+      case "mdxJsxTextElement":
+        checkElement(node, parent);
+        for (const child of node.children) visit(child as Nodes, node);
+        return;
+      case "link":
+        checkLink(node, node.url);
+        break;
+      case "definition":
+        checkLink(node, node.url);
+        break;
+      default:
+        break;
+    }
+    if ("children" in node) {
+      for (const child of node.children) visit(child as Nodes, parent);
+    }
+  };
+
+  const checkLink = (node: Nodes, url: string) => {
+    const match = DOCUMENT_LINK.exec(url);
+    if (match && !context.documentIds.has(decodeURIComponent(match[1] ?? ""))) {
+      report(node, "doc-ref", `link to unknown document ${match[1]}`);
+    }
+  };
+
+  const checkElement = (node: JsxElement, parent: JsxElement | null) => {
+    const name = node.name;
+    if (name === null) {
+      report(node, "unknown-component", "fragments `<>` are not allowed");
+      return;
+    }
+    const rule = COMPONENT_RULES[name];
+    if (!rule) {
+      const what = /^[a-z]/.test(name) ? `HTML element <${name}>` : `component <${name}>`;
+      report(node, "unknown-component", `${what} is not allowed; use one of ${COMPONENT_NAMES.join(", ")}`);
+      return;
+    }
+    if (rule.parent && parent?.name !== rule.parent) {
+      report(node, "component-nesting", `<${name}> must be placed directly inside <${rule.parent}>`);
+    }
+    if (rule.onlyChild) {
+      for (const child of node.children) {
+        const isElement = child.type === "mdxJsxFlowElement" || child.type === "mdxJsxTextElement";
+        if (isElement && (child as JsxElement).name === rule.onlyChild) continue;
+        report(child as Nodes, "component-nesting", `<${name}> may only contain <${rule.onlyChild}> elements`);
+      }
+    }
+    if (rule.empty && node.children.length > 0) {
+      report(node, "component-nesting", `<${name}> takes no children; write <${name} ... />`);
+    }
+    const seen = new Set<string>();
+    for (const attribute of node.attributes) {
+      if (attribute.type === "mdxJsxExpressionAttribute") {
+        report(node, "no-expression", `<${name}>: spread attributes {...} are not allowed`);
+        continue;
+      }
+      const attrRule = rule.attributes[attribute.name];
+      if (!attrRule) {
+        const allowed = Object.keys(rule.attributes);
+        report(
+          node,
+          "component-attribute",
+          `<${name}> has no attribute \`${attribute.name}\`` +
+            (allowed.length ? ` (allowed: ${allowed.join(", ")})` : " (it takes none)"),
+        );
+        continue;
+      }
+      seen.add(attribute.name);
+      const value = attribute.value;
+      if (value !== null && typeof value === "object") {
+        report(node, "no-expression", `<${name} ${attribute.name}={...}>: write the value as a quoted string`);
+        continue;
+      }
+      if (value === null || value === undefined || value.trim() === "") {
+        report(node, "component-attribute", `<${name}> attribute \`${attribute.name}\` needs a value`);
+        continue;
+      }
+      if (attrRule.values && !attrRule.values.includes(value)) {
+        report(
+          node,
+          "component-attribute",
+          `<${name}> attribute \`${attribute.name}\` must be one of ${attrRule.values.join(", ")}, not "${value}"`,
+        );
+      }
+      if (attrRule.kind === "job-function" && !context.jobFunctions.has(value)) {
+        report(node, "job-function", `<${name}> ${attribute.name}="${value}" is not a defined job function`);
+      }
+      if (attrRule.kind === "document-id" && !context.documentIds.has(value)) {
+        report(node, "doc-ref", `<${name}> ${attribute.name}="${value}" is not a known document`);
+      }
+    }
+    for (const [attrName, attrRule] of Object.entries(rule.attributes)) {
+      if (attrRule.required && !seen.has(attrName)) {
+        report(node, "component-attribute", `<${name}> is missing the required attribute \`${attrName}\``);
+      }
+    }
+  };
+
+  visit(tree, null);
+  return problems;
+}

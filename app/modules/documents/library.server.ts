@@ -1,0 +1,63 @@
+import type { Quire } from "~/context.server";
+import type { Queryable } from "~/db/db.server";
+import type { DocumentType, JobFunction } from "~/modules/content/frontmatter";
+import type { Heading } from "~/modules/content/render.server";
+
+import { libraryEntry, versionStates, type DocumentVersion, type LibraryEntry, type VersionState } from "./documents";
+import { allVersions, versionsOf } from "./versions.server";
+
+export async function loadJobFunctions(db: Queryable): Promise<JobFunction[]> {
+  return db.all<JobFunction>("SELECT id, name, description FROM job_functions ORDER BY name");
+}
+
+/** The document library on a day: every controlled document with the version in force. */
+export async function listLibrary(q: Quire, on: string): Promise<LibraryEntry[]> {
+  const docs = await q.db.all<{ id: string; type: DocumentType }>("SELECT id, type FROM documents ORDER BY id");
+  const byDoc = new Map<string, DocumentVersion[]>();
+  for (const v of await allVersions(q.db)) {
+    const list = byDoc.get(v.docId) ?? [];
+    list.push(v);
+    byDoc.set(v.docId, list);
+  }
+  return docs
+    .map((d) => libraryEntry(d.id, d.type, byDoc.get(d.id) ?? [], on))
+    .filter((e): e is LibraryEntry => e !== null)
+    .sort((a, b) => typeOrder(a.type) - typeOrder(b.type) || a.id.localeCompare(b.id));
+}
+
+const TYPE_ORDER: DocumentType[] = ["manual", "policy", "sop", "work-instruction", "form"];
+function typeOrder(type: DocumentType): number {
+  return TYPE_ORDER.indexOf(type);
+}
+
+export interface DocumentPage {
+  entry: LibraryEntry;
+  versions: VersionState[];
+  /** The version shown: the one asked for, else the one in force, else the next to come. */
+  shown: VersionState;
+  html: string;
+  headings: Heading[];
+}
+
+/** A document as read on a day, optionally at a given version; null when the id or version is unknown. */
+export async function documentPage(q: Quire, id: string, on: string, version?: string): Promise<DocumentPage | null> {
+  const type = await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [id]);
+  if (!type) return null;
+  const versions = await versionsOf(q.db, id);
+  const entry = libraryEntry(id, type.type, versions, on);
+  const states = versionStates(versions, on);
+  const shown =
+    version !== undefined
+      ? states.find((s) => s.version.version === version)
+      : (states.find((s) => s.status === "effective") ?? states.at(-1));
+  if (!entry || !shown) return null;
+  const v = shown.version;
+  const rendered = await q.renderer.render(v.contentHash, () => q.repo.readFile(v.commit, v.path));
+  return { entry, versions: states, shown, html: rendered.html, headings: rendered.headings };
+}
+
+/** The id of the QMS manual (the document of type manual with the lowest id). */
+export async function qmsManualId(q: Quire): Promise<string | null> {
+  const row = await q.db.get<{ id: string }>("SELECT id FROM documents WHERE type = 'manual' ORDER BY id LIMIT 1");
+  return row?.id ?? null;
+}

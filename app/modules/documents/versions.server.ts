@@ -1,0 +1,128 @@
+import type { Database, Queryable, Tx } from "~/db/db.server";
+import { FrontmatterSchema, parseFrontmatter } from "~/modules/content/frontmatter";
+import { formatProblem } from "~/modules/content/problems";
+import { VERSION_TAG_PATTERN, type ContentRepository } from "~/modules/content/repository.server";
+import { sha256 } from "~/modules/content/render.server";
+
+import { type DocumentVersion } from "./documents";
+
+/** Trailers every approved version's commit carries; the database rows are rebuilt from them. */
+export const TRAILER = {
+  document: "Quire-Document",
+  version: "Quire-Version",
+  path: "Quire-Path",
+  effective: "Quire-Effective-Date",
+  reason: "Quire-Change-Reason",
+} as const;
+
+interface VersionRow {
+  doc_id: string;
+  major: number;
+  minor: number;
+  version: string;
+  commit_sha: string;
+  tag: string;
+  path: string;
+  content_hash: string;
+  title: string;
+  frontmatter: string;
+  change_reason: string;
+  approved_at: string;
+  effective_from: string;
+}
+
+const VERSION_COLUMNS =
+  "doc_id, major, minor, version, commit_sha, tag, path, content_hash, title, frontmatter, change_reason, approved_at, effective_from";
+
+function toVersion(row: VersionRow): DocumentVersion {
+  return {
+    docId: row.doc_id,
+    major: row.major,
+    minor: row.minor,
+    version: row.version,
+    commit: row.commit_sha,
+    tag: row.tag,
+    path: row.path,
+    contentHash: row.content_hash,
+    title: row.title,
+    frontmatter: FrontmatterSchema.parse(JSON.parse(row.frontmatter)),
+    changeReason: row.change_reason,
+    approvedAt: row.approved_at,
+    effectiveFrom: row.effective_from,
+  };
+}
+
+export async function allVersions(db: Queryable): Promise<DocumentVersion[]> {
+  const rows = await db.all<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM document_versions ORDER BY doc_id, major, minor`);
+  return rows.map(toVersion);
+}
+
+export async function versionsOf(db: Queryable, docId: string): Promise<DocumentVersion[]> {
+  const rows = await db.all<VersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM document_versions WHERE doc_id = ? ORDER BY major, minor`,
+    [docId],
+  );
+  return rows.map(toVersion);
+}
+
+export class RegistrationError extends Error {}
+
+/**
+ * Records in the database every version tag of the content repository that it does not hold yet,
+ * reading the facts from the tagged commit's trailers and file. Idempotent: run at init and at
+ * start, it makes the database agree with git after any interruption between the two.
+ */
+export async function registerTaggedVersions(db: Database, repo: ContentRepository, now: Date): Promise<string[]> {
+  const known = new Set((await db.all<{ tag: string }>("SELECT tag FROM document_versions")).map((r) => r.tag));
+  const pending = (await repo.versionTags()).filter((t) => !known.has(t.tag));
+  const rows: VersionRow[] = [];
+  for (const { tag, commit } of pending) {
+    const m = VERSION_TAG_PATTERN.exec(tag)!;
+    const trailers = await repo.trailers(commit);
+    const one = (key: string) => trailers.get(key)?.at(-1);
+    const path = one(TRAILER.path);
+    const effective = one(TRAILER.effective);
+    if (one(TRAILER.document) !== m[1] || one(TRAILER.version) !== `${m[2]}.${m[3]}` || !path || !effective) {
+      throw new RegistrationError(`tag ${tag}: commit ${commit.slice(0, 12)} lacks matching ${TRAILER.document}/${TRAILER.version}/${TRAILER.path}/${TRAILER.effective} trailers`);
+    }
+    const source = await repo.readFile(commit, path);
+    // Approved content passed validation before it was tagged; a failure here means a hand-made tag.
+    const parsed = parseFrontmatter(path, source);
+    if (!parsed.ok) throw new RegistrationError(`tag ${tag}: ${formatProblem(parsed.problems[0]!)}`);
+    const frontmatter = parsed.data;
+    rows.push({
+      doc_id: m[1]!,
+      major: Number(m[2]),
+      minor: Number(m[3]),
+      version: `${m[2]}.${m[3]}`,
+      commit_sha: commit,
+      tag,
+      path,
+      content_hash: sha256(source),
+      title: frontmatter.title,
+      frontmatter: JSON.stringify(frontmatter),
+      change_reason: one(TRAILER.reason) ?? "",
+      approved_at: await repo.commitDate(commit),
+      effective_from: effective,
+    });
+  }
+  if (rows.length === 0) return [];
+  await db.transaction(async (tx) => {
+    for (const row of rows) await insertVersion(tx, row, now);
+  });
+  return rows.map((r) => r.tag);
+}
+
+async function insertVersion(tx: Tx, row: VersionRow, now: Date): Promise<void> {
+  const frontmatter = FrontmatterSchema.parse(JSON.parse(row.frontmatter));
+  await tx.run("INSERT OR IGNORE INTO documents (id, type, path, created_at) VALUES (?, ?, ?, ?)", [
+    row.doc_id,
+    frontmatter.type,
+    row.path,
+    now.toISOString(),
+  ]);
+  await tx.run(
+    `INSERT INTO document_versions (${VERSION_COLUMNS}) VALUES (${VERSION_COLUMNS.split(", ").map(() => "?").join(", ")})`,
+    [row.doc_id, row.major, row.minor, row.version, row.commit_sha, row.tag, row.path, row.content_hash, row.title, row.frontmatter, row.change_reason, row.approved_at, row.effective_from],
+  );
+}

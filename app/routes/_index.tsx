@@ -1,0 +1,146 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import { z } from "zod";
+
+import { StatusBadge } from "~/components/status-badge";
+import { today } from "~/clock.server";
+import { quire } from "~/context.server";
+import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
+import { filterLibrary } from "~/modules/documents/documents";
+import { listLibrary, loadJobFunctions } from "~/modules/documents/library.server";
+
+export const meta: MetaFunction = () => [{ title: "Document library · Quire" }];
+
+const FilterSchema = z.object({
+  q: z.string().max(100).optional().catch(undefined),
+  type: z.enum(DOCUMENT_TYPES).optional().catch(undefined),
+  fn: z.string().max(60).optional().catch(undefined),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const q = await quire();
+  const params = Object.fromEntries(
+    [...new URL(request.url).searchParams].filter(([, v]) => v !== ""),
+  );
+  const filter = FilterSchema.parse(params);
+  const on = today(q.config);
+  const [all, jobFunctions] = await Promise.all([listLibrary(q, on), loadJobFunctions(q.db)]);
+  const entries = filterLibrary(all, { q: filter.q, type: filter.type, jobFunction: filter.fn });
+  return json({ on, entries, total: all.length, filter, jobFunctions });
+}
+
+export default function Library() {
+  const { on, entries, total, filter, jobFunctions } = useLoaderData<typeof loader>();
+  const submit = useSubmit();
+  const search = useRef<HTMLInputElement>(null);
+  const names = new Map(jobFunctions.map((j) => [j.id, j.name]));
+
+  // "/" jumps to the search box, as in most document systems.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (e.key === "/" && !["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName)) {
+        e.preventDefault();
+        search.current?.focus();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  return (
+    <section>
+      <div className="page-heading">
+        <h1>Document library</h1>
+        <p className="muted">
+          Controlled documents in force on <time dateTime={on}>{on}</time>.
+        </p>
+      </div>
+      <Form
+        method="get"
+        className="filters"
+        role="search"
+        aria-label="Filter documents"
+        onChange={(e) => submit(e.currentTarget, { replace: true, preventScrollReset: true })}
+      >
+        <label>
+          Search id or title
+          <input ref={search} type="search" name="q" defaultValue={filter.q ?? ""} placeholder="e.g. SOP-DM-001 or monitoring" aria-keyshortcuts="/" />
+        </label>
+        <label>
+          Type
+          <select name="type" defaultValue={filter.type ?? ""}>
+            <option value="">All types</option>
+            {DOCUMENT_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {TYPE_LABELS[t]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Job function
+          <select name="fn" defaultValue={filter.fn ?? ""}>
+            <option value="">All job functions</option>
+            {jobFunctions.map((j) => (
+              <option key={j.id} value={j.id}>
+                {j.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <noscript>
+          <button type="submit">Filter</button>
+        </noscript>
+      </Form>
+      <p className="muted" aria-live="polite" id="result-count">
+        Showing {entries.length} of {total} documents
+      </p>
+      <table className="library">
+        <thead>
+          <tr>
+            <th scope="col">ID</th>
+            <th scope="col">Title</th>
+            <th scope="col">Type</th>
+            <th scope="col">Owner</th>
+            <th scope="col">Version</th>
+            <th scope="col">Status</th>
+            <th scope="col">Effective</th>
+            <th scope="col">Next review</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.id} data-doc-id={e.id}>
+              <td className="nowrap">
+                <Link to={`/documents/${e.id}`}>{e.id}</Link>
+              </td>
+              <td>
+                <Link to={`/documents/${e.id}`} tabIndex={-1}>
+                  {e.title}
+                </Link>
+                {e.upcoming ? (
+                  <span className="muted small">
+                    {" "}
+                    · v{e.upcoming.version} effective {e.upcoming.effectiveFrom}
+                  </span>
+                ) : null}
+              </td>
+              <td>{TYPE_LABELS[e.type]}</td>
+              <td>{names.get(e.owner) ?? e.owner}</td>
+              <td>{e.version ?? "–"}</td>
+              <td>
+                <StatusBadge status={e.status} />
+              </td>
+              <td className="nowrap">{e.effectiveFrom ?? "–"}</td>
+              <td className={`nowrap${e.nextReview && e.nextReview < on ? " overdue" : ""}`}>{e.nextReview ?? "–"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {entries.length === 0 ? <p>No document matches these filters.</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,174 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+
+import { StatusBadge } from "~/components/status-badge";
+import { today } from "~/clock.server";
+import { quire } from "~/context.server";
+import { TYPE_LABELS } from "~/modules/content/document-types";
+import { documentPage, loadJobFunctions } from "~/modules/documents/library.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.doc.id} ${data.doc.title} · Quire` : "Document not found · Quire" },
+];
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const q = await quire();
+  const id = params.docId ?? "";
+  const version = new URL(request.url).searchParams.get("version") ?? undefined;
+  const on = today(q.config);
+  const page = await documentPage(q, id, on, version);
+  if (!page) {
+    const what = version ? `Document ${id} has no version ${version}.` : `There is no controlled document ${id}.`;
+    throw new Response(what, { status: 404, statusText: "Not Found" });
+  }
+  const jobFunctions = await loadJobFunctions(q.db);
+  const names = Object.fromEntries(jobFunctions.map((j) => [j.id, j.name]));
+  const shown = page.shown;
+  const fm = shown.version.frontmatter;
+  return json({
+    on,
+    doc: {
+      id,
+      title: shown.version.title,
+      type: fm.type,
+      version: shown.version.version,
+      status: shown.status,
+      effectiveFrom: shown.version.effectiveFrom,
+      effectiveTo: shown.effectiveTo,
+      owner: names[fm.owner] ?? fm.owner,
+      audience: fm.audience.map((a) => names[a] ?? a),
+      training: fm.training,
+      summary: fm.summary ?? null,
+      related: fm.related ?? [],
+      nextReview: shown.status === "effective" ? page.entry.nextReview : null,
+      commit: shown.version.commit,
+      contentHash: shown.version.contentHash,
+      changeReason: shown.version.changeReason,
+    },
+    current: page.entry.version,
+    versions: page.versions.map((s) => ({
+      version: s.version.version,
+      status: s.status,
+      effectiveFrom: s.version.effectiveFrom,
+      effectiveTo: s.effectiveTo,
+      changeReason: s.version.changeReason,
+    })),
+    headings: page.headings,
+    html: page.html,
+  });
+}
+
+export default function DocumentView() {
+  const { on, doc, current, versions, headings, html } = useLoaderData<typeof loader>();
+  const notCurrent = doc.status !== "effective";
+  return (
+    <article className="document" data-doc-id={doc.id} data-version={doc.version}>
+      <header className="document-header">
+        <p className="doc-kicker">
+          {TYPE_LABELS[doc.type]} · {doc.id} · Version {doc.version}
+        </p>
+        <h1>{doc.title}</h1>
+        {doc.summary ? <p className="lede">{doc.summary}</p> : null}
+        {notCurrent ? (
+          <p className="banner banner-warning" role="status">
+            {doc.status === "superseded"
+              ? `Superseded on ${doc.effectiveTo}: this version is shown for reference only.`
+              : `Approved, effective from ${doc.effectiveFrom}: not yet in force.`}{" "}
+            {current ? <Link to={`/documents/${doc.id}`}>Open the version in force ({current})</Link> : null}
+          </p>
+        ) : null}
+      </header>
+      <div className="document-layout">
+        <aside className="metadata" aria-label="Document metadata">
+          <dl>
+            <dt>Document ID</dt>
+            <dd>{doc.id}</dd>
+            <dt>Title</dt>
+            <dd>{doc.title}</dd>
+            <dt>Type</dt>
+            <dd>{TYPE_LABELS[doc.type]}</dd>
+            <dt>Version</dt>
+            <dd>{doc.version}</dd>
+            <dt>Status</dt>
+            <dd>
+              <StatusBadge status={doc.status} /> <span className="muted small">on {on}</span>
+            </dd>
+            <dt>Effective date</dt>
+            <dd>
+              {doc.effectiveFrom}
+              {doc.effectiveTo ? ` to ${doc.effectiveTo}` : ""}
+            </dd>
+            <dt>Owner</dt>
+            <dd>{doc.owner}</dd>
+            <dt>Next review</dt>
+            <dd>{doc.nextReview ?? "–"}</dd>
+            <dt>Audience</dt>
+            <dd>
+              <ul className="plain">
+                {doc.audience.map((a) => (
+                  <li key={a}>{a}</li>
+                ))}
+              </ul>
+            </dd>
+            <dt>Training</dt>
+            <dd>{doc.training === "required" ? "Read and understood, signed" : "Read only"}</dd>
+            <dt>Reason for this version</dt>
+            <dd>{doc.changeReason}</dd>
+            <dt>Content SHA-256</dt>
+            <dd className="hash" title={doc.contentHash}>
+              {doc.contentHash.slice(0, 16)}…
+            </dd>
+          </dl>
+          {doc.related.length > 0 ? (
+            <>
+              <h2 className="aside-heading">Related documents</h2>
+              <ul className="plain">
+                {doc.related.map((r) => (
+                  <li key={r}>
+                    <Link to={`/documents/${r}`}>{r}</Link>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <h2 className="aside-heading">Versions</h2>
+          <ol className="plain versions">
+            {versions.map((v) => (
+              <li key={v.version}>
+                <Link to={`/documents/${doc.id}?version=${v.version}`} aria-current={v.version === doc.version ? "page" : undefined}>
+                  v{v.version}
+                </Link>{" "}
+                <StatusBadge status={v.status} />
+                <span className="muted small">
+                  {" "}
+                  {v.effectiveFrom}
+                  {v.effectiveTo ? ` – ${v.effectiveTo}` : ""}
+                </span>
+              </li>
+            ))}
+          </ol>
+          {headings.length > 0 ? (
+            <nav aria-label="Contents" className="toc">
+              <h2 className="aside-heading">Contents</h2>
+              <ol className="plain">
+                {headings
+                  .filter((h) => h.depth === 2)
+                  .map((h) => (
+                    <li key={h.id}>
+                      <a href={`#${h.id}`}>{h.text}</a>
+                    </li>
+                  ))}
+              </ol>
+            </nav>
+          ) : null}
+        </aside>
+        {/* Rendered once on the server from validated MDX and cached by content hash. */}
+        <div className="document-body" dangerouslySetInnerHTML={{ __html: html }} />
+      </div>
+      <footer className="print-footer">
+        {doc.id} v{doc.version} · {doc.status === "effective" ? "Effective" : doc.status} · printed copy is uncontrolled unless issued through Quire
+      </footer>
+    </article>
+  );
+}

@@ -1,0 +1,21 @@
+import { Command } from "commander";
+
+import { withUsageExitCodes } from "./cli-support";
+import { initCommand } from "./commands/init";
+import { validateCommand } from "./commands/validate";
+
+const program = new Command("quire")
+  .description("Quire: a document-centric quality system for clinical research.")
+  .showHelpAfterError();
+initCommand(program);
+validateCommand(program);
+withUsageExitCodes(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Anything unexpected: one line, no stack trace (set QUIRE_DEBUG=1 to see it).
+  process.stderr.write(`quire: ${(error as Error).message}\n`);
+  if (process.env.QUIRE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(3);
+}

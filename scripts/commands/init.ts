@@ -1,0 +1,50 @@
+import path from "node:path";
+
+import type { Command } from "commander";
+
+import { now } from "~/clock.server";
+import { appRoot, readConfig } from "~/config.server";
+import { formatProblem } from "~/modules/content/problems";
+import { ContentInvalid, InitRefused, dataFolderInUse, initDataFolder } from "~/modules/setup/init.server";
+
+import { EXIT, fail, printJson } from "../cli-support";
+
+export function initCommand(program: Command): void {
+  program
+    .command("init")
+    .description("Create the data folder (QUIRE_DATA_DIR): quire.db and the content repository seeded from content/.")
+    .option("--demo", "seed the demo QMS with version history")
+    .option("--if-empty", "do nothing (exit 0) when the data folder already holds data")
+    .option("--json", "print the summary as JSON")
+    .addHelpText(
+      "after",
+      "\nRefuses a data folder that already holds data. With QUIRE_CONTENT_REPO set, adopts that repository\ninstead of creating one.",
+    )
+    .action(async (opts: { demo?: boolean; ifEmpty?: boolean; json?: boolean }) => {
+      const config = readConfig();
+      if (opts.ifEmpty && dataFolderInUse(config)) {
+        process.stdout.write(`Using the existing data folder ${config.dataDir}.\n`);
+        return;
+      }
+      try {
+        const summary = await initDataFolder({
+          config,
+          seedDir: path.join(appRoot(), "content"),
+          demo: opts.demo === true,
+          now: now(config),
+        });
+        if (opts.json) printJson(summary);
+        else
+          process.stdout.write(
+            `Created ${summary.dataDir}: ${summary.documents} documents, ${summary.versions.length} approved versions in ${summary.contentRepo}.\n`,
+          );
+      } catch (error) {
+        if (error instanceof ContentInvalid) {
+          for (const p of error.problems) process.stderr.write(`${formatProblem(p)}\n`);
+          fail(error.message, EXIT.problems);
+        }
+        if (error instanceof InitRefused) fail(error.message, EXIT.badInput);
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,62 @@
+// Quire's HTTP server: Express in front of the Remix build (npm start).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { createRequestHandler } from "@remix-run/express";
+import express from "express";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const buildFile = path.join(root, "build", "index.js");
+if (!fs.existsSync(buildFile)) {
+  console.error("Quire is not built yet: run `npm run build` (or `npm run demo`).");
+  process.exit(2);
+}
+const build = await import(buildFile);
+
+try {
+  await build.entry.module.startup();
+} catch (error) {
+  console.error(`Quire cannot start: ${error.message}`);
+  process.exit(2);
+}
+
+/**
+ * Set on every response, assets included (Part 11 §11.10(d): the browser must not be usable
+ * against the system: no framing, no MIME sniffing, no leaking URLs, scripts only from here).
+ * Remix inlines its hydration data as scripts, hence 'unsafe-inline' for script-src.
+ */
+const SECURITY_HEADERS = {
+  "Content-Security-Policy":
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "same-origin",
+  "X-Frame-Options": "DENY",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+};
+
+const app = express();
+app.disable("x-powered-by");
+app.use((_req, res, next) => {
+  res.set(SECURITY_HEADERS);
+  next();
+});
+app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
+app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+const port = Number(process.env.PORT ?? 3000);
+const server = app.listen(port, () => {
+  const address = server.address();
+  const actual = typeof address === "object" && address ? address.port : port;
+  console.log(`Quire is serving ${process.env.QUIRE_DATA_DIR ?? "./data"} on http://localhost:${actual}`);
+});
+
+function shutdown() {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
