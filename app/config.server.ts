@@ -24,7 +24,7 @@ export interface QuireConfig {
 
 export class ConfigError extends Error {}
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
+export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -90,7 +90,12 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
   }
   const jobFunctionIds = new Set(jobFunctions.map((j) => j.id));
 
-  const parsed: { file: SourceFile; frontmatter: Frontmatter; positions: (p: readonly PropertyKey[]) => { line: number; column: number } }[] = [];
+  const parsed: {
+    file: SourceFile;
+    frontmatter: Frontmatter;
+    positions: (p: readonly PropertyKey[]) => { line: number; column: number };
+    duplicate: boolean;
+  }[] = [];
   const firstById = new Map<string, string>();
   for (const file of files) {
     const fm = parseFrontmatter(file.path, file.source);
@@ -111,15 +116,15 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
     const earlier = firstById.get(id);
     if (earlier) {
       problems.push({ path: file.path, ...pos(["id"]), rule: "duplicate-id", message: `document id ${id} is already used by ${earlier}` });
-      continue;
+    } else {
+      firstById.set(id, file.path);
     }
-    firstById.set(id, file.path);
-    parsed.push({ file, frontmatter: fm.data, positions: pos });
+    parsed.push({ file, frontmatter: fm.data, positions: pos, duplicate: earlier !== undefined });
   }
 
   const documentIds = new Set(parsed.map((p) => p.frontmatter.id));
   const documents: ValidDocument[] = [];
-  for (const { file, frontmatter, positions } of parsed) {
+  for (const { file, frontmatter, positions, duplicate } of parsed) {
     const before = problems.length;
     if (jobFunctionsFile) {
       if (!jobFunctionIds.has(frontmatter.owner)) {
@@ -137,7 +142,7 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
       }
     });
     problems.push(...checkMdx(file.path, file.source, { jobFunctions: jobFunctionIds, documentIds }));
-    if (problems.length === before) documents.push({ path: file.path, source: file.source, frontmatter });
+    if (problems.length === before && !duplicate) documents.push({ path: file.path, source: file.source, frontmatter });
   }
   return { problems, documents, jobFunctions };
 }

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, isMap, isScalar, parseDocument } from "yaml";
 import { z } from "zod";
 
 import { DOCUMENT_TYPES } from "./document-types";
@@ -79,13 +79,18 @@ export function parseFrontmatter(path: string, source: string): ParsedFrontmatte
     }
     return { line: 2, column: 1 };
   };
+  const keyPosition = (key: string): Position => {
+    const pair = isMap(doc.contents) ? doc.contents.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
+    const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+    return range ? at(range[0]) : { line: 2, column: 1 };
+  };
   const parsed = FrontmatterSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     return {
       ok: false,
       problems: parsed.error.issues.map((issue) => ({
         path,
-        ...positions(issue.path),
+        ...(issue.code === "unrecognized_keys" ? keyPosition(issue.keys[0] ?? "") : positions(issue.path)),
         rule: "frontmatter" as const,
         message: describeIssue(issue),
       })),

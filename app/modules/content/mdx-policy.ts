@@ -30,16 +30,15 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
   try {
     tree = parser.parse(source);
   } catch (error) {
-    const e = error as { line?: number; column?: number; reason?: string; message: string };
-    return [
-      {
-        path,
-        line: e.line ?? 1,
-        column: e.column ?? 1,
-        rule: "mdx-syntax",
-        message: `MDX syntax: ${e.reason ?? e.message}`,
-      },
-    ];
+    // micromark reports a VFileMessage whose `place` is a point or a range.
+    type Point = { line?: number; column?: number };
+    const e = error as { place?: Point | { start: Point }; reason?: string; message: string };
+    // Some (mdast-util-mdx-jsx) give no place but end the reason with "(line:column-line:column)".
+    const inText = /\s*\((\d+):(\d+)(?:-\d+:\d+)?\)$/.exec(e.reason ?? e.message);
+    const point: Point | undefined =
+      e.place && "start" in e.place ? e.place.start : (e.place ?? (inText ? { line: Number(inText[1]), column: Number(inText[2]) } : undefined));
+    const reason = (e.reason ?? e.message).replace(/\s*\(\d+:\d+(-\d+:\d+)?\)$/, "");
+    return [{ path, line: point?.line ?? 1, column: point?.column ?? 1, rule: "mdx-syntax", message: `MDX syntax: ${reason}` }];
   }
   const problems: Problem[] = [];
   const report = (node: Nodes, rule: ProblemRule, message: string) => {

@@ -1,0 +1,53 @@
+import fs from "node:fs";
+import path from "node:path";
+
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+/**
+ * Debian's Chromium (stack.md pitfall 10); QUIRE_CHROMIUM overrides the path. Playwright gives
+ * every launch a fresh, temporary profile of its own.
+ */
+export const CHROMIUM = process.env.QUIRE_CHROMIUM ?? "/usr/bin/chromium";
+
+export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, "..", "..", "test-results", "screenshots");
+
+export async function launchBrowser(): Promise<{ browser: Browser; context: BrowserContext; page: Page; close: () => Promise<void> }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // A page error or console error is a test failure, as on the server side.
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console.error: ${m.text()}`);
+  });
+  return {
+    browser,
+    context,
+    page,
+    close: async () => {
+      await browser.close();
+      if (problems.length > 0) throw new Error(`The browser reported errors:\n${problems.join("\n")}`);
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}

@@ -1,0 +1,141 @@
+import fs from "node:fs";
+import path from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { readContentFolder } from "~/modules/content/folder.server";
+
+import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
+import { startServer, type RunningServer } from "../helpers/server";
+
+let server: RunningServer;
+let dataDir: string;
+const sample = readContentFolder(PROJECT_CONTENT).documents;
+
+beforeAll(async () => {
+  ({ dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date("2026-11-25T09:00:00Z") }));
+  server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25" });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function get(pathname: string, init?: RequestInit): Promise<{ status: number; text: string; headers: Headers }> {
+  const res = await fetch(server.url + pathname, { redirect: "manual", ...init });
+  // React separates adjacent text parts with <!-- -->; drop them so assertions read like the page.
+  return { status: res.status, text: (await res.text()).replace(/<!-- -->/g, ""), headers: res.headers };
+}
+
+/** The library table's rows as [id, title, type, owner, version, status, effective, next review]. */
+function libraryRows(html: string): string[][] {
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
+  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
+      cell[1]!.replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").trim(),
+    ),
+  );
+}
+
+function frontmatterOf(source: string, key: string): string {
+  return new RegExp(`^${key}: (.*)$`, "m").exec(source)?.[1]?.trim() ?? "";
+}
+
+describe("document library (GET /)", () => {
+  it("lists every controlled document with id, title, type, owner, version, status and effective date", async () => {
+    const { status, text } = await get("/");
+    expect(status).toBe(200);
+    const rows = libraryRows(text);
+    expect(rows.map((r) => r[0]).sort()).toEqual(sample.map((d) => frontmatterOf(d.source, "id")).sort());
+    const dm = rows.find((r) => r[0] === "SOP-DM-001")!;
+    expect(dm.slice(1, 7)).toEqual(["Data Management and Data Query Handling", "SOP", "Data Manager", "2.0", "Effective", "2026-05-04"]);
+    expect(rows.find((r) => r[0] === "QM-001")).toEqual(
+      expect.arrayContaining(["Manual", "1.0", "Effective", "2025-02-03"]),
+    );
+    expect(text).toContain(`Showing ${sample.length} of ${sample.length} documents`);
+  });
+
+  it("filters by type, by job function and by search text", async () => {
+    const forms = libraryRows((await get("/?type=form")).text);
+    expect(forms.length).toBeGreaterThan(0);
+    expect(forms.every((r) => r[2] === "Form")).toBe(true);
+
+    const dm = libraryRows((await get("/?fn=data-manager")).text).map((r) => r[0]);
+    const expected = sample
+      .filter((d) => /audience:[\s\S]*?(?:\n[a-zA-Z]|$)/.exec(d.source)?.[0]?.includes("data-manager"))
+      .map((d) => frontmatterOf(d.source, "id"));
+    expect(dm.sort()).toEqual(expected.sort());
+    expect(dm).toContain("SOP-DM-001");
+    expect(dm).not.toContain("SOP-SS-001");
+
+    const search = libraryRows((await get("/?q=sop-dm")).text).map((r) => r[0]);
+    expect(search).toEqual(["SOP-DM-001"]);
+    const none = await get("/?q=no-such-thing-anywhere");
+    expect(none.text).toContain("No document matches these filters.");
+  });
+
+  it("ignores a filter value it does not know instead of failing", async () => {
+    const { status, text } = await get("/?type=spreadsheet");
+    expect(status).toBe(200);
+    expect(libraryRows(text)).toHaveLength(sample.length);
+  });
+});
+
+describe("document page (GET /documents/:id)", () => {
+  it("renders the MDX with its headings and the metadata panel", async () => {
+    const { status, text } = await get("/documents/SOP-DM-001");
+    expect(status).toBe(200);
+    const source = fs.readFileSync(path.join(PROJECT_CONTENT, "sops", "SOP-DM-001.mdx"), "utf8");
+    const headings = [...source.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim());
+    expect(headings.length).toBeGreaterThan(5);
+    const rendered = [...text.matchAll(/<h2 id="[^"]+">([\s\S]*?)<\/h2>/g)].map((m) => m[1]!.replace(/&amp;/g, "&"));
+    expect(rendered).toEqual(headings);
+    for (const label of ["Document ID", "Version", "Status", "Effective date", "Owner", "Next review", "Audience"]) {
+      expect(text).toContain(`<dt>${label}</dt>`);
+    }
+    expect(text).toContain('data-version="2.0"');
+    expect(text).toContain("<dd>2026-05-04</dd>");
+    expect(text).not.toContain("reviewIntervalMonths");
+  });
+
+  it("shows an older version as superseded, with a link to the version in force", async () => {
+    const { status, text } = await get("/documents/SOP-DM-001?version=1.0");
+    expect(status).toBe(200);
+    expect(text).toContain('data-version="1.0"');
+    expect(text).toContain("Superseded on 2026-05-04");
+    expect(text).toContain("Open the version in force (2.0)");
+  });
+
+  it("answers 404 with a message for an unknown document or version", async () => {
+    const unknown = await get("/documents/SOP-XX-999");
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain("There is no controlled document SOP-XX-999.");
+    const version = await get("/documents/SOP-DM-001?version=9.9");
+    expect(version.status).toBe(404);
+    expect(version.text).toContain("Document SOP-DM-001 has no version 9.9.");
+  });
+
+  it("sends the QMS manual's navigation entry to the manual", async () => {
+    const res = await get("/manual");
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/documents/QM-001");
+    expect((await get("/")).text).toContain('href="/manual"');
+  });
+
+  it("sets security headers on pages and assets", async () => {
+    const page = await get("/");
+    const css = /href="(\/build\/[^"]+\.css)"/.exec(page.text)![1]!;
+    for (const res of [page, await get(css)]) {
+      expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("same-origin");
+      expect(res.headers.get("x-powered-by")).toBeNull();
+    }
+  });
+});
+
+describe("npm start without a data folder", () => {
+  it("exits 2 with a message naming the folder and the command that creates it", async () => {
+    const missing = path.join(path.dirname(dataDir), "nothing-here");
+    await expect(startServer(missing)).rejects.toThrow(/exited with 2[\s\S]*No Quire data folder at .*nothing-here[\s\S]*npx quire init/);
+  });
+});
