@@ -1,11 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ClientLoaderFunctionArgs } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
 
 import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
+import { renderedBodies } from "~/modules/content/rendered-bodies";
 import { documentPage, loadJobFunctions } from "~/modules/documents/library.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -55,12 +58,27 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       changeReason: s.version.changeReason,
     })),
     headings: page.headings,
-    html: page.html,
+    // The body travels in the page markup only (app/modules/content/rendered-bodies.ts).
+    body: { hash: shown.version.contentHash, html: null as string | null },
   });
 }
 
+/**
+ * Client-side navigation: the server data carries no body, so fetch the rendered body alongside it
+ * (in parallel) from the body resource route. Full page loads never run this (no `hydrate`).
+ */
+export async function clientLoader({ serverLoader, request, params }: ClientLoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const bodyUrl = `/documents/${params.docId}/body${url.search}`;
+  const [data, html] = await Promise.all([
+    serverLoader<typeof loader>(),
+    fetch(bodyUrl).then((r) => (r.ok ? r.text() : "")),
+  ]);
+  return { ...data, body: { hash: data.body.hash, html } };
+}
+
 export default function DocumentView() {
-  const { on, doc, current, versions, headings, html } = useLoaderData<typeof loader>();
+  const { on, doc, current, versions, headings, body } = useLoaderData<typeof loader>();
   const notCurrent = doc.status !== "effective";
   return (
     <article className="document" data-doc-id={doc.id} data-version={doc.version}>
@@ -163,12 +181,26 @@ export default function DocumentView() {
             </nav>
           ) : null}
         </aside>
-        {/* Rendered once on the server from validated MDX and cached by content hash. */}
-        <div className="document-body" dangerouslySetInnerHTML={{ __html: html }} />
+        <DocumentBody key={body.hash} hash={body.hash} html={body.html} />
       </div>
       <footer className="print-footer">
         {doc.id} v{doc.version} · {doc.status === "effective" ? "Effective" : doc.status} · printed copy is uncontrolled unless issued through Quire
       </footer>
     </article>
   );
+}
+
+/**
+ * The document's body, rendered once on the server from validated MDX and cached by content hash.
+ * Its HTML comes from the loader data (client navigation), the server's cache (server render), or the
+ * markup already in the page (hydration), so a full page load carries it only once.
+ */
+function DocumentBody({ hash, html }: { hash: string; html: string | null }) {
+  const [content] = useState(
+    () =>
+      html ??
+      renderedBodies.get(hash) ??
+      (typeof document === "undefined" ? "" : (document.getElementById(`body-${hash}`)?.innerHTML ?? "")),
+  );
+  return <div className="document-body" id={`body-${hash}`} dangerouslySetInnerHTML={{ __html: content }} />;
 }

@@ -79,7 +79,9 @@ describe("a reader in Chromium", () => {
   });
 
   it("prints without navigation, filters or table of contents", async () => {
-    await page.goto(server.url + "/documents/SOP-DM-001");
+    await page.goto(server.url + "/documents/SOP-DM-001", { waitUntil: "networkidle" });
+    // After hydration the body is still there (it is not carried in the hydration data).
+    expect(await page.locator(".document-body h2").count()).toBeGreaterThan(5);
     await page.emulateMedia({ media: "print" });
     const hidden = await page.evaluate(() =>
       [".site-header", ".toc"].map((sel) => getComputedStyle(document.querySelector(sel)!).display),

@@ -95,6 +95,17 @@ describe("document page (GET /documents/:id)", () => {
     expect(text).toContain('data-version="2.0"');
     expect(text).toContain("<dd>2026-05-04</dd>");
     expect(text).not.toContain("reviewIntervalMonths");
+    // The body is sent once: in the markup, not again in the hydration data.
+    expect(text.split('<h2 id="procedure">').length - 1).toBe(1);
+  });
+
+  it("serves a version's rendered body for client-side navigation", async () => {
+    const body = await get("/documents/SOP-DM-001/body?version=1.0");
+    expect(body.status).toBe(200);
+    expect(body.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(body.text).toMatch(/^<h2 id="purpose">Purpose<\/h2>/);
+    expect(body.text).not.toContain("<html");
+    expect((await get("/documents/SOP-XX-999/body")).status).toBe(404);
   });
 
   it("shows an older version as superseded, with a link to the version in force", async () => {

@@ -11,6 +11,8 @@ import remarkGfm from "remark-gfm";
 import { JobFunctionNames, mdxComponents } from "~/components/mdx/mdx-components";
 import type { Database } from "~/db/db.server";
 
+import { renderedBodies } from "./rendered-bodies";
+
 /** Changes whenever the compile options change, so cached code from older options is not reused. */
 export const COMPILER_ID = "mdx-bundler@10.1.1+gfm+slug:1";
 
@@ -53,7 +55,11 @@ export class MdxRenderer {
   render(contentHash: string, loadSource: () => Promise<string>): Promise<RenderedDocument> {
     let entry = this.rendered.get(contentHash);
     if (!entry) {
-      entry = this.compileCached(contentHash, loadSource).then((code) => this.toHtml(code));
+      entry = this.compileCached(contentHash, loadSource).then((code) => {
+        const rendered = this.toHtml(code);
+        renderedBodies.set(contentHash, rendered.html);
+        return rendered;
+      });
       entry.catch(() => this.rendered.delete(contentHash));
       this.rendered.set(contentHash, entry);
     }

@@ -1,0 +1,20 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+
+import { today } from "~/clock.server";
+import { quire } from "~/context.server";
+import { documentPage } from "~/modules/documents/library.server";
+
+/** The rendered body of a document version, for client-side navigation to the document page. */
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const q = await quire();
+  const version = new URL(request.url).searchParams.get("version") ?? undefined;
+  const page = await documentPage(q, params.docId ?? "", today(q.config), version);
+  if (!page) throw new Response("No such document or version.", { status: 404, statusText: "Not Found" });
+  return new Response(page.html, {
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      // A content hash names immutable HTML, but the URL names "the version in force", which changes.
+      "Cache-Control": "private, no-cache",
+    },
+  });
+}

@@ -1,0 +1,668 @@
+/**
+ * Quire's benchmark (npm run bench): how fast a warm document page is for a long SOP, and how much
+ * the render-once MDX cache saves. Every figure is a ratio against a baseline measured in the same
+ * run, so results from different machines can be compared.
+ *
+ *   1. GET /documents/SOP-LG-001 (a generated ~20-page SOP), warm, with autocannon, against
+ *      a. GET /about, a trivial Remix page of the same server (goal: ratio >= 1.0), and
+ *      b. a bare Node `http` server in a child process returning the same page bytes from memory
+ *         (goal: ratio >= 0.10); plus the SOP page's p99 latency (goal < 100 ms).
+ *   2. In-process MDX: warm MdxRenderer.render (cached) against compile + render per call (goal >= 50x).
+ *
+ * Writes bench/results.json and prints a markdown table. Exits 0 when goals are missed (it is a
+ * report) and non-zero when something fails to run.
+ *
+ * Environment: BENCH_SECONDS (measured seconds per HTTP run, default 10), BENCH_WARMUP_SECONDS
+ * (default 2, at most BENCH_SECONDS), BENCH_CONNECTIONS (default 50), BENCH_MDX_COMPILES
+ * (default 20), BENCH_MDX_WARM_RENDERS (default 2000), BENCH_PROFILE=1 (run the app server with
+ * --cpu-prof; the profile lands in bench/.work/profile/).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import autocannon from "autocannon";
+import { getMDXComponent } from "mdx-bundler/client/index.js";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+
+import { JobFunctionNames, mdxComponents } from "~/components/mdx/mdx-components";
+import { readConfig } from "~/config.server";
+import { MdxRenderer, compileMdx, sha256 } from "~/modules/content/render.server";
+import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
+
+import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
+
+/** Something failed to run (as opposed to a goal not met): the run exits non-zero. */
+class BenchFailure extends Error {}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BENCH_DIR = path.join(ROOT, "bench");
+const WORK = path.join(BENCH_DIR, ".work");
+const SEED_DIR = path.join(WORK, "seed");
+const DATA_DIR = path.join(WORK, "data");
+const PAGE_FILE = path.join(WORK, `${LONG_SOP_ID}.html`);
+const PROFILE_DIR = path.join(WORK, "profile");
+const FIXTURE = path.join(ROOT, "test", "fixtures", "content");
+const RESULTS_FILE = path.join(BENCH_DIR, "results.json");
+
+const SECONDS = envNumber("BENCH_SECONDS", 10);
+const WARMUP_SECONDS = Math.min(envNumber("BENCH_WARMUP_SECONDS", 2), SECONDS);
+const CONNECTIONS = Math.round(envNumber("BENCH_CONNECTIONS", 50));
+const MDX_COMPILES = Math.max(1, Math.round(envNumber("BENCH_MDX_COMPILES", 20)));
+const MDX_WARM_RENDERS = Math.max(1, Math.round(envNumber("BENCH_MDX_WARM_RENDERS", 2000)));
+const PROFILE = process.env.BENCH_PROFILE === "1";
+
+const SOP_PATH = `/documents/${LONG_SOP_ID}`;
+const ABOUT_PATH = "/about";
+/** Requests look like a browser's (entry.server.tsx streams to browsers and waits for bots). */
+const REQUEST_HEADERS = {
+  "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+  accept: "text/html,application/xhtml+xml",
+};
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new BenchFailure(`${name}=${raw} is not a positive number`);
+  return value;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  output: string[];
+  exited: Promise<void>;
+}
+
+const children = new Set<Child>();
+
+/** Starts a process and resolves with its URL once it prints `http://localhost:<port>`. */
+function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ child: Child; url: string }> {
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const output: string[] = [];
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const child: Child = { name, proc, output, exited };
+  children.add(child);
+  void exited.then(() => children.delete(child));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(`did not report it was serving within ${timeoutMs / 1000} s`), timeoutMs);
+    let ready = false;
+    function fail(why: string) {
+      if (ready) return;
+      ready = true;
+      clearTimeout(timer);
+      reject(new BenchFailure(`${name} ${why}.\n--- its output ---\n${output.join("").trim() || "(none)"}`));
+    }
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      output.push(text);
+      if (output.length > 200) output.splice(0, output.length - 200);
+      const match = /http:\/\/localhost:(\d+)/.exec(output.join(""));
+      if (match && !ready) {
+        ready = true;
+        clearTimeout(timer);
+        resolve({ child, url: `http://127.0.0.1:${match[1]}` });
+      }
+    };
+    proc.stdout?.on("data", onData);
+    proc.stderr?.on("data", onData);
+    proc.once("error", (error) => fail(`could not be started: ${error.message}`));
+    proc.once("exit", (code, signal) => fail(`exited before serving (code ${code}, signal ${signal})`));
+  });
+}
+
+/** SIGTERM, wait up to 5 s, then SIGKILL. */
+async function stopChild(child: Child): Promise<void> {
+  const { proc } = child;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill("SIGTERM");
+  const exitedInTime = await Promise.race([child.exited.then(() => true), sleep(5_000).then(() => false)]);
+  if (!exitedInTime) {
+    log(`${child.name} did not stop within 5 s of SIGTERM; sending SIGKILL`);
+    proc.kill("SIGKILL");
+    await child.exited;
+  }
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all([...children].map((c) => stopChild(c)));
+}
+
+// Never leave a server behind, whatever happens.
+process.on("exit", () => {
+  for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill("SIGKILL");
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    log(`${signal}: stopping servers`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data folder
+
+interface DocumentStats {
+  id: string;
+  words: number;
+  sourceBytes: number;
+}
+
+async function prepareData(): Promise<{ source: string; stats: DocumentStats }> {
+  fs.rmSync(WORK, { recursive: true, force: true });
+  fs.mkdirSync(WORK, { recursive: true });
+  fs.cpSync(FIXTURE, SEED_DIR, { recursive: true });
+  const source = generateLongSop();
+  const file = path.join(SEED_DIR, LONG_SOP_PATH);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, source);
+  const stats = { id: LONG_SOP_ID, words: countWords(source), sourceBytes: Buffer.byteLength(source) };
+  log(`generated ${LONG_SOP_PATH}: ${stats.words} words, ${(stats.sourceBytes / 1024).toFixed(1)} KB of MDX`);
+
+  const validate = spawnSync(process.execPath, ["scripts/quire.js", "validate", SEED_DIR], { cwd: ROOT, encoding: "utf8" });
+  if (validate.status !== 0) {
+    throw new BenchFailure(`the seed content does not validate (exit ${validate.status}):\n${validate.stdout}${validate.stderr}`);
+  }
+  log(`seed validated: ${validate.stderr.trim()}`);
+
+  try {
+    const summary = await initDataFolder({
+      config: readConfig({ QUIRE_DATA_DIR: DATA_DIR, NODE_ENV: "production" }),
+      seedDir: SEED_DIR,
+      demo: false,
+      now: new Date(),
+    });
+    log(`data folder ${path.relative(ROOT, summary.dataDir)}: ${summary.documents} documents, versions ${summary.versions.join(", ")}`);
+  } catch (error) {
+    if (error instanceof ContentInvalid) {
+      const list = error.problems.map((p) => `  ${p.path}:${p.line}:${p.column}: ${p.message} [${p.rule}]`).join("\n");
+      throw new BenchFailure(`${error.message}\n${list}`);
+    }
+    throw error;
+  }
+  return { source, stats };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+async function get(url: string): Promise<{ status: number; body: Buffer }> {
+  const response = await fetch(url, { headers: REQUEST_HEADERS });
+  return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+async function getOk(url: string, mustContain: string[]): Promise<Buffer> {
+  const { status, body } = await get(url);
+  if (status !== 200) throw new BenchFailure(`GET ${url} answered ${status}: ${body.toString("utf8").slice(0, 500)}`);
+  const text = body.toString("utf8");
+  for (const needle of mustContain) {
+    if (!text.includes(needle)) throw new BenchFailure(`GET ${url} answered 200 but the page lacks ${JSON.stringify(needle)}`);
+  }
+  return body;
+}
+
+interface HttpMeasurement {
+  name: string;
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  /** autocannon's Req/Sec average (mean of the one-second samples). */
+  requestsPerSecond: number;
+  /** Completed requests divided by the run's duration. */
+  requestsPerSecondOverall: number;
+  requestsTotal: number;
+  requestsPerSecondStddev: number;
+  latencyMs: { average: number; stddev: number; p50: number; p90: number; p97_5: number; p99: number; max: number };
+  bytesPerResponse: number;
+  throughputBytesPerSecond: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /**
+   * CPU seconds the server process used during the measured run (Linux /proc; null elsewhere), and
+   * per request: a figure that does not depend on whether the load generator was the bottleneck.
+   */
+  serverCpuSeconds: number | null;
+  serverCpuMsPerRequest: number | null;
+  /** CPU seconds of this process (autocannon) during the measured run; near 1 s/s means it was the bottleneck. */
+  loadGeneratorCpuSeconds: number;
+  warmup: { seconds: number; requestsPerSecond: number; non2xx: number; errors: number };
+}
+
+async function runAutocannon(url: string, seconds: number, title: string): Promise<autocannon.Result> {
+  return await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: REQUEST_HEADERS, title });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; null where unavailable. */
+function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of the line)
+    return Number.isFinite(ticks) ? ticks / CLOCK_TICKS : null;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every mainstream Linux build. */
+const CLOCK_TICKS = 100;
+
+async function measure(name: string, url: string, server: Child): Promise<HttpMeasurement> {
+  log(`${name}: warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s with ${CONNECTIONS} connections (${url})`);
+  const warm = await runAutocannon(url, WARMUP_SECONDS, `${name} (warm-up)`);
+  const serverCpu0 = processCpuSeconds(server.proc.pid);
+  const ownCpu0 = process.cpuUsage();
+  const r = await runAutocannon(url, SECONDS, name);
+  const ownCpu = process.cpuUsage(ownCpu0);
+  const serverCpu1 = processCpuSeconds(server.proc.pid);
+  const serverCpuSeconds = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
+  const m: HttpMeasurement = {
+    name,
+    url,
+    connections: CONNECTIONS,
+    durationSeconds: r.duration,
+    requestsPerSecond: r.requests.average,
+    requestsPerSecondOverall: r.duration > 0 ? r.requests.total / r.duration : 0,
+    requestsTotal: r.requests.total,
+    requestsPerSecondStddev: r.requests.stddev,
+    latencyMs: {
+      average: r.latency.average,
+      stddev: r.latency.stddev,
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p97_5: r.latency.p97_5,
+      p99: r.latency.p99,
+      max: r.latency.max,
+    },
+    bytesPerResponse: r.requests.total > 0 ? r.throughput.total / r.requests.total : 0,
+    throughputBytesPerSecond: r.throughput.average,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    serverCpuSeconds,
+    serverCpuMsPerRequest: serverCpuSeconds !== null && r.requests.total > 0 ? (serverCpuSeconds * 1000) / r.requests.total : null,
+    loadGeneratorCpuSeconds: (ownCpu.user + ownCpu.system) / 1e6,
+    warmup: { seconds: WARMUP_SECONDS, requestsPerSecond: warm.requests.average, non2xx: warm.non2xx, errors: warm.errors },
+  };
+  log(
+    `${name}: ${m.requestsPerSecond.toFixed(1)} req/s, latency avg ${m.latencyMs.average.toFixed(1)} ms, p99 ${m.latencyMs.p99} ms, ` +
+      `${m.requestsTotal} requests, non-2xx ${m.non2xx}, errors ${m.errors}; ` +
+      `CPU: server ${m.serverCpuSeconds?.toFixed(2) ?? "?"} s, autocannon ${m.loadGeneratorCpuSeconds.toFixed(2)} s`,
+  );
+  const bad = m.non2xx + warm.non2xx;
+  if (bad > 0) throw new BenchFailure(`${name}: ${bad} non-2xx responses from ${url} (status codes: ${JSON.stringify(r.statusCodeStats)})`);
+  if (m.errors > 0) throw new BenchFailure(`${name}: ${m.errors} connection errors (${m.timeouts} timeouts) against ${url}`);
+  if (m.requestsTotal === 0) throw new BenchFailure(`${name}: no request completed against ${url}`);
+  return m;
+}
+
+interface HttpResults {
+  sop: HttpMeasurement;
+  about: HttpMeasurement;
+  bareNode: HttpMeasurement;
+  pageBytes: { sop: number; about: number };
+  sopPageStable: boolean;
+}
+
+async function httpBenchmarks(): Promise<HttpResults> {
+  if (!fs.existsSync(path.join(ROOT, "build", "index.js"))) {
+    throw new BenchFailure("build/index.js is missing: run `npm run build` first (npm run bench does).");
+  }
+  const appPort = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, QUIRE_DATA_DIR: DATA_DIR, PORT: String(appPort), NODE_ENV: "production" };
+  // The data folder decides everything; an outer QUIRE_CONTENT_REPO or fixed clock must not leak in.
+  delete env.QUIRE_CONTENT_REPO;
+  delete env.QUIRE_NOW;
+  const args = PROFILE ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR, "server.js"] : ["server.js"];
+  const { child: app, url: appUrl } = await startChild("the Quire server (node server.js)", args, env);
+  log(`Quire is up at ${appUrl}${PROFILE ? ` (CPU profile to ${path.relative(ROOT, PROFILE_DIR)})` : ""}`);
+
+  let sop: HttpMeasurement;
+  let about: HttpMeasurement;
+  let sopPage: Buffer;
+  let aboutPage: Buffer;
+  let sopPageStable: boolean;
+  try {
+    // Smoke checks, then warm both pages (the first SOP request compiles and renders the MDX).
+    sopPage = await getOk(appUrl + SOP_PATH, [`data-doc-id="${LONG_SOP_ID}"`, 'id="purpose"', 'class="steps"']);
+    aboutPage = await getOk(appUrl + ABOUT_PATH, ["About Quire"]);
+    for (let i = 0; i < 20; i++) {
+      await getOk(appUrl + SOP_PATH, []);
+      await getOk(appUrl + ABOUT_PATH, []);
+    }
+    const again = await getOk(appUrl + SOP_PATH, []);
+    sopPageStable = again.equals(sopPage);
+    if (!sopPageStable) log("note: two warm responses of the SOP page differ; the bare-Node baseline serves the first");
+    log(`SOP page ${(sopPage.length / 1024).toFixed(1)} KB, /about ${(aboutPage.length / 1024).toFixed(1)} KB`);
+
+    sop = await measure(`GET ${SOP_PATH}`, appUrl + SOP_PATH, app);
+    about = await measure(`GET ${ABOUT_PATH}`, appUrl + ABOUT_PATH, app);
+  } finally {
+    await stopChild(app);
+  }
+
+  fs.writeFileSync(PAGE_FILE, sopPage);
+  const staticPort = await freePort();
+  const { child: bare, url: bareUrl } = await startChild(
+    "the bare Node http server (bench/static-server.mjs)",
+    [path.join(BENCH_DIR, "static-server.mjs"), PAGE_FILE, String(staticPort)],
+    { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
+  );
+  let bareNode: HttpMeasurement;
+  try {
+    const served = await getOk(bareUrl + SOP_PATH, []);
+    if (!served.equals(sopPage)) throw new BenchFailure("the bare Node server does not serve the SOP page's bytes");
+    bareNode = await measure("bare Node http, same bytes", bareUrl + SOP_PATH, bare);
+  } finally {
+    await stopChild(bare);
+  }
+  return { sop, about, bareNode, pageBytes: { sop: sopPage.length, about: aboutPage.length }, sopPageStable };
+}
+
+// ---------------------------------------------------------------------------------------------
+// MDX
+
+interface MdxResults {
+  compiles: number;
+  warmRenders: number;
+  /** Compile + render per call, as a page without the cache would do. */
+  cold: { opsPerSecond: number; msPerOp: number; compileMsAvg: number; renderMsAvg: number; compileMsMin: number; compileMsMax: number };
+  /** MdxRenderer.render on a warm cache. */
+  warm: { opsPerSecond: number; usPerOp: number };
+  bodyHtmlBytes: number;
+  headings: number;
+  coldHtmlMatchesRenderer: boolean;
+}
+
+const JOB_FUNCTION_NAMES: ReadonlyMap<string, string> = new Map();
+
+/** Mirrors MdxRenderer's private toHtml: the compiled component rendered to static markup. */
+function renderCompiled(code: string): string {
+  const Content = getMDXComponent(code);
+  return renderToStaticMarkup(
+    createElement(JobFunctionNames.Provider, { value: JOB_FUNCTION_NAMES }, createElement(Content, { components: mdxComponents })),
+  );
+}
+
+async function mdxBenchmark(source: string): Promise<MdxResults> {
+  const hash = sha256(source);
+  const loadSource = async () => source;
+  const renderer = new MdxRenderer(null, new Map());
+  // The first call compiles and renders (and starts esbuild's service); it is not timed.
+  const first = await renderer.render(hash, loadSource);
+  if (!first.html.includes('id="purpose"')) throw new BenchFailure("MdxRenderer rendered the long SOP without its Purpose heading");
+
+  log(`MDX: ${MDX_COMPILES} compile + render calls, then ${MDX_WARM_RENDERS} warm renders`);
+  renderCompiled(await compileMdx(source)); // one more untimed round to warm the JIT
+  const compileMs: number[] = [];
+  const renderMs: number[] = [];
+  let lastHtml = "";
+  for (let i = 0; i < MDX_COMPILES; i++) {
+    const t0 = performance.now();
+    const code = await compileMdx(source);
+    const t1 = performance.now();
+    lastHtml = renderCompiled(code);
+    const t2 = performance.now();
+    compileMs.push(t1 - t0);
+    renderMs.push(t2 - t1);
+  }
+  const coldTotalMs = sum(compileMs) + sum(renderMs);
+
+  let bytes = 0;
+  for (let i = 0; i < Math.min(200, MDX_WARM_RENDERS); i++) bytes += (await renderer.render(hash, loadSource)).html.length;
+  const w0 = performance.now();
+  for (let i = 0; i < MDX_WARM_RENDERS; i++) bytes += (await renderer.render(hash, loadSource)).html.length;
+  const warmTotalMs = performance.now() - w0;
+  if (bytes === 0) throw new BenchFailure("warm renders returned empty HTML");
+
+  const coldMs = coldTotalMs / MDX_COMPILES;
+  const warmMs = warmTotalMs / MDX_WARM_RENDERS;
+  const result: MdxResults = {
+    compiles: MDX_COMPILES,
+    warmRenders: MDX_WARM_RENDERS,
+    cold: {
+      opsPerSecond: 1000 / coldMs,
+      msPerOp: coldMs,
+      compileMsAvg: sum(compileMs) / MDX_COMPILES,
+      renderMsAvg: sum(renderMs) / MDX_COMPILES,
+      compileMsMin: Math.min(...compileMs),
+      compileMsMax: Math.max(...compileMs),
+    },
+    warm: { opsPerSecond: 1000 / warmMs, usPerOp: warmMs * 1000 },
+    bodyHtmlBytes: Buffer.byteLength(first.html),
+    headings: first.headings.length,
+    coldHtmlMatchesRenderer: lastHtml === first.html,
+  };
+  if (!result.coldHtmlMatchesRenderer) log("note: compile + render HTML differs from MdxRenderer's; check renderCompiled against render.server.ts");
+  log(
+    `MDX: compile+render ${coldMs.toFixed(1)} ms/op (compile ${result.cold.compileMsAvg.toFixed(1)} ms, render ${result.cold.renderMsAvg.toFixed(1)} ms); ` +
+      `warm ${result.warm.usPerOp.toFixed(2)} µs/op`,
+  );
+  return result;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+interface ResultRow {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: string;
+  baselineValue: number;
+  /** value / baselineValue. */
+  ratio: number;
+  goal: string;
+  /** What the goal is checked on: the ratio or the value itself. */
+  goalOn: "ratio" | "value";
+  goalThreshold: number;
+  goalComparison: ">=" | "<";
+  met: boolean;
+}
+
+function row(r: Omit<ResultRow, "ratio" | "met">): ResultRow {
+  const ratio = r.baselineValue > 0 ? r.value / r.baselineValue : Number.NaN;
+  const checked = r.goalOn === "ratio" ? ratio : r.value;
+  const met = r.goalComparison === ">=" ? checked >= r.goalThreshold : checked < r.goalThreshold;
+  return { ...r, ratio, met };
+}
+
+function fmt(n: number, unit: string): string {
+  const digits = n >= 1000 ? 0 : n >= 100 ? 1 : n >= 10 ? 1 : 2;
+  const s = n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return unit ? `${s} ${unit}` : s;
+}
+
+function fmtRatio(r: number): string {
+  if (!Number.isFinite(r)) return "n/a";
+  return r >= 100 ? `${Math.round(r).toLocaleString("en-US")}x` : `${r.toFixed(2)}x`;
+}
+
+function markdownTable(rows: ResultRow[]): string {
+  const lines = ["| benchmark | value | baseline | ratio | goal | met |", "|---|---|---|---|---|---|"];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name} | ${fmt(r.value, r.unit)} | ${r.baseline}: ${fmt(r.baselineValue, r.unit)} | ${fmtRatio(r.ratio)} | ${r.goal} | ${r.met ? "yes" : "**no**"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The raw HTTP numbers behind the ratios, with CPU use to show which side was the bottleneck. */
+function rawTable(ms: HttpMeasurement[]): string {
+  const lines = [
+    "| endpoint | req/s | latency avg | p50 | p99 | response | server CPU per request | autocannon CPU |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  for (const m of ms) {
+    const busy = m.durationSeconds > 0 ? `${Math.round((100 * m.loadGeneratorCpuSeconds) / m.durationSeconds)}% of a core` : "n/a";
+    const cpu = m.serverCpuMsPerRequest === null ? "n/a" : `${m.serverCpuMsPerRequest.toFixed(3)} ms`;
+    lines.push(
+      `| ${m.name} | ${fmt(m.requestsPerSecond, "")} | ${m.latencyMs.average.toFixed(1)} ms | ${m.latencyMs.p50} ms | ${m.latencyMs.p99} ms | ` +
+        `${(m.bytesPerResponse / 1024).toFixed(1)} KB | ${cpu} | ${busy} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  log(`Node ${process.version}, ${os.cpus().length} CPUs; ${SECONDS} s per HTTP measurement after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections`);
+  const { source, stats } = await prepareData();
+  const http = await httpBenchmarks();
+  const mdx = await mdxBenchmark(source);
+
+  const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+  const sopLabel = `SOP page (${stats.words.toLocaleString("en-US")} words, ${kb(http.pageBytes.sop)} HTML)`;
+  const results: ResultRow[] = [
+    row({
+      name: `${sopLabel} vs trivial Remix page`,
+      value: http.sop.requestsPerSecond,
+      unit: "req/s",
+      baseline: "GET /about",
+      baselineValue: http.about.requestsPerSecond,
+      goal: "ratio >= 1.0",
+      goalOn: "ratio",
+      goalThreshold: 1.0,
+      goalComparison: ">=",
+    }),
+    row({
+      name: `${sopLabel} vs bare Node http, same bytes`,
+      value: http.sop.requestsPerSecond,
+      unit: "req/s",
+      baseline: "bare Node http",
+      baselineValue: http.bareNode.requestsPerSecond,
+      goal: "ratio >= 0.10",
+      goalOn: "ratio",
+      goalThreshold: 0.1,
+      goalComparison: ">=",
+    }),
+    row({
+      name: `${sopLabel} p99 latency at ${CONNECTIONS} connections`,
+      value: http.sop.latencyMs.p99,
+      unit: "ms",
+      baseline: "GET /about p99",
+      baselineValue: http.about.latencyMs.p99,
+      goal: "p99 < 100 ms",
+      goalOn: "value",
+      goalThreshold: 100,
+      goalComparison: "<",
+    }),
+    row({
+      name: `MDX warm render vs compile + render per call (${kb(mdx.bodyHtmlBytes)} body HTML)`,
+      value: mdx.warm.opsPerSecond,
+      unit: "ops/s",
+      baseline: "compileMdx + render",
+      baselineValue: mdx.cold.opsPerSecond,
+      goal: "ratio >= 50",
+      goalOn: "ratio",
+      goalThreshold: 50,
+      goalComparison: ">=",
+    }),
+  ];
+
+  const notes: string[] = [];
+  for (const m of [http.sop, http.about, http.bareNode]) {
+    const share = m.durationSeconds > 0 ? m.loadGeneratorCpuSeconds / m.durationSeconds : 0;
+    if (share >= 0.85) {
+      notes.push(
+        `${m.name}: autocannon used ${Math.round(share * 100)}% of a core, so this rate is bounded by the load generator, not the server` +
+          (m.serverCpuSeconds !== null && m.durationSeconds > 0 ? ` (server CPU ${Math.round((100 * m.serverCpuSeconds) / m.durationSeconds)}% of a core).` : "."),
+      );
+    }
+  }
+  if (http.sop.serverCpuMsPerRequest !== null && http.about.serverCpuMsPerRequest !== null && http.bareNode.serverCpuMsPerRequest !== null) {
+    notes.push(
+      `Server CPU per request: SOP page ${http.sop.serverCpuMsPerRequest.toFixed(2)} ms, /about ${http.about.serverCpuMsPerRequest.toFixed(2)} ms, ` +
+        `bare Node ${http.bareNode.serverCpuMsPerRequest.toFixed(3)} ms (SOP page costs ${(http.sop.serverCpuMsPerRequest / http.about.serverCpuMsPerRequest).toFixed(1)}x /about ` +
+        `and ${Math.round(http.sop.serverCpuMsPerRequest / http.bareNode.serverCpuMsPerRequest)}x bare Node in server CPU).`,
+    );
+  }
+
+  const report = {
+    date: started.toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    },
+    config: {
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      connections: CONNECTIONS,
+      mdxCompiles: MDX_COMPILES,
+      mdxWarmRenders: MDX_WARM_RENDERS,
+      profile: PROFILE,
+    },
+    document: {
+      ...stats,
+      bodyHtmlBytes: mdx.bodyHtmlBytes,
+      headings: mdx.headings,
+      pageHtmlBytes: http.pageBytes.sop,
+      aboutHtmlBytes: http.pageBytes.about,
+      pageBytesStableAcrossRequests: http.sopPageStable,
+    },
+    results,
+    notes,
+    raw: { http: { sop: http.sop, about: http.about, bareNode: http.bareNode }, mdx },
+  };
+  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  log(`wrote ${path.relative(ROOT, RESULTS_FILE)}`);
+
+  const table = markdownTable(results);
+  process.stdout.write(
+    `\n${table}\n\n${rawTable([http.sop, http.about, http.bareNode])}\n\n` +
+      `_${report.date.slice(0, 10)}, Node ${process.version}, ${report.machine.cpus} CPUs; autocannon ${CONNECTIONS} connections, ` +
+      `${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up; MDX: ${MDX_COMPILES} compiles, ${MDX_WARM_RENDERS} warm renders._\n`,
+  );
+  if (notes.length > 0) process.stdout.write(`\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
+  const missed = results.filter((r) => !r.met).length;
+  log(missed === 0 ? "all goals met" : `${missed} of ${results.length} goals not met (a report, not a failure)`);
+}
+
+try {
+  await main();
+  await stopAll();
+  process.exit(0);
+} catch (error) {
+  await stopAll();
+  const message = error instanceof BenchFailure ? error.message : ((error as Error).stack ?? String(error));
+  process.stderr.write(`[bench] FAILED: ${message}\n`);
+  process.exit(1);
+}
