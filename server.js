@@ -36,11 +36,22 @@ const SECURITY_HEADERS = {
   "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 };
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const { isSameOrigin, recordRefusedCrossSiteRequest } = build.entry.module;
+
 const app = express();
 app.disable("x-powered-by");
-app.use((_req, res, next) => {
+app.use((req, res, next) => {
   res.set(SECURITY_HEADERS);
-  next();
+  // The audit trail records the client address from the socket; a client cannot set it.
+  req.headers["x-quire-client-address"] = req.socket.remoteAddress ?? "";
+  if (SAFE_METHODS.has(req.method)) return next();
+  // CSRF: a state-changing request must come from a page of this site (with SameSite=Lax cookies).
+  const origin = req.get("origin") ?? null;
+  if (isSameOrigin({ origin, referer: req.get("referer"), host: req.get("host") })) return next();
+  recordRefusedCrossSiteRequest({ method: req.method, path: req.path, origin, clientAddress: req.socket.remoteAddress ?? null })
+    .catch((error) => console.error(`Could not audit a refused cross-site request: ${error.message}`))
+    .finally(() => res.status(403).type("text/plain").send("Cross-site request refused: this form must be sent from a Quire page.\n"));
 });
 app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));

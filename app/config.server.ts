@@ -10,6 +10,10 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Fixes "today" (YYYY-MM-DD or an ISO instant) for demos and tests; never set in production. */
   QUIRE_NOW: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  /** Tests only: a file holding the current instant, read on every clock call, so time can move. */
+  QUIRE_CLOCK_FILE: z.string().min(1).optional(),
+  QUIRE_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  QUIRE_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
 });
 
 export interface QuireConfig {
@@ -20,6 +24,9 @@ export interface QuireConfig {
   externalContentRepo: boolean;
   port: number;
   fixedNow: string | undefined;
+  clockFile: string | undefined;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +47,9 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     externalContentRepo: parsed.data.QUIRE_CONTENT_REPO !== undefined,
     port: parsed.data.PORT,
     fixedNow: parsed.data.QUIRE_NOW,
+    clockFile: parsed.data.QUIRE_CLOCK_FILE,
+    sessionIdleMinutes: parsed.data.QUIRE_SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: parsed.data.QUIRE_SESSION_ABSOLUTE_HOURS,
   };
 }
 

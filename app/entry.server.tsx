@@ -1,51 +1,25 @@
-import { PassThrough } from "node:stream";
-
 import type { EntryContext } from "@remix-run/node";
-import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
-import { isbot } from "isbot";
-import { renderToPipeableStream } from "react-dom/server";
+import { renderToString } from "react-dom/server";
 
+import { now } from "~/clock.server";
 import { quire } from "~/context.server";
+import { recordAudit } from "~/modules/audit/audit.server";
 
-const ABORT_DELAY = 5_000;
-
+/**
+ * Pages are rendered to one string, not streamed: Quire uses no Suspense or deferred data, so
+ * streaming would only cut a 20-page SOP into hundreds of small chunks on their way to the socket
+ * (measured: bench/results.json).
+ */
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
-  const waitForAll = isbot(request.headers.get("user-agent") ?? "");
-  return new Promise<Response>((resolve, reject) => {
-    let shellRendered = false;
-    const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />,
-      {
-        [waitForAll ? "onAllReady" : "onShellReady"]() {
-          shellRendered = true;
-          const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          );
-          pipe(body);
-        },
-        onShellError(error: unknown) {
-          reject(error);
-        },
-        onError(error: unknown) {
-          responseStatusCode = 500;
-          // Errors after the shell are logged; the page shows the ErrorBoundary.
-          if (shellRendered) console.error(error);
-        },
-      },
-    );
-    setTimeout(abort, ABORT_DELAY);
-  });
+  const markup = renderToString(<RemixServer context={remixContext} url={request.url} />);
+  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  return new Response(`<!DOCTYPE html>${markup}`, { headers: responseHeaders, status: responseStatusCode });
 }
 
 /**
@@ -55,3 +29,33 @@ export default function handleRequest(
 export async function startup(): Promise<void> {
   await quire();
 }
+
+/**
+ * Called by server.js for every state-changing request whose Origin is not this host: records the
+ * refusal in the audit trail (an attempted cross-site request is a security event).
+ */
+export async function recordRefusedCrossSiteRequest(details: {
+  method: string;
+  path: string;
+  origin: string | null;
+  clientAddress: string | null;
+}): Promise<void> {
+  const q = await quire();
+  await q.db.transaction((tx) =>
+    recordAudit(
+      tx,
+      {
+        userId: null,
+        username: null,
+        action: "security.cross-site-request.refused",
+        objectType: "request",
+        objectId: `${details.method} ${details.path}`.slice(0, 200),
+        newValues: { origin: details.origin },
+        clientAddress: details.clientAddress,
+      },
+      now(q.config),
+    ),
+  );
+}
+
+export { isSameOrigin } from "~/modules/security/origin";

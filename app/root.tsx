@@ -1,5 +1,7 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import {
+  Form,
   Link,
   Links,
   Meta,
@@ -9,9 +11,12 @@ import {
   ScrollRestoration,
   isRouteErrorResponse,
   useRouteError,
+  useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 
+import { optionalUser } from "~/modules/users/auth.server";
+import type { Permission } from "~/modules/users/permissions";
 import stylesheet from "~/styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -21,7 +26,17 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Quire" }];
 
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await optionalUser(request);
+  return json({
+    user: user ? { username: user.username, displayName: user.displayName, permissions: user.permissions } : null,
+  });
+}
+
 export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user ?? null;
+  const can = (p: Permission) => user?.permissions.includes(p) ?? false;
   return (
     <html lang="en">
       <head>
@@ -38,12 +53,30 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to="/" className="brand" aria-label="Quire home: document library">
             Quire
           </Link>
-          <nav aria-label="Main">
-            <NavLink to="/" end>
-              Library
-            </NavLink>
-            <NavLink to="/manual">QMS manual</NavLink>
-          </nav>
+          {user ? (
+            <>
+              <nav aria-label="Main">
+                <NavLink to="/" end>
+                  Library
+                </NavLink>
+                <NavLink to="/manual">QMS manual</NavLink>
+                {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}
+                {can("users.manage") ? <NavLink to="/admin/users">Users</NavLink> : null}
+              </nav>
+              <div className="user-menu">
+                <NavLink to="/account/password" title="Change your password">
+                  {user.displayName} <span className="muted-inverse">({user.username})</span>
+                </NavLink>
+                <Form method="post" action="/logout">
+                  <button type="submit" className="link-button">
+                    Sign out
+                  </button>
+                </Form>
+              </div>
+            </>
+          ) : (
+            <nav aria-label="Main" />
+          )}
         </header>
         <main id="main" tabIndex={-1}>
           {children}

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
+import { requireUser } from "~/modules/users/auth.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
 import { filterLibrary } from "~/modules/documents/documents";
 import { listLibrary, loadJobFunctions } from "~/modules/documents/library.server";
@@ -20,6 +21,7 @@ const FilterSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, "document.read");
   const q = await quire();
   const params = Object.fromEntries(
     [...new URL(request.url).searchParams].filter(([, v]) => v !== ""),

@@ -1,8 +1,15 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+
+import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "About · Quire" }];
 
-/** A static page; the benchmark also uses it as the app's trivial-page baseline. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, "document.read");
+  return null;
+}
+
+/** A static page for signed-in users; the benchmark uses it as the app's trivial-page baseline. */
 export default function About() {
   return (
     <section className="prose">

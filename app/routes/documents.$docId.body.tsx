@@ -2,10 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
+import { requireUser } from "~/modules/users/auth.server";
 import { documentPage } from "~/modules/documents/library.server";
 
 /** The rendered body of a document version, for client-side navigation to the document page. */
 export async function loader({ params, request }: LoaderFunctionArgs) {
+  await requireUser(request, "document.read");
   const q = await quire();
   const version = new URL(request.url).searchParams.get("version") ?? undefined;
   const page = await documentPage(q, params.docId ?? "", today(q.config), version);

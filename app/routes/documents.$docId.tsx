@@ -7,6 +7,7 @@ import { useState } from "react";
 import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
+import { requireUser } from "~/modules/users/auth.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { renderedBodies } from "~/modules/content/rendered-bodies";
 import { documentPage, loadJobFunctions } from "~/modules/documents/library.server";
@@ -16,6 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
+  await requireUser(request, "document.read");
   const q = await quire();
   const id = params.docId ?? "";
   const version = new URL(request.url).searchParams.get("version") ?? undefined;

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { now } from "~/clock.server";
 import { appRoot, readConfig } from "~/config.server";
 import { formatProblem } from "~/modules/content/problems";
+import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { ContentInvalid, InitRefused, dataFolderInUse, initDataFolder } from "~/modules/setup/init.server";
 
 import { EXIT, fail, printJson } from "../cli-support";
@@ -36,7 +37,10 @@ export function initCommand(program: Command): void {
         if (opts.json) printJson(summary);
         else
           process.stdout.write(
-            `Created ${summary.dataDir}: ${summary.documents} documents, ${summary.versions.length} approved versions in ${summary.contentRepo}.\n`,
+            `Created ${summary.dataDir}: ${summary.documents} documents, ${summary.versions.length} approved versions in ${summary.contentRepo}.\n` +
+              (summary.adminPassword
+                ? `Sign in as admin with the one-time password ${summary.adminPassword} (you will be asked to change it).\n`
+                : `Demo users (admin, qa, author, reviewer, trainer, cra1, cra2, dm1, inspector) share the password ${DEMO_PASSWORD}.\n`),
           );
       } catch (error) {
         if (error instanceof ContentInvalid) {

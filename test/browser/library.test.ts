@@ -26,9 +26,16 @@ afterAll(async () => {
 const rowIds = () => page.locator("table.library tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-doc-id")));
 
 describe("a reader in Chromium", () => {
-  it("opens the library, filters it, opens a document and reads it", async () => {
+  it("signs in, opens the library, filters it, opens a document and reads it", async () => {
     await page.goto(server.url + "/");
+    await page.waitForURL(/\/login\?redirectTo=%2F/);
+    await page.getByLabel("User name").fill("cra1");
+    await page.getByLabel("Password").fill("quire-demo-2026");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(server.url + "/");
+    await page.locator("table.library").waitFor();
     await expect(page.title()).resolves.toBe("Document library · Quire");
+    await expect(page.locator(".user-menu").textContent()).resolves.toContain("Chloe Martin");
     const all = await rowIds();
     expect(all.length).toBeGreaterThan(15);
     expect(fs.existsSync(await screenshot(page, "library"))).toBe(true);
@@ -65,6 +72,7 @@ describe("a reader in Chromium", () => {
     await page.locator('a[href="/documents/SOP-DM-001"]').first().focus();
     await page.keyboard.press("Enter");
     await page.waitForURL(/\/documents\/SOP-DM-001$/);
+    await page.locator('article[data-doc-id="SOP-DM-001"]').waitFor();
     await expect(page.locator("h1").textContent()).resolves.toBe("Data Management and Data Query Handling");
     await expect(page.locator(".metadata").textContent()).resolves.toContain("Next review");
     const headings = await page.locator(".document-body h2").allTextContents();
@@ -75,6 +83,7 @@ describe("a reader in Chromium", () => {
     // The QMS manual has its own entry in the navigation.
     await page.getByRole("link", { name: "QMS manual" }).click();
     await page.waitForURL(/\/documents\/QM-001$/);
+    await page.locator('article[data-doc-id="QM-001"]').waitFor();
     await expect(page.locator(".doc-kicker").textContent()).resolves.toContain("Manual");
   });
 

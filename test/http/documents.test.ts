@@ -6,24 +6,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readContentFolder } from "~/modules/content/folder.server";
 
 import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
+import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
 let dataDir: string;
+let client: HttpClient;
 const sample = readContentFolder(PROJECT_CONTENT).documents;
 
 beforeAll(async () => {
   ({ dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date("2026-11-25T09:00:00Z") }));
   server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25" });
+  client = await signedIn(server.url, "cra1");
 });
 afterAll(async () => {
   await server?.stop();
 });
 
-async function get(pathname: string, init?: RequestInit): Promise<{ status: number; text: string; headers: Headers }> {
-  const res = await fetch(server.url + pathname, { redirect: "manual", ...init });
-  // React separates adjacent text parts with <!-- -->; drop them so assertions read like the page.
-  return { status: res.status, text: (await res.text()).replace(/<!-- -->/g, ""), headers: res.headers };
+function get(pathname: string) {
+  return client.get(pathname);
 }
 
 /** The library table's rows as [id, title, type, owner, version, status, effective, next review]. */

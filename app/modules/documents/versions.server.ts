@@ -4,6 +4,9 @@ import { formatProblem } from "~/modules/content/problems";
 import { VERSION_TAG_PATTERN, type ContentRepository } from "~/modules/content/repository.server";
 import { sha256 } from "~/modules/content/render.server";
 
+import { recordAudit } from "~/modules/audit/audit.server";
+import { SYSTEM_ACTOR } from "~/modules/users/users.server";
+
 import { type DocumentVersion } from "./documents";
 
 /** Trailers every approved version's commit carries; the database rows are rebuilt from them. */
@@ -108,7 +111,20 @@ export async function registerTaggedVersions(db: Database, repo: ContentReposito
   }
   if (rows.length === 0) return [];
   await db.transaction(async (tx) => {
-    for (const row of rows) await insertVersion(tx, row, now);
+    for (const row of rows) {
+      await insertVersion(tx, row, now);
+      await recordAudit(
+        tx,
+        {
+          ...SYSTEM_ACTOR,
+          action: "document.version.recorded",
+          objectType: "document",
+          objectId: row.doc_id,
+          newValues: { version: row.version, tag: row.tag, commit: row.commit_sha, contentHash: row.content_hash, effectiveFrom: row.effective_from },
+        },
+        now,
+      );
+    }
   });
   return rows.map((r) => r.tag);
 }

@@ -12,7 +12,12 @@ import { checkContent, type SourceFile, type ValidDocument } from "~/modules/con
 import { readContentFolder } from "~/modules/content/folder.server";
 import type { Problem } from "~/modules/content/problems";
 import { ContentRepository, versionTag } from "~/modules/content/repository.server";
+import { recordAudit } from "~/modules/audit/audit.server";
 import { TRAILER, registerTaggedVersions } from "~/modules/documents/versions.server";
+import { SYSTEM_ACTOR, insertUser } from "~/modules/users/users.server";
+import type { Tx } from "~/db/db.server";
+
+import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
 
 export class InitRefused extends Error {}
 export class ContentInvalid extends Error {
@@ -60,6 +65,8 @@ export interface InitSummary {
   contentRepo: string;
   documents: number;
   versions: string[];
+  /** The administrator's one-time password (plain init only; the demo users share DEMO_PASSWORD). */
+  adminPassword: string | null;
 }
 
 /** True when the data folder already holds Quire data. */
@@ -97,17 +104,24 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
       await migrate(db);
       const head = await repo.readTree("HEAD");
       const check = checkContent(head.documents, head.jobFunctions);
-      await db.transaction(async (tx) => {
+      const adminPassword = await db.transaction(async (tx) => {
+        await recordAudit(
+          tx,
+          { ...SYSTEM_ACTOR, action: "system.init", objectType: "data-folder", objectId: null, newValues: { demo, contentRepo: config.contentRepo } },
+          now,
+        );
         for (const jf of check.jobFunctions) {
           await tx.run("INSERT INTO job_functions (id, name, description) VALUES (?, ?, ?)", [jf.id, jf.name, jf.description]);
+          await recordAudit(tx, { ...SYSTEM_ACTOR, action: "job-function.create", objectType: "job-function", objectId: jf.id, newValues: jf }, now);
         }
         await tx.run("INSERT INTO settings (key, value) VALUES ('created_at', ?), ('demo', ?)", [now.toISOString(), demo ? "true" : "false"]);
+        return createInitialUsers(tx, demo, new Set(check.jobFunctions.map((j) => j.id)), now);
       });
       const versions = await registerTaggedVersions(db, repo, now);
       await db.close();
       if (fs.existsSync(config.dataDir)) fs.rmdirSync(config.dataDir);
       fs.renameSync(staging, config.dataDir);
-      return { dataDir: config.dataDir, contentRepo: config.contentRepo, documents: check.documents.length, versions };
+      return { dataDir: config.dataDir, contentRepo: config.contentRepo, documents: check.documents.length, versions, adminPassword };
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
@@ -228,4 +242,29 @@ async function adoptRepository(dir: string, now: Date): Promise<ContentRepositor
     await repo.tag(versionTag(doc.frontmatter.id, "1.0"), sha, `${doc.frontmatter.id} version 1.0, effective ${v.effective}`, now.toISOString());
   }
   return repo;
+}
+
+/**
+ * The demo gets its named users (README); a plain data folder gets one administrator with a
+ * one-time password that must be changed at first sign-in.
+ */
+async function createInitialUsers(tx: Tx, demo: boolean, jobFunctions: ReadonlySet<string>, now: Date): Promise<string | null> {
+  if (demo) {
+    for (const u of DEMO_USERS) {
+      await insertUser(
+        tx,
+        { ...u, email: `${u.username}@demo.quire.invalid`, jobFunctions: u.jobFunctions.filter((j) => jobFunctions.has(j)), password: DEMO_PASSWORD },
+        SYSTEM_ACTOR,
+        now,
+      );
+    }
+    return null;
+  }
+  const { temporaryPassword } = await insertUser(
+    tx,
+    { username: "admin", displayName: "Administrator", email: "admin@localhost", roles: ["administrator"], jobFunctions: [] },
+    SYSTEM_ACTOR,
+    now,
+  );
+  return temporaryPassword;
 }

@@ -1,0 +1,68 @@
+/**
+ * Named permissions, granted by roles and checked on the server in every loader and action
+ * (Part 11 §11.10(d), (g): access limited to authorised individuals; authority checks).
+ */
+export const PERMISSIONS = [
+  "document.read",
+  "document.author",
+  "document.review",
+  "document.approve",
+  "training.manage",
+  "users.manage",
+  "audit.read",
+  "export.binder",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES = {
+  administrator: {
+    label: "Administrator",
+    description: "Manages user accounts, roles and job functions. Cannot approve documents.",
+    permissions: ["document.read", "users.manage", "audit.read"],
+  },
+  "quality-manager": {
+    label: "Quality manager",
+    description: "Reviews and approves controlled documents; reads the audit trail; builds inspection binders.",
+    permissions: ["document.read", "document.review", "document.approve", "audit.read", "export.binder"],
+  },
+  author: {
+    label: "Author",
+    description: "Opens change requests and drafts documents.",
+    permissions: ["document.read", "document.author"],
+  },
+  reviewer: {
+    label: "Reviewer",
+    description: "Reviews drafts named on change requests.",
+    permissions: ["document.read", "document.review"],
+  },
+  "training-coordinator": {
+    label: "Training coordinator",
+    description: "Maintains the training matrix and follows up training.",
+    permissions: ["document.read", "training.manage"],
+  },
+  staff: {
+    label: "Staff",
+    description: "Reads and acknowledges the documents of their job functions.",
+    permissions: ["document.read"],
+  },
+  inspector: {
+    label: "Inspector (read-only auditor)",
+    description: "Reads everything, the audit trail included, and takes exports. Changes nothing.",
+    permissions: ["document.read", "audit.read", "export.binder"],
+  },
+} as const satisfies Record<string, { label: string; description: string; permissions: readonly Permission[] }>;
+
+export type Role = keyof typeof ROLES;
+export const ROLE_NAMES = Object.keys(ROLES) as Role[];
+
+export function isRole(value: string): value is Role {
+  return Object.hasOwn(ROLES, value);
+}
+
+export function permissionsOf(roles: readonly string[]): Set<Permission> {
+  const granted = new Set<Permission>();
+  for (const role of roles) {
+    if (isRole(role)) for (const p of ROLES[role].permissions) granted.add(p);
+  }
+  return granted;
+}

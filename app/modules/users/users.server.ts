@@ -1,0 +1,333 @@
+import crypto from "node:crypto";
+
+import { now } from "~/clock.server";
+import type { Quire } from "~/context.server";
+import type { Queryable, Tx } from "~/db/db.server";
+import { recordAudit } from "~/modules/audit/audit.server";
+
+import { hashPassword, temporaryPassword, verifyPassword } from "./password-hash.server";
+import { MAX_FAILED_SIGNINS, PASSWORD_HISTORY, passwordProblems } from "./passwords";
+import { isRole, type Role } from "./permissions";
+
+/** Who is acting, for the audit trail. */
+export interface Actor {
+  userId: string | null;
+  username: string | null;
+  clientAddress: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: null, username: "system", clientAddress: null };
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string;
+  active: boolean;
+  failedSignins: number;
+  lockedAt: string | null;
+  mustChangePassword: boolean;
+  passwordChangedAt: string;
+  createdAt: string;
+  roles: Role[];
+  jobFunctions: string[];
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  email: string;
+  active: number;
+  failed_signins: number;
+  locked_at: string | null;
+  must_change_password: number;
+  password_changed_at: string;
+  created_at: string;
+}
+
+const USER_COLUMNS =
+  "id, username, display_name, email, active, failed_signins, locked_at, must_change_password, password_changed_at, created_at";
+
+export class UserInputError extends Error {
+  constructor(
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+async function toRecord(db: Queryable, row: UserRow): Promise<UserRecord> {
+  const roles = await db.all<{ role: string }>("SELECT role FROM user_roles WHERE user_id = ? ORDER BY role", [row.id]);
+  const jfs = await db.all<{ job_function_id: string }>(
+    "SELECT job_function_id FROM user_job_functions WHERE user_id = ? ORDER BY job_function_id",
+    [row.id],
+  );
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    email: row.email,
+    active: row.active === 1,
+    failedSignins: row.failed_signins,
+    lockedAt: row.locked_at,
+    mustChangePassword: row.must_change_password === 1,
+    passwordChangedAt: row.password_changed_at,
+    createdAt: row.created_at,
+    roles: roles.map((r) => r.role).filter(isRole),
+    jobFunctions: jfs.map((j) => j.job_function_id),
+  };
+}
+
+export async function getUser(db: Queryable, id: string): Promise<UserRecord | null> {
+  const row = await db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
+  return row ? toRecord(db, row) : null;
+}
+
+export async function listUsers(db: Queryable): Promise<UserRecord[]> {
+  const rows = await db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`);
+  return Promise.all(rows.map((r) => toRecord(db, r)));
+}
+
+/** The facts about a user the audit trail keeps as old/new values (never the password hash). */
+function auditView(u: Pick<UserRecord, "username" | "displayName" | "email" | "roles" | "jobFunctions" | "active">) {
+  return { username: u.username, displayName: u.displayName, email: u.email, roles: u.roles, jobFunctions: u.jobFunctions, active: u.active };
+}
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  email: string;
+  roles: Role[];
+  jobFunctions: string[];
+  /** Given: the account is ready to use. Omitted: a one-time password is generated and must be changed. */
+  password?: string;
+}
+
+async function checkJobFunctions(tx: Queryable, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    if (!(await tx.get("SELECT 1 FROM job_functions WHERE id = ?", [id]))) {
+      throw new UserInputError(`${id} is not a defined job function`, "jobFunctions");
+    }
+  }
+}
+
+async function writeMemberships(tx: Tx, userId: string, roles: Role[], jobFunctions: string[]): Promise<void> {
+  await tx.run("DELETE FROM user_roles WHERE user_id = ?", [userId]);
+  await tx.run("DELETE FROM user_job_functions WHERE user_id = ?", [userId]);
+  for (const role of roles) await tx.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", [userId, role]);
+  for (const jf of jobFunctions) {
+    await tx.run("INSERT INTO user_job_functions (user_id, job_function_id) VALUES (?, ?)", [userId, jf]);
+  }
+}
+
+/**
+ * Creates a user inside the caller's transaction. User names are unique for all time: users are
+ * never deleted, so a name once used stays taken (Part 11 §11.300(a)).
+ */
+export async function insertUser(tx: Tx, input: NewUser, actor: Actor, at: Date): Promise<{ id: string; temporaryPassword: string | null }> {
+  if (!/^[a-z][a-z0-9._-]{1,31}$/.test(input.username)) {
+    throw new UserInputError("User names are 2-32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter.", "username");
+  }
+  if (await tx.get("SELECT 1 FROM users WHERE username = ?", [input.username])) {
+    throw new UserInputError(`The user name ${input.username} is taken (user names are never reused, even for deactivated accounts).`, "username");
+  }
+  await checkJobFunctions(tx, input.jobFunctions);
+  const temp = input.password === undefined ? temporaryPassword() : null;
+  const password = input.password ?? temp!;
+  const problems = passwordProblems(password, input.username);
+  if (problems.length > 0) throw new UserInputError(`The password ${problems.join(" and ")}.`, "password");
+  const id = crypto.randomUUID();
+  const hash = await hashPassword(password);
+  const stamp = at.toISOString();
+  await tx.run(
+    `INSERT INTO users (id, username, display_name, email, password_hash, must_change_password, password_changed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [id, input.username, input.displayName, input.email, hash, temp ? 1 : 0, stamp, stamp],
+  );
+  await tx.run("INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)", [id, hash, stamp]);
+  await writeMemberships(tx, id, input.roles, input.jobFunctions);
+  await recordAudit(
+    tx,
+    { ...auditActor(actor), action: "user.create", objectType: "user", objectId: input.username, newValues: auditView({ ...input, active: true }) },
+    at,
+  );
+  return { id, temporaryPassword: temp };
+}
+
+function auditActor(actor: Actor) {
+  return { userId: actor.userId, username: actor.username, clientAddress: actor.clientAddress };
+}
+
+export async function createUser(q: Quire, input: NewUser, actor: Actor) {
+  return q.db.transaction((tx) => insertUser(tx, input, actor, now(q.config)));
+}
+
+export interface UserChanges {
+  displayName: string;
+  email: string;
+  roles: Role[];
+  jobFunctions: string[];
+}
+
+export async function updateUser(q: Quire, id: string, changes: UserChanges, actor: Actor, reason: string | null): Promise<void> {
+  await q.db.transaction(async (tx) => {
+    const before = await getUser(tx, id);
+    if (!before) throw new UserInputError("No such user.");
+    if (actor.userId === id && before.roles.includes("administrator") && !changes.roles.includes("administrator")) {
+      throw new UserInputError("You cannot remove your own administrator role; ask another administrator.", "roles");
+    }
+    await checkJobFunctions(tx, changes.jobFunctions);
+    await tx.run("UPDATE users SET display_name = ?, email = ? WHERE id = ?", [changes.displayName, changes.email, id]);
+    await writeMemberships(tx, id, changes.roles, changes.jobFunctions);
+    const after = { ...before, ...changes };
+    await recordAudit(
+      tx,
+      { ...auditActor(actor), action: "user.update", objectType: "user", objectId: before.username, oldValues: auditView(before), newValues: auditView(after), reason },
+      now(q.config),
+    );
+  });
+}
+
+/** Deactivate or reactivate; deactivation also ends the user's sessions. */
+export async function setUserActive(q: Quire, id: string, active: boolean, actor: Actor, reason: string | null): Promise<void> {
+  await q.db.transaction(async (tx) => {
+    const before = await getUser(tx, id);
+    if (!before) throw new UserInputError("No such user.");
+    if (!active && actor.userId === id) throw new UserInputError("You cannot deactivate your own account.");
+    if (before.active === active) throw new UserInputError(`The account is already ${active ? "active" : "deactivated"}.`);
+    await tx.run("UPDATE users SET active = ? WHERE id = ?", [active ? 1 : 0, id]);
+    if (!active) await tx.run("DELETE FROM sessions WHERE user_id = ?", [id]);
+    await recordAudit(
+      tx,
+      { ...auditActor(actor), action: active ? "user.reactivate" : "user.deactivate", objectType: "user", objectId: before.username, oldValues: { active: before.active }, newValues: { active }, reason },
+      now(q.config),
+    );
+  });
+}
+
+export async function unlockUser(q: Quire, id: string, actor: Actor, reason: string | null): Promise<void> {
+  await q.db.transaction(async (tx) => {
+    const before = await getUser(tx, id);
+    if (!before) throw new UserInputError("No such user.");
+    if (!before.lockedAt) throw new UserInputError("The account is not locked.");
+    await tx.run("UPDATE users SET locked_at = NULL, failed_signins = 0 WHERE id = ?", [id]);
+    await recordAudit(
+      tx,
+      { ...auditActor(actor), action: "user.unlock", objectType: "user", objectId: before.username, oldValues: { lockedAt: before.lockedAt, failedSignins: before.failedSignins }, newValues: { lockedAt: null, failedSignins: 0 }, reason },
+      now(q.config),
+    );
+  });
+}
+
+/** Sets a one-time password the user must change at next sign-in, and ends their sessions. */
+export async function forcePasswordReset(q: Quire, id: string, actor: Actor, reason: string | null): Promise<string> {
+  const temp = temporaryPassword();
+  const hash = await hashPassword(temp);
+  await q.db.transaction(async (tx) => {
+    const before = await getUser(tx, id);
+    if (!before) throw new UserInputError("No such user.");
+    const at = now(q.config).toISOString();
+    await tx.run("UPDATE users SET password_hash = ?, must_change_password = 1, password_changed_at = ? WHERE id = ?", [hash, at, id]);
+    await tx.run("INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)", [id, hash, at]);
+    await tx.run("DELETE FROM sessions WHERE user_id = ?", [id]);
+    await recordAudit(
+      tx,
+      { ...auditActor(actor), action: "user.password.reset", objectType: "user", objectId: before.username, newValues: { mustChangePassword: true }, reason },
+      now(q.config),
+    );
+  });
+  return temp;
+}
+
+/** A user changes their own password: current password re-entered, rules checked, last five refused. */
+export async function changeOwnPassword(q: Quire, actor: Actor & { userId: string }, current: string, next: string): Promise<void> {
+  const row = await q.db.get<{ username: string; password_hash: string }>("SELECT username, password_hash FROM users WHERE id = ?", [actor.userId]);
+  if (!row) throw new UserInputError("No such user.");
+  if (!(await verifyPassword(current, row.password_hash))) throw new UserInputError("The current password is wrong.", "current");
+  const problems = passwordProblems(next, row.username);
+  if (problems.length > 0) throw new UserInputError(`The new password ${problems.join(" and ")}.`, "password");
+  const history = await q.db.all<{ password_hash: string }>(
+    "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY set_at DESC, rowid DESC LIMIT ?",
+    [actor.userId, PASSWORD_HISTORY],
+  );
+  for (const h of history) {
+    if (await verifyPassword(next, h.password_hash)) {
+      throw new UserInputError(`The new password must differ from your last ${PASSWORD_HISTORY} passwords.`, "password");
+    }
+  }
+  const hash = await hashPassword(next);
+  await q.db.transaction(async (tx) => {
+    const at = now(q.config).toISOString();
+    await tx.run("UPDATE users SET password_hash = ?, must_change_password = 0, password_changed_at = ? WHERE id = ?", [hash, at, actor.userId]);
+    await tx.run("INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)", [actor.userId, hash, at]);
+    await recordAudit(tx, { ...auditActor(actor), action: "user.password.change", objectType: "user", objectId: row.username }, now(q.config));
+  });
+}
+
+export type SignInResult =
+  | { ok: true; user: UserRecord }
+  | { ok: false; reason: "unknown-or-wrong" | "locked" | "inactive"; message: string };
+
+/**
+ * Checks a user name and password (Part 11 §11.300(d): attempts at unauthorised use are detected
+ * and reported). Every outcome is audited; five failures in a row lock the account.
+ * `purpose` distinguishes a sign-in from a signature's password re-entry.
+ */
+export async function checkCredentials(
+  q: Quire,
+  username: string,
+  password: string,
+  clientAddress: string | null,
+  purpose: "sign-in" | "signature" = "sign-in",
+): Promise<SignInResult> {
+  const row = await q.db.get<UserRow & { password_hash: string }>(
+    `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`,
+    [username.trim().toLowerCase()],
+  );
+  const at = now(q.config);
+  const failAction = purpose === "sign-in" ? "auth.signin.failed" : "signature.password.failed";
+  if (!row) {
+    // Verify against a dummy hash anyway, so timing does not reveal which user names exist.
+    await verifyPassword(password, DUMMY_HASH);
+    await q.db.transaction((tx) =>
+      recordAudit(tx, { userId: null, username: null, action: failAction, objectType: "user", objectId: username.slice(0, 64), newValues: { reason: "unknown user name" }, clientAddress }, at),
+    );
+    return { ok: false, reason: "unknown-or-wrong", message: "Unknown user name or wrong password." };
+  }
+  const actor = { userId: row.id, username: row.username, clientAddress };
+  if (!row.active) {
+    await q.db.transaction((tx) => recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "account deactivated" } }, at));
+    return { ok: false, reason: "inactive", message: "This account is deactivated. Ask an administrator." };
+  }
+  if (row.locked_at) {
+    await q.db.transaction((tx) => recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "account locked" } }, at));
+    return { ok: false, reason: "locked", message: `This account is locked after ${MAX_FAILED_SIGNINS} failed attempts. Ask an administrator to unlock it.` };
+  }
+  if (!(await verifyPassword(password, row.password_hash))) {
+    const locked = await q.db.transaction(async (tx) => {
+      // Counted inside the transaction, so concurrent failures cannot skip the lock.
+      const current = await tx.get<{ failed_signins: number }>("SELECT failed_signins FROM users WHERE id = ?", [row.id]);
+      const failures = (current?.failed_signins ?? 0) + 1;
+      const lock = failures >= MAX_FAILED_SIGNINS;
+      await tx.run("UPDATE users SET failed_signins = ?, locked_at = ? WHERE id = ?", [failures, lock ? at.toISOString() : null, row.id]);
+      await recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "wrong password", failedAttempts: failures } }, at);
+      if (lock) {
+        await tx.run("DELETE FROM sessions WHERE user_id = ?", [row.id]);
+        await recordAudit(tx, { ...actor, action: "user.locked", objectType: "user", objectId: row.username, newValues: { failedAttempts: failures } }, at);
+      }
+      return lock;
+    });
+    return locked
+      ? { ok: false, reason: "locked", message: `Wrong password. The account is now locked after ${MAX_FAILED_SIGNINS} failed attempts; ask an administrator to unlock it.` }
+      : { ok: false, reason: "unknown-or-wrong", message: "Unknown user name or wrong password." };
+  }
+  if (row.failed_signins > 0) {
+    await q.db.transaction((tx) => tx.run("UPDATE users SET failed_signins = 0 WHERE id = ?", [row.id]));
+  }
+  return { ok: true, user: await toRecord(q.db, { ...row, failed_signins: 0 }) };
+}
+
+// A valid scrypt hash of a random string: verifying against it costs what a real check costs.
+const DUMMY_HASH =
+  "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
