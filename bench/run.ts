@@ -32,6 +32,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { JobFunctionNames, mdxComponents } from "~/components/mdx/mdx-components";
 import { readConfig } from "~/config.server";
 import { MdxRenderer, compileMdx, sha256 } from "~/modules/content/render.server";
+import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
 
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
@@ -58,11 +59,25 @@ const PROFILE = process.env.BENCH_PROFILE === "1";
 
 const SOP_PATH = `/documents/${LONG_SOP_ID}`;
 const ABOUT_PATH = "/about";
-/** Requests look like a browser's (entry.server.tsx streams to browsers and waits for bots). */
-const REQUEST_HEADERS = {
+/** Requests look like a signed-in browser's: every page needs a session (set by signIn below). */
+const REQUEST_HEADERS: Record<string, string> = {
   "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
   accept: "text/html,application/xhtml+xml",
 };
+const BENCH_USER = "qa";
+
+/** Signs in as a demo user and adds the session cookie to every measured request. */
+async function signIn(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: baseUrl },
+    body: new URLSearchParams({ username: BENCH_USER, password: DEMO_PASSWORD }),
+  });
+  const cookie = response.headers.get("set-cookie")?.split(";")[0];
+  if (response.status !== 302 || !cookie) throw new BenchFailure(`sign-in as ${BENCH_USER} failed: ${response.status}`);
+  REQUEST_HEADERS.cookie = cookie;
+}
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -197,7 +212,7 @@ async function prepareData(): Promise<{ source: string; stats: DocumentStats }> 
     const summary = await initDataFolder({
       config: readConfig({ QUIRE_DATA_DIR: DATA_DIR, NODE_ENV: "production" }),
       seedDir: SEED_DIR,
-      demo: false,
+      demo: true, // the demo users, so the benchmark can sign in
       now: new Date(),
     });
     log(`data folder ${path.relative(ROOT, summary.dataDir)}: ${summary.documents} documents, versions ${summary.versions.join(", ")}`);
@@ -353,6 +368,7 @@ async function httpBenchmarks(): Promise<HttpResults> {
   let aboutPage: Buffer;
   let sopPageStable: boolean;
   try {
+    await signIn(appUrl);
     // Smoke checks, then warm both pages (the first SOP request compiles and renders the MDX).
     sopPage = await getOk(appUrl + SOP_PATH, [`data-doc-id="${LONG_SOP_ID}"`, 'id="purpose"', 'class="steps"']);
     aboutPage = await getOk(appUrl + ABOUT_PATH, ["About Quire"]);
