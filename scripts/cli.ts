@@ -1,6 +1,7 @@
 import { Command } from "commander";
 
 import { withUsageExitCodes } from "./cli-support";
+import { effectiveCommand } from "./commands/effective";
 import { initCommand } from "./commands/init";
 import { validateCommand } from "./commands/validate";
 
@@ -9,6 +10,7 @@ const program = new Command("quire")
   .showHelpAfterError();
 initCommand(program);
 validateCommand(program);
+effectiveCommand(program);
 withUsageExitCodes(program);
 
 try {
