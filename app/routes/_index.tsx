@@ -18,6 +18,7 @@ const FilterSchema = z.object({
   q: z.string().max(100).optional().catch(undefined),
   type: z.enum(DOCUMENT_TYPES).optional().catch(undefined),
   fn: z.string().max(60).optional().catch(undefined),
+  on: z.iso.date().optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -27,7 +28,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     [...new URL(request.url).searchParams].filter(([, v]) => v !== ""),
   );
   const filter = FilterSchema.parse(params);
-  const on = today(q.config);
+  // Point in time: ?on=YYYY-MM-DD lists what was in force that day.
+  const on = filter.on ?? today(q.config);
   const [all, jobFunctions] = await Promise.all([listLibrary(q, on), loadJobFunctions(q.db)]);
   const entries = filterLibrary(all, { q: filter.q, type: filter.type, jobFunction: filter.fn });
   return json({ on, entries, total: all.length, filter, jobFunctions });
@@ -93,6 +95,10 @@ export default function Library() {
             ))}
           </select>
         </label>
+        <label>
+          In force on
+          <input type="date" name="on" defaultValue={filter.on ?? ""} />
+        </label>
         <noscript>
           <button type="submit">Filter</button>
         </noscript>
@@ -117,10 +123,10 @@ export default function Library() {
           {entries.map((e) => (
             <tr key={e.id} data-doc-id={e.id}>
               <td className="nowrap">
-                <Link to={`/documents/${e.id}`}>{e.id}</Link>
+                <Link to={`/documents/${e.id}${filter.on ? `?on=${filter.on}` : ""}`}>{e.id}</Link>
               </td>
               <td>
-                <Link to={`/documents/${e.id}`} tabIndex={-1}>
+                <Link to={`/documents/${e.id}${filter.on ? `?on=${filter.on}` : ""}`} tabIndex={-1}>
                   {e.title}
                 </Link>
                 {e.upcoming ? (

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import type { ClientLoaderFunctionArgs } from "@remix-run/react";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
+import { z } from "zod";
 
 import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
@@ -10,7 +11,9 @@ import { quire } from "~/context.server";
 import { requireUser } from "~/modules/users/auth.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { renderedBodies } from "~/modules/content/rendered-bodies";
-import { documentPage, loadJobFunctions } from "~/modules/documents/library.server";
+import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
+
+const PointInTime = z.iso.date().optional();
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.doc.id} ${data.doc.title} · Quire` : "Document not found · Quire" },
@@ -20,9 +23,22 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   await requireUser(request, "document.read");
   const q = await quire();
   const id = params.docId ?? "";
-  const version = new URL(request.url).searchParams.get("version") ?? undefined;
-  const on = today(q.config);
+  const url = new URL(request.url);
+  const version = url.searchParams.get("version") ?? undefined;
+  // Point in time: ?on=YYYY-MM-DD shows the version that was effective that day.
+  const asOf = PointInTime.safeParse(url.searchParams.get("on") ?? undefined);
+  if (!asOf.success) throw new Response("The date must be written YYYY-MM-DD.", { status: 400, statusText: "Bad Request" });
+  const on = asOf.data ?? today(q.config);
   const page = await documentPage(q, id, on, version);
+  if (asOf.data && !version && page?.shown.status !== "effective") {
+    const history = await documentHistory(q, id, today(q.config));
+    if (history) {
+      throw new Response(`No version of ${id} was effective on ${asOf.data}; the first took effect ${history.versions.at(-1)?.version.effectiveFrom}.`, {
+        status: 404,
+        statusText: "Not Found",
+      });
+    }
+  }
   if (!page) {
     const what = version ? `Document ${id} has no version ${version}.` : `There is no controlled document ${id}.`;
     throw new Response(what, { status: 404, statusText: "Not Found" });
@@ -33,6 +49,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const fm = shown.version.frontmatter;
   return json({
     on,
+    pointInTime: asOf.data ?? null,
     doc: {
       id,
       title: shown.version.title,
@@ -80,7 +97,7 @@ export async function clientLoader({ serverLoader, request, params }: ClientLoad
 }
 
 export default function DocumentView() {
-  const { on, doc, current, versions, headings, body } = useLoaderData<typeof loader>();
+  const { on, pointInTime, doc, current, versions, headings, body } = useLoaderData<typeof loader>();
   const notCurrent = doc.status !== "effective";
   return (
     <article className="document" data-doc-id={doc.id} data-version={doc.version}>
@@ -90,7 +107,13 @@ export default function DocumentView() {
         </p>
         <h1>{doc.title}</h1>
         {doc.summary ? <p className="lede">{doc.summary}</p> : null}
-        {notCurrent ? (
+        {pointInTime ? (
+          <p className="banner banner-info" role="status">
+            As it stood on {pointInTime}: version {doc.version} was in force that day
+            {doc.effectiveTo ? ` (superseded on ${doc.effectiveTo})` : " and still is"}.{" "}
+            <Link to={`/documents/${doc.id}`}>Open today&apos;s version</Link>
+          </p>
+        ) : notCurrent ? (
           <p className="banner banner-warning" role="status">
             {doc.status === "superseded"
               ? `Superseded on ${doc.effectiveTo}: this version is shown for reference only.`
@@ -153,6 +176,18 @@ export default function DocumentView() {
             </>
           ) : null}
           <h2 className="aside-heading">Versions</h2>
+          <p className="small">
+            <Link to={`/documents/${doc.id}/history`}>History and redlines</Link>
+          </p>
+          <Form method="get" className="as-of">
+            <label>
+              Effective on date
+              <input type="date" name="on" defaultValue={pointInTime ?? ""} required />
+            </label>
+            <button type="submit" className="secondary">
+              Show
+            </button>
+          </Form>
           <ol className="plain versions">
             {versions.map((v) => (
               <li key={v.version}>

@@ -151,3 +151,48 @@ describe("npm start without a data folder", () => {
     await expect(startServer(missing)).rejects.toThrow(/exited with 2[\s\S]*No Quire data folder at .*nothing-here[\s\S]*npx quire init/);
   });
 });
+
+describe("history, redline and point in time", () => {
+  it("lists every version of a document with its period, reason and git record", async () => {
+    const { status, text } = await get("/documents/SOP-CM-001/history");
+    expect(status).toBe(200);
+    const rows = [...text.matchAll(/<tr data-version="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => [m[1], m[2]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim()]);
+    expect(rows.map((r) => r[0])).toEqual(["2.0", "1.1", "1.0"]);
+    expect(rows[0]![1]).toContain("Effective 2026-04-06");
+    expect(rows[1]![1]).toContain("Superseded 2025-09-01 – 2026-04-06");
+    expect(rows[2]![1]).toMatch(/tag SOP-CM-001\/v1\.0 commit [0-9a-f]{12}/);
+    expect((await get("/documents/SOP-XX-999/history")).status).toBe(404);
+  });
+
+  it("shows a word-level redline between two versions", async () => {
+    const { status, text } = await get("/documents/SOP-DM-001/redline?from=1.0&to=2.0");
+    expect(status).toBe(200);
+    const inserted = [...text.matchAll(/<ins>([\s\S]*?)<\/ins>/g)].map((m) => m[1]!).join(" ");
+    const deleted = [...text.matchAll(/<del>([\s\S]*?)<\/del>/g)].map((m) => m[1]!).join(" ");
+    // v2.0 replaced the "queries closed within 30 days" indicator (content/.demo/history.yaml).
+    expect(deleted).toMatch(/30/);
+    expect(inserted.length).toBeGreaterThan(200);
+    expect(text).toMatch(/\d+ words inserted, \d+ deleted/);
+    const missing = await get("/documents/SOP-DM-001/redline?from=1.0&to=7.0");
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain("Document SOP-DM-001 has no version 7.0");
+  });
+
+  it("answers 'what was effective on date D' for a document and for the whole library", async () => {
+    const doc = await get("/documents/SOP-CM-001?on=2025-10-01");
+    expect(doc.status).toBe(200);
+    expect(doc.text).toContain('data-version="1.1"');
+    expect(doc.text).toContain("As it stood on 2025-10-01: version 1.1 was in force that day (superseded on 2026-04-06)");
+    const none = await get("/documents/SOP-CM-001?on=2024-12-31");
+    expect(none.status).toBe(404);
+    expect(none.text).toContain("No version of SOP-CM-001 was effective on 2024-12-31; the first took effect 2025-02-03.");
+    expect((await get("/documents/SOP-CM-001?on=31/12/2024")).status).toBe(400);
+
+    const library = libraryRows((await get("/?on=2025-10-01")).text);
+    const cm = library.find((r) => r[0] === "SOP-CM-001")!;
+    expect(cm.slice(4, 7)).toEqual(["1.1", "Effective", "2025-09-01"]);
+    // Work instructions first issued in 2026 did not exist yet.
+    expect(library.map((r) => r[0])).not.toContain("WI-CM-001");
+    expect((await get("/?on=2025-10-01")).text).toContain('Controlled documents in force on <time dateTime="2025-10-01">2025-10-01</time>');
+  });
+});

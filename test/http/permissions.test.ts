@@ -30,6 +30,8 @@ const ROUTES: RouteCase[] = [
   { file: "manual.tsx", method: "GET", path: "/manual", requires: "document.read" },
   { file: "documents.$docId.tsx", method: "GET", path: "/documents/SOP-DC-001", requires: "document.read" },
   { file: "documents.$docId.body.tsx", method: "GET", path: "/documents/SOP-DC-001/body", requires: "document.read" },
+  { file: "documents.$docId_.history.tsx", method: "GET", path: "/documents/SOP-DC-001/history", requires: "document.read" },
+  { file: "documents.$docId_.redline.tsx", method: "GET", path: "/documents/SOP-DC-001/redline?from=1.0&to=2.0", requires: "document.read" },
   { file: "login.tsx", method: "GET", path: "/login", requires: "public" },
   { file: "login.tsx", method: "POST", path: "/login", form: {}, requires: "public" },
   { file: "logout.tsx", method: "POST", path: "/logout", form: {}, requires: "public" },

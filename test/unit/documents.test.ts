@@ -80,10 +80,12 @@ describe("periodic review", () => {
 
 describe("library", () => {
   it("shows the version in force with its next review, and an upcoming one", () => {
-    const entry = libraryEntry("SOP-DM-001", "sop", history, "2026-01-01")!;
+    // Approved well ahead of their effective dates:
+    const approvedEarly = history.map((v) => ({ ...v, approvedAt: `${v.major === 1 && v.minor === 0 ? "2025-01-10" : "2025-12-15"}T10:00:00.000Z` }));
+    const entry = libraryEntry("SOP-DM-001", "sop", approvedEarly, "2026-01-01")!;
     expect(entry).toMatchObject({ version: "1.1", status: "effective", effectiveFrom: "2025-09-01", nextReview: "2027-09-01" });
     expect(entry.upcoming).toEqual({ version: "2.0", effectiveFrom: "2026-05-04" });
-    const before = libraryEntry("SOP-DM-001", "sop", history, "2025-01-01")!;
+    const before = libraryEntry("SOP-DM-001", "sop", approvedEarly, "2025-01-20")!;
     expect(before).toMatchObject({ version: null, status: "pending", upcoming: { version: "1.0" } });
   });
 
@@ -97,5 +99,29 @@ describe("library", () => {
     expect(filterLibrary(entries, { type: "form" }).map((e) => e.id)).toEqual(["FRM-DC-001"]);
     expect(filterLibrary(entries, { jobFunction: "cra" }).map((e) => e.id)).toEqual(["SOP-DM-001"]);
     expect(filterLibrary(entries, {})).toHaveLength(2);
+  });
+});
+
+describe("library as of a past day", () => {
+  it("leaves out versions approved after that day", () => {
+    const approvedLate = { ...version("2.0", "2026-05-04"), approvedAt: "2026-04-20T10:00:00.000Z" };
+    const h = [version("1.0", "2025-02-03"), approvedLate];
+    expect(libraryEntry("SOP-DM-001", "sop", h, "2026-04-01")?.upcoming).toBeNull();
+    expect(libraryEntry("SOP-DM-001", "sop", h, "2026-04-25")?.upcoming).toEqual({ version: "2.0", effectiveFrom: "2026-05-04" });
+    expect(libraryEntry("SOP-DM-001", "sop", h, "2025-01-01")).toBeNull();
+  });
+});
+
+describe("redline", () => {
+  it("reads rendered HTML as text and marks inserted and deleted words", async () => {
+    const { documentText, redline, redlineStats } = await import("~/modules/documents/redline");
+    const before = documentText('<h2 id="a">Purpose</h2>\n<p>Queries are closed within <strong>30</strong> days.</p><table><tr><td>A</td><td>B</td></tr></table>');
+    expect(before).toBe("## Purpose\n\nQueries are closed within 30 days.\nA | B");
+    const after = documentText('<h2 id="a">Purpose</h2>\n<p>Queries are closed within 15 working days.</p><table><tr><td>A</td><td>B</td></tr></table>');
+    const parts = redline(before, after);
+    expect(parts.filter((p) => p.kind === "removed").map((p) => p.text.trim())).toEqual(["30"]);
+    expect(parts.filter((p) => p.kind === "added").map((p) => p.text.trim())).toEqual(["15", "working"]);
+    expect(redlineStats(parts)).toEqual({ addedWords: 2, removedWords: 1 });
+    expect(parts.map((p) => (p.kind === "removed" ? "" : p.text)).join("")).toBe(after);
   });
 });

@@ -105,7 +105,8 @@ export interface LibraryEntry {
 
 /** One row of the document library for a day: the version in force, or the first one pending. */
 export function libraryEntry(id: string, type: DocumentType, versions: readonly DocumentVersion[], on: string): LibraryEntry | null {
-  const states = versionStates(versions, on);
+  // As of a past day, versions approved later did not exist yet: leave them out.
+  const states = versionStates(versions.filter((v) => v.approvedAt.slice(0, 10) <= on), on);
   const current = states.find((s) => s.status === "effective") ?? null;
   const upcomingState = states.filter((s) => s.status === "approved").at(-1) ?? null;
   const shown = current ?? upcomingState;

@@ -61,3 +61,18 @@ export async function qmsManualId(q: Quire): Promise<string | null> {
   const row = await q.db.get<{ id: string }>("SELECT id FROM documents WHERE type = 'manual' ORDER BY id LIMIT 1");
   return row?.id ?? null;
 }
+
+/** Every version of a document with its state on a day (newest first); null for an unknown id. */
+export async function documentHistory(q: Quire, id: string, on: string): Promise<{ type: DocumentType; versions: VersionState[] } | null> {
+  const type = await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [id]);
+  if (!type) return null;
+  return { type: type.type, versions: versionStates(await versionsOf(q.db, id), on) };
+}
+
+/** The rendered HTML of one version, by version number; null when the document has no such version. */
+export async function versionHtml(q: Quire, id: string, version: string): Promise<{ version: DocumentVersion; html: string } | null> {
+  const v = (await versionsOf(q.db, id)).find((x) => x.version === version);
+  if (!v) return null;
+  const rendered = await q.renderer.render(v.contentHash, () => q.repo.readFile(v.commit, v.path));
+  return { version: v, html: rendered.html };
+}

@@ -1,0 +1,69 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+
+import { quire } from "~/context.server";
+import { versionHtml } from "~/modules/documents/library.server";
+import { documentText, redline, redlineStats } from "~/modules/documents/redline";
+import { requireUser } from "~/modules/users/auth.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.id}: v${data.from.version} → v${data.to.version} redline · Quire` : "Redline · Quire" },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireUser(request, "document.read");
+  const q = await quire();
+  const id = params.docId ?? "";
+  const url = new URL(request.url);
+  const fromVersion = url.searchParams.get("from") ?? "";
+  const toVersion = url.searchParams.get("to") ?? "";
+  const [from, to] = await Promise.all([versionHtml(q, id, fromVersion), versionHtml(q, id, toVersion)]);
+  if (!from || !to) {
+    const missing = !from ? fromVersion : toVersion;
+    throw new Response(`Document ${id} has no version ${missing || "(none given)"}: choose two versions from its history.`, {
+      status: 404,
+      statusText: "Not Found",
+    });
+  }
+  const parts = redline(documentText(from.html), documentText(to.html));
+  const describe = (v: typeof from.version) => ({ version: v.version, effectiveFrom: v.effectiveFrom, reason: v.changeReason, title: v.title });
+  return json({ id, from: describe(from.version), to: describe(to.version), parts, stats: redlineStats(parts) });
+}
+
+export default function Redline() {
+  const { id, from, to, parts, stats } = useLoaderData<typeof loader>();
+  return (
+    <section>
+      <p className="doc-kicker">{id} · redline</p>
+      <h1>
+        Changes from v{from.version} to v{to.version}
+      </h1>
+      <dl className="redline-summary">
+        <dt>v{from.version}</dt>
+        <dd>
+          effective {from.effectiveFrom}: {from.reason}
+        </dd>
+        <dt>v{to.version}</dt>
+        <dd>
+          effective {to.effectiveFrom}: {to.reason}
+        </dd>
+      </dl>
+      <p className="muted">
+        <ins>Inserted text</ins> and <del>deleted text</del>: {stats.addedWords} words inserted, {stats.removedWords} deleted.{" "}
+        <Link to={`/documents/${id}/history`}>Back to the history</Link>
+      </p>
+      <div className="redline" data-testid="redline">
+        {parts.map((p, i) =>
+          p.kind === "added" ? (
+            <ins key={i}>{p.text}</ins>
+          ) : p.kind === "removed" ? (
+            <del key={i}>{p.text}</del>
+          ) : (
+            <span key={i}>{p.text}</span>
+          ),
+        )}
+      </div>
+    </section>
+  );
+}
