@@ -1,4 +1,6 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 import { simpleGit, type SimpleGit } from "simple-git";
@@ -11,35 +13,48 @@ export interface GitIdentity {
 }
 
 export interface CommitOptions {
+  /** The branch the commit goes on (refs/heads/<branch>). */
+  branch: string;
+  /** The commit whose tree the new tree starts from, and the first parent; null for a root commit. */
+  base: string | null;
+  /** Further parents (a merge records the change request's branch head). */
+  extraParents?: string[];
+  /** The branch head the caller read; the update is refused if the branch has moved since (no lost edits). */
+  expectedHead: string | null;
+  files: SourceFile[];
   message: string;
   author: GitIdentity;
   /** UTC instant recorded as author and committer date. */
   date: string;
 }
 
-export const MAIN_BRANCH = "main";
-const QUIRE_IDENTITY: GitIdentity = { name: "Quire", email: "quire@quire.invalid" };
+export class StaleHeadError extends Error {}
 
-const IDENTITY_ENV = [
+export const MAIN_BRANCH = "main";
+export const QUIRE_IDENTITY: GitIdentity = { name: "Quire", email: "quire@quire.invalid" };
+const ZERO = "0".repeat(40);
+
+const GUARDED_ENV = [
   "GIT_AUTHOR_NAME",
   "GIT_AUTHOR_EMAIL",
   "GIT_AUTHOR_DATE",
   "GIT_COMMITTER_NAME",
   "GIT_COMMITTER_EMAIL",
   "GIT_COMMITTER_DATE",
+  "GIT_INDEX_FILE",
 ];
 
 /**
- * The environment for git runs that set identities and dates. Only what git needs is passed:
- * simple-git guards variables such as EDITOR and GIT_*; identities and dates are allowed by name.
+ * The environment for git runs that set identities, dates or a private index. Only what git needs
+ * is passed on: simple-git guards variables such as EDITOR and GIT_*, so these are allowed by name.
  */
-function gitEnv(): Record<string, string> {
+function gitEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of ["PATH", "HOME", "LANG", "TZ"]) {
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
-  return env;
+  return { ...env, ...extra };
 }
 
 /** A version tag: `<DOC-ID>/v<major>.<minor>`. */
@@ -50,8 +65,10 @@ export function versionTag(docId: string, version: string): string {
 export const VERSION_TAG_PATTERN = /^([A-Z]{2,5}(?:-[A-Z]{2,5})?-\d{3})\/v(\d+)\.(\d+)$/;
 
 /**
- * The one gateway to the content repository (simple-git). Versions are commits on `main`
- * with trailers, tagged `<DOC-ID>/v<major>.<minor>`.
+ * The one gateway to the content repository (simple-git). Quire's repository is bare: commits are
+ * written with git's plumbing into a private index, so no work tree can drift, branch updates are
+ * compare-and-swap (a stale head is refused), and authors can push `cr/*` branches to it.
+ * Versions are commits on `main` with trailers, tagged `<DOC-ID>/v<major>.<minor>`.
  */
 export class ContentRepository {
   readonly git: SimpleGit;
@@ -62,44 +79,71 @@ export class ContentRepository {
 
   static async create(dir: string): Promise<ContentRepository> {
     fs.mkdirSync(dir, { recursive: true });
+    await simpleGit({ baseDir: dir }).raw(["init", "--quiet", "--bare", "--initial-branch", MAIN_BRANCH]);
     const repo = new ContentRepository(dir);
-    await repo.git.raw(["init", "--quiet", "--initial-branch", MAIN_BRANCH]);
     await repo.git.addConfig("user.name", QUIRE_IDENTITY.name);
     await repo.git.addConfig("user.email", QUIRE_IDENTITY.email);
-    // Content is text; keep line endings exactly as written so content hashes are stable.
-    await repo.git.addConfig("core.autocrlf", "false");
     return repo;
   }
 
+  /** True when the folder itself is a repository (bare, or with .git), not merely inside one. */
   async isRepository(): Promise<boolean> {
     if (!fs.existsSync(this.dir)) return false;
-    return this.git.checkIsRepo().catch(() => false);
+    try {
+      const gitDir = fs.realpathSync((await this.git.raw(["rev-parse", "--absolute-git-dir"])).trim());
+      const own = fs.realpathSync(this.dir);
+      return gitDir === own || gitDir === path.join(own, ".git");
+    } catch {
+      return false;
+    }
   }
 
-  /** Writes files into the work tree on `main` and commits them as one commit; returns its sha. */
-  async commitFiles(files: SourceFile[], options: CommitOptions): Promise<string> {
-    for (const file of files) {
-      const target = path.join(this.dir, file.path);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, file.source);
+  /**
+   * Writes one commit on a branch: the base commit's tree with `files` replaced or added, moved
+   * onto the branch only if the branch still points where the caller read it.
+   */
+  async commit(options: CommitOptions): Promise<string> {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "quire-git-"));
+    try {
+      const env = gitEnv({
+        GIT_INDEX_FILE: path.join(scratch, "index"),
+        GIT_AUTHOR_NAME: options.author.name,
+        GIT_AUTHOR_EMAIL: options.author.email,
+        GIT_AUTHOR_DATE: options.date,
+        GIT_COMMITTER_NAME: QUIRE_IDENTITY.name,
+        GIT_COMMITTER_EMAIL: QUIRE_IDENTITY.email,
+        GIT_COMMITTER_DATE: options.date,
+      });
+      const git = simpleGit({ baseDir: this.dir, allowEnvironment: GUARDED_ENV }).env(env);
+      if (options.base) await git.raw(["read-tree", options.base]);
+      else await git.raw(["read-tree", "--empty"]);
+      for (const file of options.files) {
+        const blobFile = path.join(scratch, crypto.randomUUID());
+        fs.writeFileSync(blobFile, file.source);
+        const blob = (await git.raw(["hash-object", "-w", "--", blobFile])).trim();
+        await git.raw(["update-index", "--add", "--cacheinfo", `100644,${blob},${file.path}`]);
+      }
+      const tree = (await git.raw(["write-tree"])).trim();
+      const parents = [...(options.base ? [options.base] : []), ...(options.extraParents ?? [])].flatMap((p) => ["-p", p]);
+      const messageFile = path.join(scratch, "message");
+      fs.writeFileSync(messageFile, options.message);
+      const sha = (await git.raw(["commit-tree", tree, ...parents, "-F", messageFile])).trim();
+      try {
+        await git.raw(["update-ref", `refs/heads/${options.branch}`, sha, options.expectedHead ?? ZERO]);
+      } catch {
+        throw new StaleHeadError(
+          `The branch ${options.branch} has moved since it was read (expected ${options.expectedHead?.slice(0, 12) ?? "no branch"}); reload and apply your change again.`,
+        );
+      }
+      return sha;
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
     }
-    const git = simpleGit({ baseDir: this.dir, allowEnvironment: IDENTITY_ENV }).env({
-      ...gitEnv(),
-      GIT_AUTHOR_NAME: options.author.name,
-      GIT_AUTHOR_EMAIL: options.author.email,
-      GIT_AUTHOR_DATE: options.date,
-      GIT_COMMITTER_NAME: QUIRE_IDENTITY.name,
-      GIT_COMMITTER_EMAIL: QUIRE_IDENTITY.email,
-      GIT_COMMITTER_DATE: options.date,
-    });
-    await git.add(files.map((f) => f.path));
-    await git.raw(["commit", "--quiet", "--allow-empty", "-m", options.message]);
-    return (await git.revparse(["HEAD"])).trim();
   }
 
   async tag(name: string, commit: string, message: string, date: string): Promise<void> {
-    await simpleGit({ baseDir: this.dir, allowEnvironment: IDENTITY_ENV })
-      .env({ ...gitEnv(), GIT_COMMITTER_DATE: date })
+    await simpleGit({ baseDir: this.dir, allowEnvironment: GUARDED_ENV })
+      .env(gitEnv({ GIT_COMMITTER_DATE: date, GIT_COMMITTER_NAME: QUIRE_IDENTITY.name, GIT_COMMITTER_EMAIL: QUIRE_IDENTITY.email }))
       .raw(["tag", "--annotate", name, commit, "-m", message]);
   }
 
@@ -114,6 +158,11 @@ export class ContentRepository {
         return { tag, commit: peeled || object };
       })
       .filter((t) => VERSION_TAG_PATTERN.test(t.tag));
+  }
+
+  async hasTag(name: string): Promise<boolean> {
+    const out = await this.git.raw(["tag", "--list", name]);
+    return out.trim() === name;
   }
 
   /** The trailers of a commit message, as key to values. */
@@ -135,7 +184,20 @@ export class ContentRepository {
     return new Date(out.trim()).toISOString();
   }
 
-  /** The bytes of a file at a commit, as UTF-8 text. */
+  /** Commits reachable from `to` but not from `from`, newest first. */
+  async commitsBetween(from: string, to: string): Promise<string[]> {
+    return (await this.git.raw(["rev-list", `${from}..${to}`])).split("\n").filter(Boolean);
+  }
+
+  /** The bytes of a file at a commit, as UTF-8 text; null when the file is not there. */
+  async readFileOrNull(commit: string, filePath: string): Promise<string | null> {
+    try {
+      return await this.git.show([`${commit}:${filePath}`]);
+    } catch {
+      return null;
+    }
+  }
+
   async readFile(commit: string, filePath: string): Promise<string> {
     return this.git.show([`${commit}:${filePath}`]);
   }
@@ -153,11 +215,26 @@ export class ContentRepository {
     return { documents, jobFunctions };
   }
 
-  async head(): Promise<string | null> {
+  /** The commit a branch points at, or null when there is no such branch. */
+  async branchHead(branch: string): Promise<string | null> {
     try {
-      return (await this.git.revparse(["HEAD"])).trim();
+      return (await this.git.raw(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`])).trim() || null;
     } catch {
       return null;
     }
+  }
+
+  /** The branch HEAD names (main for Quire's own repository). */
+  async currentBranch(): Promise<string> {
+    return (await this.git.raw(["symbolic-ref", "--short", "HEAD"])).trim();
+  }
+
+  async head(): Promise<string | null> {
+    return this.branchHead(await this.currentBranch().catch(() => MAIN_BRANCH));
+  }
+
+  /** Creates a branch at a commit; refused when it exists already. */
+  async createBranch(branch: string, at: string): Promise<void> {
+    await this.git.raw(["update-ref", `refs/heads/${branch}`, at, ZERO]);
   }
 }

@@ -11,7 +11,7 @@ import { migrate } from "~/db/migrate.server";
 import { checkContent, type SourceFile, type ValidDocument } from "~/modules/content/content";
 import { readContentFolder } from "~/modules/content/folder.server";
 import type { Problem } from "~/modules/content/problems";
-import { ContentRepository, versionTag } from "~/modules/content/repository.server";
+import { ContentRepository, MAIN_BRANCH, QUIRE_IDENTITY, versionTag } from "~/modules/content/repository.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { TRAILER, registerTaggedVersions } from "~/modules/documents/versions.server";
 import { SYSTEM_ACTOR, insertUser } from "~/modules/users/users.server";
@@ -195,17 +195,29 @@ export function versionCommitMessage(v: PlannedVersion, extraTrailers: [string, 
 async function seedRepository(dir: string, seedDir: string, demo: boolean, now: Date): Promise<ContentRepository> {
   const { plan, jobFunctions } = planSeed(seedDir, demo, isoDate(now));
   const repo = await ContentRepository.create(dir);
-  const author = { name: "Quire", email: "quire@quire.invalid" };
+  const author = QUIRE_IDENTITY;
   const firstDate = plan[0] ? approvalInstant(plan[0].effective, now, demo) : now.toISOString();
-  await repo.commitFiles([jobFunctions], { message: "Job functions of the training matrix\n", author, date: firstDate });
+  let head = await repo.commit({
+    branch: MAIN_BRANCH,
+    base: null,
+    expectedHead: null,
+    files: [jobFunctions],
+    message: "Job functions of the training matrix\n",
+    author,
+    date: firstDate,
+  });
   for (const v of plan) {
     const date = approvalInstant(v.effective, now, demo);
-    const sha = await repo.commitFiles([{ path: v.doc.path, source: v.doc.source }], {
+    head = await repo.commit({
+      branch: MAIN_BRANCH,
+      base: head,
+      expectedHead: head,
+      files: [{ path: v.doc.path, source: v.doc.source }],
       message: versionCommitMessage(v, [["Quire-Seeded-By", demo ? "quire init --demo" : "quire init"]]),
       author,
       date,
     });
-    await repo.tag(versionTag(v.doc.frontmatter.id, v.version), sha, `${v.doc.frontmatter.id} version ${v.version}, effective ${v.effective}`, date);
+    await repo.tag(versionTag(v.doc.frontmatter.id, v.version), head, `${v.doc.frontmatter.id} version ${v.version}, effective ${v.effective}`, date);
   }
   return repo;
 }
@@ -227,19 +239,26 @@ async function adoptRepository(dir: string, now: Date): Promise<ContentRepositor
   if (!(await repo.isRepository()) || !(await repo.head())) {
     throw new InitRefused(`QUIRE_CONTENT_REPO=${dir} is not a git repository with at least one commit.`);
   }
-  const head = await repo.readTree("HEAD");
-  const check = checkContent(head.documents, head.jobFunctions);
+  const tree = await repo.readTree("HEAD");
+  const check = checkContent(tree.documents, tree.jobFunctions);
   if (check.problems.length > 0) throw new ContentInvalid(check.problems);
   const tagged = new Set((await repo.versionTags()).map((t) => t.tag.split("/")[0]));
   const untagged = check.documents.filter((d) => !tagged.has(d.frontmatter.id));
+  const branch = await repo.currentBranch();
+  let head = (await repo.head())!;
   for (const doc of untagged) {
     const v: PlannedVersion = { doc, version: "1.0", effective: isoDate(now), reason: "Initial issue on adoption by Quire." };
-    const sha = await repo.commitFiles([], {
+    // An empty commit on the repository's own branch carries the version's trailers.
+    head = await repo.commit({
+      branch,
+      base: head,
+      expectedHead: head,
+      files: [],
       message: versionCommitMessage(v, [["Quire-Seeded-By", "quire init"]]),
-      author: { name: "Quire", email: "quire@quire.invalid" },
+      author: QUIRE_IDENTITY,
       date: now.toISOString(),
     });
-    await repo.tag(versionTag(doc.frontmatter.id, "1.0"), sha, `${doc.frontmatter.id} version 1.0, effective ${v.effective}`, now.toISOString());
+    await repo.tag(versionTag(doc.frontmatter.id, "1.0"), head, `${doc.frontmatter.id} version 1.0, effective ${v.effective}`, now.toISOString());
   }
   return repo;
 }
