@@ -7,6 +7,7 @@ import { MdxRenderer } from "./modules/content/render.server";
 import { ContentRepository } from "./modules/content/repository.server";
 import { loadJobFunctions } from "./modules/documents/library.server";
 import { registerTaggedVersions } from "./modules/documents/versions.server";
+import { reconcileApprovals } from "./modules/change-control/change-control.server";
 import { now } from "./clock.server";
 
 /** Everything a request needs: configuration, the database, the content repository, the renderer. */
@@ -43,7 +44,10 @@ export async function open(config: QuireConfig): Promise<Quire> {
     await db.close();
     throw new DataFolderMissing(`The content repository ${config.contentRepo} is missing or not a git repository.`);
   }
-  // Reconcile: a version tagged in git but not yet recorded (an interrupted approval) is recorded now.
+  const partial = { config, db, repo, renderer: new MdxRenderer(null, new Map()) };
+  // Reconcile git and the database: finish or discard approvals cut short, then record any version
+  // tagged in git that the database lacks (docs/decisions/003-approval-consistency.md).
+  await reconcileApprovals(partial, now(config));
   await registerTaggedVersions(db, repo, now(config));
   const jobFunctions = await loadJobFunctions(db);
   const renderer = new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name])));

@@ -1,13 +1,13 @@
 import type { Database, Queryable, Tx } from "~/db/db.server";
-import { FrontmatterSchema, parseFrontmatter } from "~/modules/content/frontmatter";
+import { FrontmatterSchema, parseFrontmatter, type Frontmatter } from "~/modules/content/frontmatter";
 import { formatProblem } from "~/modules/content/problems";
-import { VERSION_TAG_PATTERN, type ContentRepository } from "~/modules/content/repository.server";
+import { VERSION_TAG_PATTERN, versionTag, type ContentRepository } from "~/modules/content/repository.server";
 import { sha256 } from "~/modules/content/render.server";
 
 import { recordAudit } from "~/modules/audit/audit.server";
 import { SYSTEM_ACTOR } from "~/modules/users/users.server";
 
-import { type DocumentVersion } from "./documents";
+import { parseVersion, type DocumentVersion } from "./documents";
 
 /** Trailers every approved version's commit carries; the database rows are rebuilt from them. */
 export const TRAILER = {
@@ -129,7 +129,45 @@ export async function registerTaggedVersions(db: Database, repo: ContentReposito
   return rows.map((r) => r.tag);
 }
 
-async function insertVersion(tx: Tx, row: VersionRow, now: Date): Promise<void> {
+export interface NewVersionRecord {
+  docId: string;
+  version: string;
+  commit: string;
+  path: string;
+  contentHash: string;
+  frontmatter: Frontmatter;
+  reason: string;
+  approvedAt: string;
+  effectiveFrom: string;
+  crId: string | null;
+}
+
+/** Records an approved version (and its document, the first time) inside the caller's transaction. */
+export async function insertVersionRecord(tx: Tx, v: NewVersionRecord, now: Date): Promise<void> {
+  const n = parseVersion(v.version)!;
+  await insertVersion(
+    tx,
+    {
+      doc_id: v.docId,
+      major: n.major,
+      minor: n.minor,
+      version: v.version,
+      commit_sha: v.commit,
+      tag: versionTag(v.docId, v.version),
+      path: v.path,
+      content_hash: v.contentHash,
+      title: v.frontmatter.title,
+      frontmatter: JSON.stringify(v.frontmatter),
+      change_reason: v.reason,
+      approved_at: v.approvedAt,
+      effective_from: v.effectiveFrom,
+    },
+    now,
+    v.crId,
+  );
+}
+
+async function insertVersion(tx: Tx, row: VersionRow, now: Date, crId: string | null = null): Promise<void> {
   const frontmatter = FrontmatterSchema.parse(JSON.parse(row.frontmatter));
   await tx.run("INSERT OR IGNORE INTO documents (id, type, path, created_at) VALUES (?, ?, ?, ?)", [
     row.doc_id,
@@ -138,7 +176,7 @@ async function insertVersion(tx: Tx, row: VersionRow, now: Date): Promise<void> 
     now.toISOString(),
   ]);
   await tx.run(
-    `INSERT INTO document_versions (${VERSION_COLUMNS}) VALUES (${VERSION_COLUMNS.split(", ").map(() => "?").join(", ")})`,
-    [row.doc_id, row.major, row.minor, row.version, row.commit_sha, row.tag, row.path, row.content_hash, row.title, row.frontmatter, row.change_reason, row.approved_at, row.effective_from],
+    `INSERT INTO document_versions (${VERSION_COLUMNS}, cr_id) VALUES (${VERSION_COLUMNS.split(", ").map(() => "?").join(", ")}, ?)`,
+    [row.doc_id, row.major, row.minor, row.version, row.commit_sha, row.tag, row.path, row.content_hash, row.title, row.frontmatter, row.change_reason, row.approved_at, row.effective_from, crId],
   );
 }

@@ -1,0 +1,561 @@
+import { isoDate } from "~/clock.server";
+import type { Quire } from "~/context.server";
+import type { Queryable, Tx } from "~/db/db.server";
+import { recordAudit } from "~/modules/audit/audit.server";
+import { checkContent, type SourceFile } from "~/modules/content/content";
+import { TYPE_FOLDERS, parseFrontmatter, type DocumentType } from "~/modules/content/frontmatter";
+import type { Problem } from "~/modules/content/problems";
+import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/modules/content/repository.server";
+import { sha256 } from "~/modules/content/render.server";
+import { compareVersions } from "~/modules/documents/documents";
+import { TRAILER, insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
+import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
+import { permissionsOf } from "~/modules/users/permissions";
+import type { Actor } from "~/modules/users/users.server";
+
+import {
+  approvalBlockers,
+  assertAllowed,
+  formatCrId,
+  nextState,
+  nextVersion,
+  signatureTrailer,
+  TransitionRefused,
+  type CrState,
+  type NewChangeRequest,
+  type SignatureRecord,
+} from "./change-control";
+
+/** A signed-in person acting on a change request: who they are and what they may do. */
+export interface Participant extends Actor {
+  userId: string;
+  username: string;
+  printedName: string;
+  email: string;
+}
+
+export class ChangeRequestError extends Error {
+  constructor(
+    message: string,
+    readonly problems: Problem[] = [],
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export interface ChangeRequest {
+  id: string;
+  docId: string;
+  newDocument: boolean;
+  docPath: string;
+  title: string;
+  reason: string;
+  revision: "major" | "minor";
+  retrainingRequired: boolean;
+  proposedEffectiveDate: string;
+  capaRef: string | null;
+  state: CrState;
+  authorId: string;
+  baseCommit: string;
+  branch: string;
+  targetVersion: string;
+  createdAt: string;
+  updatedAt: string;
+  approvedCommit: string | null;
+  reviewerIds: string[];
+}
+
+interface CrRow {
+  id: string;
+  doc_id: string;
+  new_document: number;
+  doc_path: string;
+  title: string;
+  reason: string;
+  revision: "major" | "minor";
+  retraining_required: number;
+  proposed_effective_date: string;
+  capa_ref: string | null;
+  state: CrState;
+  author_id: string;
+  base_commit: string;
+  branch: string;
+  target_version: string;
+  created_at: string;
+  updated_at: string;
+  approved_commit: string | null;
+}
+
+const CR_COLUMNS =
+  "id, doc_id, new_document, doc_path, title, reason, revision, retraining_required, proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at, approved_commit";
+
+async function toChangeRequest(db: Queryable, r: CrRow): Promise<ChangeRequest> {
+  const reviewers = await db.all<{ user_id: string }>("SELECT user_id FROM change_request_reviewers WHERE cr_id = ? ORDER BY user_id", [r.id]);
+  return {
+    id: r.id,
+    docId: r.doc_id,
+    newDocument: r.new_document === 1,
+    docPath: r.doc_path,
+    title: r.title,
+    reason: r.reason,
+    revision: r.revision,
+    retrainingRequired: r.retraining_required === 1,
+    proposedEffectiveDate: r.proposed_effective_date,
+    capaRef: r.capa_ref,
+    state: r.state,
+    authorId: r.author_id,
+    baseCommit: r.base_commit,
+    branch: r.branch,
+    targetVersion: r.target_version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    approvedCommit: r.approved_commit,
+    reviewerIds: reviewers.map((x) => x.user_id),
+  };
+}
+
+export async function getChangeRequest(db: Queryable, id: string): Promise<ChangeRequest | null> {
+  const row = await db.get<CrRow>(`SELECT ${CR_COLUMNS} FROM change_requests WHERE id = ?`, [id]);
+  return row ? toChangeRequest(db, row) : null;
+}
+
+export async function listChangeRequests(db: Queryable): Promise<ChangeRequest[]> {
+  const rows = await db.all<CrRow>(`SELECT ${CR_COLUMNS} FROM change_requests ORDER BY year DESC, number DESC`);
+  return Promise.all(rows.map((r) => toChangeRequest(db, r)));
+}
+
+function gitIdentity(p: Participant): GitIdentity {
+  return { name: p.printedName, email: p.email };
+}
+
+function audit(tx: Tx, p: Actor, action: string, crId: string, at: Date, values?: { old?: unknown; new?: unknown; reason?: string | null }) {
+  return recordAudit(
+    tx,
+    { userId: p.userId, username: p.username, clientAddress: p.clientAddress, action, objectType: "change-request", objectId: crId, oldValues: values?.old, newValues: values?.new, reason: values?.reason ?? null },
+    at,
+  );
+}
+
+async function requireCr(db: Queryable, id: string): Promise<ChangeRequest> {
+  const cr = await getChangeRequest(db, id);
+  if (!cr) throw new ChangeRequestError(`There is no change request ${id}.`);
+  return cr;
+}
+
+/** The latest approved version of a document (whatever its effective date), or null. */
+async function latestVersion(db: Queryable, docId: string): Promise<string | null> {
+  const versions = await versionsOf(db, docId);
+  return versions.sort(compareVersions).at(-1)?.version ?? null;
+}
+
+function templateFor(id: string, title: string, type: DocumentType, owner: string): string {
+  return `---
+id: ${id}
+title: ${title}
+type: ${type}
+owner: ${owner}
+audience: [${owner}]
+training: required
+reviewIntervalMonths: 24
+---
+
+## Purpose
+
+State what this ${type === "sop" ? "procedure" : "document"} achieves.
+
+## Scope
+
+State what it covers and what it does not.
+`;
+}
+
+/**
+ * Opens a change request for an existing document or a new one: numbers it (CR-YYYY-NNNN), names
+ * its reviewers, and creates its branch `cr/<id>` in the content repository from main.
+ */
+export async function openChangeRequest(q: Quire, author: Participant, input: NewChangeRequest, at: Date): Promise<string> {
+  const today = isoDate(at);
+  if (input.proposedEffectiveDate < today) {
+    throw new ChangeRequestError(`The proposed effective date ${input.proposedEffectiveDate} is in the past; choose ${today} or later.`, [], "proposedEffectiveDate");
+  }
+  const main = await q.repo.branchHead(MAIN_BRANCH);
+  if (!main) throw new ChangeRequestError("The content repository has no main branch.");
+  return q.db.transaction(async (tx) => {
+    const doc = await tx.get<{ id: string; path: string }>("SELECT id, path FROM documents WHERE id = ?", [input.docId]);
+    if (input.target === "existing" && !doc) throw new ChangeRequestError(`There is no controlled document ${input.docId}.`, [], "docId");
+    if (input.target === "new" && doc) throw new ChangeRequestError(`Document id ${input.docId} is already used; choose another id.`, [], "docId");
+    if (await tx.get("SELECT 1 FROM retirements WHERE doc_id = ?", [input.docId])) {
+      throw new ChangeRequestError(`${input.docId} is retired and can no longer change.`, [], "docId");
+    }
+    const open = await tx.get<{ id: string }>("SELECT id FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review')", [input.docId]);
+    if (open) throw new ChangeRequestError(`${input.docId} already has an open change request, ${open.id}; finish or withdraw it first.`, [], "docId");
+    for (const reviewerId of input.reviewerIds) {
+      if (reviewerId === author.userId) throw new ChangeRequestError("You cannot review your own change: name someone else.", [], "reviewerIds");
+      const reviewer = await tx.get<{ active: number }>("SELECT active FROM users WHERE id = ?", [reviewerId]);
+      const roles = (await tx.all<{ role: string }>("SELECT role FROM user_roles WHERE user_id = ?", [reviewerId])).map((r) => r.role);
+      if (!reviewer || reviewer.active !== 1 || !permissionsOf(roles).has("document.review")) {
+        throw new ChangeRequestError("Each reviewer must be an active user allowed to review documents.", [], "reviewerIds");
+      }
+    }
+    const year = at.getUTCFullYear();
+    const last = await tx.get<{ n: number | null }>("SELECT max(number) AS n FROM change_requests WHERE year = ?", [year]);
+    const id = formatCrId(year, (last?.n ?? 0) + 1);
+    if (await tx.get("SELECT 1 FROM change_requests WHERE id = ?", [id])) throw new ChangeRequestError(`${id} exists already.`);
+    const current = doc ? await latestVersion(tx, input.docId) : null;
+    const type = input.type ?? "sop";
+    const title = input.target === "new" ? input.title! : ((await versionsOf(tx, input.docId)).at(-1)?.title ?? input.docId);
+    const docPath = doc ? doc.path : `${TYPE_FOLDERS[type]}/${input.docId}.mdx`;
+    const branch = `cr/${id}`;
+    const stamp = at.toISOString();
+    const number = (last?.n ?? 0) + 1;
+    await tx.run(
+      `INSERT INTO change_requests (id, year, number, doc_id, new_document, doc_path, title, reason, revision, retraining_required,
+         proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`,
+      [id, year, number, input.docId, doc ? 0 : 1, docPath, title, input.reason, input.revision, input.retrainingRequired ? 1 : 0, input.proposedEffectiveDate, input.capaRef || null, author.userId, main, branch, nextVersion(current, input.revision), stamp, stamp],
+    );
+    for (const reviewerId of input.reviewerIds) {
+      await tx.run("INSERT INTO change_request_reviewers (cr_id, user_id) VALUES (?, ?)", [id, reviewerId]);
+    }
+    await audit(tx, author, "change-request.open", id, at, {
+      new: { docId: input.docId, newDocument: !doc, reason: input.reason, revision: input.revision, retrainingRequired: input.retrainingRequired, proposedEffectiveDate: input.proposedEffectiveDate, capaRef: input.capaRef ?? null, reviewerIds: input.reviewerIds },
+    });
+    // The branch is made last, inside the transaction: if it fails, nothing of the CR remains.
+    await q.repo.createBranch(branch, main);
+    if (!doc) {
+      const owner = (await tx.get<{ id: string }>("SELECT id FROM job_functions ORDER BY id LIMIT 1"))?.id ?? "quality-manager";
+      await q.repo.commit({
+        branch,
+        base: main,
+        expectedHead: main,
+        files: [{ path: docPath, source: templateFor(input.docId, title, type, owner) }],
+        message: `${id}: start ${input.docId} from the template\n`,
+        author: gitIdentity(author),
+        date: stamp,
+      });
+    }
+    return id;
+  });
+}
+
+export interface DraftView {
+  head: string;
+  source: string;
+  contentHash: string;
+  problems: Problem[];
+  /** The approved version's source the draft started from (null for a new document). */
+  baseSource: string | null;
+}
+
+/** The draft as it stands at the branch head (which an author may also have pushed to with git). */
+export async function readDraft(q: Quire, cr: ChangeRequest): Promise<DraftView> {
+  const head = (await q.repo.branchHead(cr.branch)) ?? cr.baseCommit;
+  const source = (await q.repo.readFileOrNull(head, cr.docPath)) ?? "";
+  const baseSource = cr.newDocument ? null : await q.repo.readFileOrNull(cr.baseCommit, cr.docPath);
+  return { head, source, contentHash: sha256(source), problems: await checkDraft(q, cr, source), baseSource };
+}
+
+/** Validates the draft in the context of main's current content (references, job functions). */
+export async function checkDraft(q: Quire, cr: ChangeRequest, source: string): Promise<Problem[]> {
+  const main = (await q.repo.branchHead(MAIN_BRANCH))!;
+  const tree = await q.repo.readTree(main);
+  const others = tree.documents.filter((d) => d.path !== cr.docPath);
+  const result = checkContent([...others, { path: cr.docPath, source }], tree.jobFunctions);
+  const problems = result.problems.filter((p) => p.path === cr.docPath);
+  const fm = parseFrontmatter(cr.docPath, source);
+  if (fm.ok && fm.data.id !== cr.docId) {
+    problems.push({ path: cr.docPath, ...fm.positions(["id"]), rule: "file-name", message: `this change request is for ${cr.docId}; the id cannot change` });
+  }
+  return problems;
+}
+
+/** Saves the author's edit as a commit on the CR's branch; refused if the branch moved meanwhile. */
+export async function saveDraft(q: Quire, author: Participant, crId: string, source: string, expectedHead: string, at: Date): Promise<string> {
+  return q.db.transaction(async (tx) => {
+    const cr = await requireCr(tx, crId);
+    assertAllowed("save", cr.state);
+    if (cr.authorId !== author.userId) throw new ChangeRequestError("Only the change request's author edits its draft.");
+    let commit: string;
+    try {
+      commit = await q.repo.commit({
+        branch: cr.branch,
+        base: expectedHead,
+        expectedHead,
+        files: [{ path: cr.docPath, source: source.replace(/\r\n/g, "\n") }],
+        message: `${crId}: edit ${cr.docId}\n`,
+        author: gitIdentity(author),
+        date: at.toISOString(),
+      });
+    } catch (error) {
+      if (error instanceof StaleHeadError) {
+        throw new ChangeRequestError("The draft changed since you opened it (another save or a git push). Reload, then apply your edit again: nothing was overwritten.");
+      }
+      throw error;
+    }
+    await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
+    await audit(tx, author, "change-request.draft.save", crId, at, { new: { commit, contentHash: sha256(source.replace(/\r\n/g, "\n")) } });
+    return commit;
+  });
+}
+
+/** The author submits for review and signs "Authored" (password checked by the caller). */
+export async function submitForReview(q: Quire, author: Participant, crId: string, at: Date): Promise<void> {
+  const cr = await requireCr(q.db, crId);
+  assertAllowed("submit", cr.state);
+  if (cr.authorId !== author.userId) throw new ChangeRequestError("Only the change request's author submits it for review.");
+  const draft = await readDraft(q, cr);
+  if (draft.problems.length > 0) {
+    throw new ChangeRequestError(`The draft has ${draft.problems.length} problem(s); fix them before submitting.`, draft.problems);
+  }
+  if (draft.baseSource !== null && draft.source === draft.baseSource) {
+    throw new ChangeRequestError("The draft does not change the document yet: edit it before submitting.");
+  }
+  await q.db.transaction(async (tx) => {
+    const fresh = await requireCr(tx, crId);
+    const state = nextState("submit", fresh.state);
+    await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
+    await recordSignature(tx, { crId, docId: cr.docId, version: null, signer: author, meaning: "Authored", contentHash: draft.contentHash, commit: draft.head, at });
+    await audit(tx, author, "change-request.submit", crId, at, { old: { state: fresh.state }, new: { state, commit: draft.head, contentHash: draft.contentHash } });
+  });
+}
+
+/** A named reviewer signs "Reviewed" on the current draft content. */
+export async function signReview(q: Quire, reviewer: Participant, crId: string, at: Date): Promise<void> {
+  const cr = await requireCr(q.db, crId);
+  assertAllowed("review", cr.state);
+  if (reviewer.userId === cr.authorId) throw new ChangeRequestError("The author may not review their own change.");
+  if (!cr.reviewerIds.includes(reviewer.userId)) throw new ChangeRequestError("Only the reviewers named on this change request sign it as reviewed.");
+  const draft = await readDraft(q, cr);
+  await q.db.transaction(async (tx) => {
+    assertAllowed("review", (await requireCr(tx, crId)).state);
+    await recordSignature(tx, { crId, docId: cr.docId, version: null, signer: reviewer, meaning: "Reviewed", contentHash: draft.contentHash, commit: draft.head, at });
+  });
+}
+
+/** A reviewer or approver rejects with a reason; the change goes back to Draft. */
+export async function rejectChange(q: Quire, by: Participant, crId: string, reason: string, at: Date): Promise<void> {
+  if (reason.trim().length < 5) throw new ChangeRequestError("Give the reason for the rejection.", [], "reason");
+  await q.db.transaction(async (tx) => {
+    const cr = await requireCr(tx, crId);
+    const state = nextState("reject", cr.state);
+    if (by.userId === cr.authorId) throw new ChangeRequestError("The author withdraws a change rather than rejecting it.");
+    await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
+    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'rejection', ?)", [crId, by.userId, at.toISOString(), reason.trim()]);
+    await audit(tx, by, "change-request.reject", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
+  });
+}
+
+export async function withdrawChange(q: Quire, by: Participant, crId: string, reason: string, at: Date): Promise<void> {
+  if (reason.trim().length < 5) throw new ChangeRequestError("Give the reason for withdrawing.", [], "reason");
+  await q.db.transaction(async (tx) => {
+    const cr = await requireCr(tx, crId);
+    if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the author withdraws a change request.");
+    const state = nextState("withdraw", cr.state);
+    await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
+    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'withdrawal', ?)", [crId, by.userId, at.toISOString(), reason.trim()]);
+    await audit(tx, by, "change-request.withdraw", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
+  });
+}
+
+export async function addComment(q: Quire, by: Participant, crId: string, body: string, at: Date): Promise<void> {
+  if (body.trim().length === 0) throw new ChangeRequestError("Write a comment first.", [], "body");
+  await q.db.transaction(async (tx) => {
+    const cr = await requireCr(tx, crId);
+    assertAllowed("comment", cr.state);
+    const head = await q.repo.branchHead(cr.branch);
+    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body, commit_sha) VALUES (?, ?, ?, 'comment', ?, ?)", [crId, by.userId, at.toISOString(), body.trim(), head]);
+    await audit(tx, by, "change-request.comment", crId, at, { new: { body: body.trim(), commit: head } });
+  });
+}
+
+export interface CrComment {
+  id: number;
+  userId: string;
+  at: string;
+  kind: "comment" | "rejection" | "withdrawal";
+  body: string;
+  commit: string | null;
+}
+
+export async function commentsOf(db: Queryable, crId: string): Promise<CrComment[]> {
+  const rows = await db.all<{ id: number; user_id: string; at: string; kind: CrComment["kind"]; body: string; commit_sha: string | null }>(
+    "SELECT id, user_id, at, kind, body, commit_sha FROM change_request_comments WHERE cr_id = ? ORDER BY id",
+    [crId],
+  );
+  return rows.map((r) => ({ id: r.id, userId: r.user_id, at: r.at, kind: r.kind, body: r.body, commit: r.commit_sha }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approval: git and the database change together or not at all (docs/decisions/003).
+
+interface ApprovalPayload {
+  docId: string;
+  docPath: string;
+  version: string;
+  effectiveDate: string;
+  reason: string;
+  branchHead: string;
+  contentHash: string;
+  approver: { userId: string; username: string; printedName: string; clientAddress: string | null; signedAt: string };
+}
+
+let approvalQueue: Promise<unknown> = Promise.resolve();
+
+/** Test hook (QUIRE_FAULT): the process dies here as if the power went, to prove recovery. */
+function faultPoint(point: string): void {
+  if (process.env.QUIRE_FAULT === point) process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * The approver signs "Approved" (password checked by the caller) and the change becomes a version:
+ * one merge commit on main carrying trailers for the CR and every signature, a tag
+ * `<DOC-ID>/v<version>`, and the version, signature and audit records. An intent row written
+ * first lets a restart finish or discard an approval cut short at any point. Approvals run one at
+ * a time, so two approvers signing the same CR at once give exactly one approval.
+ */
+export function approveChange(q: Quire, approver: Participant, crId: string, effectiveDate: string, at: Date): Promise<{ version: string; commit: string }> {
+  const run = () => approveNow(q, approver, crId, effectiveDate, at);
+  const next = approvalQueue.then(run, run);
+  approvalQueue = next.catch(() => undefined);
+  return next;
+}
+
+async function approveNow(q: Quire, approver: Participant, crId: string, effectiveDate: string, at: Date) {
+  const cr = await requireCr(q.db, crId);
+  assertAllowed("approve", cr.state);
+  if (effectiveDate < isoDate(at)) {
+    throw new ChangeRequestError(`The effective date ${effectiveDate} is in the past; it must be ${isoDate(at)} or later.`, [], "effectiveDate");
+  }
+  const draft = await readDraft(q, cr);
+  if (draft.problems.length > 0) throw new ChangeRequestError(`The draft has ${draft.problems.length} problem(s).`, draft.problems);
+  const signatures = await signaturesOfChange(q.db, crId);
+  const blockers = approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: approver.userId });
+  if (blockers.length > 0) throw new ChangeRequestError(`This change cannot be approved yet: ${blockers.join(" ")}`);
+  const current = await latestVersion(q.db, cr.docId);
+  const version = nextVersion(current, cr.revision);
+  const mainBefore = (await q.repo.branchHead(MAIN_BRANCH))!;
+  const payload: ApprovalPayload = {
+    docId: cr.docId,
+    docPath: cr.docPath,
+    version,
+    effectiveDate,
+    reason: cr.reason,
+    branchHead: draft.head,
+    contentHash: draft.contentHash,
+    approver: { userId: approver.userId, username: approver.username, printedName: approver.printedName, clientAddress: approver.clientAddress, signedAt: at.toISOString() },
+  };
+  await q.db.transaction(async (tx) => {
+    const fresh = await requireCr(tx, crId);
+    assertAllowed("approve", fresh.state);
+    if (await tx.get("SELECT 1 FROM approval_intents WHERE cr_id = ?", [crId])) throw new TransitionRefused(`${crId} is already being approved.`);
+    await tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [crId, mainBefore, JSON.stringify(payload), at.toISOString()]);
+  });
+  faultPoint("approval:after-intent");
+  const valid = signatures.filter((s) => s.contentHash === draft.contentHash);
+  const approval: Pick<SignatureRecord, "meaning" | "printedName" | "username" | "signedAt" | "contentHash"> = {
+    meaning: "Approved",
+    printedName: approver.printedName,
+    username: approver.username,
+    signedAt: payload.approver.signedAt,
+    contentHash: draft.contentHash,
+  };
+  const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
+  const trailers: [string, string][] = [
+    [TRAILER.document, cr.docId],
+    [TRAILER.version, version],
+    [TRAILER.path, cr.docPath],
+    [TRAILER.effective, effectiveDate],
+    [TRAILER.reason, oneLine(cr.reason)],
+    ["Quire-Change-Request", crId],
+    ...valid.filter((s) => s.meaning !== "Approved").map(signatureTrailer),
+    signatureTrailer(approval),
+  ];
+  let commit: string;
+  try {
+    commit = await q.repo.commit({
+      branch: MAIN_BRANCH,
+      base: mainBefore,
+      extraParents: [draft.head],
+      expectedHead: mainBefore,
+      files: [{ path: cr.docPath, source: draft.source }],
+      message: `${cr.docId} v${version}: ${cr.title}\n\n${oneLine(cr.reason)}\n\n${trailers.map(([k, v]) => `${k}: ${v}`).join("\n")}\n`,
+      author: gitIdentity(approver),
+      date: payload.approver.signedAt,
+    });
+  } catch (error) {
+    await q.db.transaction((tx) => tx.run("DELETE FROM approval_intents WHERE cr_id = ?", [crId]));
+    throw error;
+  }
+  faultPoint("approval:after-commit");
+  await q.repo.tag(versionTag(cr.docId, version), commit, `${cr.docId} version ${version}, effective ${effectiveDate} (${crId})`, payload.approver.signedAt);
+  faultPoint("approval:after-tag");
+  await finishApproval(q, crId, commit, payload);
+  faultPoint("approval:after-db");
+  return { version, commit };
+}
+
+/** The database half of an approval: version, approval signature, CR state, audit; drops the intent. */
+async function finishApproval(q: Quire, crId: string, commit: string, p: ApprovalPayload): Promise<void> {
+  const at = new Date(p.approver.signedAt);
+  await q.db.transaction(async (tx) => {
+    const source = await q.repo.readFile(commit, p.docPath);
+    const fm = parseFrontmatter(p.docPath, source);
+    if (!fm.ok) throw new Error(`approved content of ${crId} does not parse`);
+    await insertVersionRecord(tx, {
+      docId: p.docId,
+      version: p.version,
+      commit,
+      path: p.docPath,
+      contentHash: p.contentHash,
+      frontmatter: fm.data,
+      reason: p.reason,
+      approvedAt: p.approver.signedAt,
+      effectiveFrom: p.effectiveDate,
+      crId,
+    }, at);
+    const signer = { ...p.approver, email: "" };
+    await recordSignature(tx, { crId, docId: p.docId, version: p.version, signer, meaning: "Approved", contentHash: p.contentHash, commit, at });
+    await tx.run("UPDATE change_requests SET state = 'approved', approved_commit = ?, updated_at = ? WHERE id = ?", [commit, p.approver.signedAt, crId]);
+    await recordAudit(
+      tx,
+      { userId: p.approver.userId, username: p.approver.username, clientAddress: p.approver.clientAddress, action: "change-request.approve", objectType: "change-request", objectId: crId, oldValues: { state: "in-review" }, newValues: { state: "approved", docId: p.docId, version: p.version, commit, tag: versionTag(p.docId, p.version), effectiveFrom: p.effectiveDate } },
+      at,
+    );
+    await tx.run("DELETE FROM approval_intents WHERE cr_id = ?", [crId]);
+  });
+}
+
+/**
+ * Run at start: finishes every approval whose commit reached main (creating its tag if the crash
+ * came before it) and discards the others, leaving their change requests in review to approve again.
+ */
+export async function reconcileApprovals(q: Quire, now: Date): Promise<{ finished: string[]; discarded: string[] }> {
+  const intents = await q.db.all<{ cr_id: string; main_before: string; payload: string }>("SELECT cr_id, main_before, payload FROM approval_intents");
+  const result = { finished: [] as string[], discarded: [] as string[] };
+  for (const intent of intents) {
+    const payload = JSON.parse(intent.payload) as ApprovalPayload;
+    const main = (await q.repo.branchHead(MAIN_BRANCH))!;
+    let commit: string | null = null;
+    for (const c of await q.repo.commitsBetween(intent.main_before, main)) {
+      if ((await q.repo.trailers(c)).get("Quire-Change-Request")?.includes(intent.cr_id)) {
+        commit = c;
+        break;
+      }
+    }
+    if (commit) {
+      const tag = versionTag(payload.docId, payload.version);
+      if (!(await q.repo.hasTag(tag))) await q.repo.tag(tag, commit, `${payload.docId} version ${payload.version}, effective ${payload.effectiveDate} (${intent.cr_id})`, payload.approver.signedAt);
+      await finishApproval(q, intent.cr_id, commit, payload);
+      result.finished.push(intent.cr_id);
+    } else {
+      await q.db.transaction(async (tx) => {
+        await tx.run("DELETE FROM approval_intents WHERE cr_id = ?", [intent.cr_id]);
+        await recordAudit(tx, { userId: null, username: "system", clientAddress: null, action: "change-request.approval.discarded", objectType: "change-request", objectId: intent.cr_id, newValues: { reason: "interrupted before the commit reached main; approve again" } }, now);
+      });
+      result.discarded.push(intent.cr_id);
+    }
+  }
+  return result;
+}
+

@@ -1,0 +1,168 @@
+import { z } from "zod";
+
+import { DOCUMENT_ID_PATTERN } from "~/modules/content/frontmatter";
+import { DOCUMENT_TYPES } from "~/modules/content/document-types";
+import { formatVersion, parseVersion } from "~/modules/documents/documents";
+
+/** Change request states. Draft -> In review -> Approved; Rejected returns to Draft; Withdrawn ends it. */
+export const CR_STATES = ["draft", "in-review", "approved", "rejected", "withdrawn"] as const;
+export type CrState = (typeof CR_STATES)[number];
+
+export type CrAction = "save" | "submit" | "review" | "reject" | "approve" | "withdraw" | "comment";
+
+/** Which action is allowed in which state: the server refuses anything else, with a message. */
+const ALLOWED: Record<CrAction, readonly CrState[]> = {
+  save: ["draft", "in-review"],
+  submit: ["draft"],
+  review: ["in-review"],
+  reject: ["in-review"],
+  approve: ["in-review"],
+  withdraw: ["draft", "in-review"],
+  comment: ["draft", "in-review"],
+};
+
+export const CR_STATE_LABELS: Record<CrState, string> = {
+  draft: "Draft",
+  "in-review": "In review",
+  approved: "Approved",
+  rejected: "Rejected",
+  withdrawn: "Withdrawn",
+};
+
+export class TransitionRefused extends Error {}
+
+export function assertAllowed(action: CrAction, state: CrState): void {
+  if (!ALLOWED[action].includes(state)) {
+    const where = ALLOWED[action].map((s) => CR_STATE_LABELS[s]).join(" or ");
+    throw new TransitionRefused(`A change request in state ${CR_STATE_LABELS[state]} cannot be ${ACTION_PAST[action]}; that needs ${where}.`);
+  }
+}
+
+const ACTION_PAST: Record<CrAction, string> = {
+  save: "edited",
+  submit: "submitted for review",
+  review: "signed as reviewed",
+  reject: "rejected",
+  approve: "approved",
+  withdraw: "withdrawn",
+  comment: "commented on",
+};
+
+/** The state after an action (a rejection sends the change back to Draft). */
+export function nextState(action: CrAction, state: CrState): CrState {
+  assertAllowed(action, state);
+  switch (action) {
+    case "submit":
+      return "in-review";
+    case "reject":
+      return "draft";
+    case "approve":
+      return "approved";
+    case "withdraw":
+      return "withdrawn";
+    default:
+      return state;
+  }
+}
+
+/** The version a change produces: major bumps to N+1.0, minor to N.(m+1); a new document starts at 1.0. */
+export function nextVersion(current: string | null, revision: "major" | "minor"): string {
+  const v = current ? parseVersion(current) : null;
+  if (!v) return "1.0";
+  return revision === "major" ? formatVersion({ major: v.major + 1, minor: 0 }) : formatVersion({ major: v.major, minor: v.minor + 1 });
+}
+
+export function formatCrId(year: number, number: number): string {
+  return `CR-${year}-${String(number).padStart(4, "0")}`;
+}
+
+export const CR_ID_PATTERN = /^CR-\d{4}-\d{4,}$/;
+
+export const SIGNATURE_MEANINGS = ["Authored", "Reviewed", "Approved", "Periodic review", "Retired"] as const;
+export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
+
+export interface SignatureRecord {
+  id: number;
+  crId: string | null;
+  docId: string;
+  version: string | null;
+  userId: string;
+  username: string;
+  printedName: string;
+  meaning: SignatureMeaning;
+  signedAt: string;
+  contentHash: string;
+  commit: string | null;
+}
+
+/** The trailer line a signature becomes in the approval commit (Part 11 §11.70: bound to content). */
+export function signatureTrailer(s: Pick<SignatureRecord, "meaning" | "printedName" | "username" | "signedAt" | "contentHash">): [string, string] {
+  const key = s.meaning === "Authored" ? "Quire-Authored-By" : s.meaning === "Reviewed" ? "Quire-Reviewed-By" : "Quire-Approved-By";
+  return [key, `${s.printedName} <${s.username}> ${s.signedAt.replace(/\.\d{3}Z$/, "Z")} sha256:${s.contentHash}`];
+}
+
+const SIGNATURE_TRAILER = /^(.+) <([^>]+)> (\S+) sha256:([0-9a-f]{64})$/;
+
+export function parseSignatureTrailer(key: string, value: string) {
+  const meaning: SignatureMeaning | null =
+    key === "Quire-Authored-By" ? "Authored" : key === "Quire-Reviewed-By" ? "Reviewed" : key === "Quire-Approved-By" ? "Approved" : null;
+  const m = SIGNATURE_TRAILER.exec(value);
+  if (!meaning || !m) return null;
+  return { meaning, printedName: m[1]!, username: m[2]!, signedAt: new Date(m[3]!).toISOString(), contentHash: m[4]! };
+}
+
+/**
+ * Whether a change request can be approved now, given the draft's content hash and its signatures.
+ * A signature counts only if it signed exactly the current content (§11.70): editing the draft
+ * after signing invalidates it. The author must have signed "Authored", every named reviewer
+ * "Reviewed"; the approver must hold document.approve and must not be the author (§11.10(g),
+ * segregation of duties).
+ */
+export function approvalBlockers(input: {
+  contentHash: string;
+  authorId: string;
+  reviewerIds: readonly string[];
+  signatures: readonly Pick<SignatureRecord, "userId" | "meaning" | "contentHash" | "signedAt">[];
+  approverId: string;
+}): string[] {
+  const valid = validSignatures(input.signatures, input.contentHash);
+  const blockers: string[] = [];
+  if (input.approverId === input.authorId) blockers.push("The author of a change cannot approve it.");
+  if (!valid.some((s) => s.userId === input.authorId && s.meaning === "Authored")) {
+    blockers.push("The author has not signed the current content (resubmit after the last edit).");
+  }
+  const missing = input.reviewerIds.filter((r) => !valid.some((s) => s.userId === r && s.meaning === "Reviewed"));
+  if (missing.length > 0) blockers.push(`${missing.length} named reviewer(s) have not signed the current content as reviewed.`);
+  return blockers;
+}
+
+/** The new change request form, validated at the edge. */
+export const NewChangeRequestSchema = z
+  .object({
+    target: z.enum(["existing", "new"]),
+    docId: z.string().trim().regex(DOCUMENT_ID_PATTERN, "Enter a document id such as SOP-DC-001"),
+    title: z.string().trim().max(120).optional(),
+    type: z.enum(DOCUMENT_TYPES).optional(),
+    reason: z.string().trim().min(10, "Give the reason for the change (at least 10 characters)").max(2000),
+    revision: z.enum(["major", "minor"]),
+    retrainingRequired: z.boolean(),
+    proposedEffectiveDate: z.iso.date("Enter the proposed effective date as YYYY-MM-DD"),
+    capaRef: z.string().trim().max(40).optional(),
+    reviewerIds: z.array(z.string().min(1)).min(1, "Name at least one reviewer"),
+  })
+  .superRefine((v, ctx) => {
+    if (v.target === "new" && (!v.title || v.title.length < 3)) ctx.addIssue({ code: "custom", path: ["title"], message: "A new document needs a title" });
+    if (v.target === "new" && !v.type) ctx.addIssue({ code: "custom", path: ["type"], message: "Choose the new document's type" });
+  });
+export type NewChangeRequest = z.infer<typeof NewChangeRequestSchema>;
+
+/**
+ * The signatures that still count: on exactly the current content, and for reviews and approvals,
+ * given after the author's latest submission (a rejection and resubmission starts a new round).
+ */
+export function validSignatures<T extends Pick<SignatureRecord, "meaning" | "contentHash" | "signedAt">>(signatures: readonly T[], contentHash: string): T[] {
+  const onContent = signatures.filter((s) => s.contentHash === contentHash);
+  const authored = onContent.filter((s) => s.meaning === "Authored").map((s) => s.signedAt).sort().at(-1);
+  if (!authored) return [];
+  return onContent.filter((s) => s.meaning === "Authored" ? s.signedAt === authored : s.signedAt >= authored);
+}

@@ -1,0 +1,89 @@
+import type { Queryable, Tx } from "~/db/db.server";
+import { recordAudit } from "~/modules/audit/audit.server";
+import type { SignatureMeaning, SignatureRecord } from "~/modules/change-control/change-control";
+import type { Actor } from "~/modules/users/users.server";
+
+interface SignatureRow {
+  id: number;
+  cr_id: string | null;
+  doc_id: string;
+  version: string | null;
+  user_id: string;
+  username: string;
+  printed_name: string;
+  meaning: SignatureMeaning;
+  signed_at: string;
+  content_hash: string;
+  commit_sha: string | null;
+}
+
+const COLUMNS = "id, cr_id, doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash, commit_sha";
+
+function toRecord(r: SignatureRow): SignatureRecord {
+  return {
+    id: r.id,
+    crId: r.cr_id,
+    docId: r.doc_id,
+    version: r.version,
+    userId: r.user_id,
+    username: r.username,
+    printedName: r.printed_name,
+    meaning: r.meaning,
+    signedAt: r.signed_at,
+    contentHash: r.content_hash,
+    commit: r.commit_sha,
+  };
+}
+
+export interface NewSignature {
+  crId: string | null;
+  docId: string;
+  version: string | null;
+  signer: Actor & { userId: string; username: string; printedName: string };
+  meaning: SignatureMeaning;
+  contentHash: string;
+  commit: string | null;
+  at: Date;
+}
+
+/**
+ * The one signature service. The caller has verified the signer's password (re-entered on the
+ * signing form, Part 11 §11.200(a)); this writes the signature record, bound to the SHA-256 of the
+ * exact content signed (§11.70), with its audit row in the same transaction.
+ */
+export async function recordSignature(tx: Tx, s: NewSignature): Promise<number> {
+  const signedAt = s.at.toISOString();
+  const result = await tx.run(
+    `INSERT INTO signatures (cr_id, doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash, commit_sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [s.crId, s.docId, s.version, s.signer.userId, s.signer.username, s.signer.printedName, s.meaning, signedAt, s.contentHash, s.commit],
+  );
+  await recordAudit(
+    tx,
+    {
+      userId: s.signer.userId,
+      username: s.signer.username,
+      clientAddress: s.signer.clientAddress,
+      action: "signature.sign",
+      objectType: s.crId ? "change-request" : "document",
+      objectId: s.crId ?? s.docId,
+      newValues: { meaning: s.meaning, printedName: s.signer.printedName, signedAt, contentHash: s.contentHash, docId: s.docId, version: s.version, commit: s.commit },
+    },
+    s.at,
+  );
+  return result.lastID;
+}
+
+export async function signaturesOfChange(db: Queryable, crId: string): Promise<SignatureRecord[]> {
+  return (await db.all<SignatureRow>(`SELECT ${COLUMNS} FROM signatures WHERE cr_id = ? ORDER BY id`, [crId])).map(toRecord);
+}
+
+/** Signatures shown with a version wherever it is shown (manifestation, Part 11 §11.50). */
+export async function signaturesOfVersion(db: Queryable, docId: string, version: string): Promise<SignatureRecord[]> {
+  const rows = await db.all<SignatureRow>(
+    `SELECT ${COLUMNS} FROM signatures WHERE doc_id = ? AND (version = ? OR cr_id = (SELECT cr_id FROM document_versions WHERE doc_id = ? AND version = ?)) ORDER BY id`,
+    [docId, version, docId, version],
+  );
+  const hash = await db.get<{ content_hash: string }>("SELECT content_hash FROM document_versions WHERE doc_id = ? AND version = ?", [docId, version]);
+  // Only the signatures on the content that became this version: earlier rounds were superseded.
+  return rows.map(toRecord).filter((s) => s.contentHash === hash?.content_hash);
+}
