@@ -1,6 +1,7 @@
 import { Command } from "commander";
 
 import { withUsageExitCodes } from "./cli-support";
+import { auditCommand } from "./commands/audit";
 import { initCommand } from "./commands/init";
 import { validateCommand } from "./commands/validate";
 
@@ -9,6 +10,7 @@ const program = new Command("quire")
   .showHelpAfterError();
 initCommand(program);
 validateCommand(program);
+auditCommand(program);
 withUsageExitCodes(program);
 
 try {
