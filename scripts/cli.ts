@@ -2,6 +2,7 @@ import { Command } from "commander";
 
 import { withUsageExitCodes } from "./cli-support";
 import { effectiveCommand } from "./commands/effective";
+import { auditCommand } from "./commands/audit";
 import { initCommand } from "./commands/init";
 import { validateCommand } from "./commands/validate";
 
@@ -11,6 +12,7 @@ const program = new Command("quire")
 initCommand(program);
 validateCommand(program);
 effectiveCommand(program);
+auditCommand(program);
 withUsageExitCodes(program);
 
 try {

@@ -1,0 +1,277 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
+import type { FormEvent } from "react";
+
+import { quire } from "~/context.server";
+import { auditFilterOptions, queryAudit, verifyAuditTrail } from "~/modules/audit/audit.server";
+import { auditQueryString, displayValues, parseAuditQuery, type AuditFilter } from "~/modules/audit/audit-filter";
+import { requireUser } from "~/modules/users/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "Audit trail · Quire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, "audit.read");
+  const q = await quire();
+  const { filter, page, ignored } = parseAuditQuery(new URL(request.url).searchParams);
+  const [result, options, chain] = await Promise.all([queryAudit(q.db, filter, page), auditFilterOptions(q.db), verifyAuditTrail(q.db)]);
+  if (page > result.pageCount) {
+    ignored.push(`There ${result.pageCount === 1 ? "is only 1 page" : `are only ${result.pageCount} pages`} for these filters; showing the last.`);
+  }
+  return json({ filter, ignored, options, chain, ...result });
+}
+
+export default function AuditTrail() {
+  const { filter, ignored, options, chain, rows, total, page, pageCount, pageSize } = useLoaderData<typeof loader>();
+  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const last = Math.min(total, page * pageSize);
+  const filtered = Object.values(filter).some((v) => v !== undefined);
+  const submit = useSubmit();
+  // Leave empty fields out of the URL, so a filtered view has a short link worth sharing. Without
+  // JavaScript the browser sends them all, and the loader ignores the empty ones.
+  const applyFilters = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const params = new URLSearchParams();
+    for (const [k, v] of new FormData(e.currentTarget)) if (typeof v === "string" && v.trim() !== "") params.set(k, v.trim());
+    submit(params, { method: "get", action: "/audit" });
+  };
+  return (
+    <section className="audit">
+      <div className="page-heading">
+        <h1>Audit trail</h1>
+        <p className="muted">
+          Every change and security event, as recorded: append-only and hash-chained. Times are UTC.
+        </p>
+      </div>
+
+      {chain.ok ? (
+        <p className="banner banner-success chain-status" role="status">
+          <strong>Chain intact:</strong> {chain.count.toLocaleString("en")} rows, head sha256{" "}
+          <code className="mono">{chain.head}</code>
+        </p>
+      ) : (
+        <div className="banner banner-error chain-status" role="alert">
+          <p>
+            <strong>Chain broken at row {chain.seq} ({chain.problem}):</strong> {chain.message}.
+          </p>
+          <p className="small">
+            Rows from {chain.seq} on cannot be relied upon until the break is investigated. Report it to the quality
+            manager; <code>npx quire audit verify</code> on the server gives the same verdict.
+          </p>
+        </div>
+      )}
+
+      {ignored.length > 0 ? (
+        <ul className="banner banner-warning plain notices" role="status">
+          {ignored.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      ) : null}
+
+      <Form method="get" className="filters audit-filters" role="search" aria-label="Filter the audit trail" onSubmit={applyFilters}>
+        <FilterSelect label="User" name="user" value={filter.user} values={options.users} all="All users" />
+        <FilterSelect label="Action" name="action" value={filter.action} values={options.actions} all="All actions" groups />
+        <FilterSelect label="Object type" name="objectType" value={filter.objectType} values={options.objectTypes} all="All types" />
+        <div className="filter-field">
+          <label htmlFor="audit-objectId">Object id</label>
+          <input id="audit-objectId" name="objectId" defaultValue={filter.objectId ?? ""} placeholder="e.g. SOP-DM-001" maxLength={200} />
+        </div>
+        <div className="filter-field">
+          <label htmlFor="audit-from">From (UTC)</label>
+          <input id="audit-from" type="date" name="from" defaultValue={filter.from ?? ""} />
+        </div>
+        <div className="filter-field">
+          <label htmlFor="audit-to">To (UTC)</label>
+          <input id="audit-to" type="date" name="to" defaultValue={filter.to ?? ""} />
+        </div>
+        <div className="filter-actions">
+          <button type="submit">Apply filters</button>
+          {filtered ? <Link to="/audit">Clear</Link> : null}
+        </div>
+      </Form>
+
+      <div className="result-bar">
+        <p id="result-count" aria-live="polite">
+          <strong>{total.toLocaleString("en")}</strong> matching {total === 1 ? "event" : "events"}
+          {total > 0 ? (
+            <span className="muted">
+              {" "}
+              · showing {first}–{last}, newest first
+            </span>
+          ) : null}
+        </p>
+        <p className="export">
+          <span className="muted small">All matching rows, with their hashes; the export is itself recorded.</span>
+          <a className="button secondary" href={`/audit.csv${auditQueryString(filter)}`} download>
+            Export CSV
+          </a>
+        </p>
+      </div>
+
+      {rows.length === 0 ? (
+        <p className="card">No audit event matches these filters.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="data-table audit-table">
+            <caption className="visually-hidden">Audit events, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Seq</th>
+                <th scope="col">Time (UTC)</th>
+                <th scope="col">User</th>
+                <th scope="col">Action</th>
+                <th scope="col">Object</th>
+                <th scope="col">Old values</th>
+                <th scope="col">New values</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Client address</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.seq} data-seq={r.seq}>
+                  <td className="num" title={`sha256 ${r.hash}`}>
+                    {r.seq}
+                  </td>
+                  <td className="nowrap">
+                    <time dateTime={r.at}>{r.at.slice(0, 10)} {r.at.slice(11, 19)}</time>
+                  </td>
+                  <td title={r.user_id ?? undefined}>{r.username ?? <span className="muted">–</span>}</td>
+                  <td>
+                    <span className="action">{r.action}</span>
+                  </td>
+                  <td className="object">
+                    <span className="object-type">{r.object_type}</span>
+                    {r.object_id !== null ? <span className="object-id">{r.object_id}</span> : null}
+                  </td>
+                  <td>
+                    <Values stored={r.old_values} />
+                  </td>
+                  <td>
+                    <Values stored={r.new_values} />
+                  </td>
+                  <td className="reason">{r.reason ?? <span className="muted">–</span>}</td>
+                  <td className="mono nowrap">{r.client_address ?? <span className="muted">–</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {pageCount > 1 ? <Pager filter={filter} page={page} pageCount={pageCount} /> : null}
+    </section>
+  );
+}
+
+/** A select offering the values that occur in the trail, keeping a value from the URL that does not. */
+function FilterSelect({
+  label,
+  name,
+  value,
+  values,
+  all,
+  groups = false,
+}: {
+  label: string;
+  name: string;
+  value: string | undefined;
+  values: string[];
+  all: string;
+  groups?: boolean;
+}) {
+  const listed = value !== undefined && !values.includes(value) ? [value, ...values] : values;
+  // "auth." and the like: every action of one area at once.
+  const prefixes = groups ? [...new Set(values.filter((v) => v.includes(".")).map((v) => `${v.split(".")[0]}.`))] : [];
+  const exact = listed.filter((v) => !prefixes.includes(v));
+  return (
+    <div className="filter-field">
+      <label htmlFor={`audit-${name}`}>{label}</label>
+      <select id={`audit-${name}`} name={name} defaultValue={value ?? ""}>
+        <option value="">{all}</option>
+        {prefixes.length > 0 ? (
+          <>
+            <optgroup label="All actions of an area">
+              {prefixes.map((p) => (
+                <option key={p} value={p}>
+                  {p}* (every {p.slice(0, -1)} action)
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="One action">
+              {exact.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </optgroup>
+          </>
+        ) : (
+          exact.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))
+        )}
+      </select>
+    </div>
+  );
+}
+
+/** Commit ids and content hashes: set in a monospace font so they wrap as blocks of digits. */
+const HASH_LIKE = /^[0-9a-f]{32,}$/;
+
+function Values({ stored }: { stored: string | null }) {
+  const shown = displayValues(stored);
+  if (shown.kind === "none") return <span className="muted">–</span>;
+  if (shown.kind === "json") return <pre className="values-json">{shown.text}</pre>;
+  return (
+    <dl className="values">
+      {shown.pairs.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}:</dt>
+          <dd className={HASH_LIKE.test(v) ? "mono" : undefined}>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** Plain links, so paging works from the keyboard and without JavaScript. */
+function Pager({ filter, page, pageCount }: { filter: AuditFilter; page: number; pageCount: number }) {
+  const to = (p: number) => `/audit${auditQueryString(filter, p)}`;
+  return (
+    <nav className="pager" aria-label="Pages of the audit trail">
+      {page > 1 ? (
+        <>
+          <Link to={to(1)}>« First</Link>
+          <Link to={to(page - 1)} rel="prev">
+            ‹ Previous
+          </Link>
+        </>
+      ) : (
+        <>
+          <span className="muted" aria-hidden="true">« First</span>
+          <span className="muted" aria-hidden="true">‹ Previous</span>
+        </>
+      )}
+      <span aria-current="page">
+        Page {page} of {pageCount}
+      </span>
+      {page < pageCount ? (
+        <>
+          <Link to={to(page + 1)} rel="next">
+            Next ›
+          </Link>
+          <Link to={to(pageCount)}>Last »</Link>
+        </>
+      ) : (
+        <>
+          <span className="muted" aria-hidden="true">Next ›</span>
+          <span className="muted" aria-hidden="true">Last »</span>
+        </>
+      )}
+    </nav>
+  );
+}
