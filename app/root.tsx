@@ -15,6 +15,8 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 
+import { FormMessage } from "~/components/form";
+import { noticeText } from "~/components/notices";
 import { optionalUser } from "~/modules/users/auth.server";
 import type { Permission } from "~/modules/users/permissions";
 import stylesheet from "~/styles/app.css";
@@ -29,13 +31,17 @@ export const meta: MetaFunction = () => [{ title: "Quire" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await optionalUser(request);
   return json({
-    user: user ? { username: user.username, displayName: user.displayName, permissions: user.permissions } : null,
+    user: user
+      ? { username: user.username, displayName: user.displayName, permissions: user.permissions, mustChangePassword: user.mustChangePassword }
+      : null,
+    notice: noticeText(new URL(request.url).searchParams.get("notice")),
   });
 }
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user ?? null;
+  const notice = data?.notice ?? null;
   const can = (p: Permission) => user?.permissions.includes(p) ?? false;
   return (
     <html lang="en">
@@ -55,14 +61,19 @@ export function Layout({ children }: { children: ReactNode }) {
           </Link>
           {user ? (
             <>
-              <nav aria-label="Main">
-                <NavLink to="/" end>
-                  Library
-                </NavLink>
-                <NavLink to="/manual">QMS manual</NavLink>
-                {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}
-                {can("users.manage") ? <NavLink to="/admin/users">Users</NavLink> : null}
-              </nav>
+              {/* Until a one-time password is replaced, every page but the password form is closed. */}
+              {user.mustChangePassword ? (
+                <nav aria-label="Main" />
+              ) : (
+                <nav aria-label="Main">
+                  <NavLink to="/" end>
+                    Library
+                  </NavLink>
+                  <NavLink to="/manual">QMS manual</NavLink>
+                  {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}
+                  {can("users.manage") ? <NavLink to="/admin/users">Users</NavLink> : null}
+                </nav>
+              )}
               <div className="user-menu">
                 <NavLink to="/account/password" title="Change your password">
                   {user.displayName} <span className="muted-inverse">({user.username})</span>
@@ -79,6 +90,7 @@ export function Layout({ children }: { children: ReactNode }) {
           )}
         </header>
         <main id="main" tabIndex={-1}>
+          {notice ? <FormMessage success={notice} /> : null}
           {children}
         </main>
         <ScrollRestoration />

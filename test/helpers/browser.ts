@@ -32,7 +32,8 @@ export async function launchBrowser(): Promise<{ browser: Browser; context: Brow
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console.error: ${m.text()}`);
+    if (m.type() !== "error" || isRefusedSubmission(m.text(), m.location().url)) return;
+    problems.push(`console.error: ${m.text()}`);
   });
   return {
     browser,
@@ -43,6 +44,14 @@ export async function launchBrowser(): Promise<{ browser: Browser; context: Brow
       if (problems.length > 0) throw new Error(`The browser reported errors:\n${problems.join("\n")}`);
     },
   };
+}
+
+/**
+ * Chromium logs every 4xx response as a console error. A form submission answered 400 with field
+ * errors (a Remix action's data request, `?_data=`) is the intended answer to bad input, not a fault.
+ */
+function isRefusedSubmission(text: string, url: string): boolean {
+  return text.includes("the server responded with a status of 400") && new URL(url || "about:blank").searchParams.has("_data");
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

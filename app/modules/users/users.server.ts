@@ -8,6 +8,7 @@ import { recordAudit } from "~/modules/audit/audit.server";
 import { hashPassword, temporaryPassword, verifyPassword } from "./password-hash.server";
 import { MAX_FAILED_SIGNINS, PASSWORD_HISTORY, passwordProblems } from "./passwords";
 import { isRole, type Role } from "./permissions";
+import { eventChanges, type UserEvent } from "./users";
 
 /** Who is acting, for the audit trail. */
 export interface Actor {
@@ -126,7 +127,13 @@ async function writeMemberships(tx: Tx, userId: string, roles: Role[], jobFuncti
  * Creates a user inside the caller's transaction. User names are unique for all time: users are
  * never deleted, so a name once used stays taken (Part 11 §11.300(a)).
  */
-export async function insertUser(tx: Tx, input: NewUser, actor: Actor, at: Date): Promise<{ id: string; temporaryPassword: string | null }> {
+export async function insertUser(
+  tx: Tx,
+  input: NewUser,
+  actor: Actor,
+  at: Date,
+  reason: string | null = null,
+): Promise<{ id: string; temporaryPassword: string | null }> {
   if (!/^[a-z][a-z0-9._-]{1,31}$/.test(input.username)) {
     throw new UserInputError("User names are 2-32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter.", "username");
   }
@@ -149,7 +156,7 @@ export async function insertUser(tx: Tx, input: NewUser, actor: Actor, at: Date)
   await writeMemberships(tx, id, input.roles, input.jobFunctions);
   await recordAudit(
     tx,
-    { ...auditActor(actor), action: "user.create", objectType: "user", objectId: input.username, newValues: auditView({ ...input, active: true }) },
+    { ...auditActor(actor), action: "user.create", objectType: "user", objectId: input.username, newValues: auditView({ ...input, active: true }), reason },
     at,
   );
   return { id, temporaryPassword: temp };
@@ -159,8 +166,8 @@ function auditActor(actor: Actor) {
   return { userId: actor.userId, username: actor.username, clientAddress: actor.clientAddress };
 }
 
-export async function createUser(q: Quire, input: NewUser, actor: Actor) {
-  return q.db.transaction((tx) => insertUser(tx, input, actor, now(q.config)));
+export async function createUser(q: Quire, input: NewUser, actor: Actor, reason: string | null = null) {
+  return q.db.transaction((tx) => insertUser(tx, input, actor, now(q.config), reason));
 }
 
 export interface UserChanges {
@@ -170,14 +177,30 @@ export interface UserChanges {
   jobFunctions: string[];
 }
 
-export async function updateUser(q: Quire, id: string, changes: UserChanges, actor: Actor, reason: string | null): Promise<void> {
-  await q.db.transaction(async (tx) => {
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
+}
+
+/**
+ * Changes a user's name, email, roles and job functions. Returns false, writing nothing, when the
+ * changes equal what is stored: an audit row whose old and new values are the same says nothing.
+ */
+export async function updateUser(q: Quire, id: string, changes: UserChanges, actor: Actor, reason: string | null): Promise<boolean> {
+  return q.db.transaction(async (tx) => {
     const before = await getUser(tx, id);
     if (!before) throw new UserInputError("No such user.");
     if (actor.userId === id && before.roles.includes("administrator") && !changes.roles.includes("administrator")) {
       throw new UserInputError("You cannot remove your own administrator role; ask another administrator.", "roles");
     }
     await checkJobFunctions(tx, changes.jobFunctions);
+    if (
+      before.displayName === changes.displayName &&
+      before.email === changes.email &&
+      sameMembers(before.roles, changes.roles) &&
+      sameMembers(before.jobFunctions, changes.jobFunctions)
+    ) {
+      return false;
+    }
     await tx.run("UPDATE users SET display_name = ?, email = ? WHERE id = ?", [changes.displayName, changes.email, id]);
     await writeMemberships(tx, id, changes.roles, changes.jobFunctions);
     const after = { ...before, ...changes };
@@ -186,6 +209,7 @@ export async function updateUser(q: Quire, id: string, changes: UserChanges, act
       { ...auditActor(actor), action: "user.update", objectType: "user", objectId: before.username, oldValues: auditView(before), newValues: auditView(after), reason },
       now(q.config),
     );
+    return true;
   });
 }
 
@@ -220,8 +244,13 @@ export async function unlockUser(q: Quire, id: string, actor: Actor, reason: str
   });
 }
 
-/** Sets a one-time password the user must change at next sign-in, and ends their sessions. */
+/**
+ * Sets a one-time password the user must change at next sign-in, and ends their sessions. Not for
+ * one's own account: that would end the administrator's own session mid-action, and a password
+ * nobody else may know is changed on the own-password page, with the current one re-entered.
+ */
 export async function forcePasswordReset(q: Quire, id: string, actor: Actor, reason: string | null): Promise<string> {
+  if (actor.userId === id) throw new UserInputError("To change your own password, use the Change password page (your name in the header).");
   const temp = temporaryPassword();
   const hash = await hashPassword(temp);
   await q.db.transaction(async (tx) => {
@@ -263,6 +292,46 @@ export async function changeOwnPassword(q: Quire, actor: Actor & { userId: strin
     await tx.run("INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)", [actor.userId, hash, at]);
     await recordAudit(tx, { ...auditActor(actor), action: "user.password.change", objectType: "user", objectId: row.username }, now(q.config));
   });
+}
+
+interface UserEventRow {
+  seq: number;
+  at: string;
+  username: string | null;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  old_values: string | null;
+  new_values: string | null;
+  reason: string | null;
+  client_address: string | null;
+}
+
+/**
+ * The newest audit events about a user account (object_type 'user') and by that user (sign-ins,
+ * failed attempts, their own changes), newest first, for the administrator's account page.
+ */
+export async function recentUserEvents(db: Queryable, username: string, limit = 20): Promise<UserEvent[]> {
+  const rows = await db.all<UserEventRow>(
+    `SELECT seq, at, username, action, object_type, object_id, old_values, new_values, reason, client_address
+     FROM audit_events
+     WHERE (object_type = 'user' AND object_id = $username)
+        OR user_id = (SELECT id FROM users WHERE username = $username)
+     ORDER BY seq DESC
+     LIMIT $limit`,
+    { username, limit },
+  );
+  return rows.map((r) => ({
+    seq: r.seq,
+    at: r.at,
+    actor: r.username,
+    action: r.action,
+    objectType: r.object_type,
+    objectId: r.object_id,
+    reason: r.reason,
+    clientAddress: r.client_address,
+    changes: eventChanges(r.old_values, r.new_values),
+  }));
 }
 
 export type SignInResult =
