@@ -153,6 +153,15 @@ describe("the hash chain on a real SQLite file", () => {
     });
   });
 
+  it("(c) still notices the deletion after a later event is recorded (no number is reused)", async () => {
+    const dir = copyOfDataFolder();
+    await tamper(dir, `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = ${rowCount};`);
+    await withDb(dir, (db) =>
+      db.transaction((tx) => recordAudit(tx, { userId: null, username: "system", action: "test.event", objectType: "test", objectId: null }, new Date())),
+    );
+    expect(await verify(dir)).toMatchObject({ ok: false, seq: rowCount, problem: "removed" });
+  });
+
   it("(d) names a forged row appended out of order (linked to an older row)", async () => {
     const dir = copyOfDataFolder();
     const rows = await rowsOf(dir);

@@ -12,8 +12,12 @@ const HEAD_KEY = "audit_head";
  */
 export async function recordAudit(tx: Tx, event: AuditEventInput, at: Date): Promise<number> {
   const last = await tx.get<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+  const head = await tx.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [HEAD_KEY]);
+  const headSeq = head ? (JSON.parse(head.value) as { seq: number }).seq : 0;
   const content: Omit<AuditRow, "hash"> = {
-    seq: (last?.seq ?? 0) + 1,
+    // Numbered after the recorded head too: if the newest rows were deleted, the next row leaves
+    // the gap visible instead of quietly reusing their numbers.
+    seq: Math.max(last?.seq ?? 0, headSeq) + 1,
     at: at.toISOString(),
     user_id: event.userId,
     username: event.username,
