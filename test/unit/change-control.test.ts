@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  TransitionRefused,
+  approvalBlockers,
+  assertAllowed,
+  formatCrId,
+  nextState,
+  nextVersion,
+  parseSignatureTrailer,
+  signatureTrailer,
+  validSignatures,
+} from "~/modules/change-control/change-control";
+
+const HASH = "a".repeat(64);
+const OTHER = "b".repeat(64);
+
+describe("change request state machine", () => {
+  it("moves Draft -> In review -> Approved, and a rejection back to Draft", () => {
+    expect(nextState("submit", "draft")).toBe("in-review");
+    expect(nextState("reject", "in-review")).toBe("draft");
+    expect(nextState("approve", "in-review")).toBe("approved");
+    expect(nextState("withdraw", "draft")).toBe("withdrawn");
+  });
+
+  it("refuses illegal transitions with a message naming the states", () => {
+    expect(() => assertAllowed("approve", "draft")).toThrow(TransitionRefused);
+    expect(() => assertAllowed("approve", "draft")).toThrow("A change request in state Draft cannot be approved; that needs In review.");
+    expect(() => nextState("save", "approved")).toThrow(/cannot be edited/);
+    expect(() => nextState("submit", "withdrawn")).toThrow(TransitionRefused);
+  });
+});
+
+describe("version numbering and ids", () => {
+  it("bumps major to N+1.0 and minor to N.m+1; a new document starts at 1.0", () => {
+    expect(nextVersion("1.1", "major")).toBe("2.0");
+    expect(nextVersion("2.0", "minor")).toBe("2.1");
+    expect(nextVersion("2.9", "minor")).toBe("2.10");
+    expect(nextVersion(null, "minor")).toBe("1.0");
+    expect(formatCrId(2026, 7)).toBe("CR-2026-0007");
+  });
+});
+
+describe("signature trailers", () => {
+  it("binds name, user, UTC time and content hash, and parses back", () => {
+    const trailer = signatureTrailer({ meaning: "Approved", printedName: "Quinn Avery", username: "qa", signedAt: "2026-03-01T10:00:00.000Z", contentHash: HASH });
+    expect(trailer).toEqual(["Quire-Approved-By", `Quinn Avery <qa> 2026-03-01T10:00:00Z sha256:${HASH}`]);
+    expect(parseSignatureTrailer(...trailer)).toEqual({ meaning: "Approved", printedName: "Quinn Avery", username: "qa", signedAt: "2026-03-01T10:00:00.000Z", contentHash: HASH });
+    expect(parseSignatureTrailer("Quire-Approved-By", "garbage")).toBeNull();
+  });
+});
+
+describe("approval rules", () => {
+  const sig = (userId: string, meaning: "Authored" | "Reviewed", signedAt: string, contentHash = HASH) => ({ userId, meaning, signedAt, contentHash });
+  const base = { contentHash: HASH, authorId: "author", reviewerIds: ["r1", "r2"], approverId: "qa" };
+
+  it("allows approval when the author and every named reviewer signed the current content", () => {
+    const signatures = [sig("author", "Authored", "2026-03-01T09:00:00Z"), sig("r1", "Reviewed", "2026-03-01T10:00:00Z"), sig("r2", "Reviewed", "2026-03-01T11:00:00Z")];
+    expect(approvalBlockers({ ...base, signatures })).toEqual([]);
+  });
+
+  it("refuses the author as approver (segregation of duties)", () => {
+    const signatures = [sig("author", "Authored", "2026-03-01T09:00:00Z"), sig("r1", "Reviewed", "2026-03-01T10:00:00Z"), sig("r2", "Reviewed", "2026-03-01T11:00:00Z")];
+    expect(approvalBlockers({ ...base, approverId: "author", signatures })).toContain("The author of a change cannot approve it.");
+  });
+
+  it("does not count signatures on other content: an edit after signing invalidates them", () => {
+    const signatures = [sig("author", "Authored", "2026-03-01T09:00:00Z", OTHER), sig("r1", "Reviewed", "2026-03-01T10:00:00Z", OTHER)];
+    const blockers = approvalBlockers({ ...base, signatures });
+    expect(blockers).toContain("The author has not signed the current content (resubmit after the last edit).");
+    expect(validSignatures(signatures, HASH)).toEqual([]);
+  });
+
+  it("counts reviews only from the latest submission round", () => {
+    const signatures = [
+      sig("author", "Authored", "2026-03-01T09:00:00Z"),
+      sig("r1", "Reviewed", "2026-03-01T10:00:00Z"),
+      sig("author", "Authored", "2026-03-02T09:00:00Z"), // resubmitted after a rejection
+      sig("r2", "Reviewed", "2026-03-02T10:00:00Z"),
+    ];
+    expect(approvalBlockers({ ...base, signatures })).toEqual(["1 named reviewer(s) have not signed the current content as reviewed."]);
+    expect(validSignatures(signatures, HASH).map((s) => s.userId)).toEqual(["author", "r2"]);
+  });
+});
