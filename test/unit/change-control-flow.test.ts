@@ -1,0 +1,103 @@
+import { simpleGit } from "simple-git";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { open, type Quire } from "~/context.server";
+import { ChangeRequestError, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
+import { effectiveOn } from "~/modules/documents/documents";
+import { versionsOf } from "~/modules/documents/versions.server";
+import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
+
+import { createDataFolder } from "../helpers/data-folder";
+
+let q: Quire;
+const people = new Map<string, Participant>();
+const AT = new Date("2026-11-25T09:00:00Z");
+const later = (minutes: number) => new Date(AT.getTime() + minutes * 60_000);
+
+beforeAll(async () => {
+  const { config } = await createDataFolder({ demo: true, now: AT });
+  q = await open(config);
+  for (const u of await q.db.all<{ id: string; username: string; display_name: string; email: string }>("SELECT id, username, display_name, email FROM users")) {
+    people.set(u.username, { userId: u.id, username: u.username, printedName: u.display_name, email: u.email, clientAddress: "127.0.0.1" });
+  }
+});
+afterAll(async () => {
+  await q?.db.close();
+});
+
+const who = (username: string) => people.get(username)!;
+
+describe("a change from request to effective version (real git and SQLite)", () => {
+  it("opens, edits, submits, reviews and approves into a tagged merge commit with signature trailers", async () => {
+    const crId = await openChangeRequest(
+      q,
+      who("author"),
+      { target: "existing", docId: "SOP-TS-001", reason: "Clarify the visit report deadline.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2026-12-01", reviewerIds: [who("reviewer").userId] },
+      AT,
+    );
+    expect(crId).toBe("CR-2026-0001");
+    const cr = (await getChangeRequest(q.db, crId))!;
+    const draft = await readDraft(q, cr);
+    expect(draft.problems).toEqual([]);
+
+    // Submitting an unchanged draft is refused.
+    await expect(submitForReview(q, who("author"), crId, later(1))).rejects.toThrow("does not change the document");
+
+    const edited = draft.source.replace("within 10 working days", "within 5 working days");
+    const head = await saveDraft(q, who("author"), crId, edited, draft.head, later(2));
+    // A save based on the old head is refused: nothing is overwritten.
+    await expect(saveDraft(q, who("author"), crId, edited + "\nMore.\n", draft.head, later(3))).rejects.toThrow(/changed since you opened it/);
+    expect((await readDraft(q, cr)).head).toBe(head);
+
+    await submitForReview(q, who("author"), crId, later(4));
+    await expect(signReview(q, who("author"), crId, later(5))).rejects.toThrow("The author may not review their own change.");
+    await expect(approveChange(q, who("qa"), crId, "2026-12-01", later(5))).rejects.toThrow(/named reviewer/);
+    await signReview(q, who("reviewer"), crId, later(6));
+    await expect(approveChange(q, who("qa"), crId, "2026-11-01", later(7))).rejects.toThrow(/in the past/);
+
+    // Two approvers at once: exactly one approval.
+    const results = await Promise.allSettled([
+      approveChange(q, who("qa"), crId, "2026-12-01", later(8)),
+      approveChange(q, who("qa"), crId, "2026-12-01", later(8)),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const { version, commit } = (results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ version: string; commit: string }>).value;
+    expect(version).toBe("2.1"); // the demo fixture is at 2.0; a minor change makes 2.1
+
+    const git = simpleGit(q.config.contentRepo);
+    const message = await git.raw(["log", "-1", "--format=%B", "SOP-TS-001/v2.1"]);
+    expect(message).toContain(`Quire-Change-Request: ${crId}`);
+    expect(message).toMatch(/Quire-Authored-By: Ayesha Rahman <author> 2026-11-25T09:04:00Z sha256:[0-9a-f]{64}/);
+    expect(message).toMatch(/Quire-Reviewed-By: Rafael Ortiz <reviewer> /);
+    expect(message).toMatch(/Quire-Approved-By: Quinn Avery <qa> 2026-11-25T09:08:00Z sha256:/);
+    expect((await git.raw(["rev-list", "--parents", "-n", "1", commit])).trim().split(" ")).toHaveLength(3); // a merge of the CR branch
+
+    const versions = await versionsOf(q.db, "SOP-TS-001");
+    expect(effectiveOn(versions, "2026-11-30")?.version.version).toBe("2.0");
+    expect(effectiveOn(versions, "2026-12-01")?.version.version).toBe("2.1");
+    const signatures = await signaturesOfVersion(q.db, "SOP-TS-001", "2.1");
+    expect(signatures.map((s) => s.meaning)).toEqual(["Authored", "Reviewed", "Approved"]);
+    expect((await getChangeRequest(q.db, crId))!.state).toBe("approved");
+  });
+
+  it("refuses a second open change for the same document and a reviewer who is the author", async () => {
+    const input = { target: "existing" as const, docId: "QM-001", reason: "Update the scope statement.", revision: "major" as const, retrainingRequired: true, proposedEffectiveDate: "2026-12-15", reviewerIds: [who("reviewer").userId] };
+    await openChangeRequest(q, who("author"), input, AT);
+    await expect(openChangeRequest(q, who("author"), input, AT)).rejects.toThrow(/already has an open change request/);
+    await expect(openChangeRequest(q, who("author"), { ...input, docId: "FRM-TS-001", reviewerIds: [who("author").userId] }, AT)).rejects.toThrow(ChangeRequestError);
+  });
+
+  it("discards an approval intent whose commit never reached main, leaving the change in review", async () => {
+    const crId = await openChangeRequest(
+      q,
+      who("author"),
+      { target: "existing", docId: "FRM-TS-001", reason: "Add a field for the visit type.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2026-12-01", reviewerIds: [who("reviewer").userId] },
+      AT,
+    );
+    const main = (await q.repo.branchHead("main"))!;
+    await q.db.transaction((tx) => tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [crId, main, JSON.stringify({ docId: "FRM-TS-001", version: "1.1" }), AT.toISOString()]));
+    expect(await reconcileApprovals(q, AT)).toEqual({ finished: [], discarded: [crId] });
+    expect(await q.db.get("SELECT 1 FROM approval_intents")).toBeUndefined();
+    expect((await getChangeRequest(q.db, crId))!.state).toBe("draft");
+  });
+});
