@@ -11,6 +11,7 @@ import remarkGfm from "remark-gfm";
 import { JobFunctionNames, mdxComponents } from "~/components/mdx/mdx-components";
 import type { Database } from "~/db/db.server";
 
+import { decodeEntities } from "./html-entities";
 import { renderedBodies } from "./rendered-bodies";
 
 /** Changes whenever the compile options change, so cached code from older options is not reused. */
@@ -115,12 +116,10 @@ export async function compileMdx(source: string): Promise<string> {
   return code;
 }
 
-const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#x27;": "'" };
-
 function extractHeadings(html: string): Heading[] {
   const headings: Heading[] = [];
   for (const m of html.matchAll(/<h([23]) id="([^"]+)">(.*?)<\/h\1>/g)) {
-    const text = (m[3] ?? "").replace(/<[^>]+>/g, "").replace(/&(amp|lt|gt|quot|#x27);/g, (e) => ENTITIES[e] ?? e);
+    const text = decodeEntities((m[3] ?? "").replace(/<[^>]+>/g, ""));
     headings.push({ depth: m[1] === "2" ? 2 : 3, id: m[2] ?? "", text });
   }
   return headings;

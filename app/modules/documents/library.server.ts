@@ -52,7 +52,7 @@ export async function documentPage(q: Quire, id: string, on: string, version?: s
       : (states.find((s) => s.status === "effective") ?? states.at(-1));
   if (!entry || !shown) return null;
   const v = shown.version;
-  const rendered = await q.renderer.render(v.contentHash, () => q.repo.readFile(v.commit, v.path));
+  const rendered = await renderVersion(q, v);
   return { entry, versions: states, shown, html: rendered.html, headings: rendered.headings };
 }
 
@@ -73,6 +73,10 @@ export async function documentHistory(q: Quire, id: string, on: string): Promise
 export async function versionHtml(q: Quire, id: string, version: string): Promise<{ version: DocumentVersion; html: string } | null> {
   const v = (await versionsOf(q.db, id)).find((x) => x.version === version);
   if (!v) return null;
-  const rendered = await q.renderer.render(v.contentHash, () => q.repo.readFile(v.commit, v.path));
-  return { version: v, html: rendered.html };
+  return { version: v, html: (await renderVersion(q, v)).html };
+}
+
+/** A version's rendered body; the source is read from git only when the cache misses. */
+function renderVersion(q: Quire, v: DocumentVersion) {
+  return q.renderer.render(v.contentHash, () => q.repo.readFile(v.commit, v.path));
 }

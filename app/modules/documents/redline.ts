@@ -1,11 +1,12 @@
 import { diffWordsWithSpace } from "diff";
 
+import { decodeEntities } from "~/modules/content/html-entities";
+
 export interface RedlinePart {
   kind: "same" | "added" | "removed";
   text: string;
 }
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#x27": "'", "#39": "'", nbsp: " " };
 const BLOCK_END = /<\/(p|li|h[1-6]|tr|dt|dd|table|thead|tbody|aside|ol|ul|dl|div)>/g;
 
 /**
@@ -14,14 +15,14 @@ const BLOCK_END = /<\/(p|li|h[1-6]|tr|dt|dd|table|thead|tbody|aside|ol|ul|dl|div
  * labels included, not MDX syntax.
  */
 export function documentText(html: string): string {
-  return html
+  const text = html
     .replace(/<h([1-6])[^>]*>/g, (_m, level: string) => `\n${"#".repeat(Number(level))} `)
     .replace(/<li[^>]*>/g, "• ")
     .replace(/<\/(td|th)>/g, " | ")
     .replace(/<br\s*\/?>/g, "\n")
     .replace(BLOCK_END, "\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/&(amp|lt|gt|quot|#x27|#39|nbsp);/g, (_m, e: string) => ENTITIES[e] ?? _m)
+    .replace(/<[^>]+>/g, "");
+  return decodeEntities(text)
     .replace(/ \| \n/g, "\n")
     .replace(/[ \t]+\n/g, "\n")
     .replace(/\n{3,}/g, "\n\n")

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { now } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import type { Queryable, Tx } from "~/db/db.server";
+import type { AuditRow } from "~/modules/audit/audit";
 import { recordAudit } from "~/modules/audit/audit.server";
 
 import { hashPassword, temporaryPassword, verifyPassword } from "./password-hash.server";
@@ -294,18 +295,7 @@ export async function changeOwnPassword(q: Quire, actor: Actor & { userId: strin
   });
 }
 
-interface UserEventRow {
-  seq: number;
-  at: string;
-  username: string | null;
-  action: string;
-  object_type: string;
-  object_id: string | null;
-  old_values: string | null;
-  new_values: string | null;
-  reason: string | null;
-  client_address: string | null;
-}
+type UserEventRow = Omit<AuditRow, "user_id" | "prev_hash" | "hash">;
 
 /**
  * The newest audit events about a user account (object_type 'user') and by that user (sign-ins,
