@@ -10,6 +10,15 @@ export const NOTICES = {
     "The account is deactivated: its sessions have ended and it can no longer sign in. Its records and user name are kept.",
   "user-reactivated": "The account is active again. The person can sign in with their existing password.",
   "user-unlocked": "The account is unlocked and its count of failed sign-ins is back to zero.",
+  "draft-saved": "The draft is saved as a commit on the change request's branch.",
+  "cr-submitted": "Submitted for review and signed as Authored. The named reviewers can now review it.",
+  "cr-reviewed": "Signed as Reviewed on the current content.",
+  "cr-approved": "Approved and signed. The new version is tagged and becomes effective on its effective date.",
+  "cr-rejected": "Rejected with your reason: the change request is back in Draft with its author.",
+  "cr-withdrawn": "The change request is withdrawn. Its branch and records are kept.",
+  "cr-commented": "Your comment is added.",
+  "periodic-review-signed": "Periodic review signed: no change needed. The review interval restarts from today.",
+  "document-retired": "The document is retired with your signed reason. From the retirement date no version is in force.",
 } as const;
 export type NoticeKey = keyof typeof NOTICES;
 

@@ -12,6 +12,7 @@ import { requireUser } from "~/modules/users/auth.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { renderedBodies } from "~/modules/content/rendered-bodies";
 import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
+import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 
 const PointInTime = z.iso.date().optional();
 
@@ -43,7 +44,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     const what = version ? `Document ${id} has no version ${version}.` : `There is no controlled document ${id}.`;
     throw new Response(what, { status: 404, statusText: "Not Found" });
   }
-  const jobFunctions = await loadJobFunctions(q.db);
+  const [jobFunctions, signatures] = await Promise.all([loadJobFunctions(q.db), signaturesOfVersion(q.db, id, page.shown.version.version)]);
   const names = Object.fromEntries(jobFunctions.map((j) => [j.id, j.name]));
   const shown = page.shown;
   const fm = shown.version.frontmatter;
@@ -67,7 +68,10 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       commit: shown.version.commit,
       contentHash: shown.version.contentHash,
       changeReason: shown.version.changeReason,
+      crId: shown.version.crId,
     },
+    // Signature manifestation (Part 11 §11.50): who signed this version, when, and what it meant.
+    signatures: signatures.map((s) => ({ id: s.id, meaning: s.meaning, printedName: s.printedName, signedAt: s.signedAt })),
     current: page.entry.version,
     versions: page.versions.map((s) => ({
       version: s.version.version,
@@ -97,7 +101,7 @@ export async function clientLoader({ serverLoader, request, params }: ClientLoad
 }
 
 export default function DocumentView() {
-  const { on, pointInTime, doc, current, versions, headings, body } = useLoaderData<typeof loader>();
+  const { on, pointInTime, doc, current, versions, headings, body, signatures } = useLoaderData<typeof loader>();
   const notCurrent = doc.status !== "effective";
   return (
     <article className="document" data-doc-id={doc.id} data-version={doc.version}>
@@ -163,6 +167,25 @@ export default function DocumentView() {
               {doc.contentHash.slice(0, 16)}…
             </dd>
           </dl>
+          <h2 className="aside-heading">Signatures</h2>
+          {signatures.length > 0 ? (
+            <ul className="plain signature-manifest" data-testid="signatures">
+              {signatures.map((s) => (
+                <li key={s.id}>
+                  <strong>{s.meaning}</strong> by {s.printedName}
+                  <br />
+                  <span className="muted small">{s.signedAt.slice(0, 16).replace("T", " ")} UTC</span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted small">Adopted at initialisation: approved before Quire, no electronic signatures.</p>
+          )}
+          {doc.crId ? (
+            <p className="small">
+              Change request <Link to={`/changes/${doc.crId}`}>{doc.crId}</Link>
+            </p>
+          ) : null}
           {doc.related.length > 0 ? (
             <>
               <h2 className="aside-heading">Related documents</h2>
@@ -221,7 +244,9 @@ export default function DocumentView() {
         <DocumentBody key={body.hash} hash={body.hash} html={body.html} />
       </div>
       <footer className="print-footer">
-        {doc.id} v{doc.version} · {doc.status === "effective" ? "Effective" : doc.status} · printed copy is uncontrolled unless issued through Quire
+        {doc.id} v{doc.version} · {doc.status === "effective" ? "Effective" : doc.status} ·{" "}
+        {signatures.map((s) => `${s.meaning}: ${s.printedName} ${s.signedAt.slice(0, 16).replace("T", " ")} UTC`).join(" · ")} · printed copy is
+        uncontrolled unless issued through Quire
       </footer>
     </article>
   );

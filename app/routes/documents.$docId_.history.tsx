@@ -7,6 +7,7 @@ import { today } from "~/clock.server";
 import { quire } from "~/context.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { documentHistory } from "~/modules/documents/library.server";
+import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `History of ${data.id} · Quire` : "Not found · Quire" }];
@@ -19,12 +20,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const history = await documentHistory(q, id, on);
   if (!history) throw new Response(`There is no controlled document ${id}.`, { status: 404, statusText: "Not Found" });
   const newest = history.versions[0]!.version;
+  const signatures = await Promise.all(history.versions.map((s) => signaturesOfVersion(q.db, id, s.version.version)));
   return json({
     id,
     on,
     type: history.type,
     title: newest.title,
-    versions: history.versions.map((s) => ({
+    versions: history.versions.map((s, i) => ({
+      crId: s.version.crId ?? null,
+      signatures: signatures[i]!.map((x) => ({ id: x.id, meaning: x.meaning, printedName: x.printedName, signedAt: x.signedAt })),
       version: s.version.version,
       status: s.status,
       effectiveFrom: s.version.effectiveFrom,
@@ -58,6 +62,7 @@ export default function DocumentHistory() {
             <th scope="col">Effective</th>
             <th scope="col">Approved (UTC)</th>
             <th scope="col">Reason for change</th>
+            <th scope="col">Signatures (UTC)</th>
             <th scope="col">Record</th>
           </tr>
         </thead>
@@ -75,7 +80,30 @@ export default function DocumentHistory() {
                 {v.effectiveTo ? ` – ${v.effectiveTo}` : ""}
               </td>
               <td className="nowrap">{v.approvedAt.replace("T", " ").slice(0, 16)}</td>
-              <td>{v.reason}</td>
+              <td>
+                {v.reason}
+                {v.crId ? (
+                  <>
+                    {" "}
+                    <Link to={`/changes/${v.crId}`} className="small">
+                      {v.crId}
+                    </Link>
+                  </>
+                ) : null}
+              </td>
+              <td className="small">
+                {v.signatures.length === 0 ? (
+                  <span className="muted">Adopted at initialisation</span>
+                ) : (
+                  <ul className="plain">
+                    {v.signatures.map((x) => (
+                      <li key={x.id}>
+                        {x.meaning}: {x.printedName}, {x.signedAt.slice(0, 16).replace("T", " ")}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
               <td className="mono small">
                 tag {v.tag}
                 <br />

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 
+import { RedlineText } from "~/components/redline";
 import { quire } from "~/context.server";
 import { versionHtml } from "~/modules/documents/library.server";
 import { documentText, redline, redlineStats } from "~/modules/documents/redline";
@@ -53,17 +54,7 @@ export default function Redline() {
         <ins>Inserted text</ins> and <del>deleted text</del>: {stats.addedWords} words inserted, {stats.removedWords} deleted.{" "}
         <Link to={`/documents/${id}/history`}>Back to the history</Link>
       </p>
-      <div className="redline" data-testid="redline">
-        {parts.map((p, i) =>
-          p.kind === "added" ? (
-            <ins key={i}>{p.text}</ins>
-          ) : p.kind === "removed" ? (
-            <del key={i}>{p.text}</del>
-          ) : (
-            <span key={i}>{p.text}</span>
-          ),
-        )}
-      </div>
+      <RedlineText parts={parts} />
     </section>
   );
 }

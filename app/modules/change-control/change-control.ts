@@ -139,13 +139,13 @@ export function approvalBlockers(input: {
 /** The new change request form, validated at the edge. */
 export const NewChangeRequestSchema = z
   .object({
-    target: z.enum(["existing", "new"]),
-    docId: z.string().trim().regex(DOCUMENT_ID_PATTERN, "Enter a document id such as SOP-DC-001"),
+    target: z.enum(["existing", "new"], { error: "Choose an existing document or a new one" }),
+    docId: z.string({ error: "Enter a document id such as SOP-DC-001" }).trim().regex(DOCUMENT_ID_PATTERN, "Enter a document id such as SOP-DC-001"),
     title: z.string().trim().max(120).optional(),
     type: z.enum(DOCUMENT_TYPES).optional(),
-    reason: z.string().trim().min(10, "Give the reason for the change (at least 10 characters)").max(2000),
-    revision: z.enum(["major", "minor"]),
-    retrainingRequired: z.boolean(),
+    reason: z.string({ error: "Give the reason for the change" }).trim().min(10, "Give the reason for the change (at least 10 characters)").max(2000),
+    revision: z.enum(["major", "minor"], { error: "Choose a major or a minor revision" }),
+    retrainingRequired: z.boolean({ error: "Say whether the change needs retraining" }),
     proposedEffectiveDate: z.iso.date("Enter the proposed effective date as YYYY-MM-DD"),
     capaRef: z.string().trim().max(40).optional(),
     reviewerIds: z.array(z.string().min(1)).min(1, "Name at least one reviewer"),
@@ -165,4 +165,39 @@ export function validSignatures<T extends Pick<SignatureRecord, "meaning" | "con
   const authored = onContent.filter((s) => s.meaning === "Authored").map((s) => s.signedAt).sort().at(-1);
   if (!authored) return [];
   return onContent.filter((s) => s.meaning === "Authored" ? s.signedAt === authored : s.signedAt >= authored);
+}
+
+export type SignatureStanding = "counts" | "content-changed" | "earlier-round";
+
+/** Why a signature does or does not count towards approval, for showing beside it (§11.70). */
+export function signatureStanding<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "signedAt">>(
+  signature: T,
+  all: readonly T[],
+  contentHash: string,
+): SignatureStanding {
+  if (signature.contentHash !== contentHash) return "content-changed";
+  return validSignatures(all, contentHash).some((s) => s.id === signature.id) ? "counts" : "earlier-round";
+}
+
+/** What a person may do on a change request now, so the page offers only those forms. */
+export function availableActions(
+  cr: { state: CrState; authorId: string; reviewerIds: readonly string[] },
+  viewer: { userId: string; permissions: readonly string[] },
+): CrAction[] {
+  const isAuthor = viewer.userId === cr.authorId;
+  const isReviewer = cr.reviewerIds.includes(viewer.userId) && viewer.permissions.includes("document.review");
+  const approver = viewer.permissions.includes("document.approve") && !isAuthor;
+  const open = cr.state === "draft" || cr.state === "in-review";
+  const actions: CrAction[] = [];
+  if (isAuthor && viewer.permissions.includes("document.author")) {
+    if (open) actions.push("save", "withdraw");
+    if (cr.state === "draft") actions.push("submit");
+  }
+  if (cr.state === "in-review") {
+    if (isReviewer && !isAuthor) actions.push("review");
+    if ((isReviewer || approver) && !isAuthor) actions.push("reject");
+    if (approver) actions.push("approve");
+  }
+  if (open && (isAuthor || isReviewer || approver)) actions.push("comment");
+  return actions;
 }

@@ -67,6 +67,14 @@ export class MdxRenderer {
     return entry;
   }
 
+  /**
+   * Renders a draft the author is typing (live preview): compiled in the same queue, cached
+   * nowhere, so keystrokes do not fill the caches. The source must have passed checkMdx.
+   */
+  async preview(source: string): Promise<RenderedDocument> {
+    return this.toHtml(await this.enqueueCompile(source));
+  }
+
   private async compileCached(hash: string, loadSource: () => Promise<string>): Promise<string> {
     const row = await this.db?.get<{ code: string }>(
       "SELECT code FROM mdx_cache WHERE content_hash = ? AND compiler = ?",

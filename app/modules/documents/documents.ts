@@ -34,6 +34,8 @@ export interface DocumentVersion extends VersionNumber {
   changeReason: string;
   approvedAt: string;
   effectiveFrom: string;
+  /** The change request the version came from; null when adopted at initialisation. */
+  crId?: string | null;
 }
 
 /** Approved: signed but its effective date is still ahead. */

@@ -32,6 +32,7 @@ interface VersionRow {
   change_reason: string;
   approved_at: string;
   effective_from: string;
+  cr_id?: string | null;
 }
 
 const VERSION_COLUMNS =
@@ -52,17 +53,18 @@ function toVersion(row: VersionRow): DocumentVersion {
     changeReason: row.change_reason,
     approvedAt: row.approved_at,
     effectiveFrom: row.effective_from,
+    crId: row.cr_id ?? null,
   };
 }
 
 export async function allVersions(db: Queryable): Promise<DocumentVersion[]> {
-  const rows = await db.all<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM document_versions ORDER BY doc_id, major, minor`);
+  const rows = await db.all<VersionRow>(`SELECT ${VERSION_COLUMNS}, cr_id FROM document_versions ORDER BY doc_id, major, minor`);
   return rows.map(toVersion);
 }
 
 export async function versionsOf(db: Queryable, docId: string): Promise<DocumentVersion[]> {
   const rows = await db.all<VersionRow>(
-    `SELECT ${VERSION_COLUMNS} FROM document_versions WHERE doc_id = ? ORDER BY major, minor`,
+    `SELECT ${VERSION_COLUMNS}, cr_id FROM document_versions WHERE doc_id = ? ORDER BY major, minor`,
     [docId],
   );
   return rows.map(toVersion);

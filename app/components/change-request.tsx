@@ -1,0 +1,145 @@
+import { Form, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
+
+import { CR_STATE_LABELS, type CrState, type SignatureMeaning } from "~/modules/change-control/change-control";
+
+export function CrStateBadge({ state }: { state: CrState }) {
+  return <span className={`badge badge-cr-${state}`}>{CR_STATE_LABELS[state]}</span>;
+}
+
+/** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)). */
+export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
+  Authored: "I am the author of this content and submit it for review.",
+  Reviewed: "I have reviewed this content and find it fit for approval.",
+  Approved: "I approve this content for use from the effective date below.",
+  "Periodic review": "I have reviewed this document and no change is needed.",
+  Retired: "I retire this document for the reason below.",
+};
+
+/**
+ * An electronic signature form (21 CFR Part 11 §11.50, §11.200): the meaning, the statement, the
+ * printed name that will appear under the signature, and the password re-entered for this act.
+ */
+export function SignatureForm({
+  intent,
+  meaning,
+  printedName,
+  contentHash,
+  button,
+  error,
+  children,
+}: {
+  intent: string;
+  meaning: SignatureMeaning;
+  printedName: string;
+  contentHash: string | null;
+  button: string;
+  error?: string | null;
+  children?: ReactNode;
+}) {
+  const busy = useNavigation().formData?.get("intent") === intent;
+  const passwordId = `${intent}-password`;
+  return (
+    <Form method="post" className="signature-form" aria-label={`Sign: ${meaning}`}>
+      <input type="hidden" name="intent" value={intent} />
+      <p className="signature-meaning">
+        Signature meaning: <strong>{meaning}</strong>
+      </p>
+      <p className="signature-statement">{SIGNATURE_STATEMENTS[meaning]}</p>
+      {children}
+      <dl className="signature-facts">
+        <dt>Printed name</dt>
+        <dd>{printedName}</dd>
+        {contentHash ? (
+          <>
+            <dt>Content signed</dt>
+            <dd className="hash" title={contentHash}>
+              sha256 {contentHash.slice(0, 16)}…
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      <div className={`field${error ? " field-error" : ""}`}>
+        <label htmlFor={passwordId}>Your password</label>
+        <input id={passwordId} name="password" type="password" autoComplete="current-password" required aria-describedby={error ? `${passwordId}-error` : undefined} />
+        {error ? (
+          <p className="error" id={`${passwordId}-error`} role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+      <button type="submit" disabled={busy}>
+        {busy ? "Signing…" : button}
+      </button>
+    </Form>
+  );
+}
+
+export interface ShownSignature {
+  id: number;
+  meaning: SignatureMeaning;
+  printedName: string;
+  username: string;
+  signedAt: string;
+  contentHash: string;
+  standing?: "counts" | "content-changed" | "earlier-round";
+}
+
+const STANDING_TEXT = {
+  counts: null,
+  "content-changed": "Not valid: the content changed after this signature",
+  "earlier-round": "Superseded: given in an earlier review round",
+} as const;
+
+/** The signature manifestation (Part 11 §11.50): printed name, date and time (UTC), meaning. */
+export function SignatureList({ signatures, caption }: { signatures: readonly ShownSignature[]; caption: string }) {
+  if (signatures.length === 0) return <p className="muted">No signatures yet.</p>;
+  return (
+    <table className="data-table signatures">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Meaning</th>
+          <th scope="col">Printed name</th>
+          <th scope="col">Signed (UTC)</th>
+          <th scope="col">Content SHA-256</th>
+          <th scope="col">Standing</th>
+        </tr>
+      </thead>
+      <tbody>
+        {signatures.map((s) => {
+          const note = s.standing ? STANDING_TEXT[s.standing] : null;
+          return (
+            <tr key={s.id} className={note ? "signature-void" : undefined} data-meaning={s.meaning} data-standing={s.standing ?? "counts"}>
+              <td>{s.meaning}</td>
+              <td>
+                {s.printedName} <span className="muted small">({s.username})</span>
+              </td>
+              <td className="nowrap">{s.signedAt.replace("T", " ").replace(/\.\d{3}Z$/, "Z").replace("Z", "")}</td>
+              <td className="mono small" title={s.contentHash}>
+                {s.contentHash.slice(0, 12)}…
+              </td>
+              <td>{note ? <span className="badge badge-void">{note}</span> : <span className="badge badge-effective">Valid</span>}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function ProblemList({ problems }: { problems: readonly { line: number; column: number; message: string; rule: string }[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <ul className="problems" aria-label="Problems in the draft">
+      {problems.map((p, i) => (
+        <li key={i}>
+          <span className="mono">
+            {p.line}:{p.column}
+          </span>{" "}
+          {p.message} <span className="muted small">[{p.rule}]</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+import type { Permission } from "~/modules/users/permissions";
+
+import { NewChangeRequestSchema } from "./change-control";
+
+/**
+ * The change-request forms, parsed at the edge. Checkboxes and radio buttons arrive as strings;
+ * these schemas turn them into the typed input the change-control module takes.
+ */
+
+/** The "new change request" form: a yes/no radio for retraining, blank optional fields as absent. */
+export function parseNewChangeRequest(values: Record<string, string | string[]>) {
+  const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string).trim() || undefined : undefined);
+  const retraining = values.retrainingRequired === "yes" ? true : values.retrainingRequired === "no" ? false : undefined;
+  return NewChangeRequestSchema.safeParse({ ...values, retrainingRequired: retraining, title: text("title"), type: text("type"), capaRef: text("capaRef") });
+}
+
+const Password = z.string({ error: "Re-enter your password to sign" }).min(1, "Re-enter your password to sign");
+const ReasonText = (what: string) => z.string({ error: `Give the reason for ${what}` }).trim().min(5, `Give the reason for ${what} (at least 5 characters)`).max(2000);
+
+/** The actions on a change request's page, one form each, told apart by `intent`. */
+export const ChangeActionForm = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("submit"), password: Password }),
+    z.object({ intent: z.literal("review"), password: Password }),
+    z.object({ intent: z.literal("approve"), password: Password, effectiveDate: z.iso.date("Enter the effective date as YYYY-MM-DD") }),
+    z.object({ intent: z.literal("reject"), reason: ReasonText("the rejection") }),
+    z.object({ intent: z.literal("withdraw"), reason: ReasonText("withdrawing") }),
+    z.object({ intent: z.literal("comment"), body: z.string().trim().min(1, "Write a comment first").max(4000) }),
+  ],
+  { error: "Choose an action: submit, review, approve, reject, withdraw or comment" },
+);
+export type ChangeAction = z.infer<typeof ChangeActionForm>;
+export type ChangeIntent = ChangeAction["intent"];
+
+/** The permission each action needs; who may act on this particular change is checked after. */
+export const INTENT_PERMISSION: Record<ChangeIntent, Permission> = {
+  submit: "document.author",
+  withdraw: "document.author",
+  review: "document.review",
+  reject: "document.review",
+  approve: "document.approve",
+  comment: "document.read",
+};
+
+export function isChangeIntent(value: unknown): value is ChangeIntent {
+  return typeof value === "string" && Object.hasOwn(INTENT_PERMISSION, value);
+}
+
+/** The signature meaning each signing action applies (Part 11 §11.50(a)(3)). */
+export const INTENT_MEANING = { submit: "Authored", review: "Reviewed", approve: "Approved" } as const;

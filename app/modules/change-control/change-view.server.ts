@@ -1,0 +1,105 @@
+import type { Quire } from "~/context.server";
+import type { Queryable } from "~/db/db.server";
+import type { Problem } from "~/modules/content/problems";
+import { sha256 } from "~/modules/content/render.server";
+import { documentText, redline, redlineStats, type RedlinePart } from "~/modules/documents/redline";
+import { signaturesOfChange } from "~/modules/signatures/signatures.server";
+import type { CurrentUser } from "~/modules/users/auth.server";
+import { checkCredentials, getUser } from "~/modules/users/users.server";
+
+import { approvalBlockers, availableActions, signatureStanding, type CrAction, type SignatureMeaning, type SignatureStanding } from "./change-control";
+import { ChangeRequestError, commentsOf, getChangeRequest, readDraft, type ChangeRequest, type Participant } from "./change-control.server";
+
+/** Display names of users by id, for showing who authored, reviewed, signed and commented. */
+export async function userNames(db: Queryable): Promise<Map<string, { username: string; displayName: string }>> {
+  const rows = await db.all<{ id: string; username: string; display_name: string }>("SELECT id, username, display_name FROM users");
+  return new Map(rows.map((r) => [r.id, { username: r.username, displayName: r.display_name }]));
+}
+
+/** The signed-in user as a change-control participant, with the name printed under signatures. */
+export async function participantOf(q: Quire, user: CurrentUser): Promise<Participant> {
+  const record = await getUser(q.db, user.id);
+  if (!record) throw new ChangeRequestError("Your account no longer exists.");
+  return { userId: record.id, username: record.username, printedName: record.displayName, email: record.email, clientAddress: user.clientAddress };
+}
+
+export class SignaturePasswordRefused extends Error {}
+
+/**
+ * Part 11 §11.200(a)(1): each signing re-enters the password. A wrong password is audited and
+ * counts toward the account's lockout, exactly as a failed sign-in does.
+ */
+export async function verifySigner(q: Quire, user: CurrentUser, password: string): Promise<void> {
+  const result = await checkCredentials(q, user.username, password, user.clientAddress, "signature");
+  if (!result.ok) {
+    throw new SignaturePasswordRefused(
+      result.reason === "locked" ? result.message : "The password is not correct, so nothing was signed. Failed attempts count toward locking your account.",
+    );
+  }
+}
+
+export interface SignatureView {
+  id: number;
+  meaning: SignatureMeaning;
+  printedName: string;
+  username: string;
+  signedAt: string;
+  contentHash: string;
+  commit: string | null;
+  standing: SignatureStanding;
+}
+
+export interface ChangeRequestPage {
+  cr: ChangeRequest;
+  authorName: string;
+  reviewers: { id: string; name: string; signed: boolean }[];
+  draft: { head: string; contentHash: string; problems: Problem[]; changed: boolean };
+  redline: { parts: RedlinePart[]; added: number; removed: number } | null;
+  signatures: SignatureView[];
+  blockers: string[];
+  comments: { id: number; author: string; at: string; kind: string; body: string; commit: string | null }[];
+  actions: CrAction[];
+}
+
+/** Everything the change request's page shows, and what this viewer may do there. */
+export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUser): Promise<ChangeRequestPage | null> {
+  const cr = await getChangeRequest(q.db, id);
+  if (!cr) return null;
+  const [draft, signatures, comments, names] = await Promise.all([readDraft(q, cr), signaturesOfChange(q.db, id), commentsOf(q.db, id), userNames(q.db)]);
+  const name = (userId: string) => names.get(userId)?.displayName ?? userId;
+  const views: SignatureView[] = signatures.map((s) => ({
+    id: s.id,
+    meaning: s.meaning,
+    printedName: s.printedName,
+    username: s.username,
+    signedAt: s.signedAt,
+    contentHash: s.contentHash,
+    commit: s.commit,
+    standing: signatureStanding(s, signatures, cr.state === "approved" ? s.contentHash : draft.contentHash),
+  }));
+  const counting = views.filter((s) => s.standing === "counts");
+  return {
+    cr,
+    authorName: name(cr.authorId),
+    reviewers: cr.reviewerIds.map((r) => ({ id: r, name: name(r), signed: counting.some((s) => s.meaning === "Reviewed" && names.get(r)?.username === s.username) })),
+    draft: { head: draft.head, contentHash: draft.contentHash, problems: draft.problems, changed: draft.baseSource === null || draft.baseSource !== draft.source },
+    redline: await draftRedline(q, draft.source, draft.baseSource, draft.problems.length === 0),
+    signatures: views,
+    blockers:
+      cr.state === "in-review"
+        ? approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: viewer.id })
+        : [],
+    comments: comments.map((c) => ({ id: c.id, author: name(c.userId), at: c.at, kind: c.kind, body: c.body, commit: c.commit })),
+    actions: availableActions(cr, { userId: viewer.id, permissions: viewer.permissions }),
+  };
+}
+
+/** The draft against the version it started from, as readers see it (rendered text, word level). */
+async function draftRedline(q: Quire, source: string, baseSource: string | null, valid: boolean) {
+  if (!valid) return null;
+  const after = await q.renderer.render(sha256(source), async () => source);
+  const before = baseSource === null ? "" : (await q.renderer.render(sha256(baseSource), async () => baseSource)).html;
+  const parts = redline(documentText(before), documentText(after.html));
+  const stats = redlineStats(parts);
+  return { parts, added: stats.addedWords, removed: stats.removedWords };
+}

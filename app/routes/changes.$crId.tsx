@@ -1,0 +1,309 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+
+import { CrStateBadge, ProblemList, SignatureForm, SignatureList } from "~/components/change-request";
+import { Field, FormMessage, fieldErrors } from "~/components/form";
+import { withNotice, type NoticeKey } from "~/components/notices";
+import { RedlineText } from "~/components/redline";
+import { now, today } from "~/clock.server";
+import { quire } from "~/context.server";
+import { TransitionRefused } from "~/modules/change-control/change-control";
+import {
+  ChangeRequestError,
+  addComment,
+  approveChange,
+  getChangeRequest,
+  rejectChange,
+  signReview,
+  submitForReview,
+  withdrawChange,
+} from "~/modules/change-control/change-control.server";
+import { ChangeActionForm, INTENT_PERMISSION, isChangeIntent, type ChangeAction } from "~/modules/change-control/change-forms";
+import { SignaturePasswordRefused, changeRequestPage, participantOf, verifySigner } from "~/modules/change-control/change-view.server";
+import type { Problem } from "~/modules/content/problems";
+import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
+import { formValues } from "~/modules/users/user-forms";
+import type { Quire } from "~/context.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.cr.id} ${data.cr.docId} · Change requests · Quire` : "Change request not found · Quire" },
+];
+
+function notFound(id: string): Response {
+  return new Response(`There is no change request ${id}.`, { status: 404, statusText: "Not Found" });
+}
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, "document.read");
+  const q = await quire();
+  const id = params.crId ?? "";
+  const page = await changeRequestPage(q, id, user);
+  if (!page) throw notFound(id);
+  return json({ ...page, today: today(q.config), printedName: user.displayName });
+}
+
+interface ActionResult {
+  intent: string | null;
+  errors: Record<string, string>;
+  problems: Problem[];
+}
+
+function refused(intent: string | null, errors: Record<string, string>, status = 400, problems: Problem[] = []) {
+  return json<ActionResult>({ intent, errors, problems }, { status });
+}
+
+/** Runs one action; returns the notice to show after the redirect. */
+async function perform(q: Quire, user: CurrentUser, crId: string, form: ChangeAction): Promise<NoticeKey> {
+  const at = now(q.config);
+  const me = await participantOf(q, user);
+  switch (form.intent) {
+    case "submit":
+      await verifySigner(q, user, form.password);
+      await submitForReview(q, me, crId, at);
+      return "cr-submitted";
+    case "review":
+      await verifySigner(q, user, form.password);
+      await signReview(q, me, crId, at);
+      return "cr-reviewed";
+    case "approve":
+      await verifySigner(q, user, form.password);
+      await approveChange(q, me, crId, form.effectiveDate, at);
+      return "cr-approved";
+    case "reject":
+      await rejectChange(q, me, crId, form.reason, at);
+      return "cr-rejected";
+    case "withdraw":
+      await withdrawChange(q, me, crId, form.reason, at);
+      return "cr-withdrawn";
+    case "comment":
+      await addComment(q, me, crId, form.body, at);
+      return "cr-commented";
+  }
+}
+
+export async function action({ params, request }: ActionFunctionArgs) {
+  const values = formValues(await request.formData());
+  const intent = isChangeIntent(values.intent) ? values.intent : null;
+  const user = await requireUser(request, intent ? INTENT_PERMISSION[intent] : "document.read");
+  const q = await quire();
+  const crId = params.crId ?? "";
+  const cr = await getChangeRequest(q.db, crId);
+  if (!cr) throw notFound(crId);
+  const parsed = ChangeActionForm.safeParse(values);
+  if (!parsed.success) return refused(intent, fieldErrors(parsed.error));
+  const form = parsed.data;
+  // Who may act on this change (beyond holding the permission): reviewers named on it, or approvers.
+  const participant = cr.authorId === user.id || cr.reviewerIds.includes(user.id) || user.permissions.includes("document.approve");
+  if ((form.intent === "comment" || form.intent === "reject") && !participant) {
+    return refused(form.intent, { form: "Only the author, the named reviewers and quality approvers take part in this change request." }, 403);
+  }
+  try {
+    const notice = await perform(q, user, crId, form);
+    return redirect(withNotice(`/changes/${crId}`, notice));
+  } catch (error) {
+    if (error instanceof SignaturePasswordRefused) return refused(form.intent, { password: error.message });
+    if (error instanceof TransitionRefused) return refused(form.intent, { form: error.message }, 409);
+    if (error instanceof ChangeRequestError) return refused(form.intent, { [error.field ?? "form"]: error.message }, 400, error.problems);
+    throw error;
+  }
+}
+
+function when(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+export default function ChangeRequestView() {
+  const { cr, authorName, reviewers, draft, redline, signatures, blockers, comments, actions, today: on, printedName } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const errorFor = (intent: string, field: string) => (result?.intent === intent ? result.errors[field] : undefined);
+  const can = (a: string) => actions.includes(a as never);
+  const open = cr.state === "draft" || cr.state === "in-review";
+  return (
+    <section className="change-request" data-cr={cr.id} data-state={cr.state}>
+      <p className="breadcrumb">
+        <Link to="/changes">Change requests</Link> <span aria-hidden="true">/</span> {cr.id}
+      </p>
+      <div className="page-heading heading-row">
+        <div>
+          <p className="doc-kicker">
+            {cr.id} · {cr.newDocument ? "new document" : "revision"} · v{cr.targetVersion}
+          </p>
+          <h1>
+            {cr.docId} {cr.title}
+          </h1>
+          <p>
+            <CrStateBadge state={cr.state} />
+          </p>
+        </div>
+        {can("save") ? (
+          <Link to={`/changes/${cr.id}/edit`} className="button">
+            Edit the draft
+          </Link>
+        ) : null}
+      </div>
+      {result?.errors.form ? <FormMessage error={result.errors.form} /> : null}
+      {result?.problems && result.problems.length > 0 ? <ProblemList problems={result.problems} /> : null}
+      <div className="cr-layout">
+        <div className="cr-main stack">
+          <dl className="facts">
+            <dt>Reason for change</dt>
+            <dd>{cr.reason}</dd>
+            <dt>Revision</dt>
+            <dd>
+              {cr.revision === "major" ? "Major" : "Minor"}, to version {cr.targetVersion}
+            </dd>
+            <dt>Retraining</dt>
+            <dd>{cr.retrainingRequired ? "Required: the audience must read and sign the new version" : "Not required"}</dd>
+            <dt>Proposed effective date</dt>
+            <dd>{cr.proposedEffectiveDate}</dd>
+            {cr.capaRef ? (
+              <>
+                <dt>CAPA / deviation</dt>
+                <dd>{cr.capaRef}</dd>
+              </>
+            ) : null}
+            <dt>Author</dt>
+            <dd>{authorName}</dd>
+            <dt>Reviewers</dt>
+            <dd>
+              <ul className="plain">
+                {reviewers.map((r) => (
+                  <li key={r.id}>
+                    {r.name} {r.signed ? <span className="badge badge-effective">signed</span> : <span className="badge badge-pending">not signed</span>}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+            <dt>Draft</dt>
+            <dd className="mono small">
+              branch {cr.branch} at {draft.head.slice(0, 12)}, sha256 {draft.contentHash.slice(0, 12)}…
+            </dd>
+            <dt>Opened</dt>
+            <dd>{when(cr.createdAt)}</dd>
+            {cr.approvedCommit ? (
+              <>
+                <dt>Approved as</dt>
+                <dd>
+                  <Link to={`/documents/${cr.docId}?version=${cr.targetVersion}`}>
+                    {cr.docId} v{cr.targetVersion}
+                  </Link>{" "}
+                  <span className="mono small">commit {cr.approvedCommit.slice(0, 12)}</span>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+
+          {draft.problems.length > 0 ? (
+            <div className="banner banner-warning" role="status">
+              The draft has {draft.problems.length} problem(s); it cannot be submitted or approved until they are fixed.
+              <ProblemList problems={draft.problems} />
+            </div>
+          ) : null}
+
+          <h2>Signatures</h2>
+          <SignatureList signatures={signatures} caption="Electronic signatures on this change (each bound to the SHA-256 of the content signed)" />
+          {cr.state === "in-review" && blockers.length > 0 ? (
+            <div className="banner banner-info" role="status">
+              Before approval: {blockers.join(" ")}
+            </div>
+          ) : null}
+
+          <h2>{cr.newDocument ? "Draft content" : "Changes against the approved version"}</h2>
+          {redline ? (
+            <>
+              <p className="muted small">
+                <ins>Inserted</ins> and <del>deleted</del> words: {redline.added} inserted, {redline.removed} deleted.
+              </p>
+              <RedlineText parts={redline.parts} />
+            </>
+          ) : (
+            <p className="muted">The draft cannot be shown until its problems are fixed.</p>
+          )}
+
+          <h2>Comments</h2>
+          {comments.length === 0 ? <p className="muted">No comments yet.</p> : null}
+          <ol className="plain comments">
+            {comments.map((c) => (
+              <li key={c.id} className={`comment comment-${c.kind}`}>
+                <p className="small muted">
+                  {c.author} · {when(c.at)}
+                  {c.kind !== "comment" ? <strong> · {c.kind === "rejection" ? "Rejected" : "Withdrawn"}</strong> : null}
+                  {c.commit ? <span className="mono"> · on {c.commit.slice(0, 8)}</span> : null}
+                </p>
+                <p>{c.body}</p>
+              </li>
+            ))}
+          </ol>
+          {can("comment") ? (
+            <Form method="post" className="stack">
+              <input type="hidden" name="intent" value="comment" />
+              <Field label="Add a comment" name="body" error={errorFor("comment", "body")}>
+                <textarea id="body" name="body" rows={3} required />
+              </Field>
+              <button type="submit" className="secondary" disabled={busy}>
+                Add comment
+              </button>
+            </Form>
+          ) : null}
+        </div>
+
+        <aside className="cr-actions stack" aria-label="Actions">
+          {!open ? <p className="muted">This change request is {cr.state === "approved" ? "approved" : cr.state}: nothing more can be signed on it.</p> : null}
+          {open && actions.length === 0 ? <p className="muted">You have no action on this change request.</p> : null}
+          {can("submit") ? (
+            <div className="card">
+              <h2>Submit for review</h2>
+              <SignatureForm intent="submit" meaning="Authored" printedName={printedName} contentHash={draft.contentHash} button="Sign and submit" error={errorFor("submit", "password")} />
+            </div>
+          ) : null}
+          {can("review") ? (
+            <div className="card">
+              <h2>Review</h2>
+              <SignatureForm intent="review" meaning="Reviewed" printedName={printedName} contentHash={draft.contentHash} button="Sign as reviewed" error={errorFor("review", "password")} />
+            </div>
+          ) : null}
+          {can("approve") ? (
+            <div className="card">
+              <h2>Approve</h2>
+              <SignatureForm intent="approve" meaning="Approved" printedName={printedName} contentHash={draft.contentHash} button="Sign and approve" error={errorFor("approve", "password")}>
+                <Field label="Effective date" name="effectiveDate" error={errorFor("approve", "effectiveDate")} hint="Today or later; the previous version is superseded that day.">
+                  <input id="effectiveDate" name="effectiveDate" type="date" min={on} defaultValue={cr.proposedEffectiveDate < on ? on : cr.proposedEffectiveDate} required />
+                </Field>
+              </SignatureForm>
+            </div>
+          ) : null}
+          {can("reject") ? (
+            <ReasonForm intent="reject" title="Reject" label="Reason for rejection" button="Reject: back to Draft" error={errorFor("reject", "reason")} />
+          ) : null}
+          {can("withdraw") ? (
+            <ReasonForm intent="withdraw" title="Withdraw" label="Reason for withdrawing" button="Withdraw the change request" error={errorFor("withdraw", "reason")} />
+          ) : null}
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+function ReasonForm({ intent, title, label, button, error }: { intent: string; title: string; label: string; button: string; error?: string }) {
+  const id = `${intent}-reason`;
+  return (
+    <Form method="post" className="card stack">
+      <h2>{title}</h2>
+      <input type="hidden" name="intent" value={intent} />
+      <div className={`field${error ? " field-error" : ""}`}>
+        <label htmlFor={id}>{label}</label>
+        <textarea id={id} name="reason" rows={3} required />
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+      <button type="submit" className="danger">
+        {button}
+      </button>
+    </Form>
+  );
+}

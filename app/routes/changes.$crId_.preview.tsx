@@ -1,0 +1,30 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+
+import { quire } from "~/context.server";
+import { checkDraft, getChangeRequest } from "~/modules/change-control/change-control.server";
+import { requireUser } from "~/modules/users/auth.server";
+
+const MAX_SOURCE = 512 * 1024;
+
+/**
+ * The editor's live preview: validates the text being typed (line:column problems) and, when it
+ * is valid, renders it. Nothing is saved or cached; saving is the editor's own action.
+ */
+export async function action({ params, request }: ActionFunctionArgs) {
+  await requireUser(request, "document.author");
+  const q = await quire();
+  const cr = await getChangeRequest(q.db, params.crId ?? "");
+  if (!cr) throw new Response(`There is no change request ${params.crId ?? ""}.`, { status: 404, statusText: "Not Found" });
+  const source = String((await request.formData()).get("source") ?? "").replace(/\r\n/g, "\n");
+  if (source.length > MAX_SOURCE) {
+    return json({ problems: [{ line: 1, column: 1, rule: "frontmatter", message: `the document is larger than ${MAX_SOURCE / 1024} KB` }], html: null }, { status: 400 });
+  }
+  const problems = await checkDraft(q, cr, source);
+  const html = problems.length === 0 ? (await q.renderer.preview(source)).html : null;
+  return json({ problems: problems.map(({ line, column, rule, message }) => ({ line, column, rule, message })), html });
+}
+
+export function loader() {
+  throw new Response("Send the draft with POST to preview it.", { status: 405, statusText: "Method Not Allowed" });
+}
