@@ -90,12 +90,14 @@ describe("change requests through the server", () => {
     const empty = await users.author!.post("/changes/new", {});
     expect(empty.status).toBe(400);
     expect(empty.text).toContain("Give the reason for the change");
-    expect(await dbValue<{ n: number }>("SELECT count(*) AS n FROM change_requests")).toEqual({ n: 0 });
+    const before = await dbValue<{ n: number }>("SELECT count(*) AS n FROM change_requests");
 
     const opened = await users.author!.post("/changes/new", { ...NEW_CR, reviewerIds: [reviewerId] });
     expect(opened.status).toBe(302);
-    expect(opened.headers.get("location")).toBe("/changes/CR-2026-0001/edit");
-    crId = "CR-2026-0001";
+    crId = /^\/changes\/(CR-2026-\d{4})\/edit$/.exec(opened.headers.get("location") ?? "")?.[1] ?? "";
+    expect(crId).not.toBe("");
+    // Nothing was half-written by the refused attempts: exactly one new change request.
+    expect(await dbValue("SELECT count(*) AS n FROM change_requests")).toEqual({ n: before!.n + 1 });
     const list = await users.qa!.get("/changes?state=open");
     expect(list.text).toContain(crId);
     expect(list.text).toContain("Draft");
@@ -239,10 +241,11 @@ describe("change requests through the server", () => {
 
   it("withdraws with a reason, and the audit trail still verifies", async () => {
     const opened = await users.author!.post("/changes/new", { ...NEW_CR, reviewerIds: [reviewerId], revision: "minor", proposedEffectiveDate: "2026-12-15" });
-    expect(opened.headers.get("location")).toBe("/changes/CR-2026-0002/edit");
-    expect((await users.reviewer!.post("/changes/CR-2026-0002", { intent: "withdraw", reason: "Not mine to withdraw" })).status).toBe(403);
-    expect((await users.author!.post("/changes/CR-2026-0002", { intent: "withdraw", reason: "Merged into the next major revision." })).status).toBe(302);
-    expect((await users.author!.get("/changes/CR-2026-0002")).text).toContain("Withdrawn");
+    const second = /^\/changes\/(CR-2026-\d{4})\/edit$/.exec(opened.headers.get("location") ?? "")?.[1];
+    expect(second).toBe(`CR-2026-${String(Number(crId.slice(-4)) + 1).padStart(4, "0")}`);
+    expect((await users.reviewer!.post(`/changes/${second}`, { intent: "withdraw", reason: "Not mine to withdraw" })).status).toBe(403);
+    expect((await users.author!.post(`/changes/${second}`, { intent: "withdraw", reason: "Merged into the next major revision." })).status).toBe(302);
+    expect((await users.author!.get(`/changes/${second}`)).text).toContain("Withdrawn");
     const verify = runQuire(["audit", "verify", "--json"], { QUIRE_DATA_DIR: dataDir });
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   });
