@@ -28,7 +28,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error) }, { status: 400 });
   try {
     // Part 11 §11.300: the password rules (length, not the user name, not the last five) live in the module.
-    await changeOwnPassword(await quire(), { ...actorOf(user), userId: user.id }, parsed.data.current, parsed.data.password);
+    await changeOwnPassword(await quire(), { ...actorOf(user), userId: user.id }, parsed.data.current, parsed.data.password, user.sessionId);
   } catch (error) {
     if (error instanceof UserInputError) return json({ errors: { [error.field ?? "form"]: error.message } }, { status: 400 });
     throw error;

@@ -168,7 +168,8 @@ describe("first sign-in with a one-time password (/account/password)", () => {
     expect((await jane.get("/")).status).toBe(302);
   });
 
-  it("changes the password, then opens the library with a notice", async () => {
+  it("changes the password, then opens the library with a notice; her other sessions end", async () => {
+    const elsewhere = await signedIn(server.url, "jsmith", janePassword);
     const res = await jane.post("/account/password", { current: janePassword, password: "a long new passphrase", confirm: "a long new passphrase" });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/?notice=password-changed");
@@ -177,6 +178,7 @@ describe("first sign-in with a one-time password (/account/password)", () => {
     expect(plain(home.text)).toContain("Your password has been changed.");
     expect(home.text).toContain('<table class="library"');
     janePassword = "a long new passphrase";
+    expect((await elsewhere.get("/")).headers.get("location")).toMatch(/^\/login/);
     expect((await usersList()).get("jsmith")![5]).toBe("Active");
     // Without the flag the page no longer says a change is required.
     expect(plain((await jane.get("/account/password?required=1")).text)).not.toContain("A password change is required");

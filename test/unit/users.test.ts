@@ -81,8 +81,9 @@ describe("password rules (Part 11 §11.300)", () => {
     expect(name.message).toContain("must not be the user name");
     const wrong = await refusal(changeOwnPassword(q, me, "not my password", "a brand new password"));
     expect([wrong.field, wrong.message]).toEqual(["current", "The current password is wrong."]);
-    // Nothing was written by the refusals.
-    expect((await auditRows("rules.person")).map((r) => r.action)).toEqual(["user.create"]);
+    // The rule refusals wrote nothing; the wrong current password is audited and counts toward lockout.
+    expect((await auditRows("rules.person")).map((r) => r.action)).toEqual(["user.create", "user.password.change.failed"]);
+    expect(await q.db.get("SELECT failed_signins AS n FROM users WHERE id = ?", [id])).toEqual({ n: 1 });
   });
 
   it("refuses each of the last five passwords and allows the sixth-oldest", async () => {

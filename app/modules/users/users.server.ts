@@ -270,11 +270,17 @@ export async function forcePasswordReset(q: Quire, id: string, actor: Actor, rea
   return temp;
 }
 
-/** A user changes their own password: current password re-entered, rules checked, last five refused. */
-export async function changeOwnPassword(q: Quire, actor: Actor & { userId: string }, current: string, next: string): Promise<void> {
+/**
+ * A user changes their own password: current password re-entered, rules checked, last five
+ * refused. Every other session of the user ends (a stolen session does not survive the change);
+ * `keepSessionId`, the session making the change, stays.
+ */
+export async function changeOwnPassword(q: Quire, actor: Actor & { userId: string }, current: string, next: string, keepSessionId: string | null = null): Promise<void> {
   const row = await q.db.get<{ username: string; password_hash: string }>("SELECT username, password_hash FROM users WHERE id = ?", [actor.userId]);
   if (!row) throw new UserInputError("No such user.");
-  if (!(await verifyPassword(current, row.password_hash))) throw new UserInputError("The current password is wrong.", "current");
+  // Checked like a sign-in: a wrong current password is audited and counts toward the lockout.
+  const check = await checkCredentials(q, row.username, current, actor.clientAddress, "password-change");
+  if (!check.ok) throw new UserInputError(check.reason === "unknown-or-wrong" ? "The current password is wrong." : check.message, "current");
   const problems = passwordProblems(next, row.username);
   if (problems.length > 0) throw new UserInputError(`The new password ${problems.join(" and ")}.`, "password");
   const history = await q.db.all<{ password_hash: string }>(
@@ -291,6 +297,7 @@ export async function changeOwnPassword(q: Quire, actor: Actor & { userId: strin
     const at = now(q.config).toISOString();
     await tx.run("UPDATE users SET password_hash = ?, must_change_password = 0, password_changed_at = ? WHERE id = ?", [hash, at, actor.userId]);
     await tx.run("INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)", [actor.userId, hash, at]);
+    await tx.run("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?", [actor.userId, keepSessionId]);
     await recordAudit(tx, { ...auditActor(actor), action: "user.password.change", objectType: "user", objectId: row.username }, now(q.config));
   });
 }
@@ -338,14 +345,14 @@ export async function checkCredentials(
   username: string,
   password: string,
   clientAddress: string | null,
-  purpose: "sign-in" | "signature" = "sign-in",
+  purpose: "sign-in" | "signature" | "password-change" = "sign-in",
 ): Promise<SignInResult> {
   const row = await q.db.get<UserRow & { password_hash: string }>(
     `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`,
     [username.trim().toLowerCase()],
   );
   const at = now(q.config);
-  const failAction = purpose === "sign-in" ? "auth.signin.failed" : "signature.password.failed";
+  const failAction = { "sign-in": "auth.signin.failed", signature: "signature.password.failed", "password-change": "user.password.change.failed" }[purpose];
   if (!row) {
     // Verify against a dummy hash anyway, so timing does not reveal which user names exist.
     await verifyPassword(password, DUMMY_HASH);

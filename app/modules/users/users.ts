@@ -56,6 +56,7 @@ export const ACTION_LABELS: Record<string, string> = {
   "auth.signin.failed": "Sign-in refused",
   "auth.session.expired": "Session expired",
   "signature.password.failed": "Signature password refused",
+  "user.password.change.failed": "Password change refused: wrong current password",
 };
 
 const FIELD_LABELS: Record<string, string> = {
