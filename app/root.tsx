@@ -71,6 +71,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   </NavLink>
                   <NavLink to="/manual">QMS manual</NavLink>
                   {can("document.author") || can("document.review") || can("audit.read") ? <NavLink to="/changes">Change requests</NavLink> : null}
+                  <NavLink to="/reviews">Periodic reviews</NavLink>
                   {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}
                   {can("users.manage") ? <NavLink to="/admin/users">Users</NavLink> : null}
                 </nav>

@@ -21,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  await requireUser(request, "document.read");
+  const user = await requireUser(request, "document.read");
   const q = await quire();
   const id = params.docId ?? "";
   const url = new URL(request.url);
@@ -34,10 +34,9 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (asOf.data && !version && page?.shown.status !== "effective") {
     const history = await documentHistory(q, id, today(q.config));
     if (history) {
-      throw new Response(`No version of ${id} was effective on ${asOf.data}; the first took effect ${history.versions.at(-1)?.version.effectiveFrom}.`, {
-        status: 404,
-        statusText: "Not Found",
-      });
+      const retired = history.retirement && asOf.data >= history.retirement.effectiveFrom ? history.retirement.effectiveFrom : null;
+      const why = retired ? `the document was retired from ${retired}` : `the first took effect ${history.versions.at(-1)?.version.effectiveFrom}`;
+      throw new Response(`No version of ${id} was effective on ${asOf.data}; ${why}.`, { status: 404, statusText: "Not Found" });
     }
   }
   if (!page) {
@@ -72,7 +71,15 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     },
     // Signature manifestation (Part 11 §11.50): who signed this version, when, and what it meant.
     signatures: signatures.map((s) => ({ id: s.id, meaning: s.meaning, printedName: s.printedName, signedAt: s.signedAt })),
-    current: page.entry.version,
+    current: page.entry.status === "effective" ? page.entry.version : null,
+    retirement: page.retirement
+      ? { effectiveFrom: page.retirement.effectiveFrom, reason: page.retirement.reason, printedName: page.retirement.printedName, retiredAt: page.retirement.retiredAt }
+      : null,
+    can: {
+      author: user.permissions.includes("document.author"),
+      approve: user.permissions.includes("document.approve"),
+      seeChanges: ["document.author", "document.review", "audit.read"].some((p) => user.permissions.includes(p as never)),
+    },
     versions: page.versions.map((s) => ({
       version: s.version.version,
       status: s.status,
@@ -101,7 +108,8 @@ export async function clientLoader({ serverLoader, request, params }: ClientLoad
 }
 
 export default function DocumentView() {
-  const { on, pointInTime, doc, current, versions, headings, body, signatures } = useLoaderData<typeof loader>();
+  const { on, pointInTime, doc, current, versions, headings, body, signatures, can, retirement } = useLoaderData<typeof loader>();
+  const endedBy = retirement && doc.effectiveTo === retirement.effectiveFrom ? "retired" : "superseded";
   const notCurrent = doc.status !== "effective";
   return (
     <article className="document" data-doc-id={doc.id} data-version={doc.version}>
@@ -114,14 +122,16 @@ export default function DocumentView() {
         {pointInTime ? (
           <p className="banner banner-info" role="status">
             As it stood on {pointInTime}: version {doc.version} was in force that day
-            {doc.effectiveTo ? ` (superseded on ${doc.effectiveTo})` : " and still is"}.{" "}
+            {doc.effectiveTo ? ` (${endedBy} on ${doc.effectiveTo})` : " and still is"}.{" "}
             <Link to={`/documents/${doc.id}`}>Open today&apos;s version</Link>
           </p>
         ) : notCurrent ? (
           <p className="banner banner-warning" role="status">
             {doc.status === "superseded"
               ? `Superseded on ${doc.effectiveTo}: this version is shown for reference only.`
-              : `Approved, effective from ${doc.effectiveFrom}: not yet in force.`}{" "}
+              : doc.status === "retired"
+                ? `Retired from ${retirement?.effectiveFrom ?? doc.effectiveTo}: no version of this document is in force; shown for reference only.`
+                : `Approved, effective from ${doc.effectiveFrom}: not yet in force.`}{" "}
             {current ? <Link to={`/documents/${doc.id}`}>Open the version in force ({current})</Link> : null}
           </p>
         ) : null}
@@ -160,6 +170,14 @@ export default function DocumentView() {
             </dd>
             <dt>Training</dt>
             <dd>{doc.training === "required" ? "Read and understood, signed" : "Read only"}</dd>
+            {retirement ? (
+              <>
+                <dt>Retired from</dt>
+                <dd>
+                  {retirement.effectiveFrom}, signed by {retirement.printedName}: {retirement.reason}
+                </dd>
+              </>
+            ) : null}
             <dt>Reason for this version</dt>
             <dd>{doc.changeReason}</dd>
             <dt>Content SHA-256</dt>
@@ -195,6 +213,33 @@ export default function DocumentView() {
                     <Link to={`/documents/${r}`}>{r}</Link>
                   </li>
                 ))}
+              </ul>
+            </>
+          ) : null}
+          {can.author || can.approve || can.seeChanges ? (
+            <>
+              <h2 className="aside-heading">Document control</h2>
+              <ul className="plain small control-links">
+                {can.author ? (
+                  <li>
+                    <Link to={`/changes/new?doc=${doc.id}`}>Propose a change</Link>
+                  </li>
+                ) : null}
+                {can.seeChanges ? (
+                  <li>
+                    <Link to={`/changes?doc=${doc.id}`}>Change requests for {doc.id}</Link>
+                  </li>
+                ) : null}
+                {can.approve ? (
+                  <>
+                    <li>
+                      <Link to={`/documents/${doc.id}/review`}>Periodic review</Link>
+                    </li>
+                    <li>
+                      <Link to={`/documents/${doc.id}/retire`}>Retire the document</Link>
+                    </li>
+                  </>
+                ) : null}
               </ul>
             </>
           ) : null}

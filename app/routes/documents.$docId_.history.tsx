@@ -26,6 +26,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     on,
     type: history.type,
     title: newest.title,
+    retirement: history.retirement
+      ? { effectiveFrom: history.retirement.effectiveFrom, reason: history.retirement.reason, printedName: history.retirement.printedName, retiredAt: history.retirement.retiredAt }
+      : null,
     versions: history.versions.map((s, i) => ({
       crId: s.version.crId ?? null,
       signatures: signatures[i]!.map((x) => ({ id: x.id, meaning: x.meaning, printedName: x.printedName, signedAt: x.signedAt })),
@@ -43,7 +46,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function DocumentHistory() {
-  const { id, on, type, title, versions } = useLoaderData<typeof loader>();
+  const { id, on, type, title, versions, retirement } = useLoaderData<typeof loader>();
   const [newest, previous] = versions;
   return (
     <section>
@@ -54,6 +57,12 @@ export default function DocumentHistory() {
       <p className="muted">
         Every approved version, newest first, with its status on {on}. <Link to={`/documents/${id}`}>Back to the document</Link>
       </p>
+      {retirement ? (
+        <p className="banner banner-warning" role="status">
+          Retired from {retirement.effectiveFrom}, signed by {retirement.printedName} on {retirement.retiredAt.slice(0, 16).replace("T", " ")} UTC:{" "}
+          {retirement.reason}
+        </p>
+      ) : null}
       <table className="data-table history">
         <thead>
           <tr>

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { readConfig } from "~/config.server";
 import { DataFolderMissing, open } from "~/context.server";
 import { effectiveOn } from "~/modules/documents/documents";
+import { retirementOf, versionRetired } from "~/modules/documents/retirement.server";
 import { versionsOf } from "~/modules/documents/versions.server";
 
 import { EXIT, fail, printJson } from "../cli-support";
@@ -36,7 +37,10 @@ export function effectiveCommand(program: Command): void {
       try {
         const versions = await versionsOf(q.db, doc);
         if (versions.length === 0) fail(`unknown document ${doc}`);
-        const state = effectiveOn(versions, on);
+        // A retirement ends the last version's period: from its date no version is in force.
+        const retirement = await retirementOf(q.db, doc);
+        const retiredFrom = retirement?.effectiveFrom ?? null;
+        const state = effectiveOn(versions, on, retiredFrom);
         const answer = {
           doc,
           on,
@@ -49,7 +53,12 @@ export function effectiveCommand(program: Command): void {
         else if (state) {
           process.stdout.write(
             `${doc} on ${on}: version ${answer.version}, effective ${answer.effectiveFrom}` +
-              `${answer.effectiveTo ? ` to ${answer.effectiveTo} (superseded then)` : " (still in force)"}; commit ${answer.commit}\n`,
+              `${answer.effectiveTo ? ` to ${answer.effectiveTo} (${answer.effectiveTo === retiredFrom ? "retired" : "superseded"} then)` : " (still in force)"}; commit ${answer.commit}\n`,
+          );
+        } else if (retiredFrom !== null && on >= retiredFrom) {
+          const last = versionRetired(versions, retiredFrom);
+          process.stdout.write(
+            `${doc} on ${on}: no version was effective (the document was retired from ${retiredFrom}${last ? `; the last version in force was ${last.version}` : ""}).\n`,
           );
         } else {
           const first = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))[0]!;

@@ -38,40 +38,55 @@ export interface DocumentVersion extends VersionNumber {
   crId?: string | null;
 }
 
-/** Approved: signed but its effective date is still ahead. */
-export type VersionStatus = "approved" | "effective" | "superseded";
+/**
+ * Approved: signed but its effective date is still ahead. Retired: the version in force when the
+ * document was retired, from the retirement's effective date on (Effective -> Retired).
+ */
+export type VersionStatus = "approved" | "effective" | "superseded" | "retired";
 
 export interface VersionState {
   version: DocumentVersion;
   status: VersionStatus;
-  /** The day the next version took over, when superseded. */
+  /** The day the next version took over (superseded), or the document was retired. */
   effectiveTo: string | null;
 }
 
 /**
  * The status of every version of one document on a given day, newest first. A version is
  * effective from its effective date until the next version's effective date; status is derived
- * from dates on every read, so nothing has to flip a flag at midnight.
+ * from dates on every read, so nothing has to flip a flag at midnight. `retiredFrom`, the
+ * effective date of the document's retirement if one is recorded, ends the period of the version
+ * in force then: from that day no version is effective.
  */
-export function versionStates(versions: readonly DocumentVersion[], on: string): VersionState[] {
+export function versionStates(versions: readonly DocumentVersion[], on: string, retiredFrom: string | null = null): VersionState[] {
   const ordered = [...versions].sort(
     (a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom) || compareVersions(a, b),
   );
   const states = ordered.map((version, i): VersionState => {
     const next = ordered[i + 1];
-    const effectiveTo = next ? next.effectiveFrom : null;
+    // A version whose date falls on or after the retirement never comes into force (retireDocument
+    // refuses to create that case; shown as retired rather than waiting for ever).
+    if (retiredFrom !== null && version.effectiveFrom >= retiredFrom) {
+      return { version, status: on >= retiredFrom ? "retired" : "approved", effectiveTo: null };
+    }
+    let effectiveTo = next ? next.effectiveFrom : null;
+    const endsByRetirement = retiredFrom !== null && (effectiveTo === null || effectiveTo >= retiredFrom);
+    if (endsByRetirement) effectiveTo = retiredFrom;
     let status: VersionStatus;
     if (version.effectiveFrom > on) status = "approved";
-    else if (effectiveTo !== null && effectiveTo <= on) status = "superseded";
+    else if (effectiveTo !== null && effectiveTo <= on) status = endsByRetirement ? "retired" : "superseded";
     else status = "effective";
     return { version, status, effectiveTo: status === "approved" ? null : effectiveTo };
   });
   return states.reverse();
 }
 
-/** The version in force on a day, or null when none was (before the first effective date). */
-export function effectiveOn(versions: readonly DocumentVersion[], on: string): VersionState | null {
-  return versionStates(versions, on).find((s) => s.status === "effective") ?? null;
+/**
+ * The version in force on a day, or null when none was (before the first effective date, or on
+ * and after the document's retirement).
+ */
+export function effectiveOn(versions: readonly DocumentVersion[], on: string, retiredFrom: string | null = null): VersionState | null {
+  return versionStates(versions, on, retiredFrom).find((s) => s.status === "effective") ?? null;
 }
 
 /** Adds whole calendar months to a YYYY-MM-DD date, clamping to the month's last day. */
@@ -84,9 +99,33 @@ export function addMonths(date: string, months: number): string {
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(Math.min(d, lastDay)).padStart(2, "0")}`;
 }
 
-/** Periodic review falls due `reviewIntervalMonths` after the current version became effective. */
-export function nextReviewDate(current: DocumentVersion): string {
-  return addMonths(current.effectiveFrom, current.frontmatter.reviewIntervalMonths);
+/**
+ * Periodic review falls due `reviewIntervalMonths` after the later of the day the current version
+ * became effective and the last signed "no change needed" periodic review (which restarts the
+ * interval without a new version).
+ */
+export function nextReviewDate(current: DocumentVersion, lastReviewedOn: string | null = null): string {
+  const from = lastReviewedOn !== null && lastReviewedOn > current.effectiveFrom ? lastReviewedOn : current.effectiveFrom;
+  return addMonths(from, current.frontmatter.reviewIntervalMonths);
+}
+
+/** The latest of the given "no change needed" review dates on or before a day, or null. */
+export function lastReviewOn(reviewedOn: readonly string[], on: string): string | null {
+  return reviewedOn.filter((d) => d <= on).reduce<string | null>((latest, d) => (latest === null || d > latest ? d : latest), null);
+}
+
+/** A document's retirement as the library needs it: from when, and when it was decided. */
+export interface RetirementDates {
+  effectiveFrom: string;
+  /** The UTC day the retirement was signed: before it, the retirement did not exist yet. */
+  recordedOn: string;
+}
+
+/** What the library needs besides the versions: a retirement, and "no change" review dates. */
+export interface LibraryFacts {
+  retirement?: RetirementDates | null;
+  /** Days of signed "no change needed" periodic reviews of the document. */
+  reviewedOn?: readonly string[];
 }
 
 export interface LibraryEntry {
@@ -101,19 +140,33 @@ export interface LibraryEntry {
   status: VersionStatus | "pending";
   effectiveFrom: string | null;
   nextReview: string | null;
+  /** The retirement's effective date, once a retirement is recorded (even if still ahead). */
+  retiredFrom: string | null;
   /** An approved version waiting for its effective date, if any. */
   upcoming: { version: string; effectiveFrom: string } | null;
 }
 
-/** One row of the document library for a day: the version in force, or the first one pending. */
-export function libraryEntry(id: string, type: DocumentType, versions: readonly DocumentVersion[], on: string): LibraryEntry | null {
-  // As of a past day, versions approved later did not exist yet: leave them out.
-  const states = versionStates(versions.filter((v) => v.approvedAt.slice(0, 10) <= on), on);
+/**
+ * One row of the document library for a day: the version in force, else the version retired
+ * (status retired), else the first one pending.
+ */
+export function libraryEntry(
+  id: string,
+  type: DocumentType,
+  versions: readonly DocumentVersion[],
+  on: string,
+  facts: LibraryFacts = {},
+): LibraryEntry | null {
+  // As of a past day, versions approved and retirements signed later did not exist yet: leave them out.
+  const retiredFrom = facts.retirement && facts.retirement.recordedOn <= on ? facts.retirement.effectiveFrom : null;
+  const states = versionStates(versions.filter((v) => v.approvedAt.slice(0, 10) <= on), on, retiredFrom);
   const current = states.find((s) => s.status === "effective") ?? null;
-  const upcomingState = states.filter((s) => s.status === "approved").at(-1) ?? null;
-  const shown = current ?? upcomingState;
+  const retired = current ? null : (states.find((s) => s.status === "retired" && s.effectiveTo === retiredFrom) ?? null);
+  const upcomingState = retired ? null : (states.filter((s) => s.status === "approved").at(-1) ?? null);
+  const shown = current ?? retired ?? upcomingState;
   if (!shown) return null;
   const v = shown.version;
+  const inForce = current ?? retired;
   return {
     id,
     type,
@@ -122,10 +175,12 @@ export function libraryEntry(id: string, type: DocumentType, versions: readonly 
     audience: v.frontmatter.audience,
     training: v.frontmatter.training,
     summary: v.frontmatter.summary ?? null,
-    version: current ? v.version : null,
-    status: current ? "effective" : "pending",
-    effectiveFrom: current ? v.effectiveFrom : null,
-    nextReview: current ? nextReviewDate(v) : null,
+    version: inForce ? v.version : null,
+    status: current ? "effective" : retired ? "retired" : "pending",
+    effectiveFrom: inForce ? v.effectiveFrom : null,
+    // A document being retired has no further periodic review.
+    nextReview: current && retiredFrom === null ? nextReviewDate(v, lastReviewOn(facts.reviewedOn ?? [], on)) : null,
+    retiredFrom,
     upcoming: upcomingState ? { version: upcomingState.version.version, effectiveFrom: upcomingState.version.effectiveFrom } : null,
   };
 }

@@ -4,6 +4,8 @@ import type { DocumentType, JobFunction } from "~/modules/content/frontmatter";
 import type { Heading } from "~/modules/content/render.server";
 
 import { libraryEntry, versionStates, type DocumentVersion, type LibraryEntry, type VersionState } from "./documents";
+import { noChangeReviewDates } from "./periodic-review.server";
+import { allRetirementDates, retirementDates, retirementOf, type Retirement } from "./retirement.server";
 import { allVersions, versionsOf } from "./versions.server";
 
 export async function loadJobFunctions(db: Queryable): Promise<JobFunction[]> {
@@ -12,7 +14,11 @@ export async function loadJobFunctions(db: Queryable): Promise<JobFunction[]> {
 
 /** The document library on a day: every controlled document with the version in force. */
 export async function listLibrary(q: Quire, on: string): Promise<LibraryEntry[]> {
-  const docs = await q.db.all<{ id: string; type: DocumentType }>("SELECT id, type FROM documents ORDER BY id");
+  const [docs, retirements, reviews] = await Promise.all([
+    q.db.all<{ id: string; type: DocumentType }>("SELECT id, type FROM documents ORDER BY id"),
+    allRetirementDates(q.db),
+    noChangeReviewDates(q.db),
+  ]);
   const byDoc = new Map<string, DocumentVersion[]>();
   for (const v of await allVersions(q.db)) {
     const list = byDoc.get(v.docId) ?? [];
@@ -20,7 +26,7 @@ export async function listLibrary(q: Quire, on: string): Promise<LibraryEntry[]>
     byDoc.set(v.docId, list);
   }
   return docs
-    .map((d) => libraryEntry(d.id, d.type, byDoc.get(d.id) ?? [], on))
+    .map((d) => libraryEntry(d.id, d.type, byDoc.get(d.id) ?? [], on, { retirement: retirements.get(d.id) ?? null, reviewedOn: reviews.get(d.id) ?? [] }))
     .filter((e): e is LibraryEntry => e !== null)
     .sort((a, b) => typeOrder(a.type) - typeOrder(b.type) || a.id.localeCompare(b.id));
 }
@@ -33,8 +39,10 @@ function typeOrder(type: DocumentType): number {
 export interface DocumentPage {
   entry: LibraryEntry;
   versions: VersionState[];
-  /** The version shown: the one asked for, else the one in force, else the next to come. */
+  /** The version shown: the one asked for, else the one in force, else the one retired, else the next to come. */
   shown: VersionState;
+  /** The document's retirement, if one is recorded (its date may still be ahead). */
+  retirement: Retirement | null;
   html: string;
   headings: Heading[];
 }
@@ -43,17 +51,19 @@ export interface DocumentPage {
 export async function documentPage(q: Quire, id: string, on: string, version?: string): Promise<DocumentPage | null> {
   const type = await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [id]);
   if (!type) return null;
-  const versions = await versionsOf(q.db, id);
-  const entry = libraryEntry(id, type.type, versions, on);
-  const states = versionStates(versions, on);
+  const [versions, retirement, reviews] = await Promise.all([versionsOf(q.db, id), retirementOf(q.db, id), noChangeReviewDates(q.db, id)]);
+  const entry = libraryEntry(id, type.type, versions, on, { retirement: retirementDates(retirement), reviewedOn: reviews.get(id) ?? [] });
+  const states = versionStates(versions, on, retirement?.effectiveFrom ?? null);
   const shown =
     version !== undefined
       ? states.find((s) => s.version.version === version)
-      : (states.find((s) => s.status === "effective") ?? states.at(-1));
+      : (states.find((s) => s.status === "effective") ??
+        states.find((s) => s.status === "retired" && s.effectiveTo !== null) ??
+        states.at(-1));
   if (!entry || !shown) return null;
   const v = shown.version;
   const rendered = await renderVersion(q, v);
-  return { entry, versions: states, shown, html: rendered.html, headings: rendered.headings };
+  return { entry, versions: states, shown, retirement, html: rendered.html, headings: rendered.headings };
 }
 
 /** The id of the QMS manual (the document of type manual with the lowest id). */
@@ -62,11 +72,19 @@ export async function qmsManualId(q: Quire): Promise<string | null> {
   return row?.id ?? null;
 }
 
-/** Every version of a document with its state on a day (newest first); null for an unknown id. */
-export async function documentHistory(q: Quire, id: string, on: string): Promise<{ type: DocumentType; versions: VersionState[] } | null> {
+/**
+ * Every version of a document with its state on a day (newest first), and its retirement if one is
+ * recorded; null for an unknown id.
+ */
+export async function documentHistory(
+  q: Quire,
+  id: string,
+  on: string,
+): Promise<{ type: DocumentType; versions: VersionState[]; retirement: Retirement | null } | null> {
   const type = await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [id]);
   if (!type) return null;
-  return { type: type.type, versions: versionStates(await versionsOf(q.db, id), on) };
+  const [versions, retirement] = await Promise.all([versionsOf(q.db, id), retirementOf(q.db, id)]);
+  return { type: type.type, versions: versionStates(versions, on, retirement?.effectiveFrom ?? null), retirement };
 }
 
 /** The rendered HTML of one version, by version number; null when the document has no such version. */

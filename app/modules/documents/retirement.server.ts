@@ -1,0 +1,235 @@
+import { isoDate } from "~/clock.server";
+import type { Quire } from "~/context.server";
+import type { Queryable } from "~/db/db.server";
+import { recordAudit } from "~/modules/audit/audit.server";
+import type { DocumentType } from "~/modules/content/frontmatter";
+import { recordSignature, type NewSignature } from "~/modules/signatures/signatures.server";
+
+import { effectiveOn, versionStates, type DocumentVersion, type RetirementDates, type VersionState } from "./documents";
+import { RETIREMENT_REASON_MIN } from "./periodic-review";
+import { allVersions, versionsOf } from "./versions.server";
+
+/** Who signs: the signature service's signer (printed name included). */
+export type Signer = NewSignature["signer"];
+
+/** A refusal with a message for people (and the form field it concerns, if any): nothing was written. */
+export class DocumentControlError extends Error {
+  constructor(
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** A document's retirement: a record, signed "Retired", written once. */
+export interface Retirement {
+  docId: string;
+  effectiveFrom: string;
+  reason: string;
+  retiredAt: string;
+  signatureId: number;
+  version: string | null;
+  printedName: string;
+  username: string;
+  contentHash: string;
+}
+
+interface RetirementRow {
+  doc_id: string;
+  effective_from: string;
+  reason: string;
+  retired_at: string;
+  signature_id: number;
+  version: string | null;
+  printed_name: string;
+  username: string;
+  content_hash: string;
+}
+
+const RETIREMENT_SELECT = `SELECT r.doc_id, r.effective_from, r.reason, r.retired_at, r.signature_id, s.version, s.printed_name, s.username, s.content_hash
+  FROM retirements r JOIN signatures s ON s.id = r.signature_id`;
+
+function toRetirement(r: RetirementRow): Retirement {
+  return {
+    docId: r.doc_id,
+    effectiveFrom: r.effective_from,
+    reason: r.reason,
+    retiredAt: r.retired_at,
+    signatureId: r.signature_id,
+    version: r.version,
+    printedName: r.printed_name,
+    username: r.username,
+    contentHash: r.content_hash,
+  };
+}
+
+export async function retirementOf(db: Queryable, docId: string): Promise<Retirement | null> {
+  const row = await db.get<RetirementRow>(`${RETIREMENT_SELECT} WHERE r.doc_id = ?`, [docId]);
+  return row ? toRetirement(row) : null;
+}
+
+/** Every recorded retirement's dates, by document id (for the library and the review schedule). */
+export async function allRetirementDates(db: Queryable): Promise<Map<string, RetirementDates>> {
+  const rows = await db.all<{ doc_id: string; effective_from: string; retired_at: string }>("SELECT doc_id, effective_from, retired_at FROM retirements");
+  return new Map(rows.map((r) => [r.doc_id, { effectiveFrom: r.effective_from, recordedOn: r.retired_at.slice(0, 10) }]));
+}
+
+export function retirementDates(r: Retirement | null): RetirementDates | null {
+  return r ? { effectiveFrom: r.effectiveFrom, recordedOn: r.retiredAt.slice(0, 10) } : null;
+}
+
+/** Change requests still open (draft or in review) on a document: they block its retirement. */
+export async function openChangeRequestsOf(db: Queryable, docId: string): Promise<{ id: string; state: "draft" | "in-review" }[]> {
+  return db.all<{ id: string; state: "draft" | "in-review" }>(
+    "SELECT id, state FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review') ORDER BY id",
+    [docId],
+  );
+}
+
+async function documentType(db: Queryable, docId: string): Promise<DocumentType | null> {
+  return (await db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [docId]))?.type ?? null;
+}
+
+/** The version a retirement from `effectiveFrom` ends: the newest one to come into force before it. */
+export function versionRetired(versions: readonly DocumentVersion[], effectiveFrom: string): DocumentVersion | null {
+  return [...versions].filter((v) => v.effectiveFrom < effectiveFrom).sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom)).at(-1) ?? null;
+}
+
+/** Why a retirement from `effectiveFrom` cannot be recorded now, or null when it can. */
+function retirementRefusal(
+  docId: string,
+  versions: readonly DocumentVersion[],
+  retirement: Retirement | null,
+  openChanges: readonly { id: string; state: string }[],
+  effectiveFrom: string,
+): DocumentControlError | null {
+  if (retirement) {
+    return new DocumentControlError(`${docId} is already retired from ${retirement.effectiveFrom} (signed by ${retirement.printedName}).`);
+  }
+  if (openChanges.length > 0) {
+    const list = openChanges.map((c) => `${c.id} (${c.state === "draft" ? "Draft" : "In review"})`).join(", ");
+    return new DocumentControlError(`${docId} has an open change request: ${list}. Withdraw or finish it before retiring the document.`);
+  }
+  const later = versions.find((v) => v.effectiveFrom >= effectiveFrom);
+  if (later) {
+    return new DocumentControlError(
+      `Version ${later.version} of ${docId} takes effect on ${later.effectiveFrom}, on or after that retirement date: choose a date after ${later.effectiveFrom}.`,
+      "effectiveFrom",
+    );
+  }
+  if (!versionRetired(versions, effectiveFrom)) return new DocumentControlError(`${docId} has no version to retire.`);
+  return null;
+}
+
+/** What the retirement page shows: the document, what blocks a retirement, who refers to it. */
+export interface RetirementSubject {
+  docId: string;
+  type: DocumentType;
+  title: string;
+  current: VersionState | null;
+  versions: VersionState[];
+  retirement: Retirement | null;
+  openChanges: { id: string; state: "draft" | "in-review" }[];
+  /** Documents in force that name this one as related (SOP-DC-001: check before withdrawal). */
+  referencedBy: { docId: string; title: string }[];
+}
+
+export async function retirementSubject(q: Quire, docId: string, on: string): Promise<RetirementSubject | null> {
+  const type = await documentType(q.db, docId);
+  if (!type) return null;
+  const [versions, retirement, openChanges, all, retirements] = await Promise.all([
+    versionsOf(q.db, docId),
+    retirementOf(q.db, docId),
+    openChangeRequestsOf(q.db, docId),
+    allVersions(q.db),
+    allRetirementDates(q.db),
+  ]);
+  const states = versionStates(versions, on, retirement?.effectiveFrom ?? null);
+  const byDoc = new Map<string, DocumentVersion[]>();
+  for (const v of all) byDoc.set(v.docId, [...(byDoc.get(v.docId) ?? []), v]);
+  const referencedBy: RetirementSubject["referencedBy"] = [];
+  for (const [other, list] of byDoc) {
+    if (other === docId) continue;
+    const inForce = effectiveOn(list, on, retirements.get(other)?.effectiveFrom ?? null);
+    if (inForce?.version.frontmatter.related?.includes(docId)) referencedBy.push({ docId: other, title: inForce.version.title });
+  }
+  const newest = states[0]?.version;
+  return {
+    docId,
+    type,
+    title: newest?.title ?? docId,
+    current: states.find((s) => s.status === "effective") ?? null,
+    versions: states,
+    retirement,
+    openChanges,
+    referencedBy: referencedBy.sort((a, b) => a.docId.localeCompare(b.docId)),
+  };
+}
+
+export interface RetirementInput {
+  reason: string;
+  effectiveFrom: string;
+}
+
+/**
+ * Retires a document from a day (today or later), signed "Retired" by a quality manager whose
+ * password the caller has verified (Part 11 §11.200(a)). The signature binds to the SHA-256 of the
+ * version retired (§11.70); the retirement, its signature and their audit rows commit together.
+ * From `effectiveFrom` no version of the document is in force. Refused, with nothing written, for
+ * an unknown or already retired document, an open change request on it, a date in the past, or a
+ * version that would take effect on or after the retirement.
+ */
+export async function retireDocument(q: Quire, signer: Signer, docId: string, input: RetirementInput, at: Date): Promise<{ version: string; signatureId: number }> {
+  const reason = input.reason.trim();
+  if (reason.length < RETIREMENT_REASON_MIN) {
+    throw new DocumentControlError(`Give the reason for retiring the document (at least ${RETIREMENT_REASON_MIN} characters).`, "reason");
+  }
+  const today = isoDate(at);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.effectiveFrom) || Number.isNaN(Date.parse(`${input.effectiveFrom}T00:00:00Z`))) {
+    throw new DocumentControlError("Enter the retirement date as YYYY-MM-DD.", "effectiveFrom");
+  }
+  if (input.effectiveFrom < today) {
+    throw new DocumentControlError(`The retirement date cannot be in the past: use ${today} or later.`, "effectiveFrom");
+  }
+  return q.db.transaction(async (tx) => {
+    // Everything is read inside the transaction: two quality managers retiring at once get one retirement.
+    if (!(await documentType(tx, docId))) throw new DocumentControlError(`There is no controlled document ${docId}.`);
+    const versions = await versionsOf(tx, docId);
+    const refusal = retirementRefusal(docId, versions, await retirementOf(tx, docId), await openChangeRequestsOf(tx, docId), input.effectiveFrom);
+    if (refusal) throw refusal;
+    const retired = versionRetired(versions, input.effectiveFrom)!;
+    const signatureId = await recordSignature(tx, {
+      crId: null,
+      docId,
+      version: retired.version,
+      signer,
+      meaning: "Retired",
+      contentHash: retired.contentHash,
+      commit: retired.commit,
+      at,
+    });
+    await tx.run("INSERT INTO retirements (doc_id, effective_from, reason, signature_id, retired_at) VALUES (?, ?, ?, ?, ?)", [
+      docId,
+      input.effectiveFrom,
+      reason,
+      signatureId,
+      at.toISOString(),
+    ]);
+    await recordAudit(
+      tx,
+      {
+        userId: signer.userId,
+        username: signer.username,
+        clientAddress: signer.clientAddress,
+        action: "document.retire",
+        objectType: "document",
+        objectId: docId,
+        newValues: { effectiveFrom: input.effectiveFrom, version: retired.version, contentHash: retired.contentHash, signatureId },
+        reason,
+      },
+      at,
+    );
+    return { version: retired.version, signatureId };
+  });
+}
