@@ -1,5 +1,5 @@
-import { Form, useNavigation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef, type ReactNode } from "react";
 
 import { CR_STATE_LABELS, type CrState, type SignatureMeaning } from "~/modules/change-control/change-control";
 
@@ -39,6 +39,15 @@ export function SignatureForm({
 }) {
   const busy = useNavigation().formData?.get("intent") === intent;
   const passwordId = `${intent}-password`;
+  const password = useRef<HTMLInputElement>(null);
+  const result = useActionData<{ intent?: string | null; errors?: Record<string, string> }>();
+  // After each refusal of this form, clear the password and put the focus back in it.
+  useEffect(() => {
+    if (result?.intent === intent && result.errors?.password && password.current) {
+      password.current.value = "";
+      password.current.focus();
+    }
+  }, [result, intent]);
   return (
     <Form method="post" className="signature-form" aria-label={`Sign: ${meaning}`}>
       <input type="hidden" name="intent" value={intent} />
@@ -61,7 +70,7 @@ export function SignatureForm({
       </dl>
       <div className={`field${error ? " field-error" : ""}`}>
         <label htmlFor={passwordId}>Your password</label>
-        <input id={passwordId} name="password" type="password" autoComplete="current-password" required aria-describedby={error ? `${passwordId}-error` : undefined} />
+        <input ref={password} id={passwordId} name="password" type="password" autoComplete="current-password" required aria-describedby={error ? `${passwordId}-error` : undefined} />
         {error ? (
           <p className="error" id={`${passwordId}-error`} role="alert">
             {error}

@@ -147,7 +147,7 @@ describe("change requests through the server", () => {
     expect(wrong.text).toContain("The password is not correct, so nothing was signed");
     expect(await dbValue("SELECT failed_signins AS n FROM users WHERE username = 'author'")).toEqual({ n: 1 });
     expect(await dbValue("SELECT count(*) AS n FROM audit_events WHERE action = 'signature.password.failed' AND username = 'author'")).toEqual({ n: 1 });
-    expect(await dbValue("SELECT count(*) AS n FROM signatures")).toEqual({ n: 0 });
+    expect(await dbValue("SELECT count(*) AS n FROM signatures WHERE cr_id = ?", [crId])).toEqual({ n: 0 });
 
     const ok = await users.author!.post(`/changes/${crId}`, { intent: "submit", password: "quire-demo-2026" });
     expect(ok.status).toBe(302);

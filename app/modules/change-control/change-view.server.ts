@@ -87,7 +87,8 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
     signatures: views,
     blockers:
       cr.state === "in-review"
-        ? approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: viewer.id })
+        ? // Blockers as the viewer would meet them approving; "the author cannot approve" only concerns approvers.
+          approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: viewer.permissions.includes("document.approve") ? viewer.id : "" })
         : [],
     comments: comments.map((c) => ({ id: c.id, author: name(c.userId), at: c.at, kind: c.kind, body: c.body, commit: c.commit })),
     actions: availableActions(cr, { userId: viewer.id, permissions: viewer.permissions }),
