@@ -105,6 +105,9 @@ export default function EditDraft() {
   }, [text, cr.id, submitPreview]);
 
   const shown = preview.data?.problems ?? problems;
+  // The last preview that rendered, kept (dimmed) while the text has problems.
+  const lastGood = useRef<string | null>(null);
+  if (preview.data?.html) lastGood.current = preview.data.html;
   const problemLines = new Set(shown.map((p) => p.line));
   const lineCount = text.split("\n").length;
   return (
@@ -187,10 +190,17 @@ export default function EditDraft() {
             <p className="pane-label">
               Preview {preview.state !== "idle" ? <span className="muted small">updating…</span> : null}
             </p>
-            {preview.data?.html ? (
-              <div className="document-body prose" data-testid="preview" dangerouslySetInnerHTML={{ __html: preview.data.html }} />
+            {preview.data && !preview.data.html ? (
+              <p className="muted">Fix the problems listed to see the preview{lastGood.current ? "; the last valid text is shown below, dimmed" : ""}.</p>
+            ) : null}
+            {preview.data?.html || lastGood.current ? (
+              <div
+                className={`document-body prose${preview.data?.html ? "" : " stale"}`}
+                data-testid="preview"
+                dangerouslySetInnerHTML={{ __html: preview.data?.html ?? lastGood.current ?? "" }}
+              />
             ) : (
-              <p className="muted">{preview.data ? "Fix the problems listed to see the preview." : "The preview appears as you type."}</p>
+              <p className="muted">{preview.data ? null : "The preview appears as you type."}</p>
             )}
           </div>
         </div>

@@ -131,8 +131,8 @@ describe("a change request in Chromium, from the author's draft to QA's approval
     await jump.waitFor();
     await expect(problems.getByRole("listitem").first().textContent()).resolves.toContain("component <Nope> is not allowed; use one of");
     await expect(author.locator(".gutter .gutter-problem").allTextContents()).resolves.toEqual([String(line)]);
-    await author.getByText("Fix the problems listed to see the preview.").waitFor();
-    await expect(preview.count()).resolves.toBe(0);
+    await author.getByText("Fix the problems listed to see the preview; the last valid text is shown below, dimmed.").waitFor();
+    await expect(preview.getAttribute("class")).resolves.toContain("stale");
     await screenshot(author, "cr-editor");
 
     // Clicking line:column puts the caret at the start of that line.
