@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
+import { simpleGit } from "simple-git";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { Database, type SqlParams } from "~/db/db.server";
@@ -243,6 +244,18 @@ describe("change requests through the server", () => {
     const opened = await users.author!.post("/changes/new", { ...NEW_CR, reviewerIds: [reviewerId], revision: "minor", proposedEffectiveDate: "2026-12-15" });
     const second = /^\/changes\/(CR-2026-\d{4})\/edit$/.exec(opened.headers.get("location") ?? "")?.[1];
     expect(second).toBe(`CR-2026-${String(Number(crId.slice(-4)) + 1).padStart(4, "0")}`);
+    // An author who prefers git pushes to the CR's branch; the editor then works from that head.
+    const work = path.join(tempDir("quire-clone-"), "work");
+    await simpleGit().clone(path.join(dataDir, "content"), work, ["--branch", `cr/${second}`]);
+    const clone = simpleGit(work).addConfig("user.name", "Ayesha Rahman").addConfig("user.email", "author@example.org");
+    const file = path.join(work, "sops", "SOP-TS-001.mdx");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("## Purpose", "## Purpose\n\nPushed from a clone with git."));
+    await clone.add(".").commit(`${second}: edit with git`).push("origin", `cr/${second}`);
+    const pushed = (await clone.revparse(["HEAD"])).trim();
+    const editor = await users.author!.get(`/changes/${second}/edit`);
+    expect(hidden(editor.text, "expectedHead")).toBe(pushed);
+    expect(textareaSource(editor.text)).toContain("Pushed from a clone with git.");
+
     expect((await users.reviewer!.post(`/changes/${second}`, { intent: "withdraw", reason: "Not mine to withdraw" })).status).toBe(403);
     expect((await users.author!.post(`/changes/${second}`, { intent: "withdraw", reason: "Merged into the next major revision." })).status).toBe(302);
     expect((await users.author!.get(`/changes/${second}`)).text).toContain("Withdrawn");
