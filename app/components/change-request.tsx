@@ -1,7 +1,7 @@
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 
-import { CR_STATE_LABELS, type CrState, type SignatureMeaning } from "~/modules/change-control/change-control";
+import { CR_STATE_LABELS, type CrState, type SignatureMeaning, type SignatureStanding, type SignatureView } from "~/modules/change-control/change-control";
 
 export function CrStateBadge({ state }: { state: CrState }) {
   return <span className={`badge badge-cr-${state}`}>{CR_STATE_LABELS[state]}</span>;
@@ -84,15 +84,8 @@ export function SignatureForm({
   );
 }
 
-export interface ShownSignature {
-  id: number;
-  meaning: SignatureMeaning;
-  printedName: string;
-  username: string;
-  signedAt: string;
-  contentHash: string;
-  standing?: "counts" | "content-changed" | "earlier-round";
-}
+/** A signature to show; `standing` is given where signatures can lapse (a change request's). */
+export type ShownSignature = Omit<SignatureView, "commit" | "standing"> & { standing?: SignatureStanding };
 
 const STANDING_TEXT = {
   counts: null,

@@ -86,7 +86,9 @@ describe("a change request in Chromium, from the author's draft to QA's approval
     author = await signIn("author");
     await author.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Change requests" }).click();
     await author.waitForURL(/\/changes$/);
-    await expect(author.title()).resolves.toBe("Change requests · Quire");
+    // Client-side navigation: the URL changes first, then the page renders and sets its title.
+    await author.getByRole("heading", { level: 1, name: "Change requests" }).waitFor();
+    await expect.poll(() => author.title()).toBe("Change requests · Quire");
     await author.getByRole("link", { name: "New change request" }).click();
     await author.waitForURL(/\/changes\/new$/);
     await author.getByRole("heading", { level: 1, name: "New change request" }).waitFor();

@@ -35,7 +35,8 @@ describe("a change from request to effective version (real git and SQLite)", () 
       { target: "existing", docId: "SOP-TS-001", reason: "Clarify the visit report deadline.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2026-12-01", reviewerIds: [who("reviewer").userId] },
       AT,
     );
-    expect(crId).toBe("CR-2026-0001");
+    // Numbering continues after the fixture demo history's own change request, CR-2026-0001.
+    expect(crId).toBe("CR-2026-0002");
     const cr = (await getChangeRequest(q.db, crId))!;
     const draft = await readDraft(q, cr);
     expect(draft.problems).toEqual([]);

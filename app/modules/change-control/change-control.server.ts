@@ -261,7 +261,7 @@ export async function checkDraft(q: Quire, cr: ChangeRequest, source: string): P
   const main = (await q.repo.branchHead(MAIN_BRANCH))!;
   const tree = await q.repo.readTree(main);
   const others = tree.documents.filter((d) => d.path !== cr.docPath);
-  const result = checkContent([...others, { path: cr.docPath, source }], tree.jobFunctions);
+  const result = checkContent([...others, { path: cr.docPath, source }], tree.jobFunctions, new Set([cr.docPath]));
   const problems = result.problems.filter((p) => p.path === cr.docPath);
   const fm = parseFrontmatter(cr.docPath, source);
   if (fm.ok && fm.data.id !== cr.docId) {

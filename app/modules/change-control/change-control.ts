@@ -169,6 +169,11 @@ export function validSignatures<T extends Pick<SignatureRecord, "meaning" | "con
 
 export type SignatureStanding = "counts" | "content-changed" | "earlier-round";
 
+/** A signature as pages show it, with whether it still counts. */
+export interface SignatureView extends Pick<SignatureRecord, "id" | "meaning" | "printedName" | "username" | "signedAt" | "contentHash" | "commit"> {
+  standing: SignatureStanding;
+}
+
 /** Why a signature does or does not count towards approval, for showing beside it (§11.70). */
 export function signatureStanding<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "signedAt">>(
   signature: T,

@@ -7,7 +7,7 @@ import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { checkCredentials, getUser } from "~/modules/users/users.server";
 
-import { approvalBlockers, availableActions, signatureStanding, type CrAction, type SignatureMeaning, type SignatureStanding } from "./change-control";
+import { approvalBlockers, availableActions, signatureStanding, type CrAction, type SignatureView } from "./change-control";
 import { ChangeRequestError, commentsOf, getChangeRequest, readDraft, type ChangeRequest, type Participant } from "./change-control.server";
 
 /** Display names of users by id, for showing who authored, reviewed, signed and commented. */
@@ -36,17 +36,6 @@ export async function verifySigner(q: Quire, user: CurrentUser, password: string
       result.reason === "locked" ? result.message : "The password is not correct, so nothing was signed. Failed attempts count toward locking your account.",
     );
   }
-}
-
-export interface SignatureView {
-  id: number;
-  meaning: SignatureMeaning;
-  printedName: string;
-  username: string;
-  signedAt: string;
-  contentHash: string;
-  commit: string | null;
-  standing: SignatureStanding;
 }
 
 export interface ChangeRequestPage {

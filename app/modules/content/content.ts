@@ -76,9 +76,11 @@ export function parseJobFunctions(path: string, source: string): { jobFunctions:
 
 /**
  * Validates a whole content tree: every document's frontmatter and MDX policy, file placement,
- * duplicate ids, and references between documents and to job functions.
+ * duplicate ids, and references between documents and to job functions. With `only`, the other
+ * files serve as context (their ids and placement) and only the named paths' bodies and
+ * references are checked: how a draft is checked against the approved tree.
  */
-export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile | null): ContentCheck {
+export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile | null, only?: ReadonlySet<string>): ContentCheck {
   const problems: Problem[] = [];
   let jobFunctions: JobFunction[] = [];
   if (!jobFunctionsFile) {
@@ -125,6 +127,7 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
   const documentIds = new Set(parsed.map((p) => p.frontmatter.id));
   const documents: ValidDocument[] = [];
   for (const { file, frontmatter, positions, duplicate } of parsed) {
+    if (only && !only.has(file.path)) continue;
     const before = problems.length;
     if (jobFunctionsFile) {
       if (!jobFunctionIds.has(frontmatter.owner)) {

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -65,6 +66,26 @@ export function versionTag(docId: string, version: string): string {
 export const VERSION_TAG_PATTERN = /^([A-Z]{2,5}(?:-[A-Z]{2,5})?-\d{3})\/v(\d+)\.(\d+)$/;
 
 /**
+ * Runs a git command that prints nothing on success (read-tree, update-index, update-ref, tag,
+ * config). simple-git waits a fixed 50 ms after any command that printed nothing before it
+ * resolves (its completion plugin), which made each approval and `init --demo` seconds slower;
+ * these few plumbing calls therefore run git directly (docs/decisions/006). Everything that
+ * reads output stays on simple-git.
+ */
+function runSilent(dir: string, args: string[], env?: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const options = { cwd: dir, env: (env ?? gitEnv({})) as NodeJS.ProcessEnv, encoding: "utf8" as const, maxBuffer: 1024 * 1024 };
+    execFile("git", args, options, (error: Error | null, _stdout: string, stderr: string) => {
+      if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
+      else resolve();
+    });
+  });
+}
+
+/** Trees of recently read commits: a commit never changes, so its tree can be kept. */
+const TREE_CACHE_SIZE = 8;
+
+/**
  * The one gateway to the content repository (simple-git). Quire's repository is bare: commits are
  * written with git's plumbing into a private index, so no work tree can drift, branch updates are
  * compare-and-swap (a stale head is refused), and authors can push `cr/*` branches to it.
@@ -72,6 +93,7 @@ export const VERSION_TAG_PATTERN = /^([A-Z]{2,5}(?:-[A-Z]{2,5})?-\d{3})\/v(\d+)\
  */
 export class ContentRepository {
   readonly git: SimpleGit;
+  private readonly trees = new Map<string, Promise<{ documents: SourceFile[]; jobFunctions: SourceFile | null }>>();
 
   constructor(readonly dir: string) {
     this.git = simpleGit({ baseDir: dir });
@@ -79,11 +101,10 @@ export class ContentRepository {
 
   static async create(dir: string): Promise<ContentRepository> {
     fs.mkdirSync(dir, { recursive: true });
-    await simpleGit({ baseDir: dir }).raw(["init", "--quiet", "--bare", "--initial-branch", MAIN_BRANCH]);
-    const repo = new ContentRepository(dir);
-    await repo.git.addConfig("user.name", QUIRE_IDENTITY.name);
-    await repo.git.addConfig("user.email", QUIRE_IDENTITY.email);
-    return repo;
+    await runSilent(dir, ["init", "--quiet", "--bare", "--initial-branch", MAIN_BRANCH]);
+    await runSilent(dir, ["config", "user.name", QUIRE_IDENTITY.name]);
+    await runSilent(dir, ["config", "user.email", QUIRE_IDENTITY.email]);
+    return new ContentRepository(dir);
   }
 
   /** True when the folder itself is a repository (bare, or with .git), not merely inside one. */
@@ -115,13 +136,12 @@ export class ContentRepository {
         GIT_COMMITTER_DATE: options.date,
       });
       const git = simpleGit({ baseDir: this.dir, allowEnvironment: GUARDED_ENV }).env(env);
-      if (options.base) await git.raw(["read-tree", options.base]);
-      else await git.raw(["read-tree", "--empty"]);
+      await runSilent(this.dir, ["read-tree", ...(options.base ? [options.base] : ["--empty"])], env);
       for (const file of options.files) {
         const blobFile = path.join(scratch, crypto.randomUUID());
         fs.writeFileSync(blobFile, file.source);
         const blob = (await git.raw(["hash-object", "-w", "--", blobFile])).trim();
-        await git.raw(["update-index", "--add", "--cacheinfo", `100644,${blob},${file.path}`]);
+        await runSilent(this.dir, ["update-index", "--add", "--cacheinfo", `100644,${blob},${file.path}`], env);
       }
       const tree = (await git.raw(["write-tree"])).trim();
       const parents = [...(options.base ? [options.base] : []), ...(options.extraParents ?? [])].flatMap((p) => ["-p", p]);
@@ -129,7 +149,7 @@ export class ContentRepository {
       fs.writeFileSync(messageFile, options.message);
       const sha = (await git.raw(["commit-tree", tree, ...parents, "-F", messageFile])).trim();
       try {
-        await git.raw(["update-ref", `refs/heads/${options.branch}`, sha, options.expectedHead ?? ZERO]);
+        await runSilent(this.dir, ["update-ref", `refs/heads/${options.branch}`, sha, options.expectedHead ?? ZERO]);
       } catch {
         throw new StaleHeadError(
           `The branch ${options.branch} has moved since it was read (expected ${options.expectedHead?.slice(0, 12) ?? "no branch"}); reload and apply your change again.`,
@@ -142,9 +162,11 @@ export class ContentRepository {
   }
 
   async tag(name: string, commit: string, message: string, date: string): Promise<void> {
-    await simpleGit({ baseDir: this.dir, allowEnvironment: GUARDED_ENV })
-      .env(gitEnv({ GIT_COMMITTER_DATE: date, GIT_COMMITTER_NAME: QUIRE_IDENTITY.name, GIT_COMMITTER_EMAIL: QUIRE_IDENTITY.email }))
-      .raw(["tag", "--annotate", name, commit, "-m", message]);
+    await runSilent(
+      this.dir,
+      ["tag", "--annotate", name, commit, "-m", message],
+      gitEnv({ GIT_COMMITTER_DATE: date, GIT_COMMITTER_NAME: QUIRE_IDENTITY.name, GIT_COMMITTER_EMAIL: QUIRE_IDENTITY.email }),
+    );
   }
 
   /** Every version tag with the commit it points at. */
@@ -202,8 +224,22 @@ export class ContentRepository {
     return this.git.show([`${commit}:${filePath}`]);
   }
 
-  /** Every controlled document and job-functions.yaml at a commit. */
-  async readTree(commit: string): Promise<{ documents: SourceFile[]; jobFunctions: SourceFile | null }> {
+  /** Every controlled document and job-functions.yaml at a commit (or branch), read once per commit. */
+  async readTree(commitOrBranch: string): Promise<{ documents: SourceFile[]; jobFunctions: SourceFile | null }> {
+    const commit = (await this.git.raw(["rev-parse", "--verify", `${commitOrBranch}^{commit}`])).trim();
+    let tree = this.trees.get(commit);
+    if (!tree) {
+      tree = this.readTreeNow(commit);
+      tree.catch(() => this.trees.delete(commit));
+      this.trees.set(commit, tree);
+      if (this.trees.size > TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value!);
+    }
+    const { documents, jobFunctions } = await tree;
+    // Callers may change what they get; the cached tree stays as git has it.
+    return { documents: documents.map((d) => ({ ...d })), jobFunctions: jobFunctions ? { ...jobFunctions } : null };
+  }
+
+  private async readTreeNow(commit: string): Promise<{ documents: SourceFile[]; jobFunctions: SourceFile | null }> {
     const names = (await this.git.raw(["ls-tree", "-r", "--name-only", commit])).split("\n").filter(Boolean);
     const documents: SourceFile[] = [];
     for (const name of names.filter(isDocumentPath)) {
@@ -235,6 +271,6 @@ export class ContentRepository {
 
   /** Creates a branch at a commit; refused when it exists already. */
   async createBranch(branch: string, at: string): Promise<void> {
-    await this.git.raw(["update-ref", `refs/heads/${branch}`, at, ZERO]);
+    await runSilent(this.dir, ["update-ref", `refs/heads/${branch}`, at, ZERO]);
   }
 }

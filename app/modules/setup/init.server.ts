@@ -6,16 +6,30 @@ import { z } from "zod";
 
 import { isoDate } from "~/clock.server";
 import type { QuireConfig } from "~/config.server";
+import type { Quire } from "~/context.server";
 import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
+import { NewChangeRequestSchema } from "~/modules/change-control/change-control";
+import {
+  ChangeRequestError,
+  approveChange,
+  getChangeRequest,
+  openChangeRequest,
+  saveDraft,
+  signReview,
+  submitForReview,
+  type Participant,
+} from "~/modules/change-control/change-control.server";
 import { checkContent, type SourceFile, type ValidDocument } from "~/modules/content/content";
 import { readContentFolder } from "~/modules/content/folder.server";
 import type { Problem } from "~/modules/content/problems";
+import { MdxRenderer } from "~/modules/content/render.server";
 import { ContentRepository, MAIN_BRANCH, QUIRE_IDENTITY, versionTag } from "~/modules/content/repository.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { TRAILER, registerTaggedVersions } from "~/modules/documents/versions.server";
+import { parseVersion } from "~/modules/documents/documents";
+import { TRAILER, registerTaggedVersions, versionsOf } from "~/modules/documents/versions.server";
 import { SYSTEM_ACTOR, insertUser } from "~/modules/users/users.server";
-import type { Tx } from "~/db/db.server";
+import type { Queryable, Tx } from "~/db/db.server";
 
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
 
@@ -29,6 +43,8 @@ export class ContentInvalid extends Error {
 /** The day the demo QMS went live: documents without a history are version 1.0 from then. */
 export const DEMO_GO_LIVE = "2025-02-03";
 
+const YamlDate = z.union([z.iso.date(), z.date().transform((d) => isoDate(d))]);
+
 const HistorySchema = z.strictObject({
   documents: z.record(
     z.string(),
@@ -37,7 +53,11 @@ const HistorySchema = z.strictObject({
         z.strictObject({
           version: z.string().regex(/^\d+\.\d+$/),
           source: z.string().optional(),
-          effective: z.union([z.iso.date(), z.date().transform((d) => isoDate(d))]),
+          effective: YamlDate,
+          /** The day the version was approved, when it is not the default (see approvalDay). */
+          approved: YamlDate.optional(),
+          /** Committed by init (Quire-Seeded-By, no signatures) where a change request would be refused. */
+          seeded: z.boolean().optional(),
           reason: z.string().min(1),
         }),
       )
@@ -49,7 +69,19 @@ export interface PlannedVersion {
   doc: ValidDocument;
   version: string;
   effective: string;
+  /** The approval day history.yaml gives, if any. */
+  approved: string | null;
+  /** history.yaml asks init to commit this later version itself instead of approving it through a change request. */
+  seeded: boolean;
   reason: string;
+}
+
+export interface SeedPlan {
+  /** Versions init commits itself (trailers + Quire-Seeded-By), in date order: the baseline. */
+  plan: PlannedVersion[];
+  /** Demo versions after go-live, approved through change requests once the users exist (unless `seeded`), in approval order. */
+  changes: PlannedVersion[];
+  jobFunctions: SourceFile;
 }
 
 export interface InitOptions {
@@ -75,9 +107,11 @@ export function dataFolderInUse(config: QuireConfig): boolean {
 }
 
 /**
- * Creates a data folder: the content repository seeded from `seedDir` (each document's versions
- * as tagged commits with trailers) and quire.db recording them. Everything is built in a
- * temporary sibling folder and renamed into place at the end, so a failure leaves nothing behind.
+ * Creates a data folder: the content repository seeded from `seedDir` (each document's first
+ * version as a tagged commit with trailers) and quire.db recording them; for the demo, the later
+ * versions of its history are then approved through change control by the demo users. Everything
+ * is built in a temporary sibling folder and renamed into place at the end, so a failure leaves
+ * nothing behind.
  */
 export async function initDataFolder(options: InitOptions): Promise<InitSummary> {
   const { config, seedDir, demo, now } = options;
@@ -96,32 +130,41 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
       dbFile: path.join(staging, "quire.db"),
       contentRepo: config.externalContentRepo ? config.contentRepo : path.join(staging, "content"),
     };
-    const repo = config.externalContentRepo
-      ? await adoptRepository(stagedConfig.contentRepo, now)
-      : await seedRepository(stagedConfig.contentRepo, seedDir, demo, now);
+    const seed = config.externalContentRepo ? null : planSeed(seedDir, demo, isoDate(now));
     const db = await Database.open(stagedConfig.dbFile);
     try {
       await migrate(db);
-      const head = await repo.readTree("HEAD");
-      const check = checkContent(head.documents, head.jobFunctions);
-      const adminPassword = await db.transaction(async (tx) => {
-        await recordAudit(
-          tx,
-          { ...SYSTEM_ACTOR, action: "system.init", objectType: "data-folder", objectId: null, newValues: { demo, contentRepo: config.contentRepo } },
-          now,
-        );
-        for (const jf of check.jobFunctions) {
-          await tx.run("INSERT INTO job_functions (id, name, description) VALUES (?, ?, ?)", [jf.id, jf.name, jf.description]);
-          await recordAudit(tx, { ...SYSTEM_ACTOR, action: "job-function.create", objectType: "job-function", objectId: jf.id, newValues: jf }, now);
-        }
-        await tx.run("INSERT INTO settings (key, value) VALUES ('created_at', ?), ('demo', ?)", [now.toISOString(), demo ? "true" : "false"]);
-        return createInitialUsers(tx, demo, new Set(check.jobFunctions.map((j) => j.id)), now);
-      });
+      const seeding = seed ? seedRepository(stagedConfig.contentRepo, seed, demo, now) : adoptRepository(stagedConfig.contentRepo, now);
+      // The database is set up while git writes the seed: both mostly wait (on git processes, on
+      // password hashing in the thread pool), so doing them side by side keeps the demo's init quick.
+      const setUp = (async () => {
+        const { jobFunctions } = checkContent([], seed ? seed.jobFunctions : (await (await seeding).readTree("HEAD")).jobFunctions);
+        const adminPassword = await db.transaction(async (tx) => {
+          await recordAudit(
+            tx,
+            { ...SYSTEM_ACTOR, action: "system.init", objectType: "data-folder", objectId: null, newValues: { demo, contentRepo: config.contentRepo } },
+            now,
+          );
+          for (const jf of jobFunctions) {
+            await tx.run("INSERT INTO job_functions (id, name, description) VALUES (?, ?, ?)", [jf.id, jf.name, jf.description]);
+            await recordAudit(tx, { ...SYSTEM_ACTOR, action: "job-function.create", objectType: "job-function", objectId: jf.id, newValues: jf }, now);
+          }
+          await tx.run("INSERT INTO settings (key, value) VALUES ('created_at', ?), ('demo', ?)", [now.toISOString(), demo ? "true" : "false"]);
+          return createInitialUsers(tx, demo, new Set(jobFunctions.map((j) => j.id)), now);
+        });
+        return { jobFunctions, adminPassword };
+      })();
+      const [repo, { jobFunctions, adminPassword }] = await both(seeding, setUp);
       const versions = await registerTaggedVersions(db, repo, now);
+      if (seed && seed.changes.length > 0) {
+        const q: Quire = { config: stagedConfig, db, repo, renderer: new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name]))) };
+        versions.push(...(await approveDemoHistory(q, seed.changes, now)));
+      }
+      const documents = (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
       await db.close();
       if (fs.existsSync(config.dataDir)) fs.rmdirSync(config.dataDir);
       fs.renameSync(staging, config.dataDir);
-      return { dataDir: config.dataDir, contentRepo: config.contentRepo, documents: check.documents.length, versions, adminPassword };
+      return { dataDir: config.dataDir, contentRepo: config.contentRepo, documents, versions, adminPassword };
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
@@ -132,25 +175,47 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
   }
 }
 
-/** Validates the seed folder (and the demo history) and plans every version in date order. */
-export function planSeed(seedDir: string, demo: boolean, today: string): { plan: PlannedVersion[]; jobFunctions: SourceFile } {
+/** Waits for both, so that nothing is still writing when a failure removes the staging folder. */
+async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === "rejected") throw ra.reason;
+  if (rb.status === "rejected") throw rb.reason;
+  return [ra.value, rb.value];
+}
+
+/**
+ * Validates the seed folder (and the demo history) and plans every version. A document's first
+ * version, when it took effect by go-live (or any version of a plain init), is committed by init
+ * itself: there must be approved content before anything can change. Every later demo version,
+ * and every document first issued after go-live, is approved through a change request, so it
+ * carries real signatures (unless history.yaml marks it `seeded`). Approving the baseline through
+ * change requests too would add 1 to 2 s per document, some 30 s to the demo's init (see
+ * approveDemoHistory), and its texts refer to documents first issued later, which change control
+ * would rightly refuse.
+ */
+export function planSeed(seedDir: string, demo: boolean, today: string): SeedPlan {
   const folder = readContentFolder(seedDir);
   const check = checkContent(folder.documents, folder.jobFunctions);
   if (check.problems.length > 0 || !folder.jobFunctions) throw new ContentInvalid(check.problems);
   const plan: PlannedVersion[] = [];
-  const history = demo ? readHistory(seedDir, folder.documents, folder.jobFunctions) : new Map<string, PlannedVersion[]>();
+  const changes: PlannedVersion[] = [];
+  const history = demo ? readHistory(seedDir, check.documents, folder.jobFunctions) : new Map<string, PlannedVersion[]>();
   for (const doc of check.documents) {
-    const versions = history.get(doc.frontmatter.id);
-    if (versions) plan.push(...versions);
-    else plan.push({ doc, version: "1.0", effective: demo ? DEMO_GO_LIVE : today, reason: "Initial issue." });
+    const [first, ...later] = history.get(doc.frontmatter.id) ?? [
+      { doc, version: "1.0", effective: demo ? DEMO_GO_LIVE : today, approved: null, seeded: false, reason: "Initial issue." },
+    ];
+    if (!demo || first!.effective <= DEMO_GO_LIVE) plan.push(first!);
+    else changes.push(first!);
+    changes.push(...later);
   }
   plan.sort((a, b) => a.effective.localeCompare(b.effective) || a.doc.frontmatter.id.localeCompare(b.doc.frontmatter.id));
-  return { plan, jobFunctions: folder.jobFunctions };
+  changes.sort((a, b) => approvalDay(a).localeCompare(approvalDay(b)) || a.doc.frontmatter.id.localeCompare(b.doc.frontmatter.id));
+  return { plan, changes, jobFunctions: folder.jobFunctions };
 }
 
 const HISTORY_FILE = path.join(".demo", "history.yaml");
 
-function readHistory(seedDir: string, current: SourceFile[], jobFunctions: SourceFile): Map<string, PlannedVersion[]> {
+function readHistory(seedDir: string, current: ValidDocument[], jobFunctions: SourceFile): Map<string, PlannedVersion[]> {
   const file = path.join(seedDir, HISTORY_FILE);
   if (!fs.existsSync(file)) return new Map();
   const parsed = HistorySchema.safeParse(parseYaml(fs.readFileSync(file, "utf8")));
@@ -165,14 +230,20 @@ function readHistory(seedDir: string, current: SourceFile[], jobFunctions: Sourc
     result.set(
       id,
       entries.map((e) => {
+        if (e.approved && e.approved > e.effective) {
+          throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${id} v${e.version} is approved on ${e.approved}, after it takes effect on ${e.effective}` }]);
+        }
+        const version = { version: e.version, effective: e.effective, approved: e.approved ?? null, seeded: e.seeded ?? false, reason: e.reason };
+        // The current file passed the seed folder's check already.
+        if (!e.source) return { doc: currentFile, ...version };
         // An older version is checked like any document, in the context of the current content.
-        const source = e.source ? fs.readFileSync(path.join(seedDir, ".demo", e.source), "utf8") : currentFile.source;
+        const source = fs.readFileSync(path.join(seedDir, ".demo", e.source), "utf8");
         const others = current.filter((f) => f !== currentFile);
-        const check = checkContent([...others, { path: currentFile.path, source }], jobFunctions);
+        const check = checkContent([...others, { path: currentFile.path, source }], jobFunctions, new Set([currentFile.path]));
         const problems = check.problems.filter((p) => p.path === currentFile.path).map((p) => ({ ...p, path: `.demo/${e.source ?? currentFile.path}` }));
         if (problems.length > 0) throw new ContentInvalid(problems);
         const doc = check.documents.find((d) => d.path === currentFile.path)!;
-        return { doc, version: e.version, effective: e.effective, reason: e.reason };
+        return { doc, ...version };
       }),
     );
   }
@@ -192,42 +263,142 @@ export function versionCommitMessage(v: PlannedVersion, extraTrailers: [string, 
   return `${v.doc.frontmatter.id} v${v.version}: ${v.doc.frontmatter.title}\n\n${oneLine(v.reason)}\n\n${trailers.map(([k, val]) => `${k}: ${val}`).join("\n")}\n`;
 }
 
-async function seedRepository(dir: string, seedDir: string, demo: boolean, now: Date): Promise<ContentRepository> {
-  const { plan, jobFunctions } = planSeed(seedDir, demo, isoDate(now));
+async function seedRepository(dir: string, { plan, jobFunctions }: SeedPlan, demo: boolean, now: Date): Promise<ContentRepository> {
   const repo = await ContentRepository.create(dir);
-  const author = QUIRE_IDENTITY;
-  const firstDate = plan[0] ? approvalInstant(plan[0].effective, now, demo) : now.toISOString();
+  const firstDate = plan[0] ? approvalInstant(plan[0], now, demo) : now.toISOString();
   let head = await repo.commit({
     branch: MAIN_BRANCH,
     base: null,
     expectedHead: null,
     files: [jobFunctions],
     message: "Job functions of the training matrix\n",
-    author,
+    author: QUIRE_IDENTITY,
     date: firstDate,
   });
-  for (const v of plan) {
-    const date = approvalInstant(v.effective, now, demo);
-    head = await repo.commit({
-      branch: MAIN_BRANCH,
-      base: head,
-      expectedHead: head,
-      files: [{ path: v.doc.path, source: v.doc.source }],
-      message: versionCommitMessage(v, [["Quire-Seeded-By", demo ? "quire init --demo" : "quire init"]]),
-      author,
-      date,
-    });
-    await repo.tag(versionTag(v.doc.frontmatter.id, v.version), head, `${v.doc.frontmatter.id} version ${v.version}, effective ${v.effective}`, date);
-  }
+  for (const v of plan) head = await commitSeededVersion(repo, head, v, demo, now);
   return repo;
 }
 
-/** Demo versions were approved two weeks before they took effect; a plain init approves now. */
-function approvalInstant(effective: string, now: Date, demo: boolean): string {
+/** Commits and tags one version on main as init's own (Quire-Seeded-By), returning the new head. */
+async function commitSeededVersion(repo: ContentRepository, head: string, v: PlannedVersion, demo: boolean, now: Date): Promise<string> {
+  const date = approvalInstant(v, now, demo);
+  const commit = await repo.commit({
+    branch: MAIN_BRANCH,
+    base: head,
+    expectedHead: head,
+    files: [{ path: v.doc.path, source: v.doc.source }],
+    message: versionCommitMessage(v, [["Quire-Seeded-By", demo ? "quire init --demo" : "quire init"]]),
+    author: QUIRE_IDENTITY,
+    date,
+  });
+  await repo.tag(versionTag(v.doc.frontmatter.id, v.version), commit, `${v.doc.frontmatter.id} version ${v.version}, effective ${v.effective}`, date);
+  return commit;
+}
+
+/** Seeded demo versions were approved two weeks before they took effect (or on their `approved` day); a plain init approves now. */
+function approvalInstant(v: PlannedVersion, now: Date, demo: boolean): string {
   if (!demo) return now.toISOString();
-  const d = new Date(`${effective}T10:00:00Z`);
+  if (v.approved) return `${v.approved}T10:00:00.000Z`;
+  const d = new Date(`${v.effective}T10:00:00Z`);
   d.setUTCDate(d.getUTCDate() - 14);
   return d.toISOString();
+}
+
+/** The date `days` working days (Monday to Friday) before `date`. */
+function workingDaysBefore(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  for (let left = days; left > 0; ) {
+    d.setUTCDate(d.getUTCDate() - 1);
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) left--;
+  }
+  return isoDate(d);
+}
+
+/**
+ * The day a demo change was approved: the one history.yaml gives, else one working week before it
+ * took effect. (A document that another change refers to must be approved before that change is
+ * submitted, since a draft's references are checked against main: history.yaml dates those.)
+ */
+function approvalDay(v: PlannedVersion): string {
+  return v.approved ?? workingDaysBefore(v.effective, 5);
+}
+
+/** When each step of a demo change happened: opened and drafted a working week before approval, at office hours (UTC). */
+function changeSchedule(v: PlannedVersion) {
+  const approved = approvalDay(v);
+  const at = (date: string, time: string) => new Date(`${date}T${time}:00.000Z`);
+  const opened = workingDaysBefore(approved, 5);
+  return {
+    open: at(opened, "10:00"),
+    save: at(opened, "14:30"),
+    submit: at(workingDaysBefore(approved, 2), "16:00"),
+    review: at(workingDaysBefore(approved, 1), "11:00"),
+    approve: at(approved, "09:30"),
+  };
+}
+
+async function participant(db: Queryable, username: string): Promise<Participant> {
+  const u = await db.get<{ id: string; display_name: string; email: string }>("SELECT id, display_name, email FROM users WHERE username = ?", [username]);
+  if (!u) throw new Error(`the demo user ${username} is missing`);
+  return { userId: u.id, username, printedName: u.display_name, email: u.email, clientAddress: null };
+}
+
+/**
+ * Approves the demo's later versions the way anyone's change is approved (one path, real
+ * signatures): the demo author opens a change request and saves the version's text as the draft,
+ * submits it (signs Authored), the reviewer signs Reviewed, and the quality manager approves it
+ * (signs Approved: merge commit on main with the signature trailers, tag, version, signature and
+ * audit rows), on historical office-hour instants before the version took effect. A version
+ * history.yaml marks `seeded` is committed by init at its place in the sequence instead. Returns
+ * the tags. Each change costs 1 to 2 s (the draft is checked against the whole of main three times),
+ * which is one reason the baseline stays seeded.
+ */
+async function approveDemoHistory(q: Quire, changes: PlannedVersion[], now: Date): Promise<string[]> {
+  const author = await participant(q.db, "author");
+  const reviewer = await participant(q.db, "reviewer");
+  const approver = await participant(q.db, "qa");
+  const tags: string[] = [];
+  for (const v of changes) {
+    if (v.seeded) {
+      await commitSeededVersion(q.repo, (await q.repo.branchHead(MAIN_BRANCH))!, v, true, now);
+      // Recorded at its place in the history, like the changes around it.
+      tags.push(...(await registerTaggedVersions(q.db, q.repo, new Date(approvalInstant(v, now, true)))));
+      continue;
+    }
+    const docId = v.doc.frontmatter.id;
+    const previous = (await versionsOf(q.db, docId)).at(-1)?.version ?? null;
+    const revision = previous && parseVersion(previous)!.major === parseVersion(v.version)!.major ? "minor" : "major";
+    const when = changeSchedule(v);
+    try {
+      const input = NewChangeRequestSchema.parse({
+        target: previous ? "existing" : "new",
+        docId,
+        title: v.doc.frontmatter.title,
+        type: v.doc.frontmatter.type,
+        reason: v.reason,
+        revision,
+        retrainingRequired: revision === "major",
+        proposedEffectiveDate: v.effective,
+        reviewerIds: [reviewer.userId],
+      });
+      const crId = await openChangeRequest(q, author, input, when.open);
+      const cr = (await getChangeRequest(q.db, crId))!;
+      if (cr.docPath !== v.doc.path) throw new ChangeRequestError(`a new ${v.doc.frontmatter.type} belongs at ${cr.docPath}, not ${v.doc.path}`);
+      await saveDraft(q, author, crId, v.doc.source, (await q.repo.branchHead(cr.branch))!, when.save);
+      await submitForReview(q, author, crId, when.submit);
+      await signReview(q, reviewer, crId, when.review);
+      const { version } = await approveChange(q, approver, crId, v.effective, when.approve);
+      if (version !== v.version) throw new ChangeRequestError(`after v${previous} a ${revision} change makes v${version}, not v${v.version}`);
+      tags.push(versionTag(docId, version));
+    } catch (error) {
+      if (!(error instanceof ChangeRequestError)) throw error;
+      // A demo version the change-control path refuses is a fault in the seed content: say which.
+      const context = `demo history ${docId} v${v.version}`;
+      if (error.problems.length > 0) throw new ContentInvalid(error.problems.map((p) => ({ ...p, message: `${context}: ${p.message}` })));
+      throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${context}: ${error.message}` }]);
+    }
+  }
+  return tags;
 }
 
 /**
@@ -247,7 +418,7 @@ async function adoptRepository(dir: string, now: Date): Promise<ContentRepositor
   const branch = await repo.currentBranch();
   let head = (await repo.head())!;
   for (const doc of untagged) {
-    const v: PlannedVersion = { doc, version: "1.0", effective: isoDate(now), reason: "Initial issue on adoption by Quire." };
+    const v: PlannedVersion = { doc, version: "1.0", effective: isoDate(now), approved: null, seeded: false, reason: "Initial issue on adoption by Quire." };
     // An empty commit on the repository's own branch carries the version's trailers.
     head = await repo.commit({
       branch,
