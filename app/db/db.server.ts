@@ -65,8 +65,11 @@ function connectionApi(db: sqlite3.Database): Tx {
  * otherwise swallow the statements of another request (stack.md pitfall 3). In WAL mode the reader
  * sees only committed data, so a page never shows half of a transaction.
  */
+const MEMO_LIMIT = 5000;
+
 export class Database implements Queryable {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly memo = new Map<string, { version: number; value: Promise<unknown> }>();
   private readonly writerApi: Tx;
   private readonly readerApi: Queryable;
 
@@ -96,6 +99,25 @@ export class Database implements Queryable {
 
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
     return this.readerApi.all<T>(sql, params);
+  }
+
+  /**
+   * A value computed from the database, kept until any connection (this process's writer, or
+   * another process) commits a change: SQLite's `PRAGMA data_version` on the reader tells, at the
+   * cost of one statement that touches no table. For read models that pages ask for on every view.
+   */
+  async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const version = (await this.readerApi.get<{ data_version: number }>("PRAGMA data_version"))!.data_version;
+    const hit = this.memo.get(key);
+    if (hit && hit.version === version) return hit.value as Promise<T>;
+    // Read after the version: the value is at least as new as the version it is filed under.
+    const value = load();
+    this.memo.delete(key);
+    this.memo.set(key, { version, value });
+    // Bounded: the least recently filed entries go first (sessions come and go).
+    if (this.memo.size > MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
+    value.catch(() => this.memo.delete(key));
+    return value;
   }
 
   /**

@@ -43,7 +43,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     const what = version ? `Document ${id} has no version ${version}.` : `There is no controlled document ${id}.`;
     throw new Response(what, { status: 404, statusText: "Not Found" });
   }
-  const [jobFunctions, signatures] = await Promise.all([loadJobFunctions(q.db), signaturesOfVersion(q.db, id, page.shown.version.version)]);
+  const shownVersion = page.shown.version.version;
+  const [jobFunctions, signatures] = await Promise.all([
+    q.db.cached("job-functions", () => loadJobFunctions(q.db)),
+    q.db.cached(`signatures:${id}:${shownVersion}`, () => signaturesOfVersion(q.db, id, shownVersion)),
+  ]);
   const names = Object.fromEntries(jobFunctions.map((j) => [j.id, j.name]));
   const shown = page.shown;
   const fm = shown.version.frontmatter;

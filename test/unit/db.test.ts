@@ -22,6 +22,28 @@ async function openTemp(): Promise<Database> {
 const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 describe("Database", () => {
+  it("keeps a cached read until a commit from this or another connection, and not after a rollback", async () => {
+    const d = await openTemp();
+    let loads = 0;
+    const count = () => d.cached("count", async () => (loads++, (await d.get<{ n: number }>("SELECT count(*) AS n FROM t"))!.n));
+    expect([await count(), await count()]).toEqual([0, 0]);
+    expect(loads).toBe(1);
+    await d.transaction((tx) => tx.run("INSERT INTO t (tx, n) VALUES ('a', 1)"));
+    expect(await count()).toBe(1);
+    await d.transaction(async (tx) => {
+      await tx.run("INSERT INTO t (tx, n) VALUES ('b', 1)");
+      throw new Error("rolled back");
+    }).catch(() => undefined);
+    expect(await count()).toBe(1);
+    expect(loads).toBe(2);
+    // Another process writing the same file (a second connection) is seen too.
+    const other = await Database.open(d.file);
+    await other.transaction((tx) => tx.run("INSERT INTO t (tx, n) VALUES ('c', 1)"));
+    await other.close();
+    expect(await count()).toBe(2);
+    expect(loads).toBe(3);
+  });
+
   it("runs concurrent transactions one after another, never mixing their statements", async () => {
     const d = await openTemp();
     // Each transaction writes 5 rows with awaits between them; one of them fails half-way.

@@ -14,17 +14,20 @@ export async function loadJobFunctions(db: Queryable): Promise<JobFunction[]> {
 
 /** The document library on a day: every controlled document with the version in force. */
 export async function listLibrary(q: Quire, on: string): Promise<LibraryEntry[]> {
-  const [docs, retirements, reviews] = await Promise.all([
-    q.db.all<{ id: string; type: DocumentType }>("SELECT id, type FROM documents ORDER BY id"),
-    allRetirementDates(q.db),
-    noChangeReviewDates(q.db),
-  ]);
-  const byDoc = new Map<string, DocumentVersion[]>();
-  for (const v of await allVersions(q.db)) {
-    const list = byDoc.get(v.docId) ?? [];
-    list.push(v);
-    byDoc.set(v.docId, list);
-  }
+  const { docs, retirements, reviews, byDoc } = await q.db.cached("library", async () => {
+    const [docs, retirements, reviews] = await Promise.all([
+      q.db.all<{ id: string; type: DocumentType }>("SELECT id, type FROM documents ORDER BY id"),
+      allRetirementDates(q.db),
+      noChangeReviewDates(q.db),
+    ]);
+    const byDoc = new Map<string, DocumentVersion[]>();
+    for (const v of await allVersions(q.db)) {
+      const list = byDoc.get(v.docId) ?? [];
+      list.push(v);
+      byDoc.set(v.docId, list);
+    }
+    return { docs, retirements, reviews, byDoc };
+  });
   return docs
     .map((d) => libraryEntry(d.id, d.type, byDoc.get(d.id) ?? [], on, { retirement: retirements.get(d.id) ?? null, reviewedOn: reviews.get(d.id) ?? [] }))
     .filter((e): e is LibraryEntry => e !== null)
@@ -47,11 +50,24 @@ export interface DocumentPage {
   headings: Heading[];
 }
 
+/**
+ * What the database knows of one document (type, versions, retirement, reviews), read once and
+ * kept until the database changes: the document page asks for it on every view.
+ */
+function documentFacts(q: Quire, id: string) {
+  return q.db.cached(`document:${id}`, async () => {
+    const type = await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [id]);
+    if (!type) return null;
+    const [versions, retirement, reviews] = await Promise.all([versionsOf(q.db, id), retirementOf(q.db, id), noChangeReviewDates(q.db, id)]);
+    return { type, versions, retirement, reviews };
+  });
+}
+
 /** A document as read on a day, optionally at a given version; null when the id or version is unknown. */
 export async function documentPage(q: Quire, id: string, on: string, version?: string): Promise<DocumentPage | null> {
-  const type = await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [id]);
-  if (!type) return null;
-  const [versions, retirement, reviews] = await Promise.all([versionsOf(q.db, id), retirementOf(q.db, id), noChangeReviewDates(q.db, id)]);
+  const facts = await documentFacts(q, id);
+  if (!facts) return null;
+  const { type, versions, retirement, reviews } = facts;
   const entry = libraryEntry(id, type.type, versions, on, { retirement: retirementDates(retirement), reviewedOn: reviews.get(id) ?? [] });
   const states = versionStates(versions, on, retirement?.effectiveFrom ?? null);
   const shown =

@@ -28,10 +28,13 @@ function sqliteAdapter(q: Quire): Adapter {
   });
   return {
     async getSessionAndUser(sessionId) {
-      const row = await q.db.get<SessionRow & { active: number; locked_at: string | null }>(
-        `SELECT s.id, s.user_id, s.expires_at, s.created_at, s.last_seen_at, u.active, u.locked_at
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-        [sessionId],
+      // Kept until the database changes (a sign-out, lock or activity update is a change).
+      const row = await q.db.cached(`session:${sessionId}`, () =>
+        q.db.get<SessionRow & { active: number; locked_at: string | null }>(
+          `SELECT s.id, s.user_id, s.expires_at, s.created_at, s.last_seen_at, u.active, u.locked_at
+           FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+          [sessionId],
+        ),
       );
       if (!row) return [null, null];
       // A deactivated or locked account has no valid session, whatever the cookie says.
@@ -192,7 +195,7 @@ async function readSession(request: Request): Promise<SessionState> {
   if (at.getTime() - Date.parse(session.lastSeenAt) > 30_000) {
     await q.db.transaction((tx) => tx.run("UPDATE sessions SET last_seen_at = ? WHERE id = ?", [at.toISOString(), session.id]));
   }
-  const record = await getUser(q.db, user.id);
+  const record = await q.db.cached(`user:${user.id}`, () => getUser(q.db, user.id));
   if (!record) return { state: "anonymous" };
   return { state: "signed-in", user: toCurrentUser(record, session.id, clientAddress(request)) };
 }
