@@ -1,20 +1,12 @@
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 
-import { CR_STATE_LABELS, type CrState, type SignatureMeaning, type SignatureStanding, type SignatureView } from "~/modules/change-control/change-control";
+import { CR_STATE_LABELS, SIGNATURE_STATEMENTS, type CrState, type SignatureMeaning, type SignatureStanding, type SignatureView } from "~/modules/change-control/change-control";
 
 export function CrStateBadge({ state }: { state: CrState }) {
   return <span className={`badge badge-cr-${state}`}>{CR_STATE_LABELS[state]}</span>;
 }
 
-/** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)). */
-export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
-  Authored: "I am the author of this content and submit it for review.",
-  Reviewed: "I have reviewed this content and find it fit for approval.",
-  Approved: "I approve this content for use from the effective date below.",
-  "Periodic review": "I have reviewed this document and no change is needed.",
-  Retired: "I retire this document for the reason below.",
-};
 
 /**
  * An electronic signature form (21 CFR Part 11 §11.50, §11.200): the meaning, the statement, the

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
 import { ChangeRequestError, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
+import { SIGNATURE_STATEMENTS } from "~/modules/change-control/change-control";
 import { effectiveOn } from "~/modules/documents/documents";
 import { versionsOf } from "~/modules/documents/versions.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
@@ -78,6 +79,9 @@ describe("a change from request to effective version (real git and SQLite)", () 
     expect(effectiveOn(versions, "2026-12-01")?.version.version).toBe("2.1");
     const signatures = await signaturesOfVersion(q.db, "SOP-TS-001", "2.1");
     expect(signatures.map((s) => s.meaning)).toEqual(["Authored", "Reviewed", "Approved"]);
+    // Each signature keeps the statement its signer saw on the signing form.
+    const statements = await q.db.all<{ meaning: string; statement: string }>("SELECT meaning, statement FROM signatures WHERE cr_id = ? ORDER BY id", [crId]);
+    expect(statements.at(-1)).toEqual({ meaning: "Approved", statement: SIGNATURE_STATEMENTS.Approved });
     expect((await getChangeRequest(q.db, crId))!.state).toBe("approved");
   });
 

@@ -81,6 +81,16 @@ export const CR_ID_PATTERN = /^CR-\d{4}-\d{4,}$/;
 export const SIGNATURE_MEANINGS = ["Authored", "Reviewed", "Approved", "Periodic review", "Retired"] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
 
+/** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)),
+ * recorded with each signature. */
+export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
+  Authored: "I am the author of this content and submit it for review.",
+  Reviewed: "I have reviewed this content and find it fit for approval.",
+  Approved: "I approve this content for use from the effective date below.",
+  "Periodic review": "I have reviewed this document and no change is needed.",
+  Retired: "I retire this document for the reason below.",
+};
+
 export interface SignatureRecord {
   id: number;
   crId: string | null;

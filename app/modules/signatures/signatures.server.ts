@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { SignatureMeaning, SignatureRecord } from "~/modules/change-control/change-control";
+import { SIGNATURE_STATEMENTS, type SignatureMeaning, type SignatureRecord } from "~/modules/change-control/change-control";
 import type { Actor } from "~/modules/users/users.server";
 
 interface SignatureRow {
@@ -54,8 +54,8 @@ export interface NewSignature {
 export async function recordSignature(tx: Tx, s: NewSignature): Promise<number> {
   const signedAt = s.at.toISOString();
   const result = await tx.run(
-    `INSERT INTO signatures (cr_id, doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash, commit_sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [s.crId, s.docId, s.version, s.signer.userId, s.signer.username, s.signer.printedName, s.meaning, signedAt, s.contentHash, s.commit],
+    `INSERT INTO signatures (cr_id, doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash, commit_sha, statement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [s.crId, s.docId, s.version, s.signer.userId, s.signer.username, s.signer.printedName, s.meaning, signedAt, s.contentHash, s.commit, SIGNATURE_STATEMENTS[s.meaning]],
   );
   await recordAudit(
     tx,
@@ -66,7 +66,7 @@ export async function recordSignature(tx: Tx, s: NewSignature): Promise<number> 
       action: "signature.sign",
       objectType: s.crId ? "change-request" : "document",
       objectId: s.crId ?? s.docId,
-      newValues: { meaning: s.meaning, printedName: s.signer.printedName, signedAt, contentHash: s.contentHash, docId: s.docId, version: s.version, commit: s.commit },
+      newValues: { meaning: s.meaning, statement: SIGNATURE_STATEMENTS[s.meaning], printedName: s.signer.printedName, signedAt, contentHash: s.contentHash, docId: s.docId, version: s.version, commit: s.commit },
     },
     s.at,
   );
