@@ -17,9 +17,32 @@ export default function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
-  const markup = renderToString(<RemixServer context={remixContext} url={request.url} />);
+  const markup = renderPage(request, responseStatusCode, remixContext);
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  return new Response(`<!DOCTYPE html>${markup}`, { headers: responseHeaders, status: responseStatusCode });
+  return new Response(markup, { headers: responseHeaders, status: responseStatusCode });
+}
+
+/**
+ * A page's markup is a pure function of its URL and its loaders' data (the body of a document comes
+ * from the render cache by the content hash in that data). So a successful GET whose URL and data
+ * match a recent render is answered with that render's markup: the key holds the data itself, so a
+ * different user, permission, date or version is a different key and nothing can leak between them.
+ */
+const PAGE_CACHE_LIMIT = 64;
+const pages = new Map<string, string>();
+
+function renderPage(request: Request, status: number, context: EntryContext): string {
+  const state = context.staticHandlerContext;
+  const cacheable = request.method === "GET" && status === 200 && !state.actionData && !state.errors;
+  const key = cacheable ? `${request.url}\n${JSON.stringify(state.loaderData)}` : null;
+  const hit = key ? pages.get(key) : undefined;
+  if (hit !== undefined) return hit;
+  const markup = `<!DOCTYPE html>${renderToString(<RemixServer context={context} url={request.url} />)}`;
+  if (key) {
+    pages.set(key, markup);
+    if (pages.size > PAGE_CACHE_LIMIT) pages.delete(pages.keys().next().value!);
+  }
+  return markup;
 }
 
 /**

@@ -117,6 +117,21 @@ describe("document page (GET /documents/:id)", () => {
     expect(text).toContain("Open the version in force (2.0)");
   });
 
+  it("never shows one user's page to another, though pages are rendered once per URL and data", async () => {
+    const qa = await signedIn(server.url, "qa");
+    for (let round = 0; round < 2; round++) {
+      const mine = await client.get("/documents/SOP-DC-001");
+      const theirs = await qa.get("/documents/SOP-DC-001");
+      // The user menu names who is signed in; only quality managers get the periodic-review link.
+      expect(mine.text).toContain('Chloe Martin <span class="muted-inverse">(cra1)</span>');
+      expect(mine.text).not.toContain("(qa)</span>");
+      expect(mine.text).not.toContain("Periodic review</a>");
+      expect(theirs.text).toContain('Quinn Avery <span class="muted-inverse">(qa)</span>');
+      expect(theirs.text).toContain("Periodic review</a>");
+      expect(theirs.text).not.toContain("(cra1)</span>");
+    }
+  });
+
   it("answers 404 with a message for an unknown document or version", async () => {
     const unknown = await get("/documents/SOP-XX-999");
     expect(unknown.status).toBe(404);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkContent, parseJobFunctions } from "~/modules/content/content";
 import { parseFrontmatter } from "~/modules/content/frontmatter";
 import { checkMdx } from "~/modules/content/mdx-policy";
+import { isSafeUrl } from "~/modules/content/safe-url";
 
 const JOB_FUNCTIONS = "- id: cra\n  name: CRA\n  description: Monitors sites.\n- id: quality-manager\n  name: QM\n  description: Runs the QMS.\n";
 
@@ -59,9 +60,24 @@ describe("MDX policy", () => {
     ["<DocRef id=\"SOP-AA-001\">text</DocRef>", "component-nesting"],
     ["<Step title=\"a\" owner=\"nobody\">\n\nx\n\n</Step>", "job-function"],
     ["<Callout kind=\"\">\n\nx\n\n</Callout>", "component-attribute"],
+    ["[Read the form](javascript:alert(1))", "unsafe-link"],
+    ["[Read the form](<JaVaScRiPt:alert(1)>)", "unsafe-link"],
+    ["See [the form][f].\n\n[f]: javascript:alert(1)", "unsafe-link"],
+    ["![chart](data:image/svg+xml;base64,PHN2Zz4=)", "unsafe-link"],
   ])("refuses %j (%s)", (body, rule) => {
     const problems = checkMdx("x.mdx", doc("SOP-BB-001", `\n${body}\n`), context);
     expect(problems.map((p) => p.rule)).toContain(rule);
+  });
+});
+
+describe("safe URLs", () => {
+  it("allows web pages, mail addresses and Quire paths, nothing that runs", () => {
+    for (const ok of ["https://ich.org/e6", "http://x.test", "mailto:qa@example.org", "/documents/SOP-AA-001", "#purpose", "../forms/x", "SOP-AA-001"]) {
+      expect(isSafeUrl(ok), ok).toBe(true);
+    }
+    for (const bad of ["javascript:alert(1)", " javascript:alert(1)", "java\nscript:alert(1)", "vbscript:x", "data:text/html,<b>", "file:///etc/passwd"]) {
+      expect(isSafeUrl(bad), bad).toBe(false);
+    }
   });
 });
 

@@ -66,3 +66,13 @@ describe("MdxRenderer", () => {
     expect(c).toBe(a);
   });
 });
+
+describe("rendering links", () => {
+  it("never renders a javascript: link, even from source that skipped the validator", async () => {
+    const renderer = new MdxRenderer(null, new Map());
+    const source = "---\nid: SOP-AA-001\n---\n\n[safe](https://ich.org) and [unsafe](javascript:alert(1))\n";
+    const { html } = await renderer.preview(source);
+    expect(html).toContain('href="https://ich.org"');
+    expect(html).not.toContain("javascript:");
+  });
+});

@@ -1,4 +1,6 @@
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext, type ComponentProps, type ReactNode } from "react";
+
+import { isSafeUrl } from "~/modules/content/safe-url";
 
 /** Names of job functions by id, so documents can say `role="cra"` and readers see the title. */
 export const JobFunctionNames = createContext<ReadonlyMap<string, string>>(new Map());
@@ -93,7 +95,21 @@ function DocRef({ id }: { id: string }) {
 }
 
 /** The single map of components a controlled document may use (see app/modules/content/components.ts). */
+/**
+ * Links and images as MDX renders them, with the URL checked again at render time: the validator
+ * refuses unsafe links, and this keeps one out of the page even if it slipped past.
+ */
+function SafeLink({ href, ...rest }: ComponentProps<"a">) {
+  return <a href={href !== undefined && isSafeUrl(href) ? href : undefined} {...rest} />;
+}
+
+function SafeImage({ src, alt, ...rest }: ComponentProps<"img">) {
+  return <img src={src !== undefined && isSafeUrl(src) ? src : undefined} alt={alt ?? ""} {...rest} />;
+}
+
 export const mdxComponents = {
+  a: SafeLink,
+  img: SafeImage,
   Callout,
   Steps,
   Step,

@@ -8,6 +8,7 @@ import { unified } from "unified";
 
 import { COMPONENT_NAMES, COMPONENT_RULES } from "./components";
 import type { Problem, ProblemRule } from "./problems";
+import { isSafeUrl } from "./safe-url";
 
 export interface PolicyContext {
   jobFunctions: ReadonlySet<string>;
@@ -71,6 +72,9 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
       case "definition":
         checkLink(node, node.url);
         break;
+      case "image":
+        checkLink(node, node.url);
+        break;
       default:
         break;
     }
@@ -80,6 +84,10 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
   };
 
   const checkLink = (node: Nodes, url: string) => {
+    if (!isSafeUrl(url)) {
+      report(node, "unsafe-link", `links may go to http(s), mailto or Quire pages only, not ${JSON.stringify(url.slice(0, 40))}`);
+      return;
+    }
     const match = DOCUMENT_LINK.exec(url);
     if (match && !context.documentIds.has(decodeURIComponent(match[1] ?? ""))) {
       report(node, "doc-ref", `link to unknown document ${match[1]}`);

@@ -18,6 +18,7 @@ export type ProblemRule =
   | "component-attribute"
   | "component-nesting"
   | "doc-ref"
+  | "unsafe-link"
   | "job-function"
   | "job-functions-file";
 
