@@ -31,7 +31,13 @@ export function quire(): Promise<Quire> {
   return context;
 }
 
-export async function open(config: QuireConfig): Promise<Quire> {
+/**
+ * Opens a data folder. The server (`recover`, the default) also finishes or discards approvals cut
+ * short and records tagged versions the database lacks; read-only commands (`quire effective`,
+ * `quire audit verify`) leave that to the server, which may be running alongside them, so they
+ * never race it for an approval in progress.
+ */
+export async function open(config: QuireConfig, options: { recover?: boolean } = {}): Promise<Quire> {
   if (!fs.existsSync(config.dbFile)) {
     throw new DataFolderMissing(
       `No Quire data folder at ${config.dataDir} (no quire.db). Create one with \`npx quire init\` or \`npx quire init --demo\`.`,
@@ -47,8 +53,10 @@ export async function open(config: QuireConfig): Promise<Quire> {
   const partial = { config, db, repo, renderer: new MdxRenderer(null, new Map()) };
   // Reconcile git and the database: finish or discard approvals cut short, then record any version
   // tagged in git that the database lacks (docs/decisions/003-approval-consistency.md).
-  await reconcileApprovals(partial, now(config));
-  await registerTaggedVersions(db, repo, now(config));
+  if (options.recover ?? true) {
+    await reconcileApprovals(partial, now(config));
+    await registerTaggedVersions(db, repo, now(config));
+  }
   const jobFunctions = await loadJobFunctions(db);
   const renderer = new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name])));
   return { config, db, repo, renderer };

@@ -43,6 +43,8 @@ export function SignatureForm({
   return (
     <Form method="post" className="signature-form" aria-label={`Sign: ${meaning}`}>
       <input type="hidden" name="intent" value={intent} />
+      {/* What the signer is looking at: the server refuses the signature if the content has changed since. */}
+      {contentHash ? <input type="hidden" name="contentHash" value={contentHash} /> : null}
       <p className="signature-meaning">
         Signature meaning: <strong>{meaning}</strong>
       </p>

@@ -60,15 +60,15 @@ async function perform(q: Quire, user: CurrentUser, crId: string, form: ChangeAc
   switch (form.intent) {
     case "submit":
       await verifySigner(q, user, form.password);
-      await submitForReview(q, me, crId, at);
+      await submitForReview(q, me, crId, at, form.contentHash);
       return "cr-submitted";
     case "review":
       await verifySigner(q, user, form.password);
-      await signReview(q, me, crId, at);
+      await signReview(q, me, crId, at, form.contentHash);
       return "cr-reviewed";
     case "approve":
       await verifySigner(q, user, form.password);
-      await approveChange(q, me, crId, form.effectiveDate, at);
+      await approveChange(q, me, crId, form.effectiveDate, at, form.contentHash);
       return "cr-approved";
     case "reject":
       await rejectChange(q, me, crId, form.reason, at);
@@ -121,7 +121,7 @@ export default function ChangeRequestView() {
   const can = (a: string) => actions.includes(a as never);
   const open = cr.state === "draft" || cr.state === "in-review";
   return (
-    <section className="change-request" data-cr={cr.id} data-state={cr.state}>
+    <section className="change-request" data-cr={cr.id} data-state={cr.state} data-content-hash={draft.contentHash}>
       <p className="breadcrumb">
         <Link to="/changes">Change requests</Link> <span aria-hidden="true">/</span> {cr.id}
       </p>

@@ -31,7 +31,7 @@ export function auditCommand(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       let q: Quire;
       try {
-        q = await open(readConfig());
+        q = await open(readConfig(), { recover: false });
       } catch (error) {
         if (error instanceof DataFolderMissing) fail(error.message, EXIT.badInput);
         throw error;

@@ -29,7 +29,7 @@ export function effectiveCommand(program: Command): void {
       const { doc, on, json } = parsed.data;
       let q;
       try {
-        q = await open(readConfig());
+        q = await open(readConfig(), { recover: false });
       } catch (error) {
         if (error instanceof DataFolderMissing) fail(error.message);
         throw error;

@@ -88,7 +88,8 @@ const ABSENT: ApprovalFacts = { mainMoved: false, tagged: false, versionRow: fal
 
 async function approve(url: string) {
   const qa = await signedIn(url, "qa");
-  return qa.post(`/changes/${CR}`, { intent: "approve", password: "quire-demo-2026", effectiveDate: "2026-12-01" });
+  const contentHash = /data-content-hash="([0-9a-f]{64})"/.exec((await qa.get(`/changes/${CR}`)).text)?.[1] ?? "";
+  return qa.post(`/changes/${CR}`, { intent: "approve", contentHash, password: "quire-demo-2026", effectiveDate: "2026-12-01" });
 }
 
 describe("an approval killed with SIGKILL part-way", () => {

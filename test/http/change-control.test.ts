@@ -47,6 +47,12 @@ async function dbValue<T>(sql: string, params: SqlParams = []): Promise<T | unde
   }
 }
 
+/** The content hash the change request's page shows (what a signer would sign). */
+async function shownHash(): Promise<string> {
+  const page = await users.qa!.get(`/changes/${crId}`);
+  return /data-content-hash="([0-9a-f]{64})"/.exec(page.text)?.[1] ?? "";
+}
+
 function hidden(html: string, name: string): string {
   return new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? "";
 }
@@ -125,7 +131,7 @@ describe("change requests through the server", () => {
     expect(stale.status).toBe(409);
     expect(stale.text).toContain("The draft changed since you opened it");
 
-    const submitBroken = await users.author!.post(`/changes/${crId}`, { intent: "submit", password: "quire-demo-2026" });
+    const submitBroken = await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(), password: "quire-demo-2026" });
     expect(submitBroken.status).toBe(400);
     expect(submitBroken.text).toContain("fix them before submitting");
     expect(submitBroken.text).toContain(`${line}:1`);
@@ -143,14 +149,14 @@ describe("change requests through the server", () => {
   });
 
   it("signs Authored on submit, refusing a wrong password (audited, counted toward lockout)", async () => {
-    const wrong = await users.author!.post(`/changes/${crId}`, { intent: "submit", password: "not-my-password" });
+    const wrong = await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(), password: "not-my-password" });
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain("The password is not correct, so nothing was signed");
     expect(await dbValue("SELECT failed_signins AS n FROM users WHERE username = 'author'")).toEqual({ n: 1 });
     expect(await dbValue("SELECT count(*) AS n FROM audit_events WHERE action = 'signature.password.failed' AND username = 'author'")).toEqual({ n: 1 });
     expect(await dbValue("SELECT count(*) AS n FROM signatures WHERE cr_id = ?", [crId])).toEqual({ n: 0 });
 
-    const ok = await users.author!.post(`/changes/${crId}`, { intent: "submit", password: "quire-demo-2026" });
+    const ok = await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(), password: "quire-demo-2026" });
     expect(ok.status).toBe(302);
     const page = await users.qa!.get(`/changes/${crId}`);
     expect(page.text).toContain("In review");
@@ -159,29 +165,38 @@ describe("change requests through the server", () => {
   });
 
   it("enforces who may do what and the state machine", async () => {
-    expect((await users.cra1!.post(`/changes/${crId}`, { intent: "approve", password: "quire-demo-2026", effectiveDate: "2026-12-01" })).status).toBe(403);
-    expect((await users.author!.post(`/changes/${crId}`, { intent: "review", password: "quire-demo-2026" })).status).toBe(403);
-    const early = await users.qa!.post(`/changes/${crId}`, { intent: "approve", password: "quire-demo-2026", effectiveDate: "2026-12-01" });
+    expect((await users.cra1!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" })).status).toBe(403);
+    expect((await users.author!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(403);
+    const early = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" });
     expect(early.status).toBe(400);
     expect(early.text).toContain("named reviewer(s) have not signed");
-    const again = await users.author!.post(`/changes/${crId}`, { intent: "submit", password: "quire-demo-2026" });
+    const again = await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(), password: "quire-demo-2026" });
     expect(again.status).toBe(409);
     expect(again.text).toContain("A change request in state In review cannot be submitted for review");
     expect((await users.qa!.get("/changes/CR-2026-9999")).status).toBe(404);
     expect((await users.qa!.post("/changes/CR-2026-9999", { intent: "comment", body: "x" })).status).toBe(404);
   });
 
+  it("refuses a signature on content the signer was not shown", async () => {
+    const stale = await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: "0".repeat(64), password: "quire-demo-2026" });
+    expect(stale.status).toBe(400);
+    expect(stale.text).toContain("The draft changed after this page was opened, so nothing was signed");
+    const missing = await users.reviewer!.post(`/changes/${crId}`, { intent: "review", password: "quire-demo-2026" });
+    expect(missing.status).toBe(400);
+    expect(await dbValue("SELECT count(*) AS n FROM signatures WHERE cr_id = ? AND meaning = 'Reviewed'", [crId])).toEqual({ n: 0 });
+  });
+
   it("invalidates a review signature visibly when the draft changes after it", async () => {
-    const wrong = await users.reviewer!.post(`/changes/${crId}`, { intent: "review", password: "wrong-password-1" });
+    const wrong = await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "wrong-password-1" });
     expect(wrong.status).toBe(400);
-    expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", password: "quire-demo-2026" })).status).toBe(302);
+    expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(302);
     const editor = await users.author!.get(`/changes/${crId}/edit`);
     const edited = textareaSource(editor.text).replace("5 working days", "five working days");
     expect((await users.author!.post(`/changes/${crId}/edit`, { source: edited, expectedHead: hidden(editor.text, "expectedHead") })).status).toBe(302);
     const page = await users.qa!.get(`/changes/${crId}`);
     expect(page.text).toMatch(/data-meaning="Reviewed" data-standing="content-changed"/);
     expect(page.text).toContain("Not valid: the content changed after this signature");
-    const blocked = await users.qa!.post(`/changes/${crId}`, { intent: "approve", password: "quire-demo-2026", effectiveDate: "2026-12-01" });
+    const blocked = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" });
     expect(blocked.status).toBe(400);
     expect(blocked.text).toContain("The author has not signed the current content");
   });
@@ -194,14 +209,14 @@ describe("change requests through the server", () => {
     expect(page.text).toContain("Draft");
     expect(page.text).toContain("Please say who signs the follow-up letter.");
 
-    expect((await users.author!.post(`/changes/${crId}`, { intent: "submit", password: "quire-demo-2026" })).status).toBe(302);
-    expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", password: "quire-demo-2026" })).status).toBe(302);
-    const pastDate = await users.qa!.post(`/changes/${crId}`, { intent: "approve", password: "quire-demo-2026", effectiveDate: "2026-11-20" });
+    expect((await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(302);
+    expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(302);
+    const pastDate = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-11-20" });
     expect(pastDate.status).toBe(400);
     expect(pastDate.text).toContain("The effective date 2026-11-20 is in the past");
-    expect((await users.author!.post(`/changes/${crId}`, { intent: "approve", password: "quire-demo-2026", effectiveDate: "2026-12-01" })).status).toBe(403);
+    expect((await users.author!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" })).status).toBe(403);
 
-    const approved = await users.qa!.post(`/changes/${crId}`, { intent: "approve", password: "quire-demo-2026", effectiveDate: "2026-12-01" });
+    const approved = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" });
     expect(approved.status).toBe(302);
     page = await users.qa!.get(`/changes/${crId}`);
     expect(page.text).toContain("Approved");

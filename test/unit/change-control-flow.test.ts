@@ -2,7 +2,7 @@ import { simpleGit } from "simple-git";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
-import { ChangeRequestError, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
+import { ChangeRequestError, withdrawChange, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
 import { SIGNATURE_STATEMENTS } from "~/modules/change-control/change-control";
 import { effectiveOn } from "~/modules/documents/documents";
 import { versionsOf } from "~/modules/documents/versions.server";
@@ -101,8 +101,43 @@ describe("a change from request to effective version (real git and SQLite)", () 
     );
     const main = (await q.repo.branchHead("main"))!;
     await q.db.transaction((tx) => tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [crId, main, JSON.stringify({ docId: "FRM-TS-001", version: "1.1" }), AT.toISOString()]));
+    // While an approval is being written nothing else may change the change request.
+    await expect(withdrawChange(q, who("author"), crId, "No longer needed.", later(1))).rejects.toThrow(/is being approved at this moment/);
+    await expect(saveDraft(q, who("author"), crId, "x", (await readDraft(q, (await getChangeRequest(q.db, crId))!)).head, later(1))).rejects.toThrow(/is being approved/);
     expect(await reconcileApprovals(q, AT)).toEqual({ finished: [], discarded: [crId] });
     expect(await q.db.get("SELECT 1 FROM approval_intents")).toBeUndefined();
     expect((await getChangeRequest(q.db, crId))!.state).toBe("draft");
+  });
+
+  it("refuses an effective date before a version already scheduled, and a signature on content not shown", async () => {
+    // SOP-TS-001 v2.1 takes effect on 2026-12-01 (first test): a later version cannot start before it.
+    const crId = await openChangeRequest(
+      q,
+      who("author"),
+      { target: "existing", docId: "SOP-TS-001", reason: "Name the report template.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2026-12-10", reviewerIds: [who("reviewer").userId] },
+      later(10),
+    );
+    const draft = await readDraft(q, (await getChangeRequest(q.db, crId))!);
+    await saveDraft(q, who("author"), crId, draft.source.replace("## Purpose", "## Purpose\n\nUse the report template."), draft.head, later(11));
+    await expect(submitForReview(q, who("author"), crId, later(12), draft.contentHash)).rejects.toThrow(/changed after this page was opened/);
+    await submitForReview(q, who("author"), crId, later(12));
+    await signReview(q, who("reviewer"), crId, later(13));
+    await expect(approveChange(q, who("qa"), crId, "2026-11-30", later(14))).rejects.toThrow("The effective date 2026-11-30 is before 2026-12-01");
+    expect((await approveChange(q, who("qa"), crId, "2026-12-01", later(15))).version).toBe("2.2");
+  });
+
+  it("opens a change request over a branch left by an open that died before its commit", async () => {
+    const main = (await q.repo.branchHead("main"))!;
+    const last = await q.db.get<{ n: number }>("SELECT max(number) AS n FROM change_requests WHERE year = 2026");
+    const next = `CR-2026-${String(last!.n + 1).padStart(4, "0")}`;
+    await q.repo.createBranch(`cr/${next}`, main);
+    const crId = await openChangeRequest(
+      q,
+      who("author"),
+      { target: "new", docId: "SOP-ZZ-001", title: "A new procedure", type: "sop", reason: "A procedure for the new service line.", revision: "major", retrainingRequired: true, proposedEffectiveDate: "2026-12-20", reviewerIds: [who("reviewer").userId] },
+      later(20),
+    );
+    expect(crId).toBe(next);
+    expect((await readDraft(q, (await getChangeRequest(q.db, crId))!)).source).toContain("id: SOP-ZZ-001");
   });
 });

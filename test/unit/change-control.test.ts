@@ -48,6 +48,12 @@ describe("signature trailers", () => {
     expect(parseSignatureTrailer(...trailer)).toEqual({ meaning: "Approved", printedName: "Quinn Avery", username: "qa", signedAt: "2026-03-01T10:00:00.000Z", contentHash: HASH });
     expect(parseSignatureTrailer("Quire-Approved-By", "garbage")).toBeNull();
   });
+
+  it("keeps a name with a line break on one line, so it cannot forge a trailer", () => {
+    const [, value] = signatureTrailer({ meaning: "Reviewed", printedName: "Eve\nQuire-Effective-Date: 1999-01-01", username: "eve", signedAt: "2026-03-01T10:00:00.000Z", contentHash: HASH });
+    expect(value).not.toContain("\n");
+    expect(value).toBe(`Eve Quire-Effective-Date: 1999-01-01 <eve> 2026-03-01T10:00:00Z sha256:${HASH}`);
+  });
 });
 
 describe("approval rules", () => {

@@ -108,6 +108,14 @@ describe("password rules (Part 11 §11.300)", () => {
 });
 
 describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
+  it("refuses a correct password whose account was locked while it was being checked", async () => {
+    const id = await newUser("race.person");
+    const attempt = checkCredentials(q, "race.person", PASSWORD, null, "signature");
+    // Locked by parallel wrong attempts while scrypt verifies the right one.
+    await q.db.transaction((tx) => tx.run("UPDATE users SET locked_at = ? WHERE id = ?", [new Date().toISOString(), id]));
+    await expect(attempt).resolves.toMatchObject({ ok: false, reason: "locked" });
+  });
+
   it("locks the account after five wrong passwords, auditing each attempt and the lock", async () => {
     const id = await newUser("lock.person");
     const user = await getUser(q.db, id);

@@ -16,6 +16,7 @@ import type { Actor } from "~/modules/users/users.server";
 import {
   approvalBlockers,
   assertAllowed,
+  validSignatures,
   formatCrId,
   nextState,
   nextVersion,
@@ -137,6 +138,13 @@ function audit(tx: Tx, p: Actor, action: string, crId: string, at: Date, values?
   );
 }
 
+/** Nothing may change a change request while its approval is being written (docs/decisions/005). */
+async function assertNotApproving(tx: Queryable, crId: string): Promise<void> {
+  if (await tx.get("SELECT 1 FROM approval_intents WHERE cr_id = ?", [crId])) {
+    throw new TransitionRefused(`${crId} is being approved at this moment; reload the page to see the outcome.`);
+  }
+}
+
 async function requireCr(db: Queryable, id: string): Promise<ChangeRequest> {
   const cr = await getChangeRequest(db, id);
   if (!cr) throw new ChangeRequestError(`There is no change request ${id}.`);
@@ -221,7 +229,10 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     await audit(tx, author, "change-request.open", id, at, {
       new: { docId: input.docId, newDocument: !doc, reason: input.reason, revision: input.revision, retrainingRequired: input.retrainingRequired, proposedEffectiveDate: input.proposedEffectiveDate, capaRef: input.capaRef ?? null, reviewerIds: input.reviewerIds },
     });
-    // The branch is made last, inside the transaction: if it fails, nothing of the CR remains.
+    // The branch is made last, inside the transaction: if it fails, nothing of the CR remains. A
+    // branch of this name without its CR row is left from an open that died before its commit.
+    const orphan = await q.repo.branchHead(branch);
+    if (orphan) await q.repo.deleteBranch(branch, orphan);
     await q.repo.createBranch(branch, main);
     if (!doc) {
       const owner = (await tx.get<{ id: string }>("SELECT id FROM job_functions ORDER BY id LIMIT 1"))?.id ?? "quality-manager";
@@ -275,6 +286,7 @@ export async function saveDraft(q: Quire, author: Participant, crId: string, sou
   return q.db.transaction(async (tx) => {
     const cr = await requireCr(tx, crId);
     assertAllowed("save", cr.state);
+    await assertNotApproving(tx, crId);
     if (cr.authorId !== author.userId) throw new ChangeRequestError("Only the change request's author edits its draft.");
     let commit: string;
     try {
@@ -299,12 +311,23 @@ export async function saveDraft(q: Quire, author: Participant, crId: string, sou
   });
 }
 
+/**
+ * A signature binds to the content its signer was shown (Part 11 §11.70): when the caller passes
+ * that content's hash and the draft has moved on since (a save, a push), nothing is signed.
+ */
+function assertSignedContent(shown: string | undefined, current: string): void {
+  if (shown !== undefined && shown !== current) {
+    throw new ChangeRequestError("The draft changed after this page was opened, so nothing was signed: reload it and read the current content before signing.");
+  }
+}
+
 /** The author submits for review and signs "Authored" (password checked by the caller). */
-export async function submitForReview(q: Quire, author: Participant, crId: string, at: Date): Promise<void> {
+export async function submitForReview(q: Quire, author: Participant, crId: string, at: Date, shownHash?: string): Promise<void> {
   const cr = await requireCr(q.db, crId);
   assertAllowed("submit", cr.state);
   if (cr.authorId !== author.userId) throw new ChangeRequestError("Only the change request's author submits it for review.");
   const draft = await readDraft(q, cr);
+  assertSignedContent(shownHash, draft.contentHash);
   if (draft.problems.length > 0) {
     throw new ChangeRequestError(`The draft has ${draft.problems.length} problem(s); fix them before submitting.`, draft.problems);
   }
@@ -321,14 +344,16 @@ export async function submitForReview(q: Quire, author: Participant, crId: strin
 }
 
 /** A named reviewer signs "Reviewed" on the current draft content. */
-export async function signReview(q: Quire, reviewer: Participant, crId: string, at: Date): Promise<void> {
+export async function signReview(q: Quire, reviewer: Participant, crId: string, at: Date, shownHash?: string): Promise<void> {
   const cr = await requireCr(q.db, crId);
   assertAllowed("review", cr.state);
   if (reviewer.userId === cr.authorId) throw new ChangeRequestError("The author may not review their own change.");
   if (!cr.reviewerIds.includes(reviewer.userId)) throw new ChangeRequestError("Only the reviewers named on this change request sign it as reviewed.");
   const draft = await readDraft(q, cr);
+  assertSignedContent(shownHash, draft.contentHash);
   await q.db.transaction(async (tx) => {
     assertAllowed("review", (await requireCr(tx, crId)).state);
+    await assertNotApproving(tx, crId);
     await recordSignature(tx, { crId, docId: cr.docId, version: null, signer: reviewer, meaning: "Reviewed", contentHash: draft.contentHash, commit: draft.head, at });
   });
 }
@@ -339,6 +364,7 @@ export async function rejectChange(q: Quire, by: Participant, crId: string, reas
   await q.db.transaction(async (tx) => {
     const cr = await requireCr(tx, crId);
     const state = nextState("reject", cr.state);
+    await assertNotApproving(tx, crId);
     if (by.userId === cr.authorId) throw new ChangeRequestError("The author withdraws a change rather than rejecting it.");
     await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
     await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'rejection', ?)", [crId, by.userId, at.toISOString(), reason.trim()]);
@@ -352,6 +378,7 @@ export async function withdrawChange(q: Quire, by: Participant, crId: string, re
     const cr = await requireCr(tx, crId);
     if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the author withdraws a change request.");
     const state = nextState("withdraw", cr.state);
+    await assertNotApproving(tx, crId);
     await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
     await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'withdrawal', ?)", [crId, by.userId, at.toISOString(), reason.trim()]);
     await audit(tx, by, "change-request.withdraw", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
@@ -414,24 +441,30 @@ function faultPoint(point: string): void {
  * first lets a restart finish or discard an approval cut short at any point. Approvals run one at
  * a time, so two approvers signing the same CR at once give exactly one approval.
  */
-export function approveChange(q: Quire, approver: Participant, crId: string, effectiveDate: string, at: Date): Promise<{ version: string; commit: string }> {
-  const run = () => approveNow(q, approver, crId, effectiveDate, at);
+export function approveChange(q: Quire, approver: Participant, crId: string, effectiveDate: string, at: Date, shownHash?: string): Promise<{ version: string; commit: string }> {
+  const run = () => approveNow(q, approver, crId, effectiveDate, at, shownHash);
   const next = approvalQueue.then(run, run);
   approvalQueue = next.catch(() => undefined);
   return next;
 }
 
-async function approveNow(q: Quire, approver: Participant, crId: string, effectiveDate: string, at: Date) {
+async function approveNow(q: Quire, approver: Participant, crId: string, effectiveDate: string, at: Date, shownHash: string | undefined) {
   const cr = await requireCr(q.db, crId);
   assertAllowed("approve", cr.state);
   if (effectiveDate < isoDate(at)) {
     throw new ChangeRequestError(`The effective date ${effectiveDate} is in the past; it must be ${isoDate(at)} or later.`, [], "effectiveDate");
   }
   const draft = await readDraft(q, cr);
+  assertSignedContent(shownHash, draft.contentHash);
   if (draft.problems.length > 0) throw new ChangeRequestError(`The draft has ${draft.problems.length} problem(s).`, draft.problems);
   const signatures = await signaturesOfChange(q.db, crId);
   const blockers = approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: approver.userId });
   if (blockers.length > 0) throw new ChangeRequestError(`This change cannot be approved yet: ${blockers.join(" ")}`);
+  const existing = await versionsOf(q.db, cr.docId);
+  const lastStart = existing.map((v) => v.effectiveFrom).sort().at(-1);
+  if (lastStart && effectiveDate < lastStart) {
+    throw new ChangeRequestError(`The effective date ${effectiveDate} is before ${lastStart}, when an approved version of ${cr.docId} takes effect; choose ${lastStart} or later.`, [], "effectiveDate");
+  }
   const current = await latestVersion(q.db, cr.docId);
   const version = nextVersion(current, cr.revision);
   const mainBefore = (await q.repo.branchHead(MAIN_BRANCH))!;
@@ -452,7 +485,8 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     await tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [crId, mainBefore, JSON.stringify(payload), at.toISOString()]);
   });
   faultPoint("approval:after-intent");
-  const valid = signatures.filter((s) => s.contentHash === draft.contentHash);
+  // Only the signatures that count (this content, this review round) go into the record.
+  const valid = validSignatures(signatures, draft.contentHash);
   const approval: Pick<SignatureRecord, "meaning" | "printedName" | "username" | "signedAt" | "contentHash"> = {
     meaning: "Approved",
     printedName: approver.printedName,

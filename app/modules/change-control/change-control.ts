@@ -108,7 +108,9 @@ export interface SignatureRecord {
 /** The trailer line a signature becomes in the approval commit (Part 11 §11.70: bound to content). */
 export function signatureTrailer(s: Pick<SignatureRecord, "meaning" | "printedName" | "username" | "signedAt" | "contentHash">): [string, string] {
   const key = s.meaning === "Authored" ? "Quire-Authored-By" : s.meaning === "Reviewed" ? "Quire-Reviewed-By" : "Quire-Approved-By";
-  return [key, `${s.printedName} <${s.username}> ${s.signedAt.replace(/\.\d{3}Z$/, "Z")} sha256:${s.contentHash}`];
+  // One line whatever the stored name holds: a line break would start a trailer of its own.
+  const name = s.printedName.replace(/[\u0000-\u001f\u007f<>]+/g, " ").trim();
+  return [key, `${name} <${s.username}> ${s.signedAt.replace(/\.\d{3}Z$/, "Z")} sha256:${s.contentHash}`];
 }
 
 const SIGNATURE_TRAILER = /^(.+) <([^>]+)> (\S+) sha256:([0-9a-f]{64})$/;

@@ -269,6 +269,11 @@ export class ContentRepository {
     return this.branchHead(await this.currentBranch().catch(() => MAIN_BRANCH));
   }
 
+  /** Deletes a branch, only if it still points where the caller saw it. */
+  async deleteBranch(branch: string, expectedHead: string): Promise<void> {
+    await runSilent(this.dir, ["update-ref", "-d", `refs/heads/${branch}`, expectedHead]);
+  }
+
   /** Creates a branch at a commit; refused when it exists already. */
   async createBranch(branch: string, at: string): Promise<void> {
     await runSilent(this.dir, ["update-ref", `refs/heads/${branch}`, at, ZERO]);

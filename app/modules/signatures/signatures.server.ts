@@ -1,6 +1,6 @@
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { SIGNATURE_STATEMENTS, type SignatureMeaning, type SignatureRecord } from "~/modules/change-control/change-control";
+import { SIGNATURE_STATEMENTS, validSignatures, type SignatureMeaning, type SignatureRecord } from "~/modules/change-control/change-control";
 import type { Actor } from "~/modules/users/users.server";
 
 interface SignatureRow {
@@ -84,6 +84,10 @@ export async function signaturesOfVersion(db: Queryable, docId: string, version:
     [docId, version, docId, version],
   );
   const hash = await db.get<{ content_hash: string }>("SELECT content_hash FROM document_versions WHERE doc_id = ? AND version = ?", [docId, version]);
-  // Only the signatures on the content that became this version: earlier rounds were superseded.
-  return rows.map(toRecord).filter((s) => s.contentHash === hash?.content_hash);
+  // Only the signatures on the content that became this version, from its last review round.
+  const records = rows.map(toRecord);
+  if (!hash) return [];
+  const fromChange = validSignatures(records.filter((s) => s.crId !== null && s.meaning !== "Periodic review" && s.meaning !== "Retired"), hash.content_hash);
+  const later = records.filter((s) => s.crId === null && s.contentHash === hash.content_hash);
+  return [...fromChange, ...later];
 }

@@ -33,7 +33,9 @@ const DetailsFields = {
     .string({ error: "Enter the person's full name" })
     .trim()
     .min(1, "Enter the person's full name, as it should be printed under their signatures")
-    .max(100, "Keep the full name under 100 characters"),
+    .max(100, "Keep the full name under 100 characters")
+    // Printed under signatures and in git trailers: one line, no angle brackets.
+    .regex(/^[^\u0000-\u001f\u007f<>]*$/, "The full name may not contain line breaks, control characters or < >"),
   email: z
     .string({ error: "Enter an email address" })
     .trim()

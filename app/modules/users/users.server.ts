@@ -388,8 +388,16 @@ export async function checkCredentials(
       ? { ok: false, reason: "locked", message: `Wrong password. The account is now locked after ${MAX_FAILED_SIGNINS} failed attempts; ask an administrator to unlock it.` }
       : { ok: false, reason: "unknown-or-wrong", message: "Unknown user name or wrong password." };
   }
-  if (row.failed_signins > 0) {
-    await q.db.transaction((tx) => tx.run("UPDATE users SET failed_signins = 0 WHERE id = ?", [row.id]));
+  // Checked again where attempts are serialised: attempts made in parallel all passed the lock
+  // check above, and one that locked the account meanwhile must stop a correct guess among them.
+  const still = await q.db.transaction(async (tx) => {
+    const now = await tx.get<{ active: number; locked_at: string | null }>("SELECT active, locked_at FROM users WHERE id = ?", [row.id]);
+    if (!now || now.active !== 1 || now.locked_at) return false;
+    await tx.run("UPDATE users SET failed_signins = 0 WHERE id = ? AND failed_signins > 0", [row.id]);
+    return true;
+  });
+  if (!still) {
+    return { ok: false, reason: "locked", message: `This account is locked after ${MAX_FAILED_SIGNINS} failed attempts. Ask an administrator to unlock it.` };
   }
   return { ok: true, user: await toRecord(q.db, { ...row, failed_signins: 0 }) };
 }
