@@ -57,7 +57,9 @@ describe("signature trailers", () => {
 });
 
 describe("approval rules", () => {
-  const sig = (userId: string, meaning: "Authored" | "Reviewed", signedAt: string, contentHash = HASH) => ({ userId, meaning, signedAt, contentHash });
+  let nextId = 0;
+  // Signatures in the order they were recorded (ids); the times only make the tests readable.
+  const sig = (userId: string, meaning: "Authored" | "Reviewed", signedAt: string, contentHash = HASH) => ({ id: ++nextId, userId, meaning, signedAt, contentHash });
   const base = { contentHash: HASH, authorId: "author", reviewerIds: ["r1", "r2"], approverId: "qa" };
 
   it("allows approval when the author and every named reviewer signed the current content", () => {
@@ -85,6 +87,13 @@ describe("approval rules", () => {
       sig("r2", "Reviewed", "2026-03-02T10:00:00Z"),
     ];
     expect(approvalBlockers({ ...base, signatures })).toEqual(["1 named reviewer(s) have not signed the current content as reviewed."]);
+    expect(validSignatures(signatures, HASH).map((s) => s.userId)).toEqual(["author", "r2"]);
+  });
+
+  it("orders review rounds by when signatures were recorded, even under a pinned clock", () => {
+    const at = "2026-03-01T09:00:00Z";
+    const signatures = [sig("author", "Authored", at), sig("r1", "Reviewed", at), sig("author", "Authored", at), sig("r2", "Reviewed", at)];
+    // r1 reviewed in the first round: it does not count for the resubmission, same timestamp or not.
     expect(validSignatures(signatures, HASH).map((s) => s.userId)).toEqual(["author", "r2"]);
   });
 });

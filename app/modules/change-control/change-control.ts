@@ -134,7 +134,7 @@ export function approvalBlockers(input: {
   contentHash: string;
   authorId: string;
   reviewerIds: readonly string[];
-  signatures: readonly Pick<SignatureRecord, "userId" | "meaning" | "contentHash" | "signedAt">[];
+  signatures: readonly Pick<SignatureRecord, "id" | "userId" | "meaning" | "contentHash">[];
   approverId: string;
 }): string[] {
   const valid = validSignatures(input.signatures, input.contentHash);
@@ -172,11 +172,12 @@ export type NewChangeRequest = z.infer<typeof NewChangeRequestSchema>;
  * The signatures that still count: on exactly the current content, and for reviews and approvals,
  * given after the author's latest submission (a rejection and resubmission starts a new round).
  */
-export function validSignatures<T extends Pick<SignatureRecord, "meaning" | "contentHash" | "signedAt">>(signatures: readonly T[], contentHash: string): T[] {
+export function validSignatures<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash">>(signatures: readonly T[], contentHash: string): T[] {
+  // Rounds follow the order signatures were recorded (ids), not clock time, which may be pinned or step back.
   const onContent = signatures.filter((s) => s.contentHash === contentHash);
-  const authored = onContent.filter((s) => s.meaning === "Authored").map((s) => s.signedAt).sort().at(-1);
-  if (!authored) return [];
-  return onContent.filter((s) => s.meaning === "Authored" ? s.signedAt === authored : s.signedAt >= authored);
+  const authored = onContent.filter((s) => s.meaning === "Authored").map((s) => s.id).sort((a, b) => a - b).at(-1);
+  if (authored === undefined) return [];
+  return onContent.filter((s) => (s.meaning === "Authored" ? s.id === authored : s.id > authored));
 }
 
 export type SignatureStanding = "counts" | "content-changed" | "earlier-round";
@@ -187,7 +188,7 @@ export interface SignatureView extends Pick<SignatureRecord, "id" | "meaning" | 
 }
 
 /** Why a signature does or does not count towards approval, for showing beside it (§11.70). */
-export function signatureStanding<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "signedAt">>(
+export function signatureStanding<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash">>(
   signature: T,
   all: readonly T[],
   contentHash: string,
