@@ -21,13 +21,19 @@ function notFound(id: string): Response {
   return new Response(`There is no controlled document ${id}.`, { status: 404, statusText: "Not Found" });
 }
 
-export async function loader({ params, request }: LoaderFunctionArgs) {
+/** Both the page and its form: a quality approver, and the document as it stands today. */
+async function signingPage(request: Request, params: LoaderFunctionArgs["params"]) {
   const user = await requireUser(request, "document.approve");
   const q = await quire();
   const id = params.docId ?? "";
   const on = today(q.config);
   const subject = await retirementSubject(q, id, on);
   if (!subject) throw notFound(id);
+  return { user, q, id, on, subject };
+}
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const { user, q, id, on, subject } = await signingPage(request, params);
   // A retirement ends the newest version (a later-dated version blocks it), so that is what is signed.
   const newest = subject.versions[0]?.version ?? null;
   return json({
@@ -54,12 +60,7 @@ function refused(errors: Record<string, string>, values: ActionResult["values"])
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
-  const user = await requireUser(request, "document.approve");
-  const q = await quire();
-  const id = params.docId ?? "";
-  const on = today(q.config);
-  const subject = await retirementSubject(q, id, on);
-  if (!subject) throw notFound(id);
+  const { user, q, id, on, subject } = await signingPage(request, params);
   const values = formValues(await request.formData());
   const typed = {
     reason: typeof values.reason === "string" ? values.reason : "",

@@ -24,13 +24,19 @@ function notFound(id: string): Response {
   return new Response(`There is no controlled document ${id}.`, { status: 404, statusText: "Not Found" });
 }
 
-export async function loader({ params, request }: LoaderFunctionArgs) {
+/** Both the page and its form: a quality approver, and the document as it stands today. */
+async function signingPage(request: Request, params: LoaderFunctionArgs["params"]) {
   const user = await requireUser(request, "document.approve");
   const q = await quire();
   const id = params.docId ?? "";
   const on = today(q.config);
   const subject = await reviewSubject(q, id, on);
   if (!subject) throw notFound(id);
+  return { user, q, id, on, subject };
+}
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const { user, q, id, on, subject } = await signingPage(request, params);
   const v = subject.current?.version ?? null;
   return json({
     on,
@@ -58,12 +64,7 @@ function refused(errors: Record<string, string>, comment: string) {
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
-  const user = await requireUser(request, "document.approve");
-  const q = await quire();
-  const id = params.docId ?? "";
-  const on = today(q.config);
-  const subject = await reviewSubject(q, id, on);
-  if (!subject) throw notFound(id);
+  const { user, q, id, on, subject } = await signingPage(request, params);
   const values = formValues(await request.formData());
   const comment = typeof values.comment === "string" ? values.comment : "";
   const parsed = PeriodicReviewForm.safeParse(values);
