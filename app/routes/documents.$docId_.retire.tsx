@@ -6,34 +6,18 @@ import { SignatureForm } from "~/components/change-request";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
 import { StatusBadge } from "~/components/status-badge";
-import { now, today } from "~/clock.server";
-import { quire } from "~/context.server";
+import { now } from "~/clock.server";
 import { SignaturePasswordRefused, participantOf, verifySigner } from "~/modules/change-control/change-view.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { RETIREMENT_REASON_MIN, retirementForm } from "~/modules/documents/periodic-review";
 import { DocumentControlError, retireDocument, retirementSubject } from "~/modules/documents/retirement.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
+import { approverPage } from "~/modules/documents/approver-page.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Retire ${data.docId} · Quire` : "Document not found · Quire" }];
 
-function notFound(id: string): Response {
-  return new Response(`There is no controlled document ${id}.`, { status: 404, statusText: "Not Found" });
-}
-
-/** Both the page and its form: a quality approver, and the document as it stands today. */
-async function signingPage(request: Request, params: LoaderFunctionArgs["params"]) {
-  const user = await requireUser(request, "document.approve");
-  const q = await quire();
-  const id = params.docId ?? "";
-  const on = today(q.config);
-  const subject = await retirementSubject(q, id, on);
-  if (!subject) throw notFound(id);
-  return { user, q, id, on, subject };
-}
-
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  const { user, q, id, on, subject } = await signingPage(request, params);
+  const { user, q, id, on, subject } = await approverPage(request, params, retirementSubject);
   // A retirement ends the newest version (a later-dated version blocks it), so that is what is signed.
   const newest = subject.versions[0]?.version ?? null;
   return json({
@@ -60,7 +44,7 @@ function refused(errors: Record<string, string>, values: ActionResult["values"])
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
-  const { user, q, id, on, subject } = await signingPage(request, params);
+  const { user, q, id, on, subject } = await approverPage(request, params, retirementSubject);
   const values = formValues(await request.formData());
   const typed = {
     reason: typeof values.reason === "string" ? values.reason : "",
