@@ -172,7 +172,7 @@ describe("change requests through the server", () => {
     expect(early.text).toContain("named reviewer(s) have not signed");
     const again = await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(), password: "quire-demo-2026" });
     expect(again.status).toBe(409);
-    expect(again.text).toContain("A change request in state In review cannot be submitted for review");
+    expect(again.text).toContain("is already in review with this content; edit the draft to resubmit a revision.");
     expect((await users.qa!.get("/changes/CR-2026-9999")).status).toBe(404);
     expect((await users.qa!.post("/changes/CR-2026-9999", { intent: "comment", body: "x" })).status).toBe(404);
   });
@@ -199,6 +199,8 @@ describe("change requests through the server", () => {
     const blocked = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" });
     expect(blocked.status).toBe(400);
     expect(blocked.text).toContain("The author has not signed the current content");
+    // The author may resubmit the revision (a new round) without a rejection first.
+    expect((await users.author!.get(`/changes/${crId}`)).text).toContain("Sign and submit");
   });
 
   it("rejects with a reason back to Draft; resubmitted, reviewed and approved it becomes a tagged version", async () => {

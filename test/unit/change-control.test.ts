@@ -9,6 +9,8 @@ import {
   nextVersion,
   parseSignatureTrailer,
   signatureTrailer,
+  availableActions,
+  type CrState,
   validSignatures,
 } from "~/modules/change-control/change-control";
 
@@ -18,6 +20,7 @@ const OTHER = "b".repeat(64);
 describe("change request state machine", () => {
   it("moves Draft -> In review -> Approved, and a rejection back to Draft", () => {
     expect(nextState("submit", "draft")).toBe("in-review");
+    expect(nextState("submit", "in-review")).toBe("in-review"); // a revised draft resubmitted
     expect(nextState("reject", "in-review")).toBe("draft");
     expect(nextState("approve", "in-review")).toBe("approved");
     expect(nextState("withdraw", "draft")).toBe("withdrawn");
@@ -38,6 +41,26 @@ describe("version numbering and ids", () => {
     expect(nextVersion("2.9", "minor")).toBe("2.10");
     expect(nextVersion(null, "minor")).toBe("1.0");
     expect(formatCrId(2026, 7)).toBe("CR-2026-0007");
+  });
+});
+
+describe("what each person may do on a change request", () => {
+  const cr = (state: CrState) => ({ state, authorId: "author", reviewerIds: ["rev"] });
+  const author = { userId: "author", permissions: ["document.read", "document.author"] };
+  const reviewer = { userId: "rev", permissions: ["document.read", "document.review"] };
+  const qa = { userId: "qa", permissions: ["document.read", "document.review", "document.approve"] };
+  const staff = { userId: "cra1", permissions: ["document.read"] };
+
+  it("offers the author, the named reviewer, the approver and others only their actions", () => {
+    expect(availableActions(cr("draft"), author)).toEqual(["save", "withdraw", "submit", "comment"]);
+    expect(availableActions(cr("in-review"), author)).toEqual(["save", "withdraw", "comment"]);
+    expect(availableActions(cr("in-review"), author, true)).toEqual(["save", "withdraw", "submit", "comment"]);
+    expect(availableActions(cr("in-review"), reviewer)).toEqual(["review", "reject", "comment"]);
+    expect(availableActions(cr("in-review"), qa)).toEqual(["reject", "approve", "comment"]);
+    expect(availableActions(cr("in-review"), staff)).toEqual([]);
+    expect(availableActions(cr("approved"), author)).toEqual([]);
+    // An approver who wrote the change may not approve it.
+    expect(availableActions(cr("in-review"), { ...qa, userId: "author", permissions: [...qa.permissions, "document.author"] })).not.toContain("approve");
   });
 });
 

@@ -337,6 +337,13 @@ export async function submitForReview(q: Quire, author: Participant, crId: strin
   await q.db.transaction(async (tx) => {
     const fresh = await requireCr(tx, crId);
     const state = nextState("submit", fresh.state);
+    await assertNotApproving(tx, crId);
+    if (fresh.state === "in-review") {
+      const authored = (await signaturesOfChange(tx, crId)).filter((s) => s.meaning === "Authored").at(-1);
+      if (authored?.contentHash === draft.contentHash) {
+        throw new TransitionRefused(`${crId} is already in review with this content; edit the draft to resubmit a revision.`);
+      }
+    }
     await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
     await recordSignature(tx, { crId, docId: cr.docId, version: null, signer: author, meaning: "Authored", contentHash: draft.contentHash, commit: draft.head, at });
     await audit(tx, author, "change-request.submit", crId, at, { old: { state: fresh.state }, new: { state, commit: draft.head, contentHash: draft.contentHash } });

@@ -13,7 +13,8 @@ export type CrAction = "save" | "submit" | "review" | "reject" | "approve" | "wi
 /** Which action is allowed in which state: the server refuses anything else, with a message. */
 const ALLOWED: Record<CrAction, readonly CrState[]> = {
   save: ["draft", "in-review"],
-  submit: ["draft"],
+  // In review: a resubmission after the author revised the draft (a new round of signatures).
+  submit: ["draft", "in-review"],
   review: ["in-review"],
   reject: ["in-review"],
   approve: ["in-review"],
@@ -201,6 +202,8 @@ export function signatureStanding<T extends Pick<SignatureRecord, "id" | "meanin
 export function availableActions(
   cr: { state: CrState; authorId: string; reviewerIds: readonly string[] },
   viewer: { userId: string; permissions: readonly string[] },
+  /** The draft differs from what the author last signed (only then may a change in review be resubmitted). */
+  revisedSinceAuthored = false,
 ): CrAction[] {
   const isAuthor = viewer.userId === cr.authorId;
   const isReviewer = cr.reviewerIds.includes(viewer.userId) && viewer.permissions.includes("document.review");
@@ -209,7 +212,7 @@ export function availableActions(
   const actions: CrAction[] = [];
   if (isAuthor && viewer.permissions.includes("document.author")) {
     if (open) actions.push("save", "withdraw");
-    if (cr.state === "draft") actions.push("submit");
+    if (cr.state === "draft" || (cr.state === "in-review" && revisedSinceAuthored)) actions.push("submit");
   }
   if (cr.state === "in-review") {
     if (isReviewer && !isAuthor) actions.push("review");

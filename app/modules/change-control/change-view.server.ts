@@ -50,6 +50,11 @@ export interface ChangeRequestPage {
   actions: CrAction[];
 }
 
+/** The content the author signed last (their latest submission), if any. */
+function lastAuthoredHash(signatures: readonly { id: number; meaning: string; contentHash: string }[]): string | null {
+  return [...signatures].filter((s) => s.meaning === "Authored").sort((a, b) => a.id - b.id).at(-1)?.contentHash ?? null;
+}
+
 /** Everything the change request's page shows, and what this viewer may do there. */
 export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUser): Promise<ChangeRequestPage | null> {
   const cr = await getChangeRequest(q.db, id);
@@ -80,7 +85,7 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
           approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: viewer.permissions.includes("document.approve") ? viewer.id : "" })
         : [],
     comments: comments.map((c) => ({ id: c.id, author: name(c.userId), at: c.at, kind: c.kind, body: c.body, commit: c.commit })),
-    actions: availableActions(cr, { userId: viewer.id, permissions: viewer.permissions }),
+    actions: availableActions(cr, { userId: viewer.id, permissions: viewer.permissions }, lastAuthoredHash(signatures) !== draft.contentHash),
   };
 }
 
