@@ -12,7 +12,7 @@ import { readContentFolder } from "~/modules/content/folder.server";
 import { sha256 } from "~/modules/content/render.server";
 import { ContentInvalid, InitRefused, initDataFolder } from "~/modules/setup/init.server";
 import { documentPage, listLibrary } from "~/modules/documents/library.server";
-import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
+import { signaturesOfChange, signaturesOfVersion } from "~/modules/signatures/signatures.server";
 
 import { runQuire } from "../helpers/cli";
 import { FIXTURE_CONTENT, PROJECT_CONTENT, configFor, copyContent, createDataFolder, tempDir } from "../helpers/data-folder";
@@ -111,8 +111,17 @@ describe("init: the content repository bootstrap", () => {
         ["CR-2026-0004", "WI-DM-001", "1.0", "approved", true],
         ["CR-2026-0005", "SOP-DM-001", "2.0", "approved", false],
         ["CR-2026-0006", "WI-CM-001", "1.1", "approved", false],
+        // Left open (history.yaml `open`): awaiting approval, awaiting review, a draft.
+        ["CR-2026-0007", "SOP-TR-001", "2.0", "in-review", false],
+        ["CR-2026-0008", "SOP-DV-001", "1.1", "in-review", false],
+        ["CR-2026-0009", "WI-DM-001", "1.1", "draft", false],
       ]);
-      for (const c of changes) expect(await signaturesOfVersion(q.db, c.docId, c.targetVersion)).toHaveLength(3);
+      for (const c of changes.filter((c) => c.state === "approved")) expect(await signaturesOfVersion(q.db, c.docId, c.targetVersion)).toHaveLength(3);
+      const awaiting = await signaturesOfChange(q.db, "CR-2026-0007");
+      expect(awaiting.map((s) => [s.meaning, s.username])).toEqual([["Authored", "author"], ["Reviewed", "reviewer"]]);
+      expect(awaiting.every((s) => s.signedAt < "2026-11-25")).toBe(true);
+      // Open changes live on their branches: main still holds the content folder's text.
+      expect(await q.repo.readFile("cr/CR-2026-0009", "work-instructions/WI-DM-001.mdx")).toContain("not a duplicate of an open query");
       // Seeded: only the versions in force at go-live (2025-02-03), before Quire.
       expect((await q.repo.trailers((await git.revparse(["SOP-CM-001/v1.0^{commit}"])).trim())).get("Quire-Seeded-By")).toEqual(["quire init --demo"]);
       expect((await q.repo.trailers((await git.revparse(["WI-CM-001/v1.0^{commit}"])).trim())).get("Quire-Seeded-By")).toBeUndefined();

@@ -63,7 +63,36 @@ const HistorySchema = z.strictObject({
       )
       .min(1),
   ),
+  /** Change requests left open in the demo (not approved), so the workflow has something in flight. */
+  open: z
+    .array(
+      z.strictObject({
+        doc: z.string(),
+        /** The draft's text: a file in .demo/. */
+        draft: z.string(),
+        reason: z.string().min(10),
+        revision: z.enum(["major", "minor"]),
+        /** How far it got: a draft, submitted for review, or submitted and reviewed (awaiting approval). */
+        stage: z.enum(["draft", "in-review", "reviewed"]),
+        /** Opened this many working days before init. */
+        openedWorkingDaysAgo: z.number().int().min(1).max(20),
+        /** Proposed to take effect this many days after init. */
+        effectiveInDays: z.number().int().min(1).max(365),
+      }),
+    )
+    .optional(),
 });
+
+/** A demo change request init leaves open (history.yaml `open`). */
+export interface OpenDemoChange {
+  doc: ValidDocument;
+  draft: string;
+  reason: string;
+  revision: "major" | "minor";
+  stage: "draft" | "in-review" | "reviewed";
+  openedWorkingDaysAgo: number;
+  effectiveInDays: number;
+}
 
 export interface PlannedVersion {
   doc: ValidDocument;
@@ -81,6 +110,8 @@ export interface SeedPlan {
   plan: PlannedVersion[];
   /** Demo versions after go-live, approved through change requests once the users exist (unless `seeded`), in approval order. */
   changes: PlannedVersion[];
+  /** Demo change requests left open after the history: a draft, one in review, one awaiting approval. */
+  open: OpenDemoChange[];
   jobFunctions: SourceFile;
 }
 
@@ -159,6 +190,7 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
       if (seed && seed.changes.length > 0) {
         const q: Quire = { config: stagedConfig, db, repo, renderer: new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name]))) };
         versions.push(...(await approveDemoHistory(q, seed.changes, now)));
+        await openDemoChanges(q, seed.open, now);
       }
       const documents = (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
       await db.close();
@@ -210,23 +242,49 @@ export function planSeed(seedDir: string, demo: boolean, today: string): SeedPla
   }
   plan.sort((a, b) => a.effective.localeCompare(b.effective) || a.doc.frontmatter.id.localeCompare(b.doc.frontmatter.id));
   changes.sort((a, b) => approvalDay(a).localeCompare(approvalDay(b)) || a.doc.frontmatter.id.localeCompare(b.doc.frontmatter.id));
-  return { plan, changes, jobFunctions: folder.jobFunctions };
+  const open = demo ? readOpenChanges(seedDir, check.documents, folder.jobFunctions) : [];
+  return { plan, changes, open, jobFunctions: folder.jobFunctions };
 }
 
 const HISTORY_FILE = path.join(".demo", "history.yaml");
 
-function readHistory(seedDir: string, current: ValidDocument[], jobFunctions: SourceFile): Map<string, PlannedVersion[]> {
+function readHistoryFile(seedDir: string): z.infer<typeof HistorySchema> | null {
   const file = path.join(seedDir, HISTORY_FILE);
-  if (!fs.existsSync(file)) return new Map();
+  if (!fs.existsSync(file)) return null;
   const parsed = HistorySchema.safeParse(parseYaml(fs.readFileSync(file, "utf8")));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${issue.path.join(".")}: ${issue.message}` }]);
   }
+  return parsed.data;
+}
+
+/** A text from .demo/ for a document, checked like any document in the context of the current content. */
+function demoText(seedDir: string, file: string, currentFile: ValidDocument, current: ValidDocument[], jobFunctions: SourceFile): ValidDocument {
+  const source = fs.readFileSync(path.join(seedDir, ".demo", file), "utf8");
+  const others = current.filter((f) => f !== currentFile);
+  const check = checkContent([...others, { path: currentFile.path, source }], jobFunctions, new Set([currentFile.path]));
+  const problems = check.problems.filter((p) => p.path === currentFile.path).map((p) => ({ ...p, path: `.demo/${file}` }));
+  if (problems.length > 0) throw new ContentInvalid(problems);
+  return check.documents.find((d) => d.path === currentFile.path)!;
+}
+
+function currentFileOf(current: ValidDocument[], id: string): ValidDocument {
+  const currentFile = current.find((f) => f.path.endsWith(`/${id}.mdx`));
+  if (!currentFile) throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "doc-ref", message: `history names unknown document ${id}` }]);
+  return currentFile;
+}
+
+function readOpenChanges(seedDir: string, current: ValidDocument[], jobFunctions: SourceFile): OpenDemoChange[] {
+  return (readHistoryFile(seedDir)?.open ?? []).map((o) => ({ ...o, doc: demoText(seedDir, o.draft, currentFileOf(current, o.doc), current, jobFunctions) }));
+}
+
+function readHistory(seedDir: string, current: ValidDocument[], jobFunctions: SourceFile): Map<string, PlannedVersion[]> {
+  const history = readHistoryFile(seedDir);
   const result = new Map<string, PlannedVersion[]>();
-  for (const [id, entries] of Object.entries(parsed.data.documents)) {
-    const currentFile = current.find((f) => f.path.endsWith(`/${id}.mdx`));
-    if (!currentFile) throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "doc-ref", message: `history names unknown document ${id}` }]);
+  if (!history) return result;
+  for (const [id, entries] of Object.entries(history.documents)) {
+    const currentFile = currentFileOf(current, id);
     result.set(
       id,
       entries.map((e) => {
@@ -237,13 +295,7 @@ function readHistory(seedDir: string, current: ValidDocument[], jobFunctions: So
         // The current file passed the seed folder's check already.
         if (!e.source) return { doc: currentFile, ...version };
         // An older version is checked like any document, in the context of the current content.
-        const source = fs.readFileSync(path.join(seedDir, ".demo", e.source), "utf8");
-        const others = current.filter((f) => f !== currentFile);
-        const check = checkContent([...others, { path: currentFile.path, source }], jobFunctions, new Set([currentFile.path]));
-        const problems = check.problems.filter((p) => p.path === currentFile.path).map((p) => ({ ...p, path: `.demo/${e.source ?? currentFile.path}` }));
-        if (problems.length > 0) throw new ContentInvalid(problems);
-        const doc = check.documents.find((d) => d.path === currentFile.path)!;
-        return { doc, ...version };
+        return { doc: demoText(seedDir, e.source, currentFile, current, jobFunctions), ...version };
       }),
     );
   }
@@ -399,6 +451,38 @@ async function approveDemoHistory(q: Quire, changes: PlannedVersion[], now: Date
     }
   }
   return tags;
+}
+
+/**
+ * Leaves the demo's open change requests where history.yaml says they stand, opened on working
+ * days before init through the same calls a person's browser makes: a draft, one submitted for
+ * review, one reviewed and awaiting the quality manager's approval.
+ */
+async function openDemoChanges(q: Quire, open: OpenDemoChange[], now: Date): Promise<void> {
+  const author = await participant(q.db, "author");
+  const reviewer = await participant(q.db, "reviewer");
+  const today = isoDate(now);
+  for (const o of open) {
+    const day = (n: number) => workingDaysBefore(today, n);
+    const at = (date: string, time: string) => new Date(`${date}T${time}:00.000Z`);
+    const proposed = new Date(`${today}T00:00:00Z`);
+    proposed.setUTCDate(proposed.getUTCDate() + o.effectiveInDays);
+    const input = NewChangeRequestSchema.parse({
+      target: "existing",
+      docId: o.doc.frontmatter.id,
+      reason: o.reason,
+      revision: o.revision,
+      retrainingRequired: o.revision === "major",
+      proposedEffectiveDate: isoDate(proposed),
+      reviewerIds: [reviewer.userId],
+    });
+    const crId = await openChangeRequest(q, author, input, at(day(o.openedWorkingDaysAgo), "10:00"));
+    const cr = (await getChangeRequest(q.db, crId))!;
+    await saveDraft(q, author, crId, o.doc.source, (await q.repo.branchHead(cr.branch))!, at(day(o.openedWorkingDaysAgo), "15:00"));
+    if (o.stage === "draft") continue;
+    await submitForReview(q, author, crId, at(day(Math.max(o.openedWorkingDaysAgo - 1, 1)), "16:00"));
+    if (o.stage === "reviewed") await signReview(q, reviewer, crId, at(day(1), "11:00"));
+  }
 }
 
 /**
