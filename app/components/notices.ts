@@ -17,6 +17,7 @@ export const NOTICES = {
   "cr-rejected": "Rejected with your reason: the change request is back in Draft with its author.",
   "cr-withdrawn": "The change request is withdrawn. Its branch and records are kept.",
   "cr-commented": "Your comment is added.",
+  "cr-reviewers": "The reviewers are changed and the change is recorded with your reason.",
   "periodic-review-signed": "Periodic review signed: no change needed. The review interval restarts from today.",
   "document-retired": "The document is retired with your signed reason. From the retirement date no version is in force.",
 } as const;

@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 
 import { CrStateBadge, ProblemList, SignatureForm, SignatureList } from "~/components/change-request";
-import { Field, FormMessage, fieldErrors } from "~/components/form";
+import { ChoiceList, Field, FormMessage, fieldErrors } from "~/components/form";
 import { withNotice, type NoticeKey } from "~/components/notices";
 import { RedlineText } from "~/components/redline";
 import { now, today } from "~/clock.server";
@@ -15,6 +15,7 @@ import {
   approveChange,
   getChangeRequest,
   rejectChange,
+  setReviewers,
   signReview,
   submitForReview,
   withdrawChange,
@@ -23,7 +24,9 @@ import { ChangeActionForm, INTENT_PERMISSION, isChangeIntent, type ChangeAction 
 import { SignaturePasswordRefused, changeRequestPage, participantOf, verifySigner } from "~/modules/change-control/change-view.server";
 import type { Problem } from "~/modules/content/problems";
 import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
+import { permissionsOf } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
+import { listUsers } from "~/modules/users/users.server";
 import type { Quire } from "~/context.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -40,7 +43,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const id = params.crId ?? "";
   const page = await changeRequestPage(q, id, user);
   if (!page) throw notFound(id);
-  return json({ ...page, today: today(q.config), printedName: user.displayName });
+  // Who the author may name as reviewers (active, allowed to review, not the author).
+  const candidates = page.actions.includes("save")
+    ? (await listUsers(q.db))
+        .filter((u) => u.active && u.id !== page.cr.authorId && permissionsOf(u.roles).has("document.review"))
+        .map((u) => ({ value: u.id, label: u.displayName, description: u.username }))
+    : [];
+  return json({ ...page, candidates, today: today(q.config), printedName: user.displayName });
 }
 
 interface ActionResult {
@@ -79,11 +88,14 @@ async function perform(q: Quire, user: CurrentUser, crId: string, form: ChangeAc
     case "comment":
       await addComment(q, me, crId, form.body, at);
       return "cr-commented";
+    case "reviewers":
+      await setReviewers(q, me, crId, form.reviewerIds, form.reason, at);
+      return "cr-reviewers";
   }
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
-  const values = formValues(await request.formData());
+  const values = formValues(await request.formData(), ["reviewerIds"]);
   const intent = isChangeIntent(values.intent) ? values.intent : null;
   const user = await requireUser(request, intent ? INTENT_PERMISSION[intent] : "document.read");
   const q = await quire();
@@ -114,7 +126,7 @@ function when(iso: string): string {
 }
 
 export default function ChangeRequestView() {
-  const { cr, authorName, reviewers, draft, redline, signatures, blockers, comments, actions, today: on, printedName } = useLoaderData<typeof loader>();
+  const { cr, authorName, reviewers, draft, redline, signatures, blockers, comments, actions, candidates, today: on, printedName } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errorFor = (intent: string, field: string) => (result?.intent === intent ? result.errors[field] : undefined);
@@ -276,6 +288,26 @@ export default function ChangeRequestView() {
           ) : null}
           {can("reject") ? (
             <ReasonForm intent="reject" title="Reject" label="Reason for rejection" button="Reject: back to Draft" error={errorFor("reject", "reason")} />
+          ) : null}
+          {can("save") ? (
+            <Form method="post" className="card stack">
+              <h2>Reviewers</h2>
+              <input type="hidden" name="intent" value="reviewers" />
+              <ChoiceList
+                legend="Named reviewers"
+                name="reviewerIds"
+                choices={candidates}
+                checked={reviewers.map((r) => r.id)}
+                error={errorFor("reviewers", "reviewerIds")}
+                hint="A reviewer added now must sign before approval; one removed no longer blocks it."
+              />
+              <Field label="Reason for the change" name="reviewers-reason" error={errorFor("reviewers", "reason")}>
+                <input id="reviewers-reason" name="reason" required />
+              </Field>
+              <button type="submit" className="secondary">
+                Change reviewers
+              </button>
+            </Form>
           ) : null}
           {can("withdraw") ? (
             <ReasonForm intent="withdraw" title="Withdraw" label="Reason for withdrawing" button="Withdraw the change request" error={errorFor("withdraw", "reason")} />

@@ -273,6 +273,20 @@ describe("change requests through the server", () => {
     expect(hidden(editor.text, "expectedHead")).toBe(pushed);
     expect(textareaSource(editor.text)).toContain("Pushed from a clone with git.");
 
+    // The author changes who reviews, with a reason; nobody else can.
+    const qaId = (await dbValue<{ id: string }>("SELECT id FROM users WHERE username = 'qa'"))!.id;
+    expect((await users.reviewer!.post(`/changes/${second}`, { intent: "reviewers", reviewerIds: [qaId], reason: "Not mine to change" })).status).toBe(403);
+    const none = await users.author!.post(`/changes/${second}`, { intent: "reviewers", reason: "Nobody at all" });
+    expect(none.status).toBe(400);
+    expect(none.text).toContain("Name at least one reviewer");
+    const self = await users.author!.post(`/changes/${second}`, { intent: "reviewers", reviewerIds: [reviewerId, (await dbValue<{ id: string }>("SELECT id FROM users WHERE username = 'author'"))!.id], reason: "Review it myself" });
+    expect(self.status).toBe(400);
+    expect(self.text).toContain("You cannot review your own change");
+    const changed = await users.author!.post(`/changes/${second}`, { intent: "reviewers", reviewerIds: [reviewerId, qaId], reason: "QA to review the wording too." });
+    expect(changed.status).toBe(302);
+    expect((await users.author!.get(`/changes/${second}`)).text).toMatch(/Reviewers<\/dt><dd><ul class="plain">[\s\S]*Quinn Avery/);
+    expect(await dbValue("SELECT count(*) AS n FROM audit_events WHERE action = 'change-request.reviewers' AND object_id = ?", [second!])).toEqual({ n: 1 });
+
     expect((await users.reviewer!.post(`/changes/${second}`, { intent: "withdraw", reason: "Not mine to withdraw" })).status).toBe(403);
     expect((await users.author!.post(`/changes/${second}`, { intent: "withdraw", reason: "Merged into the next major revision." })).status).toBe(302);
     expect((await users.author!.get(`/changes/${second}`)).text).toContain("Withdrawn");

@@ -39,6 +39,7 @@ const ROUTES: RouteCase[] = [
   { file: "changes.$crId.tsx", method: "POST", path: "/changes/CR-2099-9999", form: { intent: "comment" }, requires: "document.read" },
   { file: "changes.$crId.tsx", method: "POST", path: "/changes/CR-2099-9999", form: { intent: "submit" }, requires: "document.author" },
   { file: "changes.$crId.tsx", method: "POST", path: "/changes/CR-2099-9999", form: { intent: "withdraw" }, requires: "document.author" },
+  { file: "changes.$crId.tsx", method: "POST", path: "/changes/CR-2099-9999", form: { intent: "reviewers" }, requires: "document.author" },
   { file: "changes.$crId.tsx", method: "POST", path: "/changes/CR-2099-9999", form: { intent: "review" }, requires: "document.review" },
   { file: "changes.$crId.tsx", method: "POST", path: "/changes/CR-2099-9999", form: { intent: "reject" }, requires: "document.review" },
   { file: "changes.$crId.tsx", method: "POST", path: "/changes/CR-2099-9999", form: { intent: "approve" }, requires: "document.approve" },

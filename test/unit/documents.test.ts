@@ -124,4 +124,22 @@ describe("redline", () => {
     expect(redlineStats(parts)).toEqual({ addedWords: 2, removedWords: 1 });
     expect(parts.map((p) => (p.kind === "removed" ? "" : p.text)).join("")).toBe(after);
   });
+
+  it("condenses long unchanged stretches around the changes, counting the words left out", async () => {
+    const { condenseRedline } = await import("~/modules/documents/redline");
+    const words = (n: number, w: string) => Array.from({ length: n }, () => w).join(" ");
+    const parts = [
+      { kind: "same" as const, text: `${words(300, "lead")} ` },
+      { kind: "added" as const, text: "NEW" },
+      { kind: "same" as const, text: ` ${words(300, "tail")}` },
+    ];
+    const condensed = condenseRedline(parts, 50);
+    expect(condensed.map((p) => p.kind)).toEqual(["skipped", "same", "added", "same", "skipped"]);
+    // Every word is either shown or counted.
+    const shown = condensed.map((p) => ("text" in p ? p.text.split(/\s+/).filter(Boolean).length : 0)).reduce((a, b) => a + b, 0);
+    const skipped = condensed.map((p) => (p.kind === "skipped" ? p.words : 0)).reduce((a, b) => a + b, 0);
+    expect(shown + skipped).toBe(601);
+    // Short stretches stay whole.
+    expect(condenseRedline([{ kind: "same", text: "short" }, { kind: "removed", text: "x" }], 50)).toEqual([{ kind: "same", text: "short" }, { kind: "removed", text: "x" }]);
+  });
 });

@@ -151,6 +151,19 @@ async function requireCr(db: Queryable, id: string): Promise<ChangeRequest> {
   return cr;
 }
 
+/** Named reviewers must be active users allowed to review, and never the author (segregation of duties). */
+async function assertReviewers(tx: Queryable, authorId: string, reviewerIds: readonly string[]): Promise<void> {
+  if (reviewerIds.length === 0) throw new ChangeRequestError("Name at least one reviewer.", [], "reviewerIds");
+  for (const reviewerId of reviewerIds) {
+    if (reviewerId === authorId) throw new ChangeRequestError("You cannot review your own change: name someone else.", [], "reviewerIds");
+    const reviewer = await tx.get<{ active: number }>("SELECT active FROM users WHERE id = ?", [reviewerId]);
+    const roles = (await tx.all<{ role: string }>("SELECT role FROM user_roles WHERE user_id = ?", [reviewerId])).map((r) => r.role);
+    if (!reviewer || reviewer.active !== 1 || !permissionsOf(roles).has("document.review")) {
+      throw new ChangeRequestError("Each reviewer must be an active user allowed to review documents.", [], "reviewerIds");
+    }
+  }
+}
+
 /** The latest approved version of a document (whatever its effective date), or null. */
 async function latestVersion(db: Queryable, docId: string): Promise<string | null> {
   const versions = await versionsOf(db, docId);
@@ -198,14 +211,7 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     }
     const open = await tx.get<{ id: string }>("SELECT id FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review')", [input.docId]);
     if (open) throw new ChangeRequestError(`${input.docId} already has an open change request, ${open.id}; finish or withdraw it first.`, [], "docId");
-    for (const reviewerId of input.reviewerIds) {
-      if (reviewerId === author.userId) throw new ChangeRequestError("You cannot review your own change: name someone else.", [], "reviewerIds");
-      const reviewer = await tx.get<{ active: number }>("SELECT active FROM users WHERE id = ?", [reviewerId]);
-      const roles = (await tx.all<{ role: string }>("SELECT role FROM user_roles WHERE user_id = ?", [reviewerId])).map((r) => r.role);
-      if (!reviewer || reviewer.active !== 1 || !permissionsOf(roles).has("document.review")) {
-        throw new ChangeRequestError("Each reviewer must be an active user allowed to review documents.", [], "reviewerIds");
-      }
-    }
+    await assertReviewers(tx, author.userId, input.reviewerIds);
     const year = at.getUTCFullYear();
     const last = await tx.get<{ n: number | null }>("SELECT max(number) AS n FROM change_requests WHERE year = ?", [year]);
     const id = formatCrId(year, (last?.n ?? 0) + 1);
@@ -389,6 +395,27 @@ export async function withdrawChange(q: Quire, by: Participant, crId: string, re
     await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
     await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'withdrawal', ?)", [crId, by.userId, at.toISOString(), reason.trim()]);
     await audit(tx, by, "change-request.withdraw", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
+  });
+}
+
+/**
+ * The author changes who reviews (someone left, or another expert is needed). A reviewer added in
+ * review must still sign; one removed no longer blocks approval. Recorded with its reason.
+ */
+export async function setReviewers(q: Quire, by: Participant, crId: string, reviewerIds: readonly string[], reason: string, at: Date): Promise<void> {
+  if (reason.trim().length < 5) throw new ChangeRequestError("Give the reason for changing the reviewers.", [], "reason");
+  const wanted = [...new Set(reviewerIds)].sort();
+  await q.db.transaction(async (tx) => {
+    const cr = await requireCr(tx, crId);
+    if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the author changes who reviews a change request.");
+    assertAllowed("save", cr.state);
+    await assertNotApproving(tx, crId);
+    await assertReviewers(tx, cr.authorId, wanted);
+    if (wanted.join() === cr.reviewerIds.join()) throw new ChangeRequestError("The reviewers are unchanged.", [], "reviewerIds");
+    await tx.run("DELETE FROM change_request_reviewers WHERE cr_id = ?", [crId]);
+    for (const id of wanted) await tx.run("INSERT INTO change_request_reviewers (cr_id, user_id) VALUES (?, ?)", [crId, id]);
+    await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
+    await audit(tx, by, "change-request.reviewers", crId, at, { old: { reviewerIds: cr.reviewerIds }, new: { reviewerIds: wanted }, reason: reason.trim() });
   });
 }
 

@@ -31,8 +31,13 @@ export const ChangeActionForm = z.discriminatedUnion(
     z.object({ intent: z.literal("reject"), reason: ReasonText("the rejection") }),
     z.object({ intent: z.literal("withdraw"), reason: ReasonText("withdrawing") }),
     z.object({ intent: z.literal("comment"), body: z.string().trim().min(1, "Write a comment first").max(4000) }),
+    z.object({
+      intent: z.literal("reviewers"),
+      reviewerIds: z.array(z.string().min(1)).min(1, "Name at least one reviewer"),
+      reason: ReasonText("changing the reviewers"),
+    }),
   ],
-  { error: "Choose an action: submit, review, approve, reject, withdraw or comment" },
+  { error: "Choose an action: submit, review, approve, reject, withdraw, comment or reviewers" },
 );
 export type ChangeAction = z.infer<typeof ChangeActionForm>;
 export type ChangeIntent = ChangeAction["intent"];
@@ -45,6 +50,7 @@ export const INTENT_PERMISSION: Record<ChangeIntent, Permission> = {
   reject: "document.review",
   approve: "document.approve",
   comment: "document.read",
+  reviewers: "document.author",
 };
 
 export function isChangeIntent(value: unknown): value is ChangeIntent {

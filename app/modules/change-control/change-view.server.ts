@@ -2,7 +2,7 @@ import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import type { Problem } from "~/modules/content/problems";
 import { sha256 } from "~/modules/content/render.server";
-import { documentText, redline, redlineStats, type RedlinePart } from "~/modules/documents/redline";
+import { condenseRedline, documentText, redline, redlineStats, type CondensedPart } from "~/modules/documents/redline";
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { checkCredentials, getUser } from "~/modules/users/users.server";
@@ -43,7 +43,8 @@ export interface ChangeRequestPage {
   authorName: string;
   reviewers: { id: string; name: string; signed: boolean }[];
   draft: { head: string; contentHash: string; problems: Problem[]; changed: boolean };
-  redline: { parts: RedlinePart[]; added: number; removed: number } | null;
+  /** The draft against the version it started from, unchanged stretches condensed. */
+  redline: { parts: CondensedPart[]; added: number; removed: number } | null;
   signatures: SignatureView[];
   blockers: string[];
   comments: { id: number; author: string; at: string; kind: string; body: string; commit: string | null }[];
@@ -96,5 +97,5 @@ async function draftRedline(q: Quire, source: string, baseSource: string | null,
   const before = baseSource === null ? "" : (await q.renderer.render(sha256(baseSource), async () => baseSource)).html;
   const parts = redline(documentText(before), documentText(after.html));
   const stats = redlineStats(parts);
-  return { parts, added: stats.addedWords, removed: stats.removedWords };
+  return { parts: condenseRedline(parts), added: stats.addedWords, removed: stats.removedWords };
 }

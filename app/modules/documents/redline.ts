@@ -42,3 +42,38 @@ export function redlineStats(parts: readonly RedlinePart[]): { addedWords: numbe
     parts.filter((p) => p.kind === kind).reduce((n, p) => n + (p.text.match(/\S+/g)?.length ?? 0), 0);
   return { addedWords: words("added"), removedWords: words("removed") };
 }
+
+export type CondensedPart = RedlinePart | { kind: "skipped"; words: number };
+
+/**
+ * A redline for reading the changes only: long unchanged stretches are cut to `context` characters
+ * either side of a change (at word boundaries) and replaced by how many words were left out.
+ */
+export function condenseRedline(parts: readonly RedlinePart[], context = 240): CondensedPart[] {
+  const out: CondensedPart[] = [];
+  const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+  parts.forEach((p, i) => {
+    if (p.kind !== "same" || p.text.length <= context * 2 + 80) {
+      out.push(p);
+      return;
+    }
+    const keepStart = i > 0 ? cutAfter(p.text, context) : "";
+    const keepEnd = i < parts.length - 1 ? cutBefore(p.text, context) : "";
+    const skipped = words(p.text) - words(keepStart) - words(keepEnd);
+    if (keepStart) out.push({ kind: "same", text: keepStart });
+    if (skipped > 0) out.push({ kind: "skipped", words: skipped });
+    if (keepEnd) out.push({ kind: "same", text: keepEnd });
+  });
+  return out;
+}
+
+function cutAfter(text: string, length: number): string {
+  const end = text.indexOf(" ", length);
+  return end === -1 ? text : text.slice(0, end);
+}
+
+function cutBefore(text: string, length: number): string {
+  const start = text.lastIndexOf(" ", text.length - length);
+  return start === -1 ? text : text.slice(start + 1);
+}
+
