@@ -272,6 +272,11 @@ describe("change requests through the server", () => {
     const editor = await users.author!.get(`/changes/${second}/edit`);
     expect(hidden(editor.text, "expectedHead")).toBe(pushed);
     expect(textareaSource(editor.text)).toContain("Pushed from a clone with git.");
+    // The pushed commit is in the audit trail, with its git author, once Quire has seen it.
+    const pushedRow = await dbValue<{ new_values: string }>("SELECT new_values FROM audit_events WHERE action = 'change-request.draft.pushed' AND object_id = ?", [second!]);
+    expect(JSON.parse(pushedRow!.new_values)).toMatchObject({ head: pushed, commits: [{ commit: pushed, author: "Ayesha Rahman <author@example.org>", subject: `${second}: edit with git` }] });
+    await users.author!.get(`/changes/${second}/edit`);
+    expect(await dbValue("SELECT count(*) AS n FROM audit_events WHERE action = 'change-request.draft.pushed' AND object_id = ?", [second!])).toEqual({ n: 1 });
 
     // The author changes who reviews, with a reason; nobody else can.
     const qaId = (await dbValue<{ id: string }>("SELECT id FROM users WHERE username = 'qa'"))!.id;

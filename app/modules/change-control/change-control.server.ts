@@ -1,4 +1,4 @@
-import { isoDate } from "~/clock.server";
+import { isoDate, now } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
@@ -64,6 +64,8 @@ export interface ChangeRequest {
   createdAt: string;
   updatedAt: string;
   approvedCommit: string | null;
+  /** The draft's branch head as Quire last saw it; a different head means someone pushed with git. */
+  knownHead: string | null;
   reviewerIds: string[];
 }
 
@@ -86,10 +88,11 @@ interface CrRow {
   created_at: string;
   updated_at: string;
   approved_commit: string | null;
+  known_head: string | null;
 }
 
 const CR_COLUMNS =
-  "id, doc_id, new_document, doc_path, title, reason, revision, retraining_required, proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at, approved_commit";
+  "id, doc_id, new_document, doc_path, title, reason, revision, retraining_required, proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at, approved_commit, known_head";
 
 async function toChangeRequest(db: Queryable, r: CrRow): Promise<ChangeRequest> {
   const reviewers = await db.all<{ user_id: string }>("SELECT user_id FROM change_request_reviewers WHERE cr_id = ? ORDER BY user_id", [r.id]);
@@ -112,6 +115,7 @@ async function toChangeRequest(db: Queryable, r: CrRow): Promise<ChangeRequest> 
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     approvedCommit: r.approved_commit,
+    knownHead: r.known_head,
     reviewerIds: reviewers.map((x) => x.user_id),
   };
 }
@@ -240,9 +244,10 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     const orphan = await q.repo.branchHead(branch);
     if (orphan) await q.repo.deleteBranch(branch, orphan);
     await q.repo.createBranch(branch, main);
+    let head = main;
     if (!doc) {
       const owner = (await tx.get<{ id: string }>("SELECT id FROM job_functions ORDER BY id LIMIT 1"))?.id ?? "quality-manager";
-      await q.repo.commit({
+      head = await q.repo.commit({
         branch,
         base: main,
         expectedHead: main,
@@ -252,6 +257,7 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
         date: stamp,
       });
     }
+    await tx.run("UPDATE change_requests SET known_head = ? WHERE id = ?", [head, id]);
     return id;
   });
 }
@@ -268,9 +274,31 @@ export interface DraftView {
 /** The draft as it stands at the branch head (which an author may also have pushed to with git). */
 export async function readDraft(q: Quire, cr: ChangeRequest): Promise<DraftView> {
   const head = (await q.repo.branchHead(cr.branch)) ?? cr.baseCommit;
+  if (head !== cr.knownHead && (cr.state === "draft" || cr.state === "in-review")) await recordPushedCommits(q, cr, head);
   const source = (await q.repo.readFileOrNull(head, cr.docPath)) ?? "";
   const baseSource = cr.newDocument ? null : await q.repo.readFileOrNull(cr.baseCommit, cr.docPath);
   return { head, source, contentHash: sha256(source), problems: await checkDraft(q, cr, source), baseSource };
+}
+
+/**
+ * Commits that reached a draft's branch without Quire (an author's `git push`) are written to the
+ * audit trail when Quire first sees them, with their git authors, so the draft's history is whole.
+ */
+async function recordPushedCommits(q: Quire, cr: ChangeRequest, head: string): Promise<void> {
+  const commits = cr.knownHead ? await q.repo.commitsBetween(cr.knownHead, head) : [];
+  const described = await Promise.all(commits.map(async (c) => ({ commit: c, ...(await q.repo.commitSummary(c)) })));
+  const at = now(q.config);
+  await q.db.transaction(async (tx) => {
+    const fresh = await tx.get<{ known_head: string | null }>("SELECT known_head FROM change_requests WHERE id = ?", [cr.id]);
+    if (fresh?.known_head === head) return; // another request recorded it meanwhile
+    await tx.run("UPDATE change_requests SET known_head = ? WHERE id = ?", [head, cr.id]);
+    if (cr.knownHead === null) return; // a CR from before heads were kept: nothing to compare with
+    await recordAudit(
+      tx,
+      { userId: null, username: "git", clientAddress: null, action: "change-request.draft.pushed", objectType: "change-request", objectId: cr.id, oldValues: { head: cr.knownHead }, newValues: { head, commits: described.reverse() } },
+      at,
+    );
+  });
 }
 
 /** Validates the draft in the context of main's current content (references, job functions). */
@@ -311,7 +339,7 @@ export async function saveDraft(q: Quire, author: Participant, crId: string, sou
       }
       throw error;
     }
-    await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
+    await tx.run("UPDATE change_requests SET updated_at = ?, known_head = ? WHERE id = ?", [at.toISOString(), commit, crId]);
     await audit(tx, author, "change-request.draft.save", crId, at, { new: { commit, contentHash: sha256(source.replace(/\r\n/g, "\n")) } });
     return commit;
   });

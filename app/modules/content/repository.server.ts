@@ -201,6 +201,13 @@ export class ContentRepository {
     return map;
   }
 
+  /** Who made a commit (git's author) and its subject line. */
+  async commitSummary(commit: string): Promise<{ author: string; subject: string; date: string }> {
+    const out = await this.git.raw(["log", "-1", "--format=%an <%ae>%n%aI%n%s", commit]);
+    const [author = "", date = "", subject = ""] = out.split("\n");
+    return { author, subject, date: new Date(date).toISOString() };
+  }
+
   async commitDate(commit: string): Promise<string> {
     const out = await this.git.raw(["log", "-1", "--format=%cI", commit]);
     return new Date(out.trim()).toISOString();
