@@ -12,6 +12,7 @@ import { readContentFolder } from "~/modules/content/folder.server";
 import { sha256 } from "~/modules/content/render.server";
 import { ContentInvalid, InitRefused, initDataFolder } from "~/modules/setup/init.server";
 import { documentPage, listLibrary } from "~/modules/documents/library.server";
+import { allVersions, versionsOf } from "~/modules/documents/versions.server";
 import { signaturesOfChange, signaturesOfVersion } from "~/modules/signatures/signatures.server";
 
 import { runQuire } from "../helpers/cli";
@@ -122,8 +123,14 @@ describe("init: the content repository bootstrap", () => {
       expect(awaiting.every((s) => s.signedAt < "2026-11-25")).toBe(true);
       // Open changes live on their branches: main still holds the content folder's text.
       expect(await q.repo.readFile("cr/CR-2026-0009", "work-instructions/WI-DM-001.mdx")).toContain("not a duplicate of an open query");
-      // Seeded: only the versions in force at go-live (2025-02-03), before Quire.
-      expect((await q.repo.trailers((await git.revparse(["SOP-CM-001/v1.0^{commit}"])).trim())).get("Quire-Seeded-By")).toEqual(["quire init --demo"]);
+      // Seeded: only the versions in force at go-live (2025-02-03), approved by the quality manager.
+      const baseline = await q.repo.trailers((await git.revparse(["SOP-CM-001/v1.0^{commit}"])).trim());
+      expect(baseline.get("Quire-Seeded-By")).toEqual(["quire init --demo"]);
+      const baselineHash = (await versionsOf(q.db, "SOP-CM-001")).find((v) => v.version === "1.0")!.contentHash;
+      expect(baseline.get("Quire-Approved-By")).toEqual([`Quinn Avery <qa> 2025-01-20T10:00:00Z sha256:${baselineHash}`]);
+      expect((await signaturesOfVersion(q.db, "SOP-CM-001", "1.0")).map((s) => [s.meaning, s.username, s.signedAt])).toEqual([["Approved", "qa", "2025-01-20T10:00:00.000Z"]]);
+      // Every demo version carries at least one signature.
+      for (const v of await allVersions(q.db)) expect((await signaturesOfVersion(q.db, v.docId, v.version)).length, `${v.docId} v${v.version}`).toBeGreaterThan(0);
       expect((await q.repo.trailers((await git.revparse(["WI-CM-001/v1.0^{commit}"])).trim())).get("Quire-Seeded-By")).toBeUndefined();
 
       // main ends with exactly the content folder, and the audit trail holds together.

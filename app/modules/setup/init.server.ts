@@ -9,7 +9,7 @@ import type { QuireConfig } from "~/config.server";
 import type { Quire } from "~/context.server";
 import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
-import { NewChangeRequestSchema } from "~/modules/change-control/change-control";
+import { NewChangeRequestSchema, signatureTrailer } from "~/modules/change-control/change-control";
 import {
   ChangeRequestError,
   approveChange,
@@ -23,11 +23,12 @@ import {
 import { checkContent, type SourceFile, type ValidDocument } from "~/modules/content/content";
 import { readContentFolder } from "~/modules/content/folder.server";
 import type { Problem } from "~/modules/content/problems";
-import { MdxRenderer } from "~/modules/content/render.server";
+import { MdxRenderer, sha256 } from "~/modules/content/render.server";
 import { ContentRepository, MAIN_BRANCH, QUIRE_IDENTITY, versionTag } from "~/modules/content/repository.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { parseVersion } from "~/modules/documents/documents";
 import { TRAILER, registerTaggedVersions, versionsOf } from "~/modules/documents/versions.server";
+import { recordSignature } from "~/modules/signatures/signatures.server";
 import { SYSTEM_ACTOR, insertUser } from "~/modules/users/users.server";
 import type { Queryable, Tx } from "~/db/db.server";
 
@@ -187,6 +188,7 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
       })();
       const [repo, { jobFunctions, adminPassword }] = await both(seeding, setUp);
       const versions = await registerTaggedVersions(db, repo, now);
+      if (seed && demo) await signDemoBaseline(db, seed.plan, now);
       if (seed && seed.changes.length > 0) {
         const q: Quire = { config: stagedConfig, db, repo, renderer: new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name]))) };
         versions.push(...(await approveDemoHistory(q, seed.changes, now)));
@@ -332,19 +334,42 @@ async function seedRepository(dir: string, { plan, jobFunctions }: SeedPlan, dem
 }
 
 /** Commits and tags one version on main as init's own (Quire-Seeded-By), returning the new head. */
+/** Who approved the demo's go-live baseline: the demo quality manager. */
+const DEMO_BASELINE_APPROVER = DEMO_USERS.find((u) => u.username === "qa")!;
+
 async function commitSeededVersion(repo: ContentRepository, head: string, v: PlannedVersion, demo: boolean, now: Date): Promise<string> {
   const date = approvalInstant(v, now, demo);
+  // The demo's baseline carries the quality manager's approval like every later version; a plain
+  // init adopts content approved outside Quire, so it has no e-signature.
+  const approval: [string, string][] = demo
+    ? [signatureTrailer({ meaning: "Approved", printedName: DEMO_BASELINE_APPROVER.displayName, username: DEMO_BASELINE_APPROVER.username, signedAt: date, contentHash: sha256(v.doc.source) })]
+    : [];
   const commit = await repo.commit({
     branch: MAIN_BRANCH,
     base: head,
     expectedHead: head,
     files: [{ path: v.doc.path, source: v.doc.source }],
-    message: versionCommitMessage(v, [["Quire-Seeded-By", demo ? "quire init --demo" : "quire init"]]),
+    message: versionCommitMessage(v, [...approval, ["Quire-Seeded-By", demo ? "quire init --demo" : "quire init"]]),
     author: QUIRE_IDENTITY,
     date,
   });
   await repo.tag(versionTag(v.doc.frontmatter.id, v.version), commit, `${v.doc.frontmatter.id} version ${v.version}, effective ${v.effective}`, date);
   return commit;
+}
+
+/**
+ * Records the demo quality manager's Approved signature on each go-live version (the trailer is in
+ * its commit already), bound to the version's content hash, with its audit row.
+ */
+async function signDemoBaseline(db: Database, plan: PlannedVersion[], now: Date): Promise<void> {
+  const approver = await participant(db, DEMO_BASELINE_APPROVER.username);
+  await db.transaction(async (tx) => {
+    for (const v of plan) {
+      const row = await tx.get<{ content_hash: string; commit_sha: string }>("SELECT content_hash, commit_sha FROM document_versions WHERE doc_id = ? AND version = ?", [v.doc.frontmatter.id, v.version]);
+      if (!row) throw new Error(`seeded version ${v.doc.frontmatter.id} v${v.version} is missing`);
+      await recordSignature(tx, { crId: null, docId: v.doc.frontmatter.id, version: v.version, signer: approver, meaning: "Approved", contentHash: row.content_hash, commit: row.commit_sha, at: new Date(approvalInstant(v, now, true)) });
+    }
+  });
 }
 
 /** Seeded demo versions were approved two weeks before they took effect (or on their `approved` day); a plain init approves now. */
@@ -415,6 +440,7 @@ async function approveDemoHistory(q: Quire, changes: PlannedVersion[], now: Date
       await commitSeededVersion(q.repo, (await q.repo.branchHead(MAIN_BRANCH))!, v, true, now);
       // Recorded at its place in the history, like the changes around it.
       tags.push(...(await registerTaggedVersions(q.db, q.repo, new Date(approvalInstant(v, now, true)))));
+      await signDemoBaseline(q.db, [v], now);
       continue;
     }
     const docId = v.doc.frontmatter.id;
