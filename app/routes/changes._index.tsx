@@ -6,7 +6,7 @@ import { CrStateBadge } from "~/components/change-request";
 import { quire } from "~/context.server";
 import { CR_STATES, CR_STATE_LABELS, type CrState } from "~/modules/change-control/change-control";
 import { listChangeRequests } from "~/modules/change-control/change-control.server";
-import { userNames } from "~/modules/change-control/change-view.server";
+import { changeTasks, userNames } from "~/modules/change-control/change-view.server";
 import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Change requests · Quire" }];
@@ -23,6 +23,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const doc = url.searchParams.get("doc")?.trim().toUpperCase() || null;
   const mine = url.searchParams.get("mine") === "1";
   const [all, names] = await Promise.all([listChangeRequests(q.db), userNames(q.db)]);
+  const tasks = await changeTasks(q, user, all);
+  const brief = (list: typeof all) => list.map((cr) => ({ id: cr.id, docId: cr.docId, title: cr.title, targetVersion: cr.targetVersion }));
   const open = (s: CrState) => s === "draft" || s === "in-review";
   const shown = all.filter(
     (cr) =>
@@ -34,6 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     filter: { state: state ?? "", doc: doc ?? "", mine },
     counts: { all: all.length, open: all.filter((cr) => open(cr.state)).length },
     canAuthor: user.permissions.includes("document.author"),
+    tasks: { review: brief(tasks.review), approve: brief(tasks.approve), drafts: brief(tasks.drafts) },
     changes: shown.map((cr) => ({
       id: cr.id,
       docId: cr.docId,
@@ -52,7 +55,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function ChangeRequests() {
-  const { filter, counts, canAuthor, changes } = useLoaderData<typeof loader>();
+  const { filter, counts, canAuthor, changes, tasks } = useLoaderData<typeof loader>();
+  const taskGroups = [
+    { key: "approve", title: "Ready for your approval", items: tasks.approve },
+    { key: "review", title: "Awaiting your review", items: tasks.review },
+    { key: "drafts", title: "Your drafts", items: tasks.drafts },
+  ].filter((g) => g.items.length > 0);
   return (
     <section>
       <div className="page-heading heading-row">
@@ -68,6 +76,24 @@ export default function ChangeRequests() {
           </Link>
         ) : null}
       </div>
+      {taskGroups.length > 0 ? (
+        <section className="tasks" aria-label="Your tasks">
+          {taskGroups.map((g) => (
+            <div key={g.key} className="task-group" data-tasks={g.key}>
+              <h2>
+                {g.title} <span className="count">{g.items.length}</span>
+              </h2>
+              <ul className="plain">
+                {g.items.map((cr) => (
+                  <li key={cr.id}>
+                    <Link to={`/changes/${cr.id}`}>{cr.id}</Link> {cr.docId} {cr.title} <span className="muted small">v{cr.targetVersion}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </section>
+      ) : null}
       <Form method="get" className="filters" role="search" aria-label="Filter change requests">
         <label>
           State

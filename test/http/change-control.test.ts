@@ -212,7 +212,13 @@ describe("change requests through the server", () => {
     expect(page.text).toContain("Please say who signs the follow-up letter.");
 
     expect((await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(302);
+    // Each person's task list on /changes: the reviewer has it to review, QA not yet to approve.
+    const tasks = (html: string, group: string) => new RegExp(`data-tasks="${group}"[\\s\\S]*?</ul>`).exec(html)?.[0] ?? "";
+    expect(tasks((await users.reviewer!.get("/changes")).text, "review")).toContain(crId);
+    expect(tasks((await users.qa!.get("/changes")).text, "approve")).not.toContain(crId);
     expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(302);
+    expect(tasks((await users.reviewer!.get("/changes")).text, "review")).not.toContain(crId);
+    expect(tasks((await users.qa!.get("/changes")).text, "approve")).toContain(crId);
     const pastDate = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-11-20" });
     expect(pastDate.status).toBe(400);
     expect(pastDate.text).toContain("The effective date 2026-11-20 is in the past");

@@ -396,6 +396,7 @@ export async function signReview(q: Quire, reviewer: Participant, crId: string, 
     assertAllowed("review", (await requireCr(tx, crId)).state);
     await assertNotApproving(tx, crId);
     await recordSignature(tx, { crId, docId: cr.docId, version: null, signer: reviewer, meaning: "Reviewed", contentHash: draft.contentHash, commit: draft.head, at });
+    await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
   });
 }
 

@@ -7,8 +7,8 @@ import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { checkCredentials, getUser } from "~/modules/users/users.server";
 
-import { approvalBlockers, availableActions, signatureStanding, type CrAction, type SignatureView } from "./change-control";
-import { ChangeRequestError, commentsOf, getChangeRequest, readDraft, type ChangeRequest, type Participant } from "./change-control.server";
+import { approvalBlockers, availableActions, signatureStanding, validSignatures, type CrAction, type SignatureView } from "./change-control";
+import { ChangeRequestError, commentsOf, getChangeRequest, listChangeRequests, readDraft, type ChangeRequest, type Participant } from "./change-control.server";
 
 /** Display names of users by id, for showing who authored, reviewed, signed and commented. */
 export async function userNames(db: Queryable): Promise<Map<string, { username: string; displayName: string }>> {
@@ -99,3 +99,33 @@ async function draftRedline(q: Quire, source: string, baseSource: string | null,
   const stats = redlineStats(parts);
   return { parts: condenseRedline(parts), added: stats.addedWords, removed: stats.removedWords };
 }
+
+export interface ChangeTasks {
+  /** In review, naming me, and I have not signed this round. */
+  review: ChangeRequest[];
+  /** In review, every named reviewer has signed this round, and I may approve (not my own change). */
+  approve: ChangeRequest[];
+  /** My own change requests in Draft (including those sent back by a rejection). */
+  drafts: ChangeRequest[];
+}
+
+/**
+ * What is waiting for this person. A round is the content the author last signed: what a draft
+ * says now is checked on the change request's page, so this list reads only the database.
+ */
+export async function changeTasks(q: Quire, viewer: CurrentUser, all?: ChangeRequest[]): Promise<ChangeTasks> {
+  const changes = all ?? (await listChangeRequests(q.db));
+  const tasks: ChangeTasks = { review: [], approve: [], drafts: [] };
+  for (const cr of changes) {
+    if (cr.state === "draft" && cr.authorId === viewer.id) tasks.drafts.push(cr);
+    if (cr.state !== "in-review") continue;
+    const signatures = await signaturesOfChange(q.db, cr.id);
+    const authored = signatures.filter((s) => s.meaning === "Authored").at(-1);
+    const round = authored ? validSignatures(signatures, authored.contentHash) : [];
+    const reviewedBy = new Set(round.filter((s) => s.meaning === "Reviewed").map((s) => s.userId));
+    if (cr.reviewerIds.includes(viewer.id) && !reviewedBy.has(viewer.id) && viewer.permissions.includes("document.review")) tasks.review.push(cr);
+    if (viewer.permissions.includes("document.approve") && cr.authorId !== viewer.id && cr.reviewerIds.every((r) => reviewedBy.has(r))) tasks.approve.push(cr);
+  }
+  return tasks;
+}
+
