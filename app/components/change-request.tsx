@@ -1,4 +1,4 @@
-import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLocation, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 
 import { CR_STATE_LABELS, SIGNATURE_STATEMENTS, type CrState, type SignatureMeaning, type SignatureStanding, type SignatureView } from "~/modules/change-control/change-control";
@@ -30,18 +30,26 @@ export function SignatureForm({
   children?: ReactNode;
 }) {
   const busy = useNavigation().formData?.get("intent") === intent;
+  const location = useLocation();
   const passwordId = `${intent}-password`;
   const password = useRef<HTMLInputElement>(null);
   const result = useActionData<{ intent?: string | null; errors?: Record<string, string> }>();
-  // After each refusal of this form, clear the password and put the focus back in it.
+  // After each refusal of this form (pages with one form may not name it), clear the password and
+  // put the focus back in it.
   useEffect(() => {
-    if (result?.intent === intent && result.errors?.password && password.current) {
+    const mine = result?.intent === intent || result?.intent === undefined;
+    if (mine && result?.errors?.password && password.current) {
       password.current.value = "";
       password.current.focus();
     }
   }, [result, intent]);
+  // After a signature succeeds (a redirect back here, so no action data), the form starts empty again.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (result === undefined) form.current?.reset();
+  }, [location.key, result]);
   return (
-    <Form method="post" className="signature-form" aria-label={`Sign: ${meaning}`}>
+    <Form ref={form} method="post" className="signature-form" aria-label={`Sign: ${meaning}`}>
       <input type="hidden" name="intent" value={intent} />
       {/* What the signer is looking at: the server refuses the signature if the content has changed since. */}
       {contentHash ? <input type="hidden" name="contentHash" value={contentHash} /> : null}

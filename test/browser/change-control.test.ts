@@ -60,7 +60,7 @@ async function signIn(username: string): Promise<Page> {
 async function openFromList(page: Page, crId: string): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Change requests" }).click();
   await page.waitForURL(/\/changes$/);
-  await page.getByRole("link", { name: crId, exact: true }).click();
+  await page.getByRole("table", { name: "Change requests" }).getByRole("link", { name: crId, exact: true }).click();
   await page.waitForURL(`${server.url}/changes/${crId}`);
   await page.getByRole("heading", { level: 1, name: "SOP-TS-001 Test Monitoring Procedure" }).waitFor();
 }
@@ -214,6 +214,8 @@ describe("a change request in Chromium, from the author's draft to QA's approval
     await reviewer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Change requests" }).click();
     await reviewer.waitForURL(/\/changes$/);
     await expect(reviewer.getByRole("row").filter({ hasText: crId }).textContent()).resolves.toContain("awaits your review");
+    // The reviewer's task list names it too.
+    await reviewer.getByRole("region", { name: "Your tasks" }).getByRole("link", { name: crId, exact: true }).waitFor();
     await openFromList(reviewer, crId);
     await expect(reviewer.getByRole("form", { name: "Sign: Approved" }).count()).resolves.toBe(0);
     const review = reviewer.getByRole("form", { name: "Sign: Reviewed" });
