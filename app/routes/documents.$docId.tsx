@@ -74,7 +74,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       crId: shown.version.crId,
     },
     // Signature manifestation (Part 11 §11.50): who signed this version, when, and what it meant.
-    signatures: signatures.map((s) => ({ id: s.id, meaning: s.meaning, printedName: s.printedName, signedAt: s.signedAt })),
+    signatures: signatures.map((s) => ({ id: s.id, meaning: s.meaning, printedName: s.printedName, signedAt: s.signedAt, contentHash: s.contentHash })),
     current: page.entry.status === "effective" ? page.entry.version : null,
     retirement: page.retirement
       ? { effectiveFrom: page.retirement.effectiveFrom, reason: page.retirement.reason, printedName: page.retirement.printedName, retiredAt: page.retirement.retiredAt }
@@ -197,6 +197,10 @@ export default function DocumentView() {
                   <strong>{s.meaning}</strong> by {s.printedName}
                   <br />
                   <span className="muted small">{s.signedAt.slice(0, 16).replace("T", " ")} UTC</span>
+                  <br />
+                  <span className="hash" title={s.contentHash}>
+                    sha256 {s.contentHash.slice(0, 12)}… {s.contentHash === doc.contentHash ? "= this content" : "≠ this content"}
+                  </span>
                 </li>
               ))}
             </ul>

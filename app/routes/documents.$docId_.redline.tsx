@@ -28,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     });
   }
   const parts = redline(documentText(from.html), documentText(to.html));
-  const describe = (v: typeof from.version) => ({ version: v.version, effectiveFrom: v.effectiveFrom, reason: v.changeReason, title: v.title });
+  const describe = (v: typeof from.version) => ({ version: v.version, effectiveFrom: v.effectiveFrom, reason: v.changeReason, title: v.title, crId: v.crId ?? null });
   return json({ id, from: describe(from.version), to: describe(to.version), parts, stats: redlineStats(parts) });
 }
 
@@ -44,10 +44,22 @@ export default function Redline() {
         <dt>v{from.version}</dt>
         <dd>
           effective {from.effectiveFrom}: {from.reason}
+          {from.crId ? (
+            <>
+              {" "}
+              <Link to={`/changes/${from.crId}`}>{from.crId}</Link>
+            </>
+          ) : null}
         </dd>
         <dt>v{to.version}</dt>
         <dd>
           effective {to.effectiveFrom}: {to.reason}
+          {to.crId ? (
+            <>
+              {" "}
+              <Link to={`/changes/${to.crId}`}>{to.crId}</Link>
+            </>
+          ) : null}
         </dd>
       </dl>
       <p className="muted">

@@ -245,6 +245,10 @@ describe("change requests through the server", () => {
     let doc = await users.cra1!.get("/documents/SOP-TS-001?version=3.0");
     expect(doc.text).toContain("Approved, effective from 2026-12-01: not yet in force.");
     expect(doc.text).toMatch(/Approved<\/strong> by Quinn Avery/);
+    // Each signature shown is bound to this version's content (Part 11 §11.70), and says so.
+    expect(doc.text).toMatch(/Approved<\/strong> by Quinn Avery[\s\S]*?sha256 [0-9a-f]{12}… = this content/);
+    const redlinePage = await users.cra1!.get("/documents/SOP-TS-001/redline?from=2.0&to=3.0");
+    expect(redlinePage.text).toContain(`href="/changes/${crId}"`);
     const today = await users.cra1!.get("/documents/SOP-TS-001");
     expect(today.text).toContain('data-version="2.0"');
 
