@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 
+import { utcMinuteLabel } from "~/components/time";
 import { AccountStatusBadges } from "~/components/account-status";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
@@ -126,9 +127,6 @@ function list(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : [];
 }
 
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
 
 /** One of the small account-control forms: its own intent, an optional reason, one button. */
 function ControlForm({
@@ -190,8 +188,8 @@ export default function UserAccount() {
         <p className="muted account-summary">
           <span className="mono-inline">{user.username}</span>
           <AccountStatusBadges statuses={statuses} />
-          <span>Created {when(user.createdAt)}</span>
-          <span>Password last changed {when(user.passwordChangedAt)}</span>
+          <span>Created {utcMinuteLabel(user.createdAt)}</span>
+          <span>Password last changed {utcMinuteLabel(user.passwordChangedAt)}</span>
         </p>
       </div>
 
@@ -250,7 +248,7 @@ export default function UserAccount() {
             <ControlForm
               intent="unlock"
               title="Unlock"
-              explanation={`Locked on ${when(user.lockedAt)} after ${user.failedSignins} failed sign-ins in a row. Unlock once you know the attempts were the account holder's own.`}
+              explanation={`Locked on ${utcMinuteLabel(user.lockedAt)} after ${user.failedSignins} failed sign-ins in a row. Unlock once you know the attempts were the account holder's own.`}
               button="Unlock account"
               errors={errorsFor("unlock")}
             />
@@ -318,7 +316,7 @@ export default function UserAccount() {
                 <tr key={e.seq} data-action={e.action}>
                   <td className="nowrap">{e.seq}</td>
                   <td className="nowrap">
-                    <time dateTime={e.at}>{when(e.at)}</time>
+                    <time dateTime={e.at}>{utcMinuteLabel(e.at)}</time>
                   </td>
                   <td>{e.actor ?? <span className="muted">unknown</span>}</td>
                   <td>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 
+import { utcMinuteLabel } from "~/components/time";
 import { CrStateBadge, ProblemList, SignatureForm, SignatureList } from "~/components/change-request";
 import { ChoiceList, Field, FormMessage, fieldErrors } from "~/components/form";
 import { withNotice, type NoticeKey } from "~/components/notices";
@@ -121,9 +122,6 @@ export async function action({ params, request }: ActionFunctionArgs) {
   }
 }
 
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
 
 export default function ChangeRequestView() {
   const { cr, authorName, reviewers, draft, redline, signatures, blockers, comments, actions, candidates, today: on, printedName } = useLoaderData<typeof loader>();
@@ -193,7 +191,7 @@ export default function ChangeRequestView() {
               branch {cr.branch} at {draft.head.slice(0, 12)}, sha256 {draft.contentHash.slice(0, 12)}…
             </dd>
             <dt>Opened</dt>
-            <dd>{when(cr.createdAt)}</dd>
+            <dd>{utcMinuteLabel(cr.createdAt)}</dd>
             {cr.approvedCommit ? (
               <>
                 <dt>Approved as</dt>
@@ -240,7 +238,7 @@ export default function ChangeRequestView() {
             {comments.map((c) => (
               <li key={c.id} className={`comment comment-${c.kind}`}>
                 <p className="small muted">
-                  {c.author} · {when(c.at)}
+                  {c.author} · {utcMinuteLabel(c.at)}
                   {c.kind !== "comment" ? <strong> · {c.kind === "rejection" ? "Rejected" : "Withdrawn"}</strong> : null}
                   {c.commit ? <span className="mono"> · on {c.commit.slice(0, 8)}</span> : null}
                 </p>

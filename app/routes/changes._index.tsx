@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 
+import { utcMinute } from "~/components/time";
 import { CrStateBadge } from "~/components/change-request";
 import { quire } from "~/context.server";
 import { CR_STATES, CR_STATE_LABELS, type CrState } from "~/modules/change-control/change-control";
@@ -155,7 +156,7 @@ export default function ChangeRequests() {
                 <td>{cr.author}</td>
                 <td>{cr.reviewers.join(", ")}</td>
                 <td className="nowrap">{cr.proposedEffectiveDate}</td>
-                <td className="nowrap">{cr.updatedAt.replace("T", " ").slice(0, 16)}</td>
+                <td className="nowrap">{utcMinute(cr.updatedAt)}</td>
               </tr>
             ))}
           </tbody>

@@ -5,6 +5,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
 
+import { utcMinuteLabel } from "~/components/time";
 import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
@@ -196,7 +197,7 @@ export default function DocumentView() {
                 <li key={s.id}>
                   <strong>{s.meaning}</strong> by {s.printedName}
                   <br />
-                  <span className="muted small">{s.signedAt.slice(0, 16).replace("T", " ")} UTC</span>
+                  <span className="muted small">{utcMinuteLabel(s.signedAt)}</span>
                   <br />
                   <span className="hash" title={s.contentHash}>
                     sha256 {s.contentHash.slice(0, 12)}… {s.contentHash === doc.contentHash ? "= this content" : "≠ this content"}
@@ -298,7 +299,7 @@ export default function DocumentView() {
       </div>
       <footer className="print-footer">
         {doc.id} v{doc.version} · {doc.status === "effective" ? "Effective" : doc.status} ·{" "}
-        {signatures.map((s) => `${s.meaning}: ${s.printedName} ${s.signedAt.slice(0, 16).replace("T", " ")} UTC`).join(" · ")} · printed copy is
+        {signatures.map((s) => `${s.meaning}: ${s.printedName} ${utcMinuteLabel(s.signedAt)}`).join(" · ")} · printed copy is
         uncontrolled unless issued through Quire
       </footer>
     </article>

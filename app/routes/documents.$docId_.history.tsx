@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 
+import { utcMinute } from "~/components/time";
 import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
@@ -59,7 +60,7 @@ export default function DocumentHistory() {
       </p>
       {retirement ? (
         <p className="banner banner-warning" role="status">
-          Retired from {retirement.effectiveFrom}, signed by {retirement.printedName} on {retirement.retiredAt.slice(0, 16).replace("T", " ")} UTC:{" "}
+          Retired from {retirement.effectiveFrom}, signed by {retirement.printedName} on {utcMinute(retirement.retiredAt)} UTC:{" "}
           {retirement.reason}
         </p>
       ) : null}
@@ -88,7 +89,7 @@ export default function DocumentHistory() {
                 {v.effectiveFrom}
                 {v.effectiveTo ? ` – ${v.effectiveTo}` : ""}
               </td>
-              <td className="nowrap">{v.approvedAt.replace("T", " ").slice(0, 16)}</td>
+              <td className="nowrap">{utcMinute(v.approvedAt)}</td>
               <td>
                 {v.reason}
                 {v.crId ? (
@@ -107,7 +108,7 @@ export default function DocumentHistory() {
                   <ul className="plain">
                     {v.signatures.map((x) => (
                       <li key={x.id}>
-                        {x.meaning}: {x.printedName}, {x.signedAt.slice(0, 16).replace("T", " ")}
+                        {x.meaning}: {x.printedName}, {utcMinute(x.signedAt)}
                       </li>
                     ))}
                   </ul>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 
+import { utcMinuteLabel } from "~/components/time";
 import { SignatureForm } from "~/components/change-request";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
@@ -65,9 +66,6 @@ export async function action({ params, request }: ActionFunctionArgs) {
   return redirect(withNotice(`/documents/${id}/retire`, "document-retired"));
 }
 
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
 
 export default function RetireDocument() {
   const { on, docId, type, title, current, signed, retirement, openChanges, referencedBy, printedName } = useLoaderData<typeof loader>();
@@ -110,7 +108,7 @@ export default function RetireDocument() {
             <dd>{retirement.version ?? "–"}</dd>
             <dt>Signed by</dt>
             <dd>
-              {retirement.printedName} <span className="muted small">({retirement.username})</span>, {when(retirement.retiredAt)}, meaning
+              {retirement.printedName} <span className="muted small">({retirement.username})</span>, {utcMinuteLabel(retirement.retiredAt)}, meaning
               &ldquo;Retired&rdquo;
             </dd>
             <dt>Content SHA-256</dt>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 
+import { utcMinute } from "~/components/time";
 import { SignatureForm } from "~/components/change-request";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
@@ -68,9 +69,6 @@ export async function action({ params, request }: ActionFunctionArgs) {
   return redirect(withNotice(`/documents/${id}/review`, "periodic-review-signed"));
 }
 
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-}
 
 export default function PeriodicReview() {
   const { on, docId, type, title, current, retirement, lastReviewedOn, schedule, reviews, printedName } = useLoaderData<typeof loader>();
@@ -204,7 +202,7 @@ export default function PeriodicReview() {
                   <td>
                     {r.printedName ?? "–"} {r.username ? <span className="muted small">({r.username})</span> : null}
                   </td>
-                  <td className="nowrap">{r.signedAt ? when(r.signedAt) : "–"}</td>
+                  <td className="nowrap">{r.signedAt ? utcMinute(r.signedAt) : "–"}</td>
                   <td className="mono small" title={r.contentHash ?? undefined}>
                     {r.contentHash ? `${r.contentHash.slice(0, 12)}…` : "–"}
                   </td>
