@@ -52,7 +52,7 @@ export interface DocumentPage {
 
 /**
  * What the database knows of one document (type, versions, retirement, reviews), read once and
- * kept until the database changes: the document page asks for it on every view.
+ * kept until the database changes: the document and history pages ask for it on every view.
  */
 function documentFacts(q: Quire, id: string) {
   return q.db.cached(`document:${id}`, async () => {
@@ -97,15 +97,15 @@ export async function documentHistory(
   id: string,
   on: string,
 ): Promise<{ type: DocumentType; versions: VersionState[]; retirement: Retirement | null } | null> {
-  const type = await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [id]);
-  if (!type) return null;
-  const [versions, retirement] = await Promise.all([versionsOf(q.db, id), retirementOf(q.db, id)]);
+  const facts = await documentFacts(q, id);
+  if (!facts) return null;
+  const { type, versions, retirement } = facts;
   return { type: type.type, versions: versionStates(versions, on, retirement?.effectiveFrom ?? null), retirement };
 }
 
 /** The rendered HTML of one version, by version number; null when the document has no such version. */
 export async function versionHtml(q: Quire, id: string, version: string): Promise<{ version: DocumentVersion; html: string } | null> {
-  const v = (await versionsOf(q.db, id)).find((x) => x.version === version);
+  const v = (await documentFacts(q, id))?.versions.find((x) => x.version === version);
   if (!v) return null;
   return { version: v, html: (await renderVersion(q, v)).html };
 }
