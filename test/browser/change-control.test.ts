@@ -1,11 +1,9 @@
-import fs from "node:fs";
-import path from "node:path";
-
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { FIXTURE_CONTENT, createDataFolder, tempDir } from "../helpers/data-folder";
-import { launchBrowser, screenshot } from "../helpers/browser";
+import { TestClock } from "../helpers/clock";
+import { FIXTURE_CONTENT, createDataFolder } from "../helpers/data-folder";
+import { People, screenshot } from "../helpers/browser";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -23,38 +21,24 @@ const REASON = "Add the monitoring visit follow-up letter step required by the s
 const SENTENCE = "The monitor sends a follow-up letter within 5 working days of each visit.";
 
 let server: RunningServer;
-let clockFile: string;
-const closers: (() => Promise<void>)[] = [];
+const clock = new TestClock(`${TODAY}T09:00:00Z`);
+const people = new People();
 
 beforeAll(async () => {
   const { dataDir } = await createDataFolder({ seedDir: FIXTURE_CONTENT, demo: true, now: new Date(`${TODAY}T08:00:00Z`) });
-  clockFile = path.join(tempDir("quire-clock-"), "now");
-  fs.writeFileSync(clockFile, `${TODAY}T09:00:00Z`);
-  server = await startServer(dataDir, { QUIRE_CLOCK_FILE: clockFile });
+  server = await startServer(dataDir, clock.env);
 });
 afterAll(async () => {
-  // Each browser reports its page and console errors when closed; close them all, then fail.
-  const failures: unknown[] = [];
-  for (const close of closers) await close().catch((e: unknown) => failures.push(e));
-  await server?.stop();
-  if (failures.length > 0) throw failures[0];
+  // Each browser reports its page and console errors when closed: close them all, then fail.
+  try {
+    await people.closeAll();
+  } finally {
+    await server?.stop();
+  }
 });
 
 /** A fresh Chromium (its own cookies) for one person, signed in through the login form. */
-async function signIn(username: string): Promise<Page> {
-  const browser = await launchBrowser();
-  closers.push(browser.close);
-  const page = browser.page;
-  // Fail fast when something expected never shows; the whole file stays well under a minute.
-  page.setDefaultTimeout(10_000);
-  await page.goto(server.url + "/");
-  await page.waitForURL(/\/login\?redirectTo=/);
-  await page.getByLabel("User name").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(server.url + "/");
-  return page;
-}
+const signIn = (username: string): Promise<Page> => people.signIn(server.url, username);
 
 /** From anywhere: Change requests in the main navigation, then the change request's row. */
 async function openFromList(page: Page, crId: string): Promise<void> {
@@ -268,7 +252,7 @@ describe("a change request in Chromium, from the author's draft to QA's approval
   });
 
   it("on the effective date a reader finds version 3.0 in force and version 2.0 superseded", async () => {
-    fs.writeFileSync(clockFile, `${EFFECTIVE}T08:00:00Z`);
+    clock.set(`${EFFECTIVE}T08:00:00Z`);
     const reader = await signIn("cra1");
     const row = reader.getByRole("row").filter({ has: reader.getByRole("link", { name: "SOP-TS-001", exact: true }) });
     await expect(row.getByRole("cell").nth(4).textContent()).resolves.toBe("3.0");

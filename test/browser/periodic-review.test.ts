@@ -1,11 +1,9 @@
-import fs from "node:fs";
-import path from "node:path";
-
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createDataFolder, tempDir } from "../helpers/data-folder";
-import { launchBrowser, screenshot } from "../helpers/browser";
+import { TestClock } from "../helpers/clock";
+import { createDataFolder } from "../helpers/data-folder";
+import { People, screenshot } from "../helpers/browser";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -26,37 +24,24 @@ const COMMENT = "Checked against ICH E6(R3) and the current organisation chart."
 const RETIRE_REASON = "Replaced by the electronic CRF module; the paper form is no longer used.";
 
 let server: RunningServer;
-let clockFile: string;
-const closers: (() => Promise<void>)[] = [];
+const clock = new TestClock(`${TODAY}T09:00:00Z`);
+const people = new People();
 
 beforeAll(async () => {
   const { dataDir } = await createDataFolder({ demo: true, now: new Date(`${TODAY}T08:00:00Z`) });
-  clockFile = path.join(tempDir("quire-clock-"), "now");
-  fs.writeFileSync(clockFile, `${TODAY}T09:00:00Z`);
-  server = await startServer(dataDir, { QUIRE_CLOCK_FILE: clockFile });
+  server = await startServer(dataDir, clock.env);
 });
 afterAll(async () => {
-  // Each browser reports its page and console errors when closed; close them all, then fail.
-  const failures: unknown[] = [];
-  for (const close of closers) await close().catch((e: unknown) => failures.push(e));
-  await server?.stop();
-  if (failures.length > 0) throw failures[0];
+  // Each browser reports its page and console errors when closed: close them all, then fail.
+  try {
+    await people.closeAll();
+  } finally {
+    await server?.stop();
+  }
 });
 
 /** A fresh Chromium (its own cookies) for one person, signed in through the login form. */
-async function signIn(username: string): Promise<Page> {
-  const browser = await launchBrowser();
-  closers.push(browser.close);
-  const page = browser.page;
-  page.setDefaultTimeout(10_000);
-  await page.goto(server.url + "/");
-  await page.waitForURL(/\/login\?redirectTo=/);
-  await page.getByLabel("User name").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(server.url + "/");
-  return page;
-}
+const signIn = (username: string): Promise<Page> => people.signIn(server.url, username);
 
 /** The <dd> that follows the <dt> with exactly this term. */
 const definition = (scope: Locator, term: string) => scope.locator(`xpath=.//dt[normalize-space()="${term}"]/following-sibling::dd[1]`);
@@ -255,7 +240,7 @@ describe("periodic review and retirement in Chromium, as the quality manager", (
   });
 
   it("after the retirement date staff find the document Retired, with no version in force and no signing links", async () => {
-    fs.writeFileSync(clockFile, `${AFTER_RETIREMENT}T09:00:00Z`);
+    clock.set(`${AFTER_RETIREMENT}T09:00:00Z`);
     const staff = await signIn("cra1");
     const row = docRow(staff, "FRM-TS-001");
     await expect(cellText(row, 4)).resolves.toBe("1.0");

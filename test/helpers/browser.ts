@@ -3,6 +3,8 @@ import path from "node:path";
 
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
+import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
+
 /**
  * Debian's Chromium (stack.md pitfall 10); QUIRE_CHROMIUM overrides the path. Playwright gives
  * every launch a fresh, temporary profile of its own.
@@ -60,3 +62,33 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: false });
   return file;
 }
+
+/**
+ * The people of a test file, each in a Chromium of their own (their own cookies), signed in through
+ * the login form. `closeAll` closes every browser, then fails with the first error one reported.
+ */
+export class People {
+  private readonly closers: (() => Promise<void>)[] = [];
+
+  async signIn(baseUrl: string, username: string, password = DEMO_PASSWORD): Promise<Page> {
+    const browser = await launchBrowser();
+    this.closers.push(browser.close);
+    const page = browser.page;
+    // Fail fast when something expected never shows.
+    page.setDefaultTimeout(10_000);
+    await page.goto(baseUrl + "/");
+    await page.waitForURL(/\/login\?redirectTo=/);
+    await page.getByLabel("User name").fill(username);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(baseUrl + "/");
+    return page;
+  }
+
+  async closeAll(): Promise<void> {
+    const failures: unknown[] = [];
+    for (const close of this.closers.splice(0)) await close().catch((e: unknown) => failures.push(e));
+    if (failures.length > 0) throw failures[0];
+  }
+}
+

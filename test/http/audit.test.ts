@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import path from "node:path";
 
 import sqlite3 from "sqlite3";
@@ -7,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "~/db/db.server";
 import { verifyChain, type AuditRow } from "~/modules/audit/audit";
 
+import { TestClock } from "../helpers/clock";
 import { csvObjects } from "../helpers/csv";
-import { PROJECT_CONTENT, createDataFolder, tempDir } from "../helpers/data-folder";
+import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
 import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -16,12 +16,9 @@ let server: RunningServer;
 let dataDir: string;
 let qa: HttpClient;
 let inspector: HttpClient;
-const clockFile = path.join(tempDir("quire-clock-"), "now");
+const clock = new TestClock("2026-11-18T08:00:00.000Z");
 const ADDRESS = /^(::ffff:)?127\.0\.0\.1$|^::1$/;
 
-function setClock(iso: string) {
-  fs.writeFileSync(clockFile, iso);
-}
 
 async function failedSignIn(username: string): Promise<void> {
   const res = await new HttpClient(server.url).post("/login", { username, password: "wrong-password" });
@@ -40,13 +37,12 @@ async function countRows(where: string, params: string[] = []): Promise<number> 
 
 beforeAll(async () => {
   // Init on the 18th, the first sign-ins on the 20th, the rest on the 25th: three days to filter by.
-  setClock("2026-11-18T08:00:00.000Z");
   ({ dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date("2026-11-18T08:00:00Z") }));
-  server = await startServer(dataDir, { QUIRE_CLOCK_FILE: clockFile });
-  setClock("2026-11-20T09:00:00.000Z");
+  server = await startServer(dataDir, clock.env);
+  clock.set("2026-11-20T09:00:00.000Z");
   await signedIn(server.url, "qa");
   for (let i = 0; i < 3; i++) await failedSignIn("ghost");
-  setClock("2026-11-25T10:00:00.000Z");
+  clock.set("2026-11-25T10:00:00.000Z");
   // More than a page of one kind of event, so paging can be checked on a filter.
   for (let i = 0; i < 55; i++) await failedSignIn("nobody");
   await failedSignIn('x,"y"');

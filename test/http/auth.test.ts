@@ -1,22 +1,19 @@
-import fs from "node:fs";
 import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { Database } from "~/db/db.server";
 
-import { PROJECT_CONTENT, createDataFolder, tempDir } from "../helpers/data-folder";
+import { TestClock } from "../helpers/clock";
+import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
 import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
 let dataDir: string;
-const clockFile = path.join(tempDir("quire-clock-"), "now");
 const START = Date.parse("2026-11-25T09:00:00Z");
+const clock = new TestClock(START);
 
-function setClock(ms: number) {
-  fs.writeFileSync(clockFile, new Date(ms).toISOString());
-}
 
 async function auditRows(action: string): Promise<{ username: string | null; new_values: string | null; client_address: string | null }[]> {
   const db = await Database.open(path.join(dataDir, "quire.db"));
@@ -28,9 +25,8 @@ async function auditRows(action: string): Promise<{ username: string | null; new
 }
 
 beforeAll(async () => {
-  setClock(START);
   ({ dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date(START) }));
-  server = await startServer(dataDir, { QUIRE_CLOCK_FILE: clockFile });
+  server = await startServer(dataDir, clock.env);
 });
 afterAll(async () => {
   await server?.stop();
@@ -121,13 +117,13 @@ describe("sign-in and sign-out", () => {
 
 describe("session expiry (injectable clock)", () => {
   it("ends a session after 15 idle minutes, audits it and says why on the sign-in page", async () => {
-    setClock(START);
+    clock.set(START);
     const client = await signedIn(server.url, "trainer");
-    setClock(START + 14 * 60_000);
+    clock.set(START + 14 * 60_000);
     expect((await client.get("/")).status).toBe(200); // activity at minute 14 restarts the idle clock
-    setClock(START + 28 * 60_000);
+    clock.set(START + 28 * 60_000);
     expect((await client.get("/")).status).toBe(200);
-    setClock(START + 43 * 60_000 + 1000);
+    clock.set(START + 43 * 60_000 + 1000);
     const expired = await client.get("/");
     expect(expired.status).toBe(302);
     expect(expired.headers.get("location")).toBe("/login?redirectTo=%2F&expired=idle");
@@ -136,23 +132,23 @@ describe("session expiry (injectable clock)", () => {
     const rows = await auditRows("auth.session.expired");
     expect(rows.at(-1)).toMatchObject({ username: "trainer" });
     expect(JSON.parse(rows.at(-1)!.new_values!).why).toBe("idle");
-    setClock(START);
+    clock.set(START);
   });
 
   it("ends any session 12 hours after sign-in, however active", async () => {
-    setClock(START);
+    clock.set(START);
     const client = await signedIn(server.url, "author");
     let t = START;
     while (t < START + 12 * 3_600_000) {
       t += 10 * 60_000;
-      setClock(t);
+      clock.set(t);
       const res = await client.get("/about");
       if (t <= START + 12 * 3_600_000) expect(res.status).toBe(200);
     }
-    setClock(START + 12 * 3_600_000 + 60_000);
+    clock.set(START + 12 * 3_600_000 + 60_000);
     const res = await client.get("/about");
     expect(res.headers.get("location")).toBe("/login?redirectTo=%2Fabout&expired=absolute");
-    setClock(START);
+    clock.set(START);
   });
 });
 

@@ -9,6 +9,7 @@ import { sha256 } from "~/modules/content/render.server";
 import { ContentRepository } from "~/modules/content/repository.server";
 
 import { runQuire } from "../helpers/cli";
+import { TestClock } from "../helpers/clock";
 import { FIXTURE_CONTENT, createDataFolder, tempDir } from "../helpers/data-folder";
 import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
@@ -20,18 +21,13 @@ import { startServer, type RunningServer } from "../helpers/server";
  */
 let server: RunningServer;
 let dataDir: string;
-let clockFile: string;
 const users: Record<string, HttpClient> = {};
+const clock = new TestClock("2026-11-25T09:00:00Z");
 
-function setClock(iso: string) {
-  fs.writeFileSync(clockFile, iso);
-}
 
 beforeAll(async () => {
   ({ dataDir } = await createDataFolder({ seedDir: FIXTURE_CONTENT, demo: true, now: new Date("2026-11-25T08:00:00Z") }));
-  clockFile = path.join(tempDir("quire-clock-"), "now");
-  setClock("2026-11-25T09:00:00Z");
-  server = await startServer(dataDir, { QUIRE_CLOCK_FILE: clockFile });
+  server = await startServer(dataDir, clock.env);
   for (const name of ["author", "reviewer", "qa", "cra1", "admin"]) users[name] = await signedIn(server.url, name);
 });
 afterAll(async () => {
@@ -252,7 +248,7 @@ describe("change requests through the server", () => {
     const today = await users.cra1!.get("/documents/SOP-TS-001");
     expect(today.text).toContain('data-version="2.0"');
 
-    setClock("2026-12-01T08:00:00Z");
+    clock.set("2026-12-01T08:00:00Z");
     for (const name of Object.keys(users)) users[name] = await signedIn(server.url, name);
     doc = await users.cra1!.get("/documents/SOP-TS-001");
     expect(doc.text).toContain('data-version="3.0"');
