@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-import type { Frontmatter } from "~/modules/content/frontmatter";
 import {
   addMonths,
   compareVersions,
@@ -9,36 +8,10 @@ import {
   libraryEntry,
   parseVersion,
   versionStates,
-  type DocumentVersion,
 } from "~/modules/documents/documents";
 
-const frontmatter: Frontmatter = {
-  id: "SOP-DM-001",
-  title: "Data Management",
-  type: "sop",
-  owner: "data-manager",
-  audience: ["data-manager", "cra"],
-  training: "required",
-  reviewIntervalMonths: 24,
-};
+import { sampleVersion as version } from "../helpers/versions";
 
-function version(v: string, effectiveFrom: string): DocumentVersion {
-  const parsed = parseVersion(v)!;
-  return {
-    docId: "SOP-DM-001",
-    ...parsed,
-    version: v,
-    commit: `c${v}`,
-    tag: `SOP-DM-001/v${v}`,
-    path: "sops/SOP-DM-001.mdx",
-    contentHash: `h${v}`,
-    title: `Data Management ${v}`,
-    frontmatter,
-    changeReason: `reason ${v}`,
-    approvedAt: `${effectiveFrom}T00:00:00.000Z`,
-    effectiveFrom,
-  };
-}
 
 const history = [version("1.0", "2025-02-03"), version("1.1", "2025-09-01"), version("2.0", "2026-05-04")];
 

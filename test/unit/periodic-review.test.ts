@@ -2,15 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
 import { openChangeRequest, withdrawChange, type Participant } from "~/modules/change-control/change-control.server";
-import type { Frontmatter } from "~/modules/content/frontmatter";
 import {
   effectiveOn,
   lastReviewOn,
   libraryEntry,
   nextReviewDate,
-  parseVersion,
   versionStates,
-  type DocumentVersion,
 } from "~/modules/documents/documents";
 import { documentHistory, documentPage, listLibrary } from "~/modules/documents/library.server";
 import {
@@ -28,33 +25,8 @@ import { versionsOf } from "~/modules/documents/versions.server";
 
 import { runQuire } from "../helpers/cli";
 import { createDataFolder } from "../helpers/data-folder";
+import { sampleVersion as version } from "../helpers/versions";
 
-const frontmatter: Frontmatter = {
-  id: "SOP-DM-001",
-  title: "Data Management",
-  type: "sop",
-  owner: "data-manager",
-  audience: ["data-manager"],
-  training: "required",
-  reviewIntervalMonths: 24,
-};
-
-function version(v: string, effectiveFrom: string, approvedAt = `${effectiveFrom}T00:00:00.000Z`): DocumentVersion {
-  return {
-    docId: "SOP-DM-001",
-    ...parseVersion(v)!,
-    version: v,
-    commit: `c${v}`,
-    tag: `SOP-DM-001/v${v}`,
-    path: "sops/SOP-DM-001.mdx",
-    contentHash: `h${v}`,
-    title: `Data Management ${v}`,
-    frontmatter,
-    changeReason: `reason ${v}`,
-    approvedAt,
-    effectiveFrom,
-  };
-}
 
 const history = [version("1.0", "2025-02-03"), version("1.1", "2025-09-01"), version("2.0", "2026-05-04")];
 
