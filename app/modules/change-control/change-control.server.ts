@@ -7,7 +7,7 @@ import { TYPE_FOLDERS, parseFrontmatter, type DocumentType } from "~/modules/con
 import type { Problem } from "~/modules/content/problems";
 import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/modules/content/repository.server";
 import { sha256 } from "~/modules/content/render.server";
-import { compareVersions } from "~/modules/documents/documents";
+import { compareVersions, type DocumentVersion } from "~/modules/documents/documents";
 import { TRAILER, insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { permissionsOf } from "~/modules/users/permissions";
@@ -168,10 +168,9 @@ async function assertReviewers(tx: Queryable, authorId: string, reviewerIds: rea
   }
 }
 
-/** The latest approved version of a document (whatever its effective date), or null. */
-async function latestVersion(db: Queryable, docId: string): Promise<string | null> {
-  const versions = await versionsOf(db, docId);
-  return versions.sort(compareVersions).at(-1)?.version ?? null;
+/** The latest of a document's approved versions (whatever its effective date), or undefined. */
+function latest(versions: readonly DocumentVersion[]): DocumentVersion | undefined {
+  return [...versions].sort(compareVersions).at(-1);
 }
 
 function templateFor(id: string, title: string, type: DocumentType, owner: string): string {
@@ -220,9 +219,10 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     const last = await tx.get<{ n: number | null }>("SELECT max(number) AS n FROM change_requests WHERE year = ?", [year]);
     const id = formatCrId(year, (last?.n ?? 0) + 1);
     if (await tx.get("SELECT 1 FROM change_requests WHERE id = ?", [id])) throw new ChangeRequestError(`${id} exists already.`);
-    const current = doc ? await latestVersion(tx, input.docId) : null;
+    const newest = doc ? latest(await versionsOf(tx, input.docId)) : undefined;
+    const current = newest?.version ?? null;
     const type = input.type ?? "sop";
-    const title = input.target === "new" ? input.title! : ((await versionsOf(tx, input.docId)).at(-1)?.title ?? input.docId);
+    const title = input.target === "new" ? input.title! : (newest?.title ?? input.docId);
     const docPath = doc ? doc.path : `${TYPE_FOLDERS[type]}/${input.docId}.mdx`;
     const branch = `cr/${id}`;
     const stamp = at.toISOString();
@@ -528,7 +528,7 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
   if (lastStart && effectiveDate < lastStart) {
     throw new ChangeRequestError(`The effective date ${effectiveDate} is before ${lastStart}, when an approved version of ${cr.docId} takes effect; choose ${lastStart} or later.`, [], "effectiveDate");
   }
-  const current = await latestVersion(q.db, cr.docId);
+  const current = latest(existing)?.version ?? null;
   const version = nextVersion(current, cr.revision);
   const mainBefore = (await q.repo.branchHead(MAIN_BRANCH))!;
   const payload: ApprovalPayload = {
