@@ -112,11 +112,15 @@ export class Database implements Queryable {
     if (hit && hit.version === version) return hit.value as Promise<T>;
     // Read after the version: the value is at least as new as the version it is filed under.
     const value = load();
+    const entry = { version, value };
     this.memo.delete(key);
-    this.memo.set(key, { version, value });
+    this.memo.set(key, entry);
     // Bounded: the least recently filed entries go first (sessions come and go).
     if (this.memo.size > MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
-    value.catch(() => this.memo.delete(key));
+    // A failed read is not kept, unless a newer one has replaced it meanwhile.
+    value.catch(() => {
+      if (this.memo.get(key) === entry) this.memo.delete(key);
+    });
     return value;
   }
 
