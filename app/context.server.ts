@@ -6,7 +6,8 @@ import { migrate } from "./db/migrate.server";
 import { MdxRenderer } from "./modules/content/render.server";
 import { ContentRepository } from "./modules/content/repository.server";
 import { loadJobFunctions } from "./modules/documents/library.server";
-import { registerTaggedVersions } from "./modules/documents/versions.server";
+import { adoptWritesOfOlderDataFolder } from "./modules/integrity/content-writes.server";
+import { reportForeignRefs } from "./modules/integrity/foreign-refs.server";
 import { reconcileApprovals } from "./modules/change-control/change-control.server";
 import { now } from "./clock.server";
 
@@ -33,7 +34,7 @@ export function quire(): Promise<Quire> {
 
 /**
  * Opens a data folder. The server (`recover`, the default) also finishes or discards approvals cut
- * short and records tagged versions the database lacks; read-only commands (`quire effective`,
+ * short and reports refs and commits in the content repository that Quire did not write; read-only commands (`quire effective`,
  * `quire audit verify`) leave that to the server, which may be running alongside them, so they
  * never race it for an approval in progress.
  */
@@ -51,11 +52,13 @@ export async function open(config: QuireConfig, options: { recover?: boolean } =
     throw new DataFolderMissing(`The content repository ${config.contentRepo} is missing or not a git repository.`);
   }
   const partial = { config, db, repo, renderer: new MdxRenderer(null, new Map()) };
-  // Reconcile git and the database: finish or discard approvals cut short, then record any version
-  // tagged in git that the database lacks (docs/decisions/003-approval-consistency.md).
+  // Reconcile git and the database: finish or discard approvals cut short (docs/decisions/005),
+  // then report whatever is in the repository that Quire did not write: it never becomes a version
+  // (docs/decisions/008).
   if (options.recover ?? true) {
     await reconcileApprovals(partial, now(config));
-    await registerTaggedVersions(db, repo, now(config));
+    await adoptWritesOfOlderDataFolder(db, repo, now(config));
+    await reportForeignRefs(db, repo, now(config), (line) => console.warn(`quire: ${line}`));
   }
   const jobFunctions = await loadJobFunctions(db);
   const renderer = new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name])));

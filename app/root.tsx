@@ -17,6 +17,8 @@ import type { ReactNode } from "react";
 
 import { FormMessage } from "~/components/form";
 import { noticeText } from "~/components/notices";
+import { quire } from "~/context.server";
+import { openForeignRefs } from "~/modules/integrity/foreign-refs.server";
 import { optionalUser } from "~/modules/users/auth.server";
 import type { Permission } from "~/modules/users/permissions";
 import stylesheet from "~/styles/app.css";
@@ -30,7 +32,11 @@ export const meta: MetaFunction = () => [{ title: "Quire" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await optionalUser(request);
+  // Quality managers, administrators and inspectors see what the last start found in the content
+  // repository that Quire did not write (docs/decisions/008).
+  const foreignRefs = user?.permissions.includes("audit.read") ? await openForeignRefs((await quire()).db) : [];
   return json({
+    foreignRefs: foreignRefs.map((f) => f.message),
     user: user
       ? { username: user.username, displayName: user.displayName, permissions: user.permissions, mustChangePassword: user.mustChangePassword }
       : null,
@@ -42,6 +48,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user ?? null;
   const notice = data?.notice ?? null;
+  const foreignRefs = data?.foreignRefs ?? [];
   const can = (p: Permission) => user?.permissions.includes(p) ?? false;
   return (
     <html lang="en">
@@ -93,12 +100,38 @@ export function Layout({ children }: { children: ReactNode }) {
         </header>
         <main id="main" tabIndex={-1}>
           {notice ? <FormMessage success={notice} /> : null}
+          {foreignRefs.length > 0 ? <ForeignRefsBanner messages={foreignRefs} /> : null}
           {children}
         </main>
         <ScrollRestoration />
         <Scripts />
       </body>
     </html>
+  );
+}
+
+/** What the content repository holds that Quire did not write: ignored, and to be removed. */
+function ForeignRefsBanner({ messages }: { messages: string[] }) {
+  return (
+    <div className="banner banner-error" role="alert">
+      <p>
+        <strong>
+          The content repository holds {messages.length} {messages.length === 1 ? "change" : "changes"} that Quire did not make.
+        </strong>{" "}
+        {messages.length === 1 ? "It is" : "They are"} ignored: no version comes from {messages.length === 1 ? "it" : "them"}, and
+        pages show only approved versions. An administrator runs <code>npx quire verify</code> and removes {messages.length === 1 ? "it" : "them"} from the
+        repository.
+      </p>
+      <ul>
+        {messages.slice(0, 5).map((m) => (
+          <li key={m}>{m}</li>
+        ))}
+      </ul>
+      {messages.length > 5 ? <p>and {messages.length - 5} more.</p> : null}
+      <p>
+        <Link to="/audit?action=content.foreign-ref">See them in the audit trail</Link>
+      </p>
+    </div>
   );
 }
 

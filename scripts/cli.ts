@@ -5,6 +5,7 @@ import { effectiveCommand } from "./commands/effective";
 import { auditCommand } from "./commands/audit";
 import { initCommand } from "./commands/init";
 import { validateCommand } from "./commands/validate";
+import { verifyCommand } from "./commands/verify";
 
 const program = new Command("quire")
   .description("Quire: a document-centric quality system for clinical research.")
@@ -13,6 +14,7 @@ initCommand(program);
 validateCommand(program);
 effectiveCommand(program);
 auditCommand(program);
+verifyCommand(program);
 withUsageExitCodes(program);
 
 try {

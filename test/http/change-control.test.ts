@@ -186,6 +186,12 @@ describe("change requests through the server", () => {
     const wrong = await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "wrong-password-1" });
     expect(wrong.status).toBe(400);
     expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(302);
+    // One signature per signer, meaning and round: a second "Reviewed" is refused and not offered.
+    const twice = await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" });
+    expect(twice.status).toBe(409);
+    expect(twice.text).toContain("You have already signed this content");
+    expect((await users.reviewer!.get(`/changes/${crId}`)).text).not.toContain("Sign as reviewed");
+    expect(await dbValue<{ n: number }>("SELECT count(*) AS n FROM signatures WHERE cr_id = ? AND meaning = 'Reviewed'", [crId])).toEqual({ n: 1 });
     const editor = await users.author!.get(`/changes/${crId}/edit`);
     const edited = textareaSource(editor.text).replace("5 working days", "five working days");
     expect((await users.author!.post(`/changes/${crId}/edit`, { source: edited, expectedHead: hidden(editor.text, "expectedHead") })).status).toBe(302);

@@ -9,6 +9,8 @@ import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/mod
 import { sha256 } from "~/modules/content/render.server";
 import { compareVersions, type DocumentVersion } from "~/modules/documents/documents";
 import { TRAILER, insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
+import { auditHeadTrailer, currentAuditHead } from "~/modules/integrity/anchor.server";
+import { isOwnMainCommit, recordContentWrite } from "~/modules/integrity/content-writes.server";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import type { Actor } from "~/modules/users/users.server";
@@ -395,6 +397,12 @@ export async function signReview(q: Quire, reviewer: Participant, crId: string, 
   await q.db.transaction(async (tx) => {
     assertAllowed("review", (await requireCr(tx, crId)).state);
     await assertNotApproving(tx, crId);
+    // One signature per signer, meaning and round: a second "Reviewed" would count for nothing and
+    // repeat a trailer in the approval commit.
+    const round = validSignatures(await signaturesOfChange(tx, crId), draft.contentHash);
+    if (round.some((s) => s.meaning === "Reviewed" && s.userId === reviewer.userId)) {
+      throw new TransitionRefused(`You have already signed this content of ${crId} as reviewed; nothing was signed again.`);
+    }
     await recordSignature(tx, { crId, docId: cr.docId, version: null, signer: reviewer, meaning: "Reviewed", contentHash: draft.contentHash, commit: draft.head, at });
     await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
   });
@@ -531,6 +539,12 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
   const current = latest(existing)?.version ?? null;
   const version = nextVersion(current, cr.revision);
   const mainBefore = (await q.repo.branchHead(MAIN_BRANCH))!;
+  // A version is only ever built on what Quire itself wrote (docs/decisions/008).
+  if (!(await isOwnMainCommit(q.db, mainBefore))) {
+    throw new ChangeRequestError(
+      `main in the content repository ends in commit ${mainBefore.slice(0, 12)}, which Quire did not write, so nothing can be approved on it. An administrator runs \`npx quire verify\` and removes the foreign commits from main.`,
+    );
+  }
   const payload: ApprovalPayload = {
     docId: cr.docId,
     docPath: cr.docPath,
@@ -545,6 +559,12 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     const fresh = await requireCr(tx, crId);
     assertAllowed("approve", fresh.state);
     if (await tx.get("SELECT 1 FROM approval_intents WHERE cr_id = ?", [crId])) throw new TransitionRefused(`${crId} is already being approved.`);
+    // A save that landed after the draft was read would be left out of the version: refuse instead
+    // (saves run in transactions too, so none can land between this check and the intent).
+    const headNow = await q.repo.branchHead(cr.branch);
+    if (headNow !== draft.head) {
+      throw new TransitionRefused(`The draft of ${crId} changed while it was being approved (a save or a push), so nothing was approved: reload it, read the current content and sign again.`);
+    }
     await tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [crId, mainBefore, JSON.stringify(payload), at.toISOString()]);
   });
   faultPoint("approval:after-intent");
@@ -558,15 +578,18 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     contentHash: draft.contentHash,
   };
   const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
+  // The audit chain's head goes into git with the version, so a rewritten trail shows (docs/decisions/008).
+  const auditHead = auditHeadTrailer(await currentAuditHead(q.db));
   const trailers: [string, string][] = [
     [TRAILER.document, cr.docId],
     [TRAILER.version, version],
     [TRAILER.path, cr.docPath],
     [TRAILER.effective, effectiveDate],
     [TRAILER.reason, oneLine(cr.reason)],
-    ["Quire-Change-Request", crId],
+    [TRAILER.changeRequest, crId],
     ...valid.filter((s) => s.meaning !== "Approved").map(signatureTrailer),
     signatureTrailer(approval),
+    ...(auditHead ? [auditHead] : []),
   ];
   let commit: string;
   try {
@@ -613,6 +636,7 @@ async function finishApproval(q: Quire, crId: string, commit: string, p: Approva
     }, at);
     const signer = { ...p.approver, email: "" };
     await recordSignature(tx, { crId, docId: p.docId, version: p.version, signer, meaning: "Approved", contentHash: p.contentHash, commit, at });
+    await recordContentWrite(tx, { commit, kind: "approval", ref: MAIN_BRANCH, tag: versionTag(p.docId, p.version), crId, writtenAt: p.approver.signedAt });
     await tx.run("UPDATE change_requests SET state = 'approved', approved_commit = ?, updated_at = ? WHERE id = ?", [commit, p.approver.signedAt, crId]);
     await recordAudit(
       tx,
@@ -635,7 +659,7 @@ export async function reconcileApprovals(q: Quire, now: Date): Promise<{ finishe
     const main = (await q.repo.branchHead(MAIN_BRANCH))!;
     let commit: string | null = null;
     for (const c of await q.repo.commitsBetween(intent.main_before, main)) {
-      if ((await q.repo.trailers(c)).get("Quire-Change-Request")?.includes(intent.cr_id)) {
+      if ((await q.repo.trailers(c)).get(TRAILER.changeRequest)?.includes(intent.cr_id)) {
         commit = c;
         break;
       }

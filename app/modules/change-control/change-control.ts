@@ -173,12 +173,30 @@ export type NewChangeRequest = z.infer<typeof NewChangeRequestSchema>;
  * The signatures that still count: on exactly the current content, and for reviews and approvals,
  * given after the author's latest submission (a rejection and resubmission starts a new round).
  */
-export function validSignatures<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash">>(signatures: readonly T[], contentHash: string): T[] {
+export function validSignatures<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "userId">>(signatures: readonly T[], contentHash: string): T[] {
   // Rounds follow the order signatures were recorded (ids), not clock time, which may be pinned or step back.
   const onContent = signatures.filter((s) => s.contentHash === contentHash);
   const authored = onContent.filter((s) => s.meaning === "Authored").map((s) => s.id).sort((a, b) => a - b).at(-1);
   if (authored === undefined) return [];
-  return onContent.filter((s) => (s.meaning === "Authored" ? s.id === authored : s.id > authored));
+  return withoutRepeats(onContent.filter((s) => (s.meaning === "Authored" ? s.id === authored : s.id > authored)));
+}
+
+/**
+ * One signature per signer, meaning and round: a repeat (recorded before repeats were refused) is
+ * dropped wherever signatures are shown or counted. A round starts at each Authored signature.
+ */
+export function withoutRepeats<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "userId">>(signatures: readonly T[]): T[] {
+  const seen = new Set<string>();
+  let round = 0;
+  const kept: T[] = [];
+  for (const s of [...signatures].sort((a, b) => a.id - b.id)) {
+    if (s.meaning === "Authored") round++;
+    const key = `${round}\u0000${s.userId}\u0000${s.meaning}\u0000${s.contentHash}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push(s);
+  }
+  return kept;
 }
 
 export type SignatureStanding = "counts" | "content-changed" | "earlier-round";
@@ -189,7 +207,7 @@ export interface SignatureView extends Pick<SignatureRecord, "id" | "meaning" | 
 }
 
 /** Why a signature does or does not count towards approval, for showing beside it (§11.70). */
-export function signatureStanding<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash">>(
+export function signatureStanding<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "userId">>(
   signature: T,
   all: readonly T[],
   contentHash: string,
@@ -204,6 +222,8 @@ export function availableActions(
   viewer: { userId: string; permissions: readonly string[] },
   /** The draft differs from what the author last signed (only then may a change in review be resubmitted). */
   revisedSinceAuthored = false,
+  /** The viewer has signed the current content as reviewed in this round: the form is not offered again. */
+  reviewedThisRound = false,
 ): CrAction[] {
   const isAuthor = viewer.userId === cr.authorId;
   const isReviewer = cr.reviewerIds.includes(viewer.userId) && viewer.permissions.includes("document.review");
@@ -215,7 +235,7 @@ export function availableActions(
     if (cr.state === "draft" || (cr.state === "in-review" && revisedSinceAuthored)) actions.push("submit");
   }
   if (cr.state === "in-review") {
-    if (isReviewer && !isAuthor) actions.push("review");
+    if (isReviewer && !isAuthor && !reviewedThisRound) actions.push("review");
     if ((isReviewer || approver) && !isAuthor) actions.push("reject");
     if (approver) actions.push("approve");
   }

@@ -7,7 +7,7 @@ import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { checkCredentials, getUser } from "~/modules/users/users.server";
 
-import { approvalBlockers, availableActions, signatureStanding, validSignatures, type CrAction, type SignatureView } from "./change-control";
+import { approvalBlockers, availableActions, signatureStanding, validSignatures, withoutRepeats, type CrAction, type SignatureView } from "./change-control";
 import { ChangeRequestError, commentsOf, getChangeRequest, listChangeRequests, readDraft, type ChangeRequest, type Participant } from "./change-control.server";
 
 /** Display names of users by id, for showing who authored, reviewed, signed and commented. */
@@ -62,7 +62,8 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
   if (!cr) return null;
   const [draft, signatures, comments, names] = await Promise.all([readDraft(q, cr), signaturesOfChange(q.db, id), commentsOf(q.db, id), userNames(q.db)]);
   const name = (userId: string) => names.get(userId)?.displayName ?? userId;
-  const views: SignatureView[] = signatures.map((s) => ({
+  // A repeated signature (same signer, meaning and round, recorded before repeats were refused) is shown once.
+  const views: SignatureView[] = withoutRepeats(signatures).map((s) => ({
     id: s.id,
     meaning: s.meaning,
     printedName: s.printedName,
@@ -86,7 +87,12 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
           approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: viewer.permissions.includes("document.approve") ? viewer.id : "" })
         : [],
     comments: comments.map((c) => ({ id: c.id, author: name(c.userId), at: c.at, kind: c.kind, body: c.body, commit: c.commit })),
-    actions: availableActions(cr, { userId: viewer.id, permissions: viewer.permissions }, lastAuthoredHash(signatures) !== draft.contentHash),
+    actions: availableActions(
+      cr,
+      { userId: viewer.id, permissions: viewer.permissions },
+      lastAuthoredHash(signatures) !== draft.contentHash,
+      validSignatures(signatures, draft.contentHash).some((s) => s.meaning === "Reviewed" && s.userId === viewer.id),
+    ),
   };
 }
 

@@ -34,6 +34,8 @@ export class StaleHeadError extends Error {}
 export const MAIN_BRANCH = "main";
 export const QUIRE_IDENTITY: GitIdentity = { name: "Quire", email: "quire@quire.invalid" };
 const ZERO = "0".repeat(40);
+/** git's empty tree, which every repository knows without storing it. */
+const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 const GUARDED_ENV = [
   "GIT_AUTHOR_NAME",
@@ -256,6 +258,72 @@ export class ContentRepository {
       ? { path: JOB_FUNCTIONS_FILE, source: await this.readFile(commit, JOB_FUNCTIONS_FILE) }
       : null;
     return { documents, jobFunctions };
+  }
+
+  /** The commits of a branch's first-parent line (its own history, not merged drafts), newest first. */
+  async firstParentCommits(branch: string): Promise<string[]> {
+    const head = await this.branchHead(branch);
+    if (!head) return [];
+    return (await this.git.raw(["rev-list", "--first-parent", head])).split("\n").filter(Boolean);
+  }
+
+  /** Whether `ancestor` is reachable from `descendant` (git merge-base --is-ancestor). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return runSilent(this.dir, ["merge-base", "--is-ancestor", ancestor, descendant]).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Whether the repository holds this commit object. */
+  async hasCommit(sha: string): Promise<boolean> {
+    return runSilent(this.dir, ["cat-file", "-e", `${sha}^{commit}`]).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** The root commits of a branch (its first commit: the repository's identity). */
+  async rootCommits(branch: string): Promise<string[]> {
+    const head = await this.branchHead(branch);
+    if (!head) return [];
+    return (await this.git.raw(["rev-list", "--max-parents=0", head])).split("\n").filter(Boolean);
+  }
+
+  /** The commit any ref points at (peeling tags), or null. */
+  async refTarget(ref: string): Promise<string | null> {
+    try {
+      return (await this.git.raw(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Appends a commit with an empty tree and the given message to a ref outside refs/heads and
+   * refs/tags (Quire's audit anchors), compare-and-swap against the head the caller read.
+   */
+  async appendToRef(ref: string, message: string, date: string): Promise<string> {
+    const parent = await this.refTarget(ref);
+    const env = gitEnv({
+      GIT_AUTHOR_NAME: QUIRE_IDENTITY.name,
+      GIT_AUTHOR_EMAIL: QUIRE_IDENTITY.email,
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_NAME: QUIRE_IDENTITY.name,
+      GIT_COMMITTER_EMAIL: QUIRE_IDENTITY.email,
+      GIT_COMMITTER_DATE: date,
+    });
+    const git = simpleGit({ baseDir: this.dir, allowEnvironment: GUARDED_ENV }).env(env);
+    const sha = (await git.raw(["commit-tree", EMPTY_TREE, ...(parent ? ["-p", parent] : []), "-m", message])).trim();
+    await runSilent(this.dir, ["update-ref", ref, sha, parent ?? ZERO], env);
+    return sha;
+  }
+
+  /** The commits of a ref's history, newest first (empty when the ref does not exist). */
+  async refHistory(ref: string): Promise<string[]> {
+    const head = await this.refTarget(ref);
+    if (!head) return [];
+    return (await this.git.raw(["rev-list", head])).split("\n").filter(Boolean);
   }
 
   /** The commit a branch points at, or null when there is no such branch. */

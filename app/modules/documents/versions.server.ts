@@ -1,10 +1,11 @@
 import type { Database, Queryable, Tx } from "~/db/db.server";
 import { FrontmatterSchema, parseFrontmatter, type Frontmatter } from "~/modules/content/frontmatter";
 import { formatProblem } from "~/modules/content/problems";
-import { VERSION_TAG_PATTERN, versionTag, type ContentRepository } from "~/modules/content/repository.server";
+import { MAIN_BRANCH, VERSION_TAG_PATTERN, versionTag, type ContentRepository } from "~/modules/content/repository.server";
 import { sha256 } from "~/modules/content/render.server";
 
 import { recordAudit } from "~/modules/audit/audit.server";
+import { recordContentWrite } from "~/modules/integrity/content-writes.server";
 import { SYSTEM_ACTOR } from "~/modules/users/users.server";
 
 import { parseVersion, type DocumentVersion } from "./documents";
@@ -16,6 +17,10 @@ export const TRAILER = {
   path: "Quire-Path",
   effective: "Quire-Effective-Date",
   reason: "Quire-Change-Reason",
+  changeRequest: "Quire-Change-Request",
+  seededBy: "Quire-Seeded-By",
+  /** The audit chain's head when the version was approved: `<seq> <sha256>` (anchors the trail in git). */
+  auditHead: "Quire-Audit-Head",
 } as const;
 
 interface VersionRow {
@@ -73,11 +78,12 @@ export async function versionsOf(db: Queryable, docId: string): Promise<Document
 export class RegistrationError extends Error {}
 
 /**
- * Records in the database every version tag of the content repository that it does not hold yet,
- * reading the facts from the tagged commit's trailers and file. Idempotent: run at init and at
- * start, it makes the database agree with git after any interruption between the two.
+ * `quire init` only: records the versions init itself committed and tagged (each commit carries
+ * `Quire-Seeded-By`; when adopting an existing repository, the version tags it already had), reading the facts from the commit's trailers and file, and lists each commit
+ * as Quire's own. Nothing else turns a tag into a version: at start, a tag Quire did not write is
+ * reported and ignored (docs/decisions/008-own-versions-and-verify.md).
  */
-export async function registerTaggedVersions(db: Database, repo: ContentRepository, now: Date): Promise<string[]> {
+export async function recordSeededVersions(db: Database, repo: ContentRepository, now: Date, options: { adopt?: boolean } = {}): Promise<string[]> {
   const known = new Set((await db.all<{ tag: string }>("SELECT tag FROM document_versions")).map((r) => r.tag));
   const pending = (await repo.versionTags()).filter((t) => !known.has(t.tag));
   const rows: VersionRow[] = [];
@@ -87,11 +93,13 @@ export async function registerTaggedVersions(db: Database, repo: ContentReposito
     const one = (key: string) => trailers.get(key)?.at(-1);
     const path = one(TRAILER.path);
     const effective = one(TRAILER.effective);
+    // Adopting an existing repository (QUIRE_CONTENT_REPO) takes its earlier version tags as they are.
+    if (!options.adopt && !one(TRAILER.seededBy)) throw new RegistrationError(`tag ${tag}: commit ${commit.slice(0, 12)} was not written by quire init`);
     if (one(TRAILER.document) !== m[1] || one(TRAILER.version) !== `${m[2]}.${m[3]}` || !path || !effective) {
       throw new RegistrationError(`tag ${tag}: commit ${commit.slice(0, 12)} lacks matching ${TRAILER.document}/${TRAILER.version}/${TRAILER.path}/${TRAILER.effective} trailers`);
     }
     const source = await repo.readFile(commit, path);
-    // Approved content passed validation before it was tagged; a failure here means a hand-made tag.
+    // Seeded content passed validation before init committed it; a failure here is a defect.
     const parsed = parseFrontmatter(path, source);
     if (!parsed.ok) throw new RegistrationError(`tag ${tag}: ${formatProblem(parsed.problems[0]!)}`);
     const frontmatter = parsed.data;
@@ -115,6 +123,7 @@ export async function registerTaggedVersions(db: Database, repo: ContentReposito
   await db.transaction(async (tx) => {
     for (const row of rows) {
       await insertVersion(tx, row, now);
+      await recordContentWrite(tx, { commit: row.commit_sha, kind: "seed", ref: MAIN_BRANCH, tag: row.tag, crId: null, writtenAt: now.toISOString() });
       await recordAudit(
         tx,
         {

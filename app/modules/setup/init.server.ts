@@ -27,7 +27,9 @@ import { MdxRenderer, sha256 } from "~/modules/content/render.server";
 import { ContentRepository, MAIN_BRANCH, QUIRE_IDENTITY, versionTag } from "~/modules/content/repository.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { parseVersion } from "~/modules/documents/documents";
-import { TRAILER, registerTaggedVersions, versionsOf } from "~/modules/documents/versions.server";
+import { TRAILER, recordSeededVersions, versionsOf } from "~/modules/documents/versions.server";
+import { anchorAuditHead } from "~/modules/integrity/anchor.server";
+import { recordInitialMain } from "~/modules/integrity/content-writes.server";
 import { recordSignature } from "~/modules/signatures/signatures.server";
 import { SYSTEM_ACTOR, insertUser } from "~/modules/users/users.server";
 import type { Queryable, Tx } from "~/db/db.server";
@@ -187,7 +189,8 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
         return { jobFunctions, adminPassword };
       })();
       const [repo, { jobFunctions, adminPassword }] = await both(seeding, setUp);
-      const versions = await registerTaggedVersions(db, repo, now);
+      const versions = await recordSeededVersions(db, repo, now, { adopt: seed === null });
+      await recordInitialMain(db, repo, now);
       if (seed && demo) await signDemoBaseline(db, seed.plan, now);
       if (seed && seed.changes.length > 0) {
         const q: Quire = { config: stagedConfig, db, repo, renderer: new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name]))) };
@@ -195,6 +198,8 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
         await openDemoChanges(q, seed.open, now);
       }
       const documents = (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
+      // The trail as init leaves it is anchored in git from the start (docs/decisions/008).
+      await anchorAuditHead(db, repo, now);
       await db.close();
       if (fs.existsSync(config.dataDir)) fs.rmdirSync(config.dataDir);
       fs.renameSync(staging, config.dataDir);
@@ -439,7 +444,7 @@ async function approveDemoHistory(q: Quire, changes: PlannedVersion[], now: Date
     if (v.seeded) {
       await commitSeededVersion(q.repo, (await q.repo.branchHead(MAIN_BRANCH))!, v, true, now);
       // Recorded at its place in the history, like the changes around it.
-      tags.push(...(await registerTaggedVersions(q.db, q.repo, new Date(approvalInstant(v, now, true)))));
+      tags.push(...(await recordSeededVersions(q.db, q.repo, new Date(approvalInstant(v, now, true)))));
       await signDemoBaseline(q.db, [v], now);
       continue;
     }

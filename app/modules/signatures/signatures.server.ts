@@ -91,3 +91,9 @@ export async function signaturesOfVersion(db: Queryable, docId: string, version:
   const later = records.filter((s) => s.crId === null && s.contentHash === hash.content_hash);
   return [...fromChange, ...later];
 }
+
+/** Every signature record with its statement, oldest first (the record check compares each with git and the audit trail). */
+export async function allSignatures(db: Queryable): Promise<(SignatureRecord & { statement: string | null })[]> {
+  const rows = await db.all<SignatureRow & { statement: string | null }>(`SELECT ${COLUMNS}, statement FROM signatures ORDER BY id`);
+  return rows.map((r) => ({ ...toRecord(r), statement: r.statement }));
+}

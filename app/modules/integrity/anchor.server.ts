@@ -1,0 +1,69 @@
+import type { Database, Queryable } from "~/db/db.server";
+import { recordAudit } from "~/modules/audit/audit.server";
+import type { ContentRepository } from "~/modules/content/repository.server";
+import { TRAILER } from "~/modules/documents/versions.server";
+import { SYSTEM_ACTOR } from "~/modules/users/users.server";
+
+import { ANCHOR_REF, recordContentWrite } from "./content-writes.server";
+
+/** A point of the audit chain written into git: row `seq` had hash `hash` then. */
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+  /** Where git holds it: an approval commit's trailer or an anchor commit. */
+  commit: string;
+  source: "approval" | "anchor";
+}
+
+/** The chain's head as recorded with the newest row (null for an empty trail). */
+export async function currentAuditHead(db: Queryable): Promise<{ seq: number; hash: string } | null> {
+  const row = await db.get<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+  return row ?? null;
+}
+
+/** The trailer value for an approval commit: `<seq> <hash>`. */
+export function auditHeadTrailer(head: { seq: number; hash: string } | null): [string, string] | null {
+  return head ? [TRAILER.auditHead, `${head.seq} ${head.hash}`] : null;
+}
+
+export function parseAuditHeadTrailer(value: string): { seq: number; hash: string } | null {
+  const m = /^(\d+) ([0-9a-f]{64})$/.exec(value.trim());
+  return m ? { seq: Number(m[1]), hash: m[2]! } : null;
+}
+
+/**
+ * Writes the audit chain's current head into the content repository (an empty-tree commit on
+ * refs/quire/audit-anchors), so deleting or rewriting the audit table shows as a mismatch against
+ * git (Part 11 §11.10(e); Annex 11 §9). Audited after the anchor, with the anchored row named.
+ */
+export async function anchorAuditHead(db: Database, repo: ContentRepository, now: Date, actor: { userId: string | null; username: string | null } = SYSTEM_ACTOR): Promise<AuditAnchor | null> {
+  const head = await currentAuditHead(db);
+  if (!head) return null;
+  const stamp = now.toISOString();
+  const commit = await repo.appendToRef(ANCHOR_REF, `Audit trail anchor: row ${head.seq}\n\n${TRAILER.auditHead}: ${head.seq} ${head.hash}\n`, stamp);
+  await db.transaction(async (tx) => {
+    await recordContentWrite(tx, { commit, kind: "anchor", ref: ANCHOR_REF, tag: null, crId: null, writtenAt: stamp });
+    await recordAudit(tx, { ...actor, clientAddress: null, action: "audit.anchor", objectType: "audit-trail", objectId: null, newValues: { seq: head.seq, hash: head.hash, commit, ref: ANCHOR_REF } }, now);
+  });
+  return { ...head, commit, source: "anchor" };
+}
+
+/** Every anchor git holds: the anchor ref's commits and each approval commit's audit-head trailer. */
+export async function readAnchors(repo: ContentRepository, approvalCommits: readonly string[]): Promise<AuditAnchor[]> {
+  const anchors: AuditAnchor[] = [];
+  for (const commit of await repo.refHistory(ANCHOR_REF)) {
+    for (const value of (await repo.trailers(commit)).get(TRAILER.auditHead) ?? []) {
+      const head = parseAuditHeadTrailer(value);
+      if (head) anchors.push({ ...head, commit, source: "anchor" });
+    }
+  }
+  for (const commit of approvalCommits) {
+    // A commit git no longer has is reported with its version; it holds no anchor to read.
+    if (!(await repo.hasCommit(commit))) continue;
+    for (const value of (await repo.trailers(commit)).get(TRAILER.auditHead) ?? []) {
+      const head = parseAuditHeadTrailer(value);
+      if (head) anchors.push({ ...head, commit, source: "approval" });
+    }
+  }
+  return anchors.sort((a, b) => a.seq - b.seq);
+}
