@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
-import { POLICY_VERSION } from "~/modules/content/mdx-policy";
+import { readContentFolder } from "~/modules/content/folder.server";
+import { POLICY_VERSION, checkMdxSafety } from "~/modules/content/mdx-policy";
 import {
   COMPILER_ID,
   MdxRenderer,
@@ -19,7 +20,7 @@ import {
   sha256,
 } from "~/modules/content/render.server";
 
-import { tempDir } from "../helpers/data-folder";
+import { FIXTURE_CONTENT, PROJECT_CONTENT, tempDir } from "../helpers/data-folder";
 
 // Issue 9: "Nothing executes that was not validated." The renderer checks every body itself.
 
@@ -238,6 +239,14 @@ describe("what else the renderer refuses", () => {
     const { html } = await renderer.preview(`${FRONTMATTER}See <DocRef id="SOP-ZZ-999" /> and [it](/documents/SOP-ZZ-998).\n`);
     expect(html).toContain('href="/documents/SOP-ZZ-999"');
     expect(html).toContain('href="/documents/SOP-ZZ-998"');
+  });
+
+  it("lets every sample and fixture document through (a policy bump must not refuse approved content)", () => {
+    for (const folder of [PROJECT_CONTENT, FIXTURE_CONTENT]) {
+      const { documents } = readContentFolder(folder);
+      expect(documents.length).toBeGreaterThan(0);
+      for (const d of documents) expect(checkMdxSafety(d.path, d.source), d.path).toEqual([]);
+    }
   });
 
   it("still renders valid content", async () => {
