@@ -24,6 +24,7 @@ import {
 import { ChangeActionForm, INTENT_PERMISSION, isChangeIntent, type ChangeAction } from "~/modules/change-control/change-forms";
 import { SignaturePasswordRefused, changeRequestPage, participantOf, verifySigner } from "~/modules/change-control/change-view.server";
 import type { Problem } from "~/modules/content/problems";
+import { unlessContentRefused } from "~/modules/content/render.server";
 import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
@@ -42,7 +43,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "document.read");
   const q = await quire();
   const id = params.crId ?? "";
-  const page = await changeRequestPage(q, id, user);
+  // The redline renders the version the draft started from, which the renderer checks again (issue 9).
+  const page = await unlessContentRefused(`The text change request ${id} starts from`, changeRequestPage(q, id, user));
   if (!page) throw notFound(id);
   // Who the author may name as reviewers (active, allowed to review, not the author).
   const candidates = page.actions.includes("save")

@@ -3,6 +3,8 @@ import { json } from "@remix-run/node";
 
 import { quire } from "~/context.server";
 import { checkDraft, getChangeRequest } from "~/modules/change-control/change-control.server";
+import type { Problem } from "~/modules/content/problems";
+import { UnsafeContentError } from "~/modules/content/render.server";
 import { requireUser } from "~/modules/users/auth.server";
 
 const MAX_SOURCE = 512 * 1024;
@@ -21,8 +23,15 @@ export async function action({ params, request }: ActionFunctionArgs) {
     return json({ problems: [{ line: 1, column: 1, rule: "frontmatter", message: `the document is larger than ${MAX_SOURCE / 1024} KB` }], html: null }, { status: 400 });
   }
   const problems = await checkDraft(q, cr, source);
-  const html = problems.length === 0 ? (await q.renderer.preview(source)).html : null;
-  return json({ problems: problems.map(({ line, column, rule, message }) => ({ line, column, rule, message })), html });
+  const shown = (list: readonly Problem[]) => list.map(({ line, column, rule, message }) => ({ line, column, rule, message }));
+  if (problems.length > 0) return json({ problems: shown(problems), html: null });
+  try {
+    return json({ problems: shown(problems), html: (await q.renderer.preview(source)).html });
+  } catch (error) {
+    // The renderer checks every body itself (issue 9); its refusal is shown like any other problem.
+    if (error instanceof UnsafeContentError) return json({ problems: shown(error.problems), html: null }, { status: 422 });
+    throw error;
+  }
 }
 
 export function loader() {

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
+import { unlessContentRefused } from "~/modules/content/render.server";
 import { requireUser } from "~/modules/users/auth.server";
 import { documentPage } from "~/modules/documents/library.server";
 
@@ -10,7 +11,9 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   await requireUser(request, "document.read");
   const q = await quire();
   const version = new URL(request.url).searchParams.get("version") ?? undefined;
-  const page = await documentPage(q, params.docId ?? "", today(q.config), version);
+  const id = params.docId ?? "";
+  const on = today(q.config);
+  const page = await unlessContentRefused(version ? `Version ${version} of ${id}` : `The version of ${id} in force on ${on}`, documentPage(q, id, on, version));
   if (!page) throw new Response("No such document or version.", { status: 404, statusText: "Not Found" });
   return new Response(page.html, {
     headers: {

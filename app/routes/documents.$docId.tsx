@@ -11,6 +11,7 @@ import { today } from "~/clock.server";
 import { quire } from "~/context.server";
 import { requireUser } from "~/modules/users/auth.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
+import { unlessContentRefused } from "~/modules/content/render.server";
 import { renderedBodies } from "~/modules/content/rendered-bodies";
 import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
@@ -31,7 +32,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const asOf = PointInTime.safeParse(url.searchParams.get("on") ?? undefined);
   if (!asOf.success) throw new Response("The date must be written YYYY-MM-DD.", { status: 400, statusText: "Bad Request" });
   const on = asOf.data ?? today(q.config);
-  const page = await documentPage(q, id, on, version);
+  // A body the content policy refuses is not rendered: the page says so instead (issue 9).
+  const page = await unlessContentRefused(version ? `Version ${version} of ${id}` : `The version of ${id} in force on ${on}`, documentPage(q, id, on, version));
   if (asOf.data && !version && page?.shown.status !== "effective") {
     const history = await documentHistory(q, id, today(q.config));
     if (history) {

@@ -4,6 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 
 import { RedlineText } from "~/components/redline";
 import { quire } from "~/context.server";
+import { unlessContentRefused } from "~/modules/content/render.server";
 import { versionHtml } from "~/modules/documents/library.server";
 import { documentText, redline, redlineStats } from "~/modules/documents/redline";
 import { requireUser } from "~/modules/users/auth.server";
@@ -19,7 +20,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const fromVersion = url.searchParams.get("from") ?? "";
   const toVersion = url.searchParams.get("to") ?? "";
-  const [from, to] = await Promise.all([versionHtml(q, id, fromVersion), versionHtml(q, id, toVersion)]);
+  const [from, to] = await Promise.all([
+    unlessContentRefused(`Version ${fromVersion} of ${id}`, versionHtml(q, id, fromVersion)),
+    unlessContentRefused(`Version ${toVersion} of ${id}`, versionHtml(q, id, toVersion)),
+  ]);
   if (!from || !to) {
     const missing = !from ? fromVersion : toVersion;
     throw new Response(`Document ${id} has no version ${missing || "(none given)"}: choose two versions from its history.`, {

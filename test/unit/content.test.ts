@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { checkContent, parseJobFunctions } from "~/modules/content/content";
 import { parseFrontmatter } from "~/modules/content/frontmatter";
-import { checkMdx } from "~/modules/content/mdx-policy";
+import { checkMdx, checkMdxSafety } from "~/modules/content/mdx-policy";
 import { isSafeUrl } from "~/modules/content/safe-url";
 
 const JOB_FUNCTIONS = "- id: cra\n  name: CRA\n  description: Monitors sites.\n- id: quality-manager\n  name: QM\n  description: Runs the QMS.\n";
@@ -64,9 +64,30 @@ describe("MDX policy", () => {
     ["[Read the form](<JaVaScRiPt:alert(1)>)", "unsafe-link"],
     ["See [the form][f].\n\n[f]: javascript:alert(1)", "unsafe-link"],
     ["![chart](data:image/svg+xml;base64,PHN2Zz4=)", "unsafe-link"],
+    // Policy 2: names found on Object.prototype are not components or attributes.
+    ["<constructor />", "unknown-component"],
+    ["<toString />", "unknown-component"],
+    ["<Callout kind=\"note\" constructor=\"x\">\n\nx\n\n</Callout>", "component-attribute"],
+    ["<Definition term=\"t\" hasOwnProperty=\"x\">\n\nx\n\n</Definition>", "component-attribute"],
   ])("refuses %j (%s)", (body, rule) => {
     const problems = checkMdx("x.mdx", doc("SOP-BB-001", `\n${body}\n`), context);
     expect(problems.map((p) => p.rule)).toContain(rule);
+    // Every one of these is about safety, so the renderer's context-free check refuses it too.
+    if (rule !== "job-function") expect(checkMdxSafety("x.mdx", doc("SOP-BB-001", `\n${body}\n`)).map((p) => p.rule)).toContain(rule);
+  });
+
+  it("refuses a first line that opens frontmatter in another language (`---js` runs as code in gray-matter)", () => {
+    const source = "---js\nglobalThis.process.exit(1)\n---\n\nBody\n";
+    expect(checkMdxSafety("x.mdx", source)).toEqual([
+      { path: "x.mdx", line: 1, column: 1, rule: "frontmatter", message: "the first line must be `---` alone, opening YAML frontmatter" },
+    ]);
+    expect(checkMdxSafety("x.mdx", "----\n\nBody\n")).toEqual([]); // a thematic break, which no reader takes for frontmatter
+  });
+
+  it("leaves references to the content check: the safety check needs no context", () => {
+    const body = '\n<Step title="a" owner="nobody">\n\nx\n\n</Step>\n\n<DocRef id="SOP-ZZ-999" /> [x](/documents/SOP-ZZ-998) [y](/documents/%E0)\n';
+    expect(checkMdx("x.mdx", doc("SOP-BB-001", body), context).map((p) => p.rule)).toEqual(["component-nesting", "job-function", "doc-ref", "doc-ref", "doc-ref"]);
+    expect(checkMdxSafety("x.mdx", doc("SOP-BB-001", body)).map((p) => p.rule)).toEqual(["component-nesting"]);
   });
 });
 

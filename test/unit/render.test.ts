@@ -1,6 +1,13 @@
+import path from "node:path";
+
+import { bundleMDX } from "mdx-bundler";
 import { describe, expect, it, vi } from "vitest";
 
-import { MdxRenderer, sha256 } from "~/modules/content/render.server";
+import { Database } from "~/db/db.server";
+import { migrate } from "~/db/migrate.server";
+import { COMPILER_ID, MdxRenderer, sha256 } from "~/modules/content/render.server";
+
+import { tempDir } from "../helpers/data-folder";
 
 const SOURCE = `---
 id: SOP-AA-001
@@ -68,11 +75,28 @@ describe("MdxRenderer", () => {
 });
 
 describe("rendering links", () => {
-  it("never renders a javascript: link, even from source that skipped the validator", async () => {
+  const source = "---\nid: SOP-AA-001\n---\n\n[safe](https://ich.org) and [unsafe](javascript:alert(1))\n";
+
+  it("refuses a javascript: link before compiling (issue 9: the renderer validates every body)", async () => {
     const renderer = new MdxRenderer(null, new Map());
-    const source = "---\nid: SOP-AA-001\n---\n\n[safe](https://ich.org) and [unsafe](javascript:alert(1))\n";
-    const { html } = await renderer.preview(source);
-    expect(html).toContain('href="https://ich.org"');
-    expect(html).not.toContain("javascript:");
+    await expect(renderer.preview(source)).rejects.toMatchObject({ name: "UnsafeContentError", problems: [{ line: 5, column: 29, rule: "unsafe-link" }] });
+  });
+
+  it("never renders a javascript: link, even from code that reached the cache without the validator", async () => {
+    // The link component's own guard, behind the validator: trusted cached code is still rendered safely.
+    const db = await Database.open(path.join(tempDir(), "quire.db"));
+    try {
+      await migrate(db);
+      const { code } = await bundleMDX({ source });
+      await db.transaction((tx) =>
+        tx.run("INSERT INTO mdx_cache (content_hash, compiler, code, compiled_at) VALUES (?, ?, ?, ?)", [sha256(source), COMPILER_ID, code, "2026-01-01T00:00:00.000Z"]),
+      );
+      const { html } = await new MdxRenderer(db, new Map()).render(sha256(source), async () => source);
+      expect(html).toContain('href="https://ich.org"');
+      expect(html).toContain(">unsafe</a>");
+      expect(html).not.toContain("javascript:");
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -10,6 +10,17 @@ import { COMPONENT_NAMES, COMPONENT_RULES } from "./components";
 import type { Problem, ProblemRule } from "./problems";
 import { isSafeUrl } from "./safe-url";
 
+/**
+ * The version of the rules below. Bump it whenever a rule tightens: compiled code is cached under
+ * this version (render.server.ts COMPILER_ID), so code compiled when a looser policy passed its
+ * source is checked again, and refused if it now fails, instead of being executed from the cache.
+ *   1: the policy as first released.
+ *   2: names such as `constructor` or `toString` no longer pass as components or attributes (they
+ *      were found on Object.prototype); a first line starting with `---` must be a plain YAML fence
+ *      (`---js` is code to the frontmatter reader mdx-bundler runs).
+ */
+export const POLICY_VERSION = 2;
+
 export interface PolicyContext {
   jobFunctions: ReadonlySet<string>;
   documentIds: ReadonlySet<string>;
@@ -27,6 +38,27 @@ export const DOCUMENT_LINK = /^\/documents\/([^/?#]+)/;
  * string-literal attributes; component nesting; and references to documents and job functions.
  */
 export function checkMdx(path: string, source: string, context: PolicyContext): Problem[] {
+  return checkSource(path, source, context);
+}
+
+/**
+ * The part of the policy that is about safety, for code that has no content context (the
+ * renderer): everything checkMdx checks except whether referenced documents and job functions
+ * exist, which decides whether a document is correct, not whether rendering it is safe.
+ */
+export function checkMdxSafety(path: string, source: string): Problem[] {
+  return checkSource(path, source, null);
+}
+
+/** The safety rules on a tree already parsed (the tree the compiler itself is about to compile). */
+export function checkMdxTreeSafety(path: string, tree: Root): Problem[] {
+  return checkTree(path, tree, null);
+}
+
+/** gray-matter (run by mdx-bundler) reads `---js` or `---coffee` as the start of frontmatter in that language. */
+const FRONTMATTER_OPENING = /^---(?!-)/;
+
+function checkSource(path: string, source: string, context: PolicyContext | null): Problem[] {
   let tree: Root;
   try {
     tree = parser.parse(source);
@@ -41,6 +73,15 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
     const reason = (e.reason ?? e.message).replace(/\s*\(\d+:\d+(-\d+:\d+)?\)$/, "");
     return [{ path, line: point?.line ?? 1, column: point?.column ?? 1, rule: "mdx-syntax", message: `MDX syntax: ${reason}` }];
   }
+  const problems: Problem[] = [];
+  if (FRONTMATTER_OPENING.test(source) && tree.children[0]?.type !== "yaml") {
+    problems.push({ path, line: 1, column: 1, rule: "frontmatter", message: "the first line must be `---` alone, opening YAML frontmatter" });
+  }
+  return [...problems, ...checkTree(path, tree, context)];
+}
+
+/** The policy's rules on a parsed tree; with no context, references are not checked. */
+function checkTree(path: string, tree: Root, context: PolicyContext | null): Problem[] {
   const problems: Problem[] = [];
   const report = (node: Nodes, rule: ProblemRule, message: string) => {
     problems.push({
@@ -89,7 +130,7 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
       return;
     }
     const match = DOCUMENT_LINK.exec(url);
-    if (match && !context.documentIds.has(decodeURIComponent(match[1] ?? ""))) {
+    if (match && context && !context.documentIds.has(decodedOrRaw(match[1] ?? ""))) {
       report(node, "doc-ref", `link to unknown document ${match[1]}`);
     }
   };
@@ -100,7 +141,8 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
       report(node, "unknown-component", "fragments `<>` are not allowed");
       return;
     }
-    const rule = COMPONENT_RULES[name];
+    // Own properties only: `<constructor>` must not find Object.prototype.constructor.
+    const rule = Object.hasOwn(COMPONENT_RULES, name) ? COMPONENT_RULES[name] : undefined;
     if (!rule) {
       const what = /^[a-z]/.test(name) ? `HTML element <${name}>` : `component <${name}>`;
       report(node, "unknown-component", `${what} is not allowed; use one of ${COMPONENT_NAMES.join(", ")}`);
@@ -125,7 +167,7 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
         report(node, "no-expression", `<${name}>: spread attributes {...} are not allowed`);
         continue;
       }
-      const attrRule = rule.attributes[attribute.name];
+      const attrRule = Object.hasOwn(rule.attributes, attribute.name) ? rule.attributes[attribute.name] : undefined;
       if (!attrRule) {
         const allowed = Object.keys(rule.attributes);
         report(
@@ -153,10 +195,10 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
           `<${name}> attribute \`${attribute.name}\` must be one of ${attrRule.values.join(", ")}, not "${value}"`,
         );
       }
-      if (attrRule.kind === "job-function" && !context.jobFunctions.has(value)) {
+      if (attrRule.kind === "job-function" && context && !context.jobFunctions.has(value)) {
         report(node, "job-function", `<${name}> ${attribute.name}="${value}" is not a defined job function`);
       }
-      if (attrRule.kind === "document-id" && !context.documentIds.has(value)) {
+      if (attrRule.kind === "document-id" && context && !context.documentIds.has(value)) {
         report(node, "doc-ref", `<${name}> ${attribute.name}="${value}" is not a known document`);
       }
     }
@@ -169,4 +211,13 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
 
   visit(tree, null);
   return problems;
+}
+
+/** A malformed escape (`%E0`) is reported as an unknown document rather than crashing the check. */
+function decodedOrRaw(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
