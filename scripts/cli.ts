@@ -4,6 +4,7 @@ import { withUsageExitCodes } from "./cli-support";
 import { effectiveCommand } from "./commands/effective";
 import { auditCommand } from "./commands/audit";
 import { initCommand } from "./commands/init";
+import { usersCommand } from "./commands/users";
 import { validateCommand } from "./commands/validate";
 
 const program = new Command("quire")
@@ -13,6 +14,7 @@ initCommand(program);
 validateCommand(program);
 effectiveCommand(program);
 auditCommand(program);
+usersCommand(program);
 withUsageExitCodes(program);
 
 try {
