@@ -14,6 +14,17 @@ const EnvSchema = z.object({
   QUIRE_CLOCK_FILE: z.string().min(1).optional(),
   QUIRE_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   QUIRE_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  /**
+   * How long an account stays locked after too many failed sign-ins before it unlocks itself at the
+   * next attempt (Part 11 §11.300(d)). Never "forever": a stranger typing wrong passwords must not be
+   * able to shut a person out for good; an administrator can always unlock sooner.
+   */
+  QUIRE_LOCKOUT_MINUTES: z.coerce
+    .number({ error: "must be a whole number of minutes" })
+    .int("must be a whole number of minutes")
+    .min(1, "must be at least 1 minute")
+    .max(7 * 24 * 60, "must be at most 10080 minutes (a week)")
+    .default(30),
 });
 
 export interface QuireConfig {
@@ -27,6 +38,8 @@ export interface QuireConfig {
   clockFile: string | undefined;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** Minutes a locked account stays locked before the next sign-in attempt unlocks it. */
+  lockoutMinutes: number;
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +63,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     clockFile: parsed.data.QUIRE_CLOCK_FILE,
     sessionIdleMinutes: parsed.data.QUIRE_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: parsed.data.QUIRE_SESSION_ABSOLUTE_HOURS,
+    lockoutMinutes: parsed.data.QUIRE_LOCKOUT_MINUTES,
   };
 }
 

@@ -4,6 +4,7 @@ import { withUsageExitCodes } from "./cli-support";
 import { effectiveCommand } from "./commands/effective";
 import { auditCommand } from "./commands/audit";
 import { initCommand } from "./commands/init";
+import { usersCommand } from "./commands/users";
 import { validateCommand } from "./commands/validate";
 import { verifyCommand } from "./commands/verify";
 
@@ -15,6 +16,7 @@ validateCommand(program);
 effectiveCommand(program);
 auditCommand(program);
 verifyCommand(program);
+usersCommand(program);
 withUsageExitCodes(program);
 
 try {

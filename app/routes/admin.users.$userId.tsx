@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 
 import { utcMinuteLabel } from "~/components/time";
 import { AccountStatusBadges } from "~/components/account-status";
+import { now } from "~/clock.server";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
 import { OneTimePassword } from "~/components/one-time-password";
@@ -12,7 +13,7 @@ import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 import { AccountForm, formValues, type AccountIntent } from "~/modules/users/user-forms";
-import { ACTION_LABELS, accountStatuses } from "~/modules/users/users";
+import { ACTION_LABELS, accountStatuses, lockInForce, lockLapsesAt } from "~/modules/users/users";
 import {
   UserInputError,
   forcePasswordReset,
@@ -45,6 +46,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const admin = await requireUser(request, "users.manage");
   const { q, user } = await userOr404(params.userId);
   const [jobFunctions, events] = await Promise.all([loadJobFunctions(q.db), recentUserEvents(q.db, user.username)]);
+  const at = now(q.config);
+  const minutes = q.config.lockoutMinutes;
   return json({
     user: {
       id: user.id,
@@ -56,10 +59,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       active: user.active,
       lockedAt: user.lockedAt,
       failedSignins: user.failedSignins,
+      // The sign-in form says nothing of a lock; the administrator sees it as it is.
+      lockInForce: lockInForce(user.lockedAt, at, minutes),
+      lockLapsesAt: user.lockedAt ? lockLapsesAt(user.lockedAt, minutes).toISOString() : null,
       passwordChangedAt: user.passwordChangedAt,
       createdAt: user.createdAt,
     },
-    statuses: accountStatuses(user),
+    statuses: accountStatuses(user, at, minutes),
     isSelf: admin.id === user.id,
     jobFunctions,
     events,
@@ -244,14 +250,22 @@ export default function UserAccount() {
         <aside className="card account-controls" aria-labelledby="controls-heading">
           <h2 id="controls-heading">Account controls</h2>
           {controlError ? <FormMessage error={controlError} /> : null}
-          {user.lockedAt ? (
-            <ControlForm
-              intent="unlock"
-              title="Unlock"
-              explanation={`Locked on ${utcMinuteLabel(user.lockedAt)} after ${user.failedSignins} failed sign-ins in a row. Unlock once you know the attempts were the account holder's own.`}
-              button="Unlock account"
-              errors={errorsFor("unlock")}
-            />
+          {user.lockedAt && user.lockLapsesAt ? (
+            user.lockInForce ? (
+              <ControlForm
+                intent="unlock"
+                title="Unlock"
+                explanation={`Locked on ${utcMinuteLabel(user.lockedAt)}; ${user.failedSignins} failed sign-ins in a row so far. It unlocks itself at the first sign-in attempt after ${utcMinuteLabel(user.lockLapsesAt)}. Unlock now once you know the attempts were the account holder's own.`}
+                button="Unlock account"
+                errors={errorsFor("unlock")}
+              />
+            ) : (
+              <p className="hint control" data-testid="lock-lapsed">
+                The lock set on {utcMinuteLabel(user.lockedAt)} after {user.failedSignins} failed sign-ins lapsed at{" "}
+                {utcMinuteLabel(user.lockLapsesAt)}. It no longer stops sign-in and is cleared, in the audit trail, at the
+                next attempt.
+              </p>
+            )
           ) : null}
           {isSelf ? (
             <p className="hint control">

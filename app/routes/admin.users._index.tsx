@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 
 import { AccountStatusBadges } from "~/components/account-status";
+import { now } from "~/clock.server";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { requireUser } from "~/modules/users/auth.server";
@@ -17,6 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const q = await quire();
   const [users, jobFunctions] = await Promise.all([listUsers(q.db), loadJobFunctions(q.db)]);
   const names = new Map(jobFunctions.map((j) => [j.id, j.name]));
+  const at = now(q.config);
   return json({
     users: users.map((u) => ({
       id: u.id,
@@ -25,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       email: u.email,
       roles: u.roles.map((r) => ROLES[r].label),
       jobFunctions: u.jobFunctions.map((j) => names.get(j) ?? j),
-      statuses: accountStatuses(u),
+      statuses: accountStatuses(u, at, q.config.lockoutMinutes),
       passwordChangedAt: u.passwordChangedAt,
     })),
   });

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { Field, FormMessage } from "~/components/form";
 import { quire } from "~/context.server";
 import { clientAddress, optionalUser, safeRedirect, sessionCookie, startSession } from "~/modules/users/auth.server";
+import { SIGN_IN_REFUSED } from "~/modules/users/users";
 import { checkCredentials } from "~/modules/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Quire" }];
@@ -30,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         : url.searchParams.get("signedOut")
           ? "You have signed out."
           : null;
-  return json({ redirectTo, notice });
+  return json({ redirectTo, notice, lockoutMinutes: q.config.lockoutMinutes });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -41,14 +42,15 @@ export async function action({ request }: ActionFunctionArgs) {
   const q = await quire();
   const address = clientAddress(request);
   const result = await checkCredentials(q, parsed.data.username, parsed.data.password, address);
-  if (!result.ok) return json({ error: result.message }, { status: 401 });
+  // result.message is for signed-in people only (see checkCredentials); the audit trail keeps the reason.
+  if (!result.ok) return json({ error: SIGN_IN_REFUSED }, { status: 401 });
   const sessionId = await startSession(q, result.user, address);
   const to = result.user.mustChangePassword ? "/account/password?required=1" : safeRedirect(parsed.data.redirectTo);
   return redirect(to, { headers: { "Set-Cookie": await sessionCookie(request, sessionId) } });
 }
 
 export default function Login() {
-  const { redirectTo, notice } = useLoaderData<typeof loader>();
+  const { redirectTo, notice, lockoutMinutes } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
@@ -70,7 +72,7 @@ export default function Login() {
       </Form>
       <p className="muted small">
         Access is personal. Every sign-in, and every failed attempt, is recorded in the audit trail; five failed
-        attempts in a row lock the account.
+        attempts in a row lock the account for {lockoutMinutes} minutes, or until an administrator unlocks it.
       </p>
     </section>
   );

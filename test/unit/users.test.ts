@@ -5,9 +5,11 @@ import type { AuditRow } from "~/modules/audit/audit";
 import { verifyAuditTrail } from "~/modules/audit/audit.server";
 import { startSession } from "~/modules/users/auth.server";
 import { hashPassword, temporaryPassword, verifyPassword } from "~/modules/users/password-hash.server";
+import { MIN_PASSWORD_SCORE, guessabilityProblem, passwordRefusal } from "~/modules/users/password-strength.server";
 import { passwordProblems } from "~/modules/users/passwords";
 import type { Role } from "~/modules/users/permissions";
-import { accountStatuses, eventChanges } from "~/modules/users/users";
+import { DEMO_PASSWORD, DEMO_USERS } from "~/modules/setup/demo-users";
+import { accountStatuses, eventChanges, lockInForce, lockLapsesAt } from "~/modules/users/users";
 import {
   UserInputError,
   changeOwnPassword,
@@ -79,6 +81,11 @@ describe("password rules (Part 11 §11.300)", () => {
     const name = await refusal(changeOwnPassword(q, me, PASSWORD, "RULES.PERSON"));
     expect(name.field).toBe("password");
     expect(name.message).toContain("must not be the user name");
+    const common = await refusal(changeOwnPassword(q, me, PASSWORD, "qwertyuiop123"));
+    expect([common.field, common.message]).toEqual([
+      "password",
+      "The new password is too easy to guess: this is similar to a commonly used password. Add more words that are less common.",
+    ]);
     const wrong = await refusal(changeOwnPassword(q, me, "not my password", "a brand new password"));
     expect([wrong.field, wrong.message]).toEqual(["current", "The current password is wrong."]);
     // The rule refusals wrote nothing; the wrong current password is audited and counts toward lockout.
@@ -107,6 +114,67 @@ describe("password rules (Part 11 §11.300)", () => {
   });
 });
 
+describe("guessable passwords (Part 11 §11.300, zxcvbn)", () => {
+  const owner = { username: "pokafor", displayName: "Priya Okafor-Lindqvist", email: "priya.okafor@example.org" };
+  const stranger = { username: "someone", displayName: "Sam One", email: "sam@example.org" };
+
+  it("refuses common, repetitive and keyboard-run passwords, saying why and what to do", () => {
+    expect(passwordRefusal("password1234", stranger)).toBe(
+      "The password is too easy to guess: this is similar to a commonly used password. Add more words that are less common.",
+    );
+    expect(passwordRefusal("aaaaaaaaaaaa", stranger)).toBe(
+      'The password is too easy to guess: repeated characters like "aaa" are easy to guess. Add more words that are less common. Avoid repeated words and characters.',
+    );
+    expect(passwordRefusal("Password2026!", stranger, "The new password")).toMatch(/^The new password is too easy to guess: .*Capitalize more than the first letter\.$/);
+    expect(guessabilityProblem("qwertyuiop123", stranger)).toMatch(/^is too easy to guess/);
+  });
+
+  it("treats the person's own name, user name and email as known to an attacker", () => {
+    // Strong for anyone else, weak for its owner: the owner's details are zxcvbn's user inputs.
+    for (const password of ["okaforlindqvist", "priya.okafor.1985", "pokafor-2026"]) {
+      expect(passwordRefusal(password, stranger)).toBeNull();
+      expect(passwordRefusal(password, owner)).toMatch(/^The password is too easy to guess: there should not be any personal or page related data\./);
+    }
+  });
+
+  it("reports length and user name first, without a guessability lecture on top", () => {
+    expect(passwordRefusal("aaaa", stranger)).toBe("The password must be at least 12 characters long.");
+    expect(passwordRefusal("someone", stranger)).toBe("The password must be at least 12 characters long and must not be the user name.");
+  });
+
+  it(`accepts (score ${MIN_PASSWORD_SCORE} or more) the demo password for every demo user and every password the tests set`, () => {
+    for (const u of DEMO_USERS) {
+      expect(passwordRefusal(DEMO_PASSWORD, { ...u, email: `${u.username}@demo.quire.invalid` })).toBeNull();
+    }
+    const chosen = [
+      PASSWORD,
+      "second password 2",
+      "third password 33",
+      "fourth password 444",
+      "fifth password 5555",
+      "sixth password 666666",
+      "a brand new password",
+      "a long new passphrase",
+      "monitoring visits on tuesdays",
+      "twelve chars",
+    ];
+    for (const password of chosen) expect(passwordRefusal(password, stranger)).toBeNull();
+    expect(passwordRefusal("a long new passphrase", { username: "jsmith", displayName: "Jane Smith", email: "jane.smith@example.org" })).toBeNull();
+    for (let i = 0; i < 20; i++) expect(passwordRefusal(temporaryPassword(), stranger)).toBeNull();
+  });
+
+  it("refuses a guessable password when an account is created with one, creating nothing", async () => {
+    const error = await refusal(
+      createUser(q, { username: "weak.person", displayName: "Weak Person", email: "weak@example.org", roles: ["staff"], jobFunctions: [], password: "iloveyou2026" }, admin),
+    );
+    expect([error.field, error.message]).toEqual([
+      "password",
+      "The password is too easy to guess: this is similar to a commonly used password. Add more words that are less common.",
+    ]);
+    expect(await q.db.get("SELECT 1 FROM users WHERE username = 'weak.person'")).toBeUndefined();
+  });
+});
+
 describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
   it("refuses a correct password whose account was locked while it was being checked", async () => {
     const id = await newUser("race.person");
@@ -127,7 +195,7 @@ describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
     expect(await getUser(q.db, id)).toMatchObject({ failedSignins: 4, lockedAt: null });
     const fifth = await checkCredentials(q, "lock.person", "wrong password!", "10.0.0.9");
     expect(fifth).toMatchObject({ ok: false, reason: "locked" });
-    expect(fifth.ok ? "" : fifth.message).toContain("now locked after 5 failed attempts");
+    expect(fifth.ok ? "" : fifth.message).toMatch(/^Wrong password\. This account is locked after 5 failed attempts\. It unlocks itself at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
 
     const rows = await auditRows("lock.person");
     const failed = rows.filter((r) => r.action === "auth.signin.failed");
@@ -138,7 +206,7 @@ describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
     expect(failed.every((r) => r.client_address === "10.0.0.9" && r.user_id === id)).toBe(true);
     const locked = rows.filter((r) => r.action === "user.locked");
     expect(locked).toHaveLength(1);
-    expect(JSON.parse(locked[0]!.new_values!)).toEqual({ failedAttempts: 5 });
+    expect(JSON.parse(locked[0]!.new_values!)).toEqual({ failedAttempts: 5, lockoutMinutes: 30 });
     expect(locked[0]!.seq).toBeGreaterThan(failed[4]!.seq);
     // The lock ended the account's sessions.
     expect(await q.db.get<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE user_id = ?", [id])).toEqual({ n: 0 });
@@ -148,7 +216,7 @@ describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
     const id = (await q.db.get<{ id: string }>("SELECT id FROM users WHERE username = 'lock.person'"))!.id;
     const refused = await checkCredentials(q, "lock.person", PASSWORD, null);
     expect(refused).toMatchObject({ ok: false, reason: "locked" });
-    expect(refused.ok ? "" : refused.message).toBe("This account is locked after 5 failed attempts. Ask an administrator to unlock it.");
+    expect(refused.ok ? "" : refused.message).toMatch(/^This account is locked after 5 failed attempts\. It unlocks itself at .* UTC, or an administrator can unlock it sooner\.$/);
     expect((await auditRows("lock.person")).at(-1)).toMatchObject({ action: "auth.signin.failed", new_values: '{"reason":"account locked"}' });
 
     await unlockUser(q, id, admin, "Confirmed by phone: the holder mistyped");
@@ -168,7 +236,7 @@ describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
     expect(await q.db.get<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE user_id = ?", [id])).toEqual({ n: 0 });
     const refused = await checkCredentials(q, "leaver.person", PASSWORD, null);
     expect(refused).toEqual({ ok: false, reason: "inactive", message: "This account is deactivated. Ask an administrator." });
-    expect(accountStatuses((await getUser(q.db, id))!)).toEqual(["deactivated"]);
+    expect(accountStatuses((await getUser(q.db, id))!, new Date(), 30)).toEqual(["deactivated"]);
     expect((await refusal(setUserActive(q, id, false, admin, null))).message).toBe("The account is already deactivated.");
 
     await setUserActive(q, id, true, admin, "Rehired");
@@ -333,10 +401,23 @@ describe("password hashes", () => {
 });
 
 describe("account status and event changes (pure)", () => {
-  it("says Deactivated alone, else Locked and/or Must change password, else Active", () => {
-    expect(accountStatuses({ active: false, lockedAt: "x", mustChangePassword: true })).toEqual(["deactivated"]);
-    expect(accountStatuses({ active: true, lockedAt: "x", mustChangePassword: true })).toEqual(["locked", "must-change-password"]);
-    expect(accountStatuses({ active: true, lockedAt: null, mustChangePassword: false })).toEqual(["active"]);
+  it("says Deactivated alone, else Locked (while the lock is in force) and/or Must change password, else Active", () => {
+    const at = new Date("2026-11-25T10:00:00Z");
+    const lockedAt = "2026-11-25T09:45:00.000Z";
+    expect(accountStatuses({ active: false, lockedAt, mustChangePassword: true }, at, 30)).toEqual(["deactivated"]);
+    expect(accountStatuses({ active: true, lockedAt, mustChangePassword: true }, at, 30)).toEqual(["locked", "must-change-password"]);
+    expect(accountStatuses({ active: true, lockedAt: null, mustChangePassword: false }, at, 30)).toEqual(["active"]);
+    // A lock whose period is over no longer stops anyone: not shown as Locked.
+    expect(accountStatuses({ active: true, lockedAt, mustChangePassword: false }, at, 15)).toEqual(["active"]);
+  });
+
+  it("keeps a lock in force for exactly the lockout period (Part 11 §11.300(d))", () => {
+    const lockedAt = "2026-11-25T09:00:00.000Z";
+    expect(lockLapsesAt(lockedAt, 30).toISOString()).toBe("2026-11-25T09:30:00.000Z");
+    expect(lockInForce(lockedAt, new Date("2026-11-25T09:29:59.999Z"), 30)).toBe(true);
+    expect(lockInForce(lockedAt, new Date("2026-11-25T09:30:00.000Z"), 30)).toBe(false);
+    expect(lockInForce(lockedAt, new Date("2026-11-25T09:30:00.000Z"), 45)).toBe(true);
+    expect(lockInForce(null, new Date(lockedAt), 30)).toBe(false);
   });
 
   it("lists the fields an event changed, or its new values", () => {

@@ -86,9 +86,10 @@ export const OwnPasswordForm = z
   })
   .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The confirmation does not match the new password" });
 
-/** Shown next to the password form; passwords.ts and changeOwnPassword enforce them. */
+/** Shown next to the password form; passwords.ts, password-strength.server.ts and changeOwnPassword enforce them. */
 export const PASSWORD_RULES = [
   `At least ${PASSWORD_MIN_LENGTH} characters. A short sentence is easier to remember than a jumble.`,
   "Not your user name.",
+  "Not easy to guess: no common password, keyboard run, repeat, date or your own name.",
   `Not one of your last ${PASSWORD_HISTORY} passwords.`,
 ];

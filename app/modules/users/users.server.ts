@@ -7,9 +7,10 @@ import type { AuditRow } from "~/modules/audit/audit";
 import { recordAudit } from "~/modules/audit/audit.server";
 
 import { hashPassword, temporaryPassword, verifyPassword } from "./password-hash.server";
-import { MAX_FAILED_SIGNINS, PASSWORD_HISTORY, passwordProblems } from "./passwords";
+import { passwordRefusal } from "./password-strength.server";
+import { MAX_FAILED_SIGNINS, PASSWORD_HISTORY } from "./passwords";
 import { isRole, type Role } from "./permissions";
-import { eventChanges, type UserEvent } from "./users";
+import { eventChanges, lockInForce, lockLapsesAt, type UserEvent } from "./users";
 
 /** Who is acting, for the audit trail. */
 export interface Actor {
@@ -87,6 +88,12 @@ export async function getUser(db: Queryable, id: string): Promise<UserRecord | n
   return row ? toRecord(db, row) : null;
 }
 
+/** A user by user name, as typed at sign-in or on the command line (trimmed, any case). */
+export async function getUserByUsername(db: Queryable, username: string): Promise<UserRecord | null> {
+  const row = await db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username.trim().toLowerCase()]);
+  return row ? toRecord(db, row) : null;
+}
+
 export async function listUsers(db: Queryable): Promise<UserRecord[]> {
   const rows = await db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`);
   return Promise.all(rows.map((r) => toRecord(db, r)));
@@ -142,10 +149,11 @@ export async function insertUser(
     throw new UserInputError(`The user name ${input.username} is taken (user names are never reused, even for deactivated accounts).`, "username");
   }
   await checkJobFunctions(tx, input.jobFunctions);
+  // A generated one-time password (16 random characters) needs no guessability check; a chosen one does.
   const temp = input.password === undefined ? temporaryPassword() : null;
   const password = input.password ?? temp!;
-  const problems = passwordProblems(password, input.username);
-  if (problems.length > 0) throw new UserInputError(`The password ${problems.join(" and ")}.`, "password");
+  const refusal = temp === null ? passwordRefusal(password, input) : null;
+  if (refusal) throw new UserInputError(refusal, "password");
   const id = crypto.randomUUID();
   const hash = await hashPassword(password);
   const stamp = at.toISOString();
@@ -276,13 +284,13 @@ export async function forcePasswordReset(q: Quire, id: string, actor: Actor, rea
  * `keepSessionId`, the session making the change, stays.
  */
 export async function changeOwnPassword(q: Quire, actor: Actor & { userId: string }, current: string, next: string, keepSessionId: string | null = null): Promise<void> {
-  const row = await q.db.get<{ username: string; password_hash: string }>("SELECT username, password_hash FROM users WHERE id = ?", [actor.userId]);
+  const row = await q.db.get<{ username: string; display_name: string; email: string }>("SELECT username, display_name, email FROM users WHERE id = ?", [actor.userId]);
   if (!row) throw new UserInputError("No such user.");
   // Checked like a sign-in: a wrong current password is audited and counts toward the lockout.
   const check = await checkCredentials(q, row.username, current, actor.clientAddress, "password-change");
   if (!check.ok) throw new UserInputError(check.reason === "unknown-or-wrong" ? "The current password is wrong." : check.message, "current");
-  const problems = passwordProblems(next, row.username);
-  if (problems.length > 0) throw new UserInputError(`The new password ${problems.join(" and ")}.`, "password");
+  const refusal = passwordRefusal(next, { username: row.username, displayName: row.display_name, email: row.email }, "The new password");
+  if (refusal) throw new UserInputError(refusal, "password");
   const history = await q.db.all<{ password_hash: string }>(
     "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY set_at DESC, rowid DESC LIMIT ?",
     [actor.userId, PASSWORD_HISTORY],
@@ -335,10 +343,56 @@ export type SignInResult =
   | { ok: true; user: UserRecord }
   | { ok: false; reason: "unknown-or-wrong" | "locked" | "inactive"; message: string };
 
+/** "2026-11-25 09:30 UTC": when a lock lapses, for the messages of people already signed in. */
+function minuteLabel(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+function lockedMessage(lockedAt: string, lockoutMinutes: number): string {
+  return `This account is locked after ${MAX_FAILED_SIGNINS} failed attempts. It unlocks itself at ${minuteLabel(lockLapsesAt(lockedAt, lockoutMinutes))}, or an administrator can unlock it sooner.`;
+}
+
+/**
+ * Lifts a lock whose period is over, at the attempt that finds it so: the lapse is a change to the
+ * account, so it is audited when it takes effect, as the system's act, with the address of the
+ * attempt that set it off. Re-read inside the transaction so parallel attempts lift it once.
+ */
+async function liftLapsedLock(q: Quire, userId: string, at: Date, clientAddress: string | null): Promise<void> {
+  await q.db.transaction(async (tx) => {
+    const current = await tx.get<{ username: string; locked_at: string | null; failed_signins: number }>(
+      "SELECT username, locked_at, failed_signins FROM users WHERE id = ?",
+      [userId],
+    );
+    if (!current?.locked_at || lockInForce(current.locked_at, at, q.config.lockoutMinutes)) return;
+    const lapsedAt = lockLapsesAt(current.locked_at, q.config.lockoutMinutes).toISOString();
+    await tx.run("UPDATE users SET locked_at = NULL, failed_signins = 0 WHERE id = ?", [userId]);
+    await recordAudit(
+      tx,
+      {
+        ...SYSTEM_ACTOR,
+        clientAddress,
+        action: "user.unlock.automatic",
+        objectType: "user",
+        objectId: current.username,
+        oldValues: { lockedAt: current.locked_at, failedSignins: current.failed_signins },
+        newValues: { lockedAt: null, failedSignins: 0, lockLapsedAt: lapsedAt },
+        reason: `The ${q.config.lockoutMinutes}-minute lockout period was over; lifted at the next sign-in attempt.`,
+      },
+      at,
+    );
+  });
+}
+
 /**
  * Checks a user name and password (Part 11 §11.300(d): attempts at unauthorised use are detected
- * and reported). Every outcome is audited; five failures in a row lock the account.
+ * and reported). Every outcome is audited. Five failures in a row lock the account for
+ * QUIRE_LOCKOUT_MINUTES; wrong passwords while it is locked still count and are audited; the
+ * first attempt after the period lifts the lock (audited) and is then checked as usual.
  * `purpose` distinguishes a sign-in from a signature's password re-entry.
+ *
+ * `message` is for people already signed in (a signature, a password change). The sign-in form
+ * must not show it: it would tell a stranger whether a user name exists and whether the account
+ * is locked or deactivated (login.tsx shows one message for every refusal).
  */
 export async function checkCredentials(
   q: Quire,
@@ -351,11 +405,14 @@ export async function checkCredentials(
     `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`,
     [username.trim().toLowerCase()],
   );
+  // Exactly one scrypt verification on every path, before anything depends on what was found, so
+  // the time an answer takes does not tell an unknown user name, a deactivated or a locked account
+  // from a wrong password. An unknown name is verified against DUMMY_HASH, which costs the same.
+  const passwordRight = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
   const at = now(q.config);
+  const minutes = q.config.lockoutMinutes;
   const failAction = { "sign-in": "auth.signin.failed", signature: "signature.password.failed", "password-change": "user.password.change.failed" }[purpose];
   if (!row) {
-    // Verify against a dummy hash anyway, so timing does not reveal which user names exist.
-    await verifyPassword(password, DUMMY_HASH);
     await q.db.transaction((tx) =>
       recordAudit(tx, { userId: null, username: null, action: failAction, objectType: "user", objectId: username.slice(0, 64), newValues: { reason: "unknown user name" }, clientAddress }, at),
     );
@@ -366,11 +423,22 @@ export async function checkCredentials(
     await q.db.transaction((tx) => recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "account deactivated" } }, at));
     return { ok: false, reason: "inactive", message: "This account is deactivated. Ask an administrator." };
   }
-  if (row.locked_at) {
-    await q.db.transaction((tx) => recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "account locked" } }, at));
-    return { ok: false, reason: "locked", message: `This account is locked after ${MAX_FAILED_SIGNINS} failed attempts. Ask an administrator to unlock it.` };
+  if (row.locked_at && lockInForce(row.locked_at, at, minutes)) {
+    await q.db.transaction(async (tx) => {
+      if (passwordRight) {
+        await recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "account locked" } }, at);
+        return;
+      }
+      // Still counted while locked, so the administrator sees how hard the account is being tried.
+      const current = await tx.get<{ failed_signins: number }>("SELECT failed_signins FROM users WHERE id = ?", [row.id]);
+      const failures = (current?.failed_signins ?? 0) + 1;
+      await tx.run("UPDATE users SET failed_signins = ? WHERE id = ?", [failures, row.id]);
+      await recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "wrong password while locked", failedAttempts: failures } }, at);
+    });
+    return { ok: false, reason: "locked", message: lockedMessage(row.locked_at, minutes) };
   }
-  if (!(await verifyPassword(password, row.password_hash))) {
+  if (row.locked_at) await liftLapsedLock(q, row.id, at, clientAddress);
+  if (!passwordRight) {
     const locked = await q.db.transaction(async (tx) => {
       // Counted inside the transaction, so concurrent failures cannot skip the lock.
       const current = await tx.get<{ failed_signins: number }>("SELECT failed_signins FROM users WHERE id = ?", [row.id]);
@@ -380,28 +448,28 @@ export async function checkCredentials(
       await recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "wrong password", failedAttempts: failures } }, at);
       if (lock) {
         await tx.run("DELETE FROM sessions WHERE user_id = ?", [row.id]);
-        await recordAudit(tx, { ...actor, action: "user.locked", objectType: "user", objectId: row.username, newValues: { failedAttempts: failures } }, at);
+        await recordAudit(tx, { ...actor, action: "user.locked", objectType: "user", objectId: row.username, newValues: { failedAttempts: failures, lockoutMinutes: minutes } }, at);
       }
       return lock;
     });
     return locked
-      ? { ok: false, reason: "locked", message: `Wrong password. The account is now locked after ${MAX_FAILED_SIGNINS} failed attempts; ask an administrator to unlock it.` }
+      ? { ok: false, reason: "locked", message: `Wrong password. ${lockedMessage(at.toISOString(), minutes)}` }
       : { ok: false, reason: "unknown-or-wrong", message: "Unknown user name or wrong password." };
   }
   // Checked again where attempts are serialised: attempts made in parallel all passed the lock
   // check above, and one that locked the account meanwhile must stop a correct guess among them.
-  const still = await q.db.transaction(async (tx) => {
-    const now = await tx.get<{ active: number; locked_at: string | null }>("SELECT active, locked_at FROM users WHERE id = ?", [row.id]);
-    if (!now || now.active !== 1 || now.locked_at) return false;
+  const recheck = await q.db.transaction(async (tx): Promise<SignInResult | null> => {
+    const current = await tx.get<{ active: number; locked_at: string | null }>("SELECT active, locked_at FROM users WHERE id = ?", [row.id]);
+    if (!current || current.active !== 1) return { ok: false, reason: "inactive", message: "This account is deactivated. Ask an administrator." };
+    if (current.locked_at) return { ok: false, reason: "locked", message: lockedMessage(current.locked_at, minutes) };
     await tx.run("UPDATE users SET failed_signins = 0 WHERE id = ? AND failed_signins > 0", [row.id]);
-    return true;
+    return null;
   });
-  if (!still) {
-    return { ok: false, reason: "locked", message: `This account is locked after ${MAX_FAILED_SIGNINS} failed attempts. Ask an administrator to unlock it.` };
-  }
-  return { ok: true, user: await toRecord(q.db, { ...row, failed_signins: 0 }) };
+  if (recheck) return recheck;
+  return { ok: true, user: await toRecord(q.db, { ...row, failed_signins: 0, locked_at: null }) };
 }
 
-// A valid scrypt hash of a random string: verifying against it costs what a real check costs.
+// A valid scrypt hash (zero salt, zero key) with the same cost parameters as real hashes: verifying
+// a password against it costs what a real check costs, and no password in practice matches it.
 const DUMMY_HASH =
   "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

@@ -10,13 +10,41 @@ export const ACCOUNT_STATUS_LABELS: Record<AccountStatus, string> = {
 };
 
 /**
- * What stops (or does not stop) a person using their account. A deactivated account says only
- * that: whether it is also locked matters again only once it is reactivated, and then it shows.
+ * The one answer to every refused sign-in: unknown user name, wrong password, locked account,
+ * deactivated account. Telling them apart would let a stranger list the user names that exist and
+ * see which accounts their guessing has locked (checkCredentials also makes them take the same
+ * time). The account holder learns the rest from an administrator, whose pages show it.
  */
-export function accountStatuses(u: { active: boolean; lockedAt: string | null; mustChangePassword: boolean }): AccountStatus[] {
+export const SIGN_IN_REFUSED = "The user name or password is wrong, or the account cannot sign in now.";
+
+/**
+ * The instant a lock lapses: `lockoutMinutes` after it was set (Part 11 §11.300(d)). A lock is
+ * never permanent, so nobody can shut a person out for good by typing wrong passwords under their
+ * name; the lapse takes effect, and is audited, at the next sign-in attempt.
+ */
+export function lockLapsesAt(lockedAt: string, lockoutMinutes: number): Date {
+  return new Date(Date.parse(lockedAt) + lockoutMinutes * 60_000);
+}
+
+/** True while a lock stops sign-in: set, and its period not yet over at `at`. */
+export function lockInForce(lockedAt: string | null, at: Date, lockoutMinutes: number): boolean {
+  return lockedAt !== null && at.getTime() < lockLapsesAt(lockedAt, lockoutMinutes).getTime();
+}
+
+/**
+ * What stops (or does not stop) a person using their account at `at`. A deactivated account says
+ * only that: whether it is also locked matters again only once it is reactivated, and then it
+ * shows. A lock whose period is over no longer stops anyone, so it is not shown as Locked (the
+ * account page says it lapsed and clears at the next attempt).
+ */
+export function accountStatuses(
+  u: { active: boolean; lockedAt: string | null; mustChangePassword: boolean },
+  at: Date,
+  lockoutMinutes: number,
+): AccountStatus[] {
   if (!u.active) return ["deactivated"];
   const statuses: AccountStatus[] = [];
-  if (u.lockedAt) statuses.push("locked");
+  if (lockInForce(u.lockedAt, at, lockoutMinutes)) statuses.push("locked");
   if (u.mustChangePassword) statuses.push("must-change-password");
   return statuses.length > 0 ? statuses : ["active"];
 }
@@ -49,6 +77,7 @@ export const ACTION_LABELS: Record<string, string> = {
   "user.reactivate": "Account reactivated",
   "user.unlock": "Account unlocked",
   "user.locked": "Account locked",
+  "user.unlock.automatic": "Account unlocked: lockout period over",
   "user.password.reset": "Password reset by an administrator",
   "user.password.change": "Password changed by the user",
   "auth.signin": "Signed in",
@@ -69,6 +98,7 @@ const FIELD_LABELS: Record<string, string> = {
   lockedAt: "Locked at",
   failedSignins: "Failed sign-ins",
   failedAttempts: "Failed attempts",
+  lockLapsedAt: "Lock lapsed at",
   mustChangePassword: "Must change password",
 };
 
