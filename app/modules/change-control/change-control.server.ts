@@ -181,7 +181,7 @@ function latest(versions: readonly DocumentVersion[]): DocumentVersion | undefin
  * (quoted whenever plain text would be read as syntax): a title can never add or change a key.
  */
 export function templateFor(id: string, title: string, type: DocumentType, owner: string): string {
-  const quotedTitle = stringifyYaml(title, { lineWidth: 0, blockQuote: false }).trimEnd();
+  const quotedTitle = stringifyYaml(title, { lineWidth: 0, blockQuote: false, doubleQuotedAsJSON: true }).trimEnd();
   return `---
 id: ${id}
 title: ${quotedTitle}
