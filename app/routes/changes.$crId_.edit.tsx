@@ -53,7 +53,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
     return json({ error: "The form lacks the draft's version (expectedHead): reload the editor.", problems: [] as Problem[], source }, { status: 400 });
   }
   // The same limit as the preview: an oversized save would bloat the repository for good.
-  const tooLarge = draftTooLarge(source);
+  const tooLarge = draftTooLarge(source.replace(/\r\n/g, "\n"));
   if (tooLarge) return json({ error: tooLarge, problems: [] as Problem[], source }, { status: 413 });
   try {
     await saveDraft(q, await participantOf(q, user), cr.id, source, expectedHead, now(q.config));
