@@ -5,6 +5,7 @@ import { renderToString } from "react-dom/server";
 import { now } from "~/clock.server";
 import { quire } from "~/context.server";
 import { recordAudit } from "~/modules/audit/audit.server";
+import { RefusalThrottle, boundedOrigin, printable } from "~/modules/security/refusals";
 
 /**
  * Pages are rendered to one string, not streamed: Quire uses no Suspense or deferred data, so
@@ -53,9 +54,15 @@ export async function startup(): Promise<void> {
   await quire();
 }
 
+/** One per server process: the refusal counts live as long as the process that refuses. */
+const refusals = new RefusalThrottle();
+
 /**
  * Called by server.js for every state-changing request whose Origin is not this host: records the
- * refusal in the audit trail (an attempted cross-site request is a security event).
+ * refusal in the audit trail (an attempted cross-site request is a security event, Part 11
+ * §11.10(d)). The record is bounded: a printable prefix of the Origin, and per client address at
+ * most a few rows a minute, the refusals in between counted into the next row (`suppressedBefore`).
+ * The request itself is refused by server.js whatever is recorded.
  */
 export async function recordRefusedCrossSiteRequest(details: {
   method: string;
@@ -64,6 +71,11 @@ export async function recordRefusedCrossSiteRequest(details: {
   clientAddress: string | null;
 }): Promise<void> {
   const q = await quire();
+  const at = now(q.config);
+  // Decided synchronously, before any await: concurrent refusals cannot all see a fresh window.
+  const admission = refusals.admit(details.clientAddress ?? "unknown", at);
+  if (!admission.record) return;
+  const { suppressedBefore, suppressedUntracked } = admission;
   await q.db.transaction((tx) =>
     recordAudit(
       tx,
@@ -72,11 +84,15 @@ export async function recordRefusedCrossSiteRequest(details: {
         username: null,
         action: "security.cross-site-request.refused",
         objectType: "request",
-        objectId: `${details.method} ${details.path}`.slice(0, 200),
-        newValues: { origin: details.origin },
-        clientAddress: details.clientAddress,
+        objectId: printable(`${details.method} ${details.path}`, 200),
+        newValues: {
+          ...boundedOrigin(details.origin),
+          ...(suppressedBefore > 0 ? { suppressedBefore } : {}),
+          ...(suppressedUntracked > 0 ? { suppressedUntracked } : {}),
+        },
+        clientAddress: details.clientAddress === null ? null : printable(details.clientAddress, 64),
       },
-      now(q.config),
+      at,
     ),
   );
 }

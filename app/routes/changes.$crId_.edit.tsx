@@ -10,6 +10,7 @@ import { now } from "~/clock.server";
 import { quire } from "~/context.server";
 import { TransitionRefused, assertAllowed } from "~/modules/change-control/change-control";
 import { ChangeRequestError, getChangeRequest, readDraft, saveDraft } from "~/modules/change-control/change-control.server";
+import { draftTooLarge } from "~/modules/change-control/change-forms";
 import { participantOf } from "~/modules/change-control/change-view.server";
 import type { Problem } from "~/modules/content/problems";
 import { requireUser } from "~/modules/users/auth.server";
@@ -51,6 +52,9 @@ export async function action({ params, request }: ActionFunctionArgs) {
   if (!/^[0-9a-f]{40}$/.test(expectedHead)) {
     return json({ error: "The form lacks the draft's version (expectedHead): reload the editor.", problems: [] as Problem[], source }, { status: 400 });
   }
+  // The same limit as the preview: an oversized save would bloat the repository for good.
+  const tooLarge = draftTooLarge(source.replace(/\r\n/g, "\n"));
+  if (tooLarge) return json({ error: tooLarge, problems: [] as Problem[], source }, { status: 413 });
   try {
     await saveDraft(q, await participantOf(q, user), cr.id, source, expectedHead, now(q.config));
   } catch (error) {

@@ -3,11 +3,10 @@ import { json } from "@remix-run/node";
 
 import { quire } from "~/context.server";
 import { checkDraft, getChangeRequest } from "~/modules/change-control/change-control.server";
+import { MAX_DRAFT_BYTES, draftTooLarge } from "~/modules/change-control/change-forms";
 import type { Problem } from "~/modules/content/problems";
 import { UnsafeContentError } from "~/modules/content/render.server";
 import { requireUser } from "~/modules/users/auth.server";
-
-const MAX_SOURCE = 512 * 1024;
 
 /**
  * The editor's live preview: validates the text being typed (line:column problems) and, when it
@@ -19,8 +18,8 @@ export async function action({ params, request }: ActionFunctionArgs) {
   const cr = await getChangeRequest(q.db, params.crId ?? "");
   if (!cr) throw new Response(`There is no change request ${params.crId ?? ""}.`, { status: 404, statusText: "Not Found" });
   const source = String((await request.formData()).get("source") ?? "").replace(/\r\n/g, "\n");
-  if (source.length > MAX_SOURCE) {
-    return json({ problems: [{ line: 1, column: 1, rule: "frontmatter", message: `the document is larger than ${MAX_SOURCE / 1024} KB` }], html: null }, { status: 400 });
+  if (draftTooLarge(source)) {
+    return json({ problems: [{ line: 1, column: 1, rule: "frontmatter", message: `the document is larger than ${MAX_DRAFT_BYTES / 1024} KB` }], html: null }, { status: 400 });
   }
   const problems = await checkDraft(q, cr, source);
   const shown = (list: readonly Problem[]) => list.map(({ line, column, rule, message }) => ({ line, column, rule, message }));

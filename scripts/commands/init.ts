@@ -6,7 +6,7 @@ import { now } from "~/clock.server";
 import { appRoot, readConfig } from "~/config.server";
 import { formatProblem } from "~/modules/content/problems";
 import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
-import { ContentInvalid, InitRefused, dataFolderInUse, initDataFolder } from "~/modules/setup/init.server";
+import { ContentInvalid, InitRefused, dataFolderInUse, initDataFolder, removeAbandonedStaging } from "~/modules/setup/init.server";
 
 import { EXIT, fail, printJson } from "../cli-support";
 
@@ -23,6 +23,8 @@ export function initCommand(program: Command): void {
     )
     .action(async (opts: { demo?: boolean; ifEmpty?: boolean; json?: boolean }) => {
       const config = readConfig();
+      // A killed init leaves its staging folder behind; the next init clears it even when it has nothing else to do.
+      removeAbandonedStaging(config.dataDir);
       if (opts.ifEmpty && dataFolderInUse(config)) {
         process.stdout.write(`Using the existing data folder ${config.dataDir}.\n`);
         return;

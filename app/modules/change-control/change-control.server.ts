@@ -1,3 +1,5 @@
+import { stringify as stringifyYaml } from "yaml";
+
 import { isoDate, now } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import type { Queryable, Tx } from "~/db/db.server";
@@ -160,6 +162,7 @@ async function requireCr(db: Queryable, id: string): Promise<ChangeRequest> {
 /** Named reviewers must be active users allowed to review, and never the author (segregation of duties). */
 async function assertReviewers(tx: Queryable, authorId: string, reviewerIds: readonly string[]): Promise<void> {
   if (reviewerIds.length === 0) throw new ChangeRequestError("Name at least one reviewer.", [], "reviewerIds");
+  if (new Set(reviewerIds).size !== reviewerIds.length) throw new ChangeRequestError("Name each reviewer once.", [], "reviewerIds");
   for (const reviewerId of reviewerIds) {
     if (reviewerId === authorId) throw new ChangeRequestError("You cannot review your own change: name someone else.", [], "reviewerIds");
     const reviewer = await tx.get<{ active: number }>("SELECT active FROM users WHERE id = ?", [reviewerId]);
@@ -175,10 +178,15 @@ function latest(versions: readonly DocumentVersion[]): DocumentVersion | undefin
   return [...versions].sort(compareVersions).at(-1);
 }
 
-function templateFor(id: string, title: string, type: DocumentType, owner: string): string {
+/**
+ * A new document's first draft. The title is free text, so it is written as one YAML scalar
+ * (quoted whenever plain text would be read as syntax): a title can never add or change a key.
+ */
+export function templateFor(id: string, title: string, type: DocumentType, owner: string): string {
+  const quotedTitle = stringifyYaml(title, { lineWidth: 0, blockQuote: false, doubleQuotedAsJSON: true }).trimEnd();
   return `---
 id: ${id}
-title: ${title}
+title: ${quotedTitle}
 type: ${type}
 owner: ${owner}
 audience: [${owner}]
@@ -447,7 +455,7 @@ export async function setReviewers(q: Quire, by: Participant, crId: string, revi
     if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the author changes who reviews a change request.");
     assertAllowed("save", cr.state);
     await assertNotApproving(tx, crId);
-    await assertReviewers(tx, cr.authorId, wanted);
+    await assertReviewers(tx, cr.authorId, reviewerIds);
     if (wanted.join() === cr.reviewerIds.join()) throw new ChangeRequestError("The reviewers are unchanged.", [], "reviewerIds");
     await tx.run("DELETE FROM change_request_reviewers WHERE cr_id = ?", [crId]);
     for (const id of wanted) await tx.run("INSERT INTO change_request_reviewers (cr_id, user_id) VALUES (?, ?)", [crId, id]);

@@ -9,11 +9,41 @@ import { NewChangeRequestSchema } from "./change-control";
  * these schemas turn them into the typed input the change-control module takes.
  */
 
+/** The largest draft Quire saves or previews, in UTF-8 bytes: a controlled document is text, not a dump. */
+export const MAX_DRAFT_BYTES = 512 * 1024;
+
+/** The message for a draft over MAX_DRAFT_BYTES, or null when it fits. */
+export function draftTooLarge(source: string): string | null {
+  const bytes = new TextEncoder().encode(source).byteLength;
+  if (bytes <= MAX_DRAFT_BYTES) return null;
+  return `The draft is larger than ${MAX_DRAFT_BYTES / 1024} KB, so it was not saved (it is ${Math.ceil(bytes / 1024)} KB). Split it into several documents or shorten it.`;
+}
+
+/** Each person is named once: a second entry would be a second review row for the same signer. */
+const ReviewerIds = z
+  .array(z.string().min(1))
+  .min(1, "Name at least one reviewer")
+  .refine((ids) => new Set(ids).size === ids.length, "Name each reviewer once.");
+
+/**
+ * A title is printed in headers, lists and the document's frontmatter: one line, no control
+ * characters (a line break would let a title add frontmatter keys to the new document).
+ */
+const Title = z
+  .string()
+  .trim()
+  .max(120)
+  .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, "A title is one line of text: remove line breaks and control characters.")
+  .optional();
+
+/** The domain's schema, stricter at the form edge on the reviewers and the title. */
+const NewChangeRequestForm = NewChangeRequestSchema.safeExtend({ title: Title, reviewerIds: ReviewerIds });
+
 /** The "new change request" form: a yes/no radio for retraining, blank optional fields as absent. */
 export function parseNewChangeRequest(values: Record<string, string | string[]>) {
   const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string).trim() || undefined : undefined);
   const retraining = values.retrainingRequired === "yes" ? true : values.retrainingRequired === "no" ? false : undefined;
-  return NewChangeRequestSchema.safeParse({ ...values, retrainingRequired: retraining, title: text("title"), type: text("type"), capaRef: text("capaRef") });
+  return NewChangeRequestForm.safeParse({ ...values, retrainingRequired: retraining, title: text("title"), type: text("type"), capaRef: text("capaRef") });
 }
 
 const Password = z.string({ error: "Re-enter your password to sign" }).min(1, "Re-enter your password to sign");
@@ -33,7 +63,7 @@ export const ChangeActionForm = z.discriminatedUnion(
     z.object({ intent: z.literal("comment"), body: z.string().trim().min(1, "Write a comment first").max(4000) }),
     z.object({
       intent: z.literal("reviewers"),
-      reviewerIds: z.array(z.string().min(1)).min(1, "Name at least one reviewer"),
+      reviewerIds: ReviewerIds,
       reason: ReasonText("changing the reviewers"),
     }),
   ],

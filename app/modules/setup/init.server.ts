@@ -149,13 +149,14 @@ export function dataFolderInUse(config: QuireConfig): boolean {
  */
 export async function initDataFolder(options: InitOptions): Promise<InitSummary> {
   const { config, seedDir, demo, now } = options;
+  removeAbandonedStaging(config.dataDir);
   if (dataFolderInUse(config)) {
     throw new InitRefused(`${config.dataDir} already holds Quire data; nothing was changed. Use another QUIRE_DATA_DIR or remove it.`);
   }
   if (fs.existsSync(config.dataDir) && fs.readdirSync(config.dataDir).length > 0) {
     throw new InitRefused(`${config.dataDir} is not empty; nothing was changed. Point QUIRE_DATA_DIR at a new or empty folder.`);
   }
-  const staging = `${config.dataDir}.init-${process.pid}-${Date.now()}`;
+  const staging = stagingFolderFor(config.dataDir);
   try {
     fs.mkdirSync(staging, { recursive: true });
     const stagedConfig: QuireConfig = {
@@ -212,6 +213,50 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The sibling folder an init builds in: `<dataDir>.init-<pid>-<time>`, named by its owner's pid. */
+function stagingFolderFor(dataDir: string): string {
+  return `${path.resolve(dataDir)}.init-${process.pid}-${Date.now()}`;
+}
+
+/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the staging folders of this data folder left by an init that was killed (SIGKILL, power
+ * loss) before it could clean up: those whose owning process no longer runs. A staging folder whose
+ * process is alive is another init at work and is left alone. Returns the folders removed.
+ */
+export function removeAbandonedStaging(dataDir: string): string[] {
+  const resolved = path.resolve(dataDir);
+  const parent = path.dirname(resolved);
+  const prefix = `${path.basename(resolved)}.init-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return []; // no parent folder yet: nothing can have been staged there
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)-\d+$/.exec(name.slice(prefix.length));
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    const folder = path.join(parent, name);
+    fs.rmSync(folder, { recursive: true, force: true });
+    removed.push(folder);
+  }
+  return removed;
 }
 
 /** Waits for both, so that nothing is still writing when a failure removes the staging folder. */
