@@ -64,6 +64,11 @@ const server = app.listen(port, () => {
   console.log(`Quire is serving ${process.env.QUIRE_DATA_DIR ?? "./data"} on http://localhost:${actual}`);
 });
 
+// Idle keep-alive connections stay open longer than the clients' and proxies' own idle timeouts
+// (Node's 5 s default races them: a client reusing a socket the server is closing gets a reset).
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 function shutdown() {
   server.close(() => process.exit(0));
   server.closeAllConnections();
