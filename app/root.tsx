@@ -129,7 +129,7 @@ function ForeignRefsBanner({ messages }: { messages: string[] }) {
       </ul>
       {messages.length > 5 ? <p>and {messages.length - 5} more.</p> : null}
       <p>
-        <Link to="/audit?action=content.foreign-ref">See them in the audit trail</Link>
+        <Link to="/audit?action=content.foreign-ref">Their entries in the audit trail</Link>
       </p>
     </div>
   );
