@@ -112,17 +112,18 @@ describe("init: the content repository bootstrap", () => {
         ["CR-2026-0004", "WI-DM-001", "1.0", "approved", true],
         ["CR-2026-0005", "SOP-DM-001", "2.0", "approved", false],
         ["CR-2026-0006", "WI-CM-001", "1.1", "approved", false],
+        ["CR-2026-0007", "SOP-ES-001", "1.1", "approved", false],
         // Left open (history.yaml `open`): awaiting approval, awaiting review, a draft.
-        ["CR-2026-0007", "SOP-TR-001", "2.0", "in-review", false],
-        ["CR-2026-0008", "SOP-DV-001", "1.1", "in-review", false],
-        ["CR-2026-0009", "WI-DM-001", "1.1", "draft", false],
+        ["CR-2026-0008", "SOP-TR-001", "2.0", "in-review", false],
+        ["CR-2026-0009", "SOP-DV-001", "1.1", "in-review", false],
+        ["CR-2026-0010", "WI-DM-001", "1.1", "draft", false],
       ]);
       for (const c of changes.filter((c) => c.state === "approved")) expect(await signaturesOfVersion(q.db, c.docId, c.targetVersion)).toHaveLength(3);
-      const awaiting = await signaturesOfChange(q.db, "CR-2026-0007");
+      const awaiting = await signaturesOfChange(q.db, "CR-2026-0008");
       expect(awaiting.map((s) => [s.meaning, s.username])).toEqual([["Authored", "author"], ["Reviewed", "reviewer"]]);
       expect(awaiting.every((s) => s.signedAt < "2026-11-25")).toBe(true);
       // Open changes live on their branches: main still holds the content folder's text.
-      expect(await q.repo.readFile("cr/CR-2026-0009", "work-instructions/WI-DM-001.mdx")).toContain("not a duplicate of an open query");
+      expect(await q.repo.readFile("cr/CR-2026-0010", "work-instructions/WI-DM-001.mdx")).toContain("not a duplicate of an open query");
       // Seeded: only the versions in force at go-live (2025-02-03), approved by the quality manager.
       const baseline = await q.repo.trailers((await git.revparse(["SOP-CM-001/v1.0^{commit}"])).trim());
       expect(baseline.get("Quire-Seeded-By")).toEqual(["quire init --demo"]);
