@@ -256,9 +256,10 @@ describe("git and the database agree on every version and signature", () => {
     await tamper(
       config,
       `UPDATE document_versions SET content_hash = '${"0".repeat(64)}' WHERE doc_id = 'SOP-TS-001' AND version = '1.0'`,
-      `UPDATE document_versions SET effective_from = '2024-01-01' WHERE doc_id = 'SOP-TS-001' AND version = '2.0'`,
+      `UPDATE document_versions SET effective_from = '2024-01-01', retraining_required = 0 WHERE doc_id = 'SOP-TS-001' AND version = '2.0'`,
     );
     const text = messages(await verify(config));
+    expect(text).toContain("SOP-TS-001 v2.0: the version record says retraining is not required; the commit's Quire-Retraining says otherwise");
     expect(text).toContain("SOP-TS-001 v1.0: the committed file's SHA-256 is");
     expect(text).toContain("SOP-TS-001 v2.0: the version record's effective date 2024-01-01 differs from the commit's Quire-Effective-Date");
   });

@@ -10,8 +10,9 @@ import type { Problem } from "~/modules/content/problems";
 import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/modules/content/repository.server";
 import { sha256 } from "~/modules/content/render.server";
 import { compareVersions, type DocumentVersion } from "~/modules/documents/documents";
-import { TRAILER, insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
-import { auditHeadTrailer, currentAuditHead } from "~/modules/integrity/anchor.server";
+import { TRAILER, versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";
+import { insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
+import { currentAuditHead } from "~/modules/integrity/anchor.server";
 import { isOwnMainCommit, recordContentWrite } from "~/modules/integrity/content-writes.server";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { permissionsOf } from "~/modules/users/permissions";
@@ -501,6 +502,8 @@ interface ApprovalPayload {
   version: string;
   effectiveDate: string;
   reason: string;
+  /** Absent in intents written before versions kept it: then the change request's own value. */
+  retrainingRequired?: boolean;
   branchHead: string;
   contentHash: string;
   approver: { userId: string; username: string; printedName: string; clientAddress: string | null; signedAt: string };
@@ -559,6 +562,7 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     version,
     effectiveDate,
     reason: cr.reason,
+    retrainingRequired: cr.retrainingRequired,
     branchHead: draft.head,
     contentHash: draft.contentHash,
     approver: { userId: approver.userId, username: approver.username, printedName: approver.printedName, clientAddress: approver.clientAddress, signedAt: at.toISOString() },
@@ -578,27 +582,27 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
   faultPoint("approval:after-intent");
   // Only the signatures that count (this content, this review round) go into the record.
   const valid = validSignatures(signatures, draft.contentHash);
-  const approval: Pick<SignatureRecord, "meaning" | "printedName" | "username" | "signedAt" | "contentHash"> = {
+  const approval: SignatureTrailerFields = {
     meaning: "Approved",
     printedName: approver.printedName,
     username: approver.username,
     signedAt: payload.approver.signedAt,
     contentHash: draft.contentHash,
   };
-  const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
-  // The audit chain's head goes into git with the version, so a rewritten trail shows (docs/decisions/008).
-  const auditHead = auditHeadTrailer(await currentAuditHead(q.db));
-  const trailers: [string, string][] = [
-    [TRAILER.document, cr.docId],
-    [TRAILER.version, version],
-    [TRAILER.path, cr.docPath],
-    [TRAILER.effective, effectiveDate],
-    [TRAILER.reason, oneLine(cr.reason)],
-    [TRAILER.changeRequest, crId],
-    ...valid.filter((s) => s.meaning !== "Approved").map(signatureTrailer),
-    signatureTrailer(approval),
-    ...(auditHead ? [auditHead] : []),
-  ];
+  const signed = valid.flatMap((s): SignatureTrailerFields[] => (s.meaning === "Authored" || s.meaning === "Reviewed" ? [{ ...s, meaning: s.meaning }] : []));
+  const message = versionCommitMessage({
+    docId: cr.docId,
+    version,
+    title: cr.title,
+    path: cr.docPath,
+    effectiveDate,
+    reason: cr.reason,
+    retrainingRequired: cr.retrainingRequired,
+    changeRequest: crId,
+    signatures: [...signed, approval],
+    // The audit chain's head goes into git with the version, so a rewritten trail shows (docs/decisions/008).
+    auditHead: await currentAuditHead(q.db),
+  });
   let commit: string;
   try {
     commit = await q.repo.commit({
@@ -607,7 +611,7 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
       extraParents: [draft.head],
       expectedHead: mainBefore,
       files: [{ path: cr.docPath, source: draft.source }],
-      message: `${cr.docId} v${version}: ${cr.title}\n\n${oneLine(cr.reason)}\n\n${trailers.map(([k, v]) => `${k}: ${v}`).join("\n")}\n`,
+      message,
       author: gitIdentity(approver),
       date: payload.approver.signedAt,
     });
@@ -616,7 +620,7 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     throw error;
   }
   faultPoint("approval:after-commit");
-  await q.repo.tag(versionTag(cr.docId, version), commit, `${cr.docId} version ${version}, effective ${effectiveDate} (${crId})`, payload.approver.signedAt);
+  await q.repo.tag(versionTag(cr.docId, version), commit, versionTagMessage(cr.docId, version, effectiveDate, crId), payload.approver.signedAt);
   faultPoint("approval:after-tag");
   await finishApproval(q, crId, commit, payload);
   faultPoint("approval:after-db");
@@ -641,6 +645,7 @@ async function finishApproval(q: Quire, crId: string, commit: string, p: Approva
       approvedAt: p.approver.signedAt,
       effectiveFrom: p.effectiveDate,
       crId,
+      retrainingRequired: p.retrainingRequired ?? (await requireCr(tx, crId)).retrainingRequired,
     }, at);
     const signer = { ...p.approver, email: "" };
     await recordSignature(tx, { crId, docId: p.docId, version: p.version, signer, meaning: "Approved", contentHash: p.contentHash, commit, at });
@@ -674,7 +679,7 @@ export async function reconcileApprovals(q: Quire, now: Date): Promise<{ finishe
     }
     if (commit) {
       const tag = versionTag(payload.docId, payload.version);
-      if (!(await q.repo.hasTag(tag))) await q.repo.tag(tag, commit, `${payload.docId} version ${payload.version}, effective ${payload.effectiveDate} (${intent.cr_id})`, payload.approver.signedAt);
+      if (!(await q.repo.hasTag(tag))) await q.repo.tag(tag, commit, versionTagMessage(payload.docId, payload.version, payload.effectiveDate, intent.cr_id), payload.approver.signedAt);
       await finishApproval(q, intent.cr_id, commit, payload);
       result.finished.push(intent.cr_id);
     } else {

@@ -106,23 +106,8 @@ export interface SignatureRecord {
   commit: string | null;
 }
 
-/** The trailer line a signature becomes in the approval commit (Part 11 §11.70: bound to content). */
-export function signatureTrailer(s: Pick<SignatureRecord, "meaning" | "printedName" | "username" | "signedAt" | "contentHash">): [string, string] {
-  const key = s.meaning === "Authored" ? "Quire-Authored-By" : s.meaning === "Reviewed" ? "Quire-Reviewed-By" : "Quire-Approved-By";
-  // One line whatever the stored name holds: a line break would start a trailer of its own.
-  const name = s.printedName.replace(/[\u0000-\u001f\u007f<>]+/g, " ").trim();
-  return [key, `${name} <${s.username}> ${s.signedAt.replace(/\.\d{3}Z$/, "Z")} sha256:${s.contentHash}`];
-}
-
-const SIGNATURE_TRAILER = /^(.+) <([^>]+)> (\S+) sha256:([0-9a-f]{64})$/;
-
-export function parseSignatureTrailer(key: string, value: string) {
-  const meaning: SignatureMeaning | null =
-    key === "Quire-Authored-By" ? "Authored" : key === "Quire-Reviewed-By" ? "Reviewed" : key === "Quire-Approved-By" ? "Approved" : null;
-  const m = SIGNATURE_TRAILER.exec(value);
-  if (!meaning || !m) return null;
-  return { meaning, printedName: m[1]!, username: m[2]!, signedAt: new Date(m[3]!).toISOString(), contentHash: m[4]! };
-}
+// The signature trailers belong to the version commit's format (app/modules/documents/version-commit.ts).
+export { parseSignatureTrailer, signatureTrailer } from "~/modules/documents/version-commit";
 
 /**
  * Whether a change request can be approved now, given the draft's content hash and its signatures.

@@ -36,6 +36,8 @@ export interface DocumentVersion extends VersionNumber {
   effectiveFrom: string;
   /** The change request the version came from; null when adopted at initialisation. */
   crId?: string | null;
+  /** Staff must be retrained on this version (null: recorded before Quire kept it). */
+  retrainingRequired?: boolean | null;
 }
 
 /**

@@ -9,19 +9,9 @@ import { recordContentWrite } from "~/modules/integrity/content-writes.server";
 import { SYSTEM_ACTOR } from "~/modules/users/users.server";
 
 import { parseVersion, type DocumentVersion } from "./documents";
+import { TRAILER, parseVersionCommit } from "./version-commit";
 
-/** Trailers every approved version's commit carries; the database rows are rebuilt from them. */
-export const TRAILER = {
-  document: "Quire-Document",
-  version: "Quire-Version",
-  path: "Quire-Path",
-  effective: "Quire-Effective-Date",
-  reason: "Quire-Change-Reason",
-  changeRequest: "Quire-Change-Request",
-  seededBy: "Quire-Seeded-By",
-  /** The audit chain's head when the version was approved: `<seq> <sha256>` (anchors the trail in git). */
-  auditHead: "Quire-Audit-Head",
-} as const;
+export { TRAILER } from "./version-commit";
 
 interface VersionRow {
   doc_id: string;
@@ -38,6 +28,7 @@ interface VersionRow {
   approved_at: string;
   effective_from: string;
   cr_id?: string | null;
+  retraining_required?: number | null;
 }
 
 const VERSION_COLUMNS =
@@ -59,17 +50,18 @@ function toVersion(row: VersionRow): DocumentVersion {
     approvedAt: row.approved_at,
     effectiveFrom: row.effective_from,
     crId: row.cr_id ?? null,
+    retrainingRequired: row.retraining_required === undefined || row.retraining_required === null ? null : row.retraining_required === 1,
   };
 }
 
 export async function allVersions(db: Queryable): Promise<DocumentVersion[]> {
-  const rows = await db.all<VersionRow>(`SELECT ${VERSION_COLUMNS}, cr_id FROM document_versions ORDER BY doc_id, major, minor`);
+  const rows = await db.all<VersionRow>(`SELECT ${VERSION_COLUMNS}, cr_id, retraining_required FROM document_versions ORDER BY doc_id, major, minor`);
   return rows.map(toVersion);
 }
 
 export async function versionsOf(db: Queryable, docId: string): Promise<DocumentVersion[]> {
   const rows = await db.all<VersionRow>(
-    `SELECT ${VERSION_COLUMNS}, cr_id FROM document_versions WHERE doc_id = ? ORDER BY major, minor`,
+    `SELECT ${VERSION_COLUMNS}, cr_id, retraining_required FROM document_versions WHERE doc_id = ? ORDER BY major, minor`,
     [docId],
   );
   return rows.map(toVersion);
@@ -89,13 +81,11 @@ export async function recordSeededVersions(db: Database, repo: ContentRepository
   const rows: VersionRow[] = [];
   for (const { tag, commit } of pending) {
     const m = VERSION_TAG_PATTERN.exec(tag)!;
-    const trailers = await repo.trailers(commit);
-    const one = (key: string) => trailers.get(key)?.at(-1);
-    const path = one(TRAILER.path);
-    const effective = one(TRAILER.effective);
+    const facts = parseVersionCommit(await repo.trailers(commit));
+    const { path, effectiveDate: effective } = facts;
     // Adopting an existing repository (QUIRE_CONTENT_REPO) takes its earlier version tags as they are.
-    if (!options.adopt && !one(TRAILER.seededBy)) throw new RegistrationError(`tag ${tag}: commit ${commit.slice(0, 12)} was not written by quire init`);
-    if (one(TRAILER.document) !== m[1] || one(TRAILER.version) !== `${m[2]}.${m[3]}` || !path || !effective) {
+    if (!options.adopt && !facts.seededBy) throw new RegistrationError(`tag ${tag}: commit ${commit.slice(0, 12)} was not written by quire init`);
+    if (facts.docId !== m[1] || facts.version !== `${m[2]}.${m[3]}` || !path || !effective) {
       throw new RegistrationError(`tag ${tag}: commit ${commit.slice(0, 12)} lacks matching ${TRAILER.document}/${TRAILER.version}/${TRAILER.path}/${TRAILER.effective} trailers`);
     }
     const source = await repo.readFile(commit, path);
@@ -114,9 +104,10 @@ export async function recordSeededVersions(db: Database, repo: ContentRepository
       content_hash: sha256(source),
       title: frontmatter.title,
       frontmatter: JSON.stringify(frontmatter),
-      change_reason: one(TRAILER.reason) ?? "",
+      change_reason: facts.reason ?? "",
       approved_at: await repo.commitDate(commit),
       effective_from: effective,
+      retraining_required: facts.retrainingRequired === null ? null : facts.retrainingRequired ? 1 : 0,
     });
   }
   if (rows.length === 0) return [];
@@ -151,6 +142,7 @@ export interface NewVersionRecord {
   approvedAt: string;
   effectiveFrom: string;
   crId: string | null;
+  retrainingRequired: boolean;
 }
 
 /** Records an approved version (and its document, the first time) inside the caller's transaction. */
@@ -172,6 +164,7 @@ export async function insertVersionRecord(tx: Tx, v: NewVersionRecord, now: Date
       change_reason: v.reason,
       approved_at: v.approvedAt,
       effective_from: v.effectiveFrom,
+      retraining_required: v.retrainingRequired ? 1 : 0,
     },
     now,
     v.crId,
@@ -187,7 +180,7 @@ async function insertVersion(tx: Tx, row: VersionRow, now: Date, crId: string | 
     now.toISOString(),
   ]);
   await tx.run(
-    `INSERT INTO document_versions (${VERSION_COLUMNS}, cr_id) VALUES (${VERSION_COLUMNS.split(", ").map(() => "?").join(", ")}, ?)`,
-    [row.doc_id, row.major, row.minor, row.version, row.commit_sha, row.tag, row.path, row.content_hash, row.title, row.frontmatter, row.change_reason, row.approved_at, row.effective_from, crId],
+    `INSERT INTO document_versions (${VERSION_COLUMNS}, cr_id, retraining_required) VALUES (${VERSION_COLUMNS.split(", ").map(() => "?").join(", ")}, ?, ?)`,
+    [row.doc_id, row.major, row.minor, row.version, row.commit_sha, row.tag, row.path, row.content_hash, row.title, row.frontmatter, row.change_reason, row.approved_at, row.effective_from, crId, row.retraining_required ?? null],
   );
 }

@@ -1,7 +1,7 @@
 import type { Database, Queryable } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { ContentRepository } from "~/modules/content/repository.server";
-import { TRAILER } from "~/modules/documents/versions.server";
+import { TRAILER, parseAuditHead } from "~/modules/documents/version-commit";
 import { SYSTEM_ACTOR } from "~/modules/users/users.server";
 
 import { ANCHOR_REF, recordContentWrite } from "./content-writes.server";
@@ -19,16 +19,6 @@ export interface AuditAnchor {
 export async function currentAuditHead(db: Queryable): Promise<{ seq: number; hash: string } | null> {
   const row = await db.get<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
   return row ?? null;
-}
-
-/** The trailer value for an approval commit: `<seq> <hash>`. */
-export function auditHeadTrailer(head: { seq: number; hash: string } | null): [string, string] | null {
-  return head ? [TRAILER.auditHead, `${head.seq} ${head.hash}`] : null;
-}
-
-export function parseAuditHeadTrailer(value: string): { seq: number; hash: string } | null {
-  const m = /^(\d+) ([0-9a-f]{64})$/.exec(value.trim());
-  return m ? { seq: Number(m[1]), hash: m[2]! } : null;
 }
 
 /**
@@ -53,7 +43,7 @@ export async function readAnchors(repo: ContentRepository, approvalCommits: read
   const anchors: AuditAnchor[] = [];
   for (const commit of await repo.refHistory(ANCHOR_REF)) {
     for (const value of (await repo.trailers(commit)).get(TRAILER.auditHead) ?? []) {
-      const head = parseAuditHeadTrailer(value);
+      const head = parseAuditHead(value);
       if (head) anchors.push({ ...head, commit, source: "anchor" });
     }
   }
@@ -61,7 +51,7 @@ export async function readAnchors(repo: ContentRepository, approvalCommits: read
     // A commit git no longer has is reported with its version; it holds no anchor to read.
     if (!(await repo.hasCommit(commit))) continue;
     for (const value of (await repo.trailers(commit)).get(TRAILER.auditHead) ?? []) {
-      const head = parseAuditHeadTrailer(value);
+      const head = parseAuditHead(value);
       if (head) anchors.push({ ...head, commit, source: "approval" });
     }
   }

@@ -1,9 +1,10 @@
 import type { Queryable } from "~/db/db.server";
 import { verifyAuditTrail } from "~/modules/audit/audit.server";
-import { parseSignatureTrailer, validSignatures, type SignatureRecord } from "~/modules/change-control/change-control";
+import { validSignatures, type SignatureRecord } from "~/modules/change-control/change-control";
 import { sha256 } from "~/modules/content/render.server";
 import { MAIN_BRANCH, type ContentRepository } from "~/modules/content/repository.server";
-import { TRAILER, allVersions } from "~/modules/documents/versions.server";
+import { TRAILER, parseVersionCommit } from "~/modules/documents/version-commit";
+import { allVersions } from "~/modules/documents/versions.server";
 import { allSignatures } from "~/modules/signatures/signatures.server";
 
 import { readAnchors } from "./anchor.server";
@@ -79,14 +80,17 @@ export async function verifyRecord(db: Queryable, repo: ContentRepository): Prom
     else if (sha256(source) !== v.contentHash) {
       add("version", name, `${name}: the committed file's SHA-256 is ${short(sha256(source))}…, the version record says ${short(v.contentHash)}…`);
     }
-    const trailers = await repo.trailers(v.commit);
-    const one = (key: string) => trailers.get(key)?.at(-1) ?? null;
-    if (one(TRAILER.document) !== v.docId || one(TRAILER.version) !== v.version) {
-      add("version", name, `${name}: commit ${short(v.commit)} carries ${TRAILER.document}/${TRAILER.version} ${one(TRAILER.document)} ${one(TRAILER.version)}`);
+    const facts = parseVersionCommit(await repo.trailers(v.commit));
+    if (facts.docId !== v.docId || facts.version !== v.version) {
+      add("version", name, `${name}: commit ${short(v.commit)} carries ${TRAILER.document}/${TRAILER.version} ${facts.docId} ${facts.version}`);
     }
-    if (one(TRAILER.effective) !== v.effectiveFrom) {
-      add("version", name, `${name}: the version record's effective date ${v.effectiveFrom} differs from the commit's ${TRAILER.effective} ${one(TRAILER.effective)}`);
+    if (facts.effectiveDate !== v.effectiveFrom) {
+      add("version", name, `${name}: the version record's effective date ${v.effectiveFrom} differs from the commit's ${TRAILER.effective} ${facts.effectiveDate}`);
     }
+    if (v.retrainingRequired != null && facts.retrainingRequired !== null && facts.retrainingRequired !== v.retrainingRequired) {
+      add("version", name, `${name}: the version record says retraining is ${v.retrainingRequired ? "" : "not "}required; the commit's ${TRAILER.retraining} says otherwise`);
+    }
+    for (const [key, value] of facts.unreadable) add("signature", name, `${name}: trailer ${key}: ${value.slice(0, 80)} in commit ${short(v.commit)} cannot be read`);
 
     // The signatures that made this version, against the commit's signature trailers and the content.
     const own = v.crId
@@ -94,14 +98,10 @@ export async function verifyRecord(db: Queryable, repo: ContentRepository): Prom
       : signatures.filter((s) => s.crId === null && s.docId === v.docId && s.version === v.version && SIGNED_MEANINGS.has(s.meaning));
     const rowKeys = new Map(own.map((s) => [signatureKey(s), s]));
     const trailerKeys = new Set<string>();
-    for (const [key, values] of trailers) {
-      for (const value of values) {
-        const parsed = parseSignatureTrailer(key, value);
-        if (!parsed) continue;
-        const k = signatureKey(parsed);
-        trailerKeys.add(k);
-        if (!rowKeys.has(k)) add("signature", name, `${name}: trailer ${key}: ${value.slice(0, 80)}… in commit ${short(v.commit)} has no matching signature record`);
-      }
+    for (const parsed of facts.signatures) {
+      const k = signatureKey(parsed);
+      trailerKeys.add(k);
+      if (!rowKeys.has(k)) add("signature", name, `${name}: the ${parsed.meaning} trailer of ${parsed.username} at ${parsed.signedAt} in commit ${short(v.commit)} has no matching signature record`);
     }
     for (const [k, s] of rowKeys) {
       if (!trailerKeys.has(k)) add("signature", `signature ${s.id}`, `signature ${s.id} (${s.meaning} by ${s.username} at ${s.signedAt}) is not among the signature trailers of ${name}'s commit ${short(v.commit)}`);

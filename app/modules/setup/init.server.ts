@@ -9,7 +9,7 @@ import type { QuireConfig } from "~/config.server";
 import type { Quire } from "~/context.server";
 import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
-import { NewChangeRequestSchema, signatureTrailer } from "~/modules/change-control/change-control";
+import { NewChangeRequestSchema } from "~/modules/change-control/change-control";
 import {
   ChangeRequestError,
   approveChange,
@@ -27,7 +27,8 @@ import { MdxRenderer, sha256 } from "~/modules/content/render.server";
 import { ContentRepository, MAIN_BRANCH, QUIRE_IDENTITY, versionTag } from "~/modules/content/repository.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { parseVersion } from "~/modules/documents/documents";
-import { TRAILER, recordSeededVersions, versionsOf } from "~/modules/documents/versions.server";
+import { versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";
+import { recordSeededVersions, versionsOf } from "~/modules/documents/versions.server";
 import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { recordInitialMain } from "~/modules/integrity/content-writes.server";
 import { recordSignature } from "~/modules/signatures/signatures.server";
@@ -354,17 +355,20 @@ function readHistory(seedDir: string, current: ValidDocument[], jobFunctions: So
   return result;
 }
 
-export function versionCommitMessage(v: PlannedVersion, extraTrailers: [string, string][] = []): string {
-  const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
-  const trailers: [string, string][] = [
-    [TRAILER.document, v.doc.frontmatter.id],
-    [TRAILER.version, v.version],
-    [TRAILER.path, v.doc.path],
-    [TRAILER.effective, v.effective],
-    [TRAILER.reason, oneLine(v.reason)],
-    ...extraTrailers,
-  ];
-  return `${v.doc.frontmatter.id} v${v.version}: ${v.doc.frontmatter.title}\n\n${oneLine(v.reason)}\n\n${trailers.map(([k, val]) => `${k}: ${val}`).join("\n")}\n`;
+/** A version init commits itself: its commit in the one version-commit format. */
+function seededCommitMessage(v: PlannedVersion, seededBy: string, approval: SignatureTrailerFields | null): string {
+  return versionCommitMessage({
+    docId: v.doc.frontmatter.id,
+    version: v.version,
+    title: v.doc.frontmatter.title,
+    path: v.doc.path,
+    effectiveDate: v.effective,
+    reason: v.reason,
+    // SOP-DC-001: a major version (a first issue included) changes what staff do, so they are trained on it.
+    retrainingRequired: parseVersion(v.version)!.minor === 0,
+    signatures: approval ? [approval] : [],
+    seededBy,
+  });
 }
 
 async function seedRepository(dir: string, { plan, jobFunctions }: SeedPlan, demo: boolean, now: Date): Promise<ContentRepository> {
@@ -391,19 +395,19 @@ async function commitSeededVersion(repo: ContentRepository, head: string, v: Pla
   const date = approvalInstant(v, now, demo);
   // The demo's baseline carries the quality manager's approval like every later version; a plain
   // init adopts content approved outside Quire, so it has no e-signature.
-  const approval: [string, string][] = demo
-    ? [signatureTrailer({ meaning: "Approved", printedName: DEMO_BASELINE_APPROVER.displayName, username: DEMO_BASELINE_APPROVER.username, signedAt: date, contentHash: sha256(v.doc.source) })]
-    : [];
+  const approval: SignatureTrailerFields | null = demo
+    ? { meaning: "Approved", printedName: DEMO_BASELINE_APPROVER.displayName, username: DEMO_BASELINE_APPROVER.username, signedAt: date, contentHash: sha256(v.doc.source) }
+    : null;
   const commit = await repo.commit({
     branch: MAIN_BRANCH,
     base: head,
     expectedHead: head,
     files: [{ path: v.doc.path, source: v.doc.source }],
-    message: versionCommitMessage(v, [...approval, ["Quire-Seeded-By", demo ? "quire init --demo" : "quire init"]]),
+    message: seededCommitMessage(v, demo ? "quire init --demo" : "quire init", approval),
     author: QUIRE_IDENTITY,
     date,
   });
-  await repo.tag(versionTag(v.doc.frontmatter.id, v.version), commit, `${v.doc.frontmatter.id} version ${v.version}, effective ${v.effective}`, date);
+  await repo.tag(versionTag(v.doc.frontmatter.id, v.version), commit, versionTagMessage(v.doc.frontmatter.id, v.version, v.effective, null), date);
   return commit;
 }
 
@@ -585,11 +589,11 @@ async function adoptRepository(dir: string, now: Date): Promise<ContentRepositor
       base: head,
       expectedHead: head,
       files: [],
-      message: versionCommitMessage(v, [["Quire-Seeded-By", "quire init"]]),
+      message: seededCommitMessage(v, "quire init", null),
       author: QUIRE_IDENTITY,
       date: now.toISOString(),
     });
-    await repo.tag(versionTag(doc.frontmatter.id, "1.0"), head, `${doc.frontmatter.id} version 1.0, effective ${v.effective}`, now.toISOString());
+    await repo.tag(versionTag(doc.frontmatter.id, "1.0"), head, versionTagMessage(doc.frontmatter.id, "1.0", v.effective, null), now.toISOString());
   }
   return repo;
 }
