@@ -72,7 +72,7 @@ BEGIN SELECT RAISE(ABORT, 'signatures are records: never deleted'); END;
 ALTER TABLE document_versions ADD COLUMN cr_id TEXT;
 
 -- An approval in progress: written before git changes, removed when the database has caught up.
--- At start, Quire finishes or discards each one (docs/decisions/003-approval-consistency.md).
+-- At start, Quire finishes or discards each one (docs/decisions/005-approval-consistency.md).
 CREATE TABLE approval_intents (
   cr_id       TEXT PRIMARY KEY REFERENCES change_requests(id),
   main_before TEXT NOT NULL,

@@ -494,7 +494,7 @@ export async function commentsOf(db: Queryable, crId: string): Promise<CrComment
 }
 
 // ---------------------------------------------------------------------------------------------
-// Approval: git and the database change together or not at all (docs/decisions/003).
+// Approval: git and the database change together or not at all (docs/decisions/005).
 
 interface ApprovalPayload {
   docId: string;
