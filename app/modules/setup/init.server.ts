@@ -1,114 +1,31 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import { parse as parseYaml } from "yaml";
-import { z } from "zod";
 
 import { isoDate } from "~/clock.server";
 import type { QuireConfig } from "~/config.server";
 import type { Quire } from "~/context.server";
 import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
-import { NewChangeRequestSchema } from "~/modules/change-control/change-control";
-import {
-  ChangeRequestError,
-  approveChange,
-  getChangeRequest,
-  openChangeRequest,
-  saveDraft,
-  signReview,
-  submitForReview,
-  type Participant,
-} from "~/modules/change-control/change-control.server";
-import { checkContent, type SourceFile, type ValidDocument } from "~/modules/content/content";
+import { checkContent, type SourceFile } from "~/modules/content/content";
 import { readContentFolder } from "~/modules/content/folder.server";
-import type { Problem } from "~/modules/content/problems";
-import { MdxRenderer, sha256 } from "~/modules/content/render.server";
+import { MdxRenderer } from "~/modules/content/render.server";
 import { ContentRepository, MAIN_BRANCH, QUIRE_IDENTITY, versionTag } from "~/modules/content/repository.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { parseVersion } from "~/modules/documents/documents";
-import { versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";
-import { recordSeededVersions, versionsOf } from "~/modules/documents/versions.server";
+import { versionTagMessage } from "~/modules/documents/version-commit";
+import { recordSeededVersions } from "~/modules/documents/versions.server";
 import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { recordInitialMain } from "~/modules/integrity/content-writes.server";
-import { recordSignature } from "~/modules/signatures/signatures.server";
 import { SYSTEM_ACTOR, insertUser } from "~/modules/users/users.server";
-import type { Queryable, Tx } from "~/db/db.server";
+import type { Tx } from "~/db/db.server";
 
+import { DEMO_GO_LIVE, approvalDay, approveDemoHistory, openDemoChanges, readHistory, readOpenChanges, signDemoBaseline, type OpenDemoChange } from "./demo-history.server";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
+import { ContentInvalid, approvalInstant, commitSeededVersion, seededCommitMessage, type PlannedVersion } from "./seed.server";
+
+export { ContentInvalid } from "./seed.server";
 
 export class InitRefused extends Error {}
-export class ContentInvalid extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(`The content has ${problems.length} problem(s); nothing was created.`);
-  }
-}
-
-/** The day the demo QMS went live: documents without a history are version 1.0 from then. */
-export const DEMO_GO_LIVE = "2025-02-03";
-
-const YamlDate = z.union([z.iso.date(), z.date().transform((d) => isoDate(d))]);
-
-const HistorySchema = z.strictObject({
-  documents: z.record(
-    z.string(),
-    z
-      .array(
-        z.strictObject({
-          version: z.string().regex(/^\d+\.\d+$/),
-          source: z.string().optional(),
-          effective: YamlDate,
-          /** The day the version was approved, when it is not the default (see approvalDay). */
-          approved: YamlDate.optional(),
-          /** Committed by init (Quire-Seeded-By, no signatures) where a change request would be refused. */
-          seeded: z.boolean().optional(),
-          reason: z.string().min(1),
-        }),
-      )
-      .min(1),
-  ),
-  /** Change requests left open in the demo (not approved), so the workflow has something in flight. */
-  open: z
-    .array(
-      z.strictObject({
-        doc: z.string(),
-        /** The draft's text: a file in .demo/. */
-        draft: z.string(),
-        reason: z.string().min(10),
-        revision: z.enum(["major", "minor"]),
-        /** How far it got: a draft, submitted for review, or submitted and reviewed (awaiting approval). */
-        stage: z.enum(["draft", "in-review", "reviewed"]),
-        /** Opened this many working days before init. */
-        openedWorkingDaysAgo: z.number().int().min(1).max(20),
-        /** Proposed to take effect this many days after init. */
-        effectiveInDays: z.number().int().min(1).max(365),
-      }),
-    )
-    .optional(),
-});
-
-/** A demo change request init leaves open (history.yaml `open`). */
-export interface OpenDemoChange {
-  doc: ValidDocument;
-  draft: string;
-  reason: string;
-  revision: "major" | "minor";
-  stage: "draft" | "in-review" | "reviewed";
-  openedWorkingDaysAgo: number;
-  effectiveInDays: number;
-}
-
-export interface PlannedVersion {
-  doc: ValidDocument;
-  version: string;
-  effective: string;
-  /** The approval day history.yaml gives, if any. */
-  approved: string | null;
-  /** history.yaml asks init to commit this later version itself instead of approving it through a change request. */
-  seeded: boolean;
-  reason: string;
-}
-
 export interface SeedPlan {
   /** Versions init commits itself (trailers + Quire-Seeded-By), in date order: the baseline. */
   plan: PlannedVersion[];
@@ -299,78 +216,6 @@ export function planSeed(seedDir: string, demo: boolean, today: string): SeedPla
   return { plan, changes, open, jobFunctions: folder.jobFunctions };
 }
 
-const HISTORY_FILE = path.join(".demo", "history.yaml");
-
-function readHistoryFile(seedDir: string): z.infer<typeof HistorySchema> | null {
-  const file = path.join(seedDir, HISTORY_FILE);
-  if (!fs.existsSync(file)) return null;
-  const parsed = HistorySchema.safeParse(parseYaml(fs.readFileSync(file, "utf8")));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${issue.path.join(".")}: ${issue.message}` }]);
-  }
-  return parsed.data;
-}
-
-/** A text from .demo/ for a document, checked like any document in the context of the current content. */
-function demoText(seedDir: string, file: string, currentFile: ValidDocument, current: ValidDocument[], jobFunctions: SourceFile): ValidDocument {
-  const source = fs.readFileSync(path.join(seedDir, ".demo", file), "utf8");
-  const others = current.filter((f) => f !== currentFile);
-  const check = checkContent([...others, { path: currentFile.path, source }], jobFunctions, new Set([currentFile.path]));
-  const problems = check.problems.filter((p) => p.path === currentFile.path).map((p) => ({ ...p, path: `.demo/${file}` }));
-  if (problems.length > 0) throw new ContentInvalid(problems);
-  return check.documents.find((d) => d.path === currentFile.path)!;
-}
-
-function currentFileOf(current: ValidDocument[], id: string): ValidDocument {
-  const currentFile = current.find((f) => f.path.endsWith(`/${id}.mdx`));
-  if (!currentFile) throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "doc-ref", message: `history names unknown document ${id}` }]);
-  return currentFile;
-}
-
-function readOpenChanges(seedDir: string, current: ValidDocument[], jobFunctions: SourceFile): OpenDemoChange[] {
-  return (readHistoryFile(seedDir)?.open ?? []).map((o) => ({ ...o, doc: demoText(seedDir, o.draft, currentFileOf(current, o.doc), current, jobFunctions) }));
-}
-
-function readHistory(seedDir: string, current: ValidDocument[], jobFunctions: SourceFile): Map<string, PlannedVersion[]> {
-  const history = readHistoryFile(seedDir);
-  const result = new Map<string, PlannedVersion[]>();
-  if (!history) return result;
-  for (const [id, entries] of Object.entries(history.documents)) {
-    const currentFile = currentFileOf(current, id);
-    result.set(
-      id,
-      entries.map((e) => {
-        if (e.approved && e.approved > e.effective) {
-          throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${id} v${e.version} is approved on ${e.approved}, after it takes effect on ${e.effective}` }]);
-        }
-        const version = { version: e.version, effective: e.effective, approved: e.approved ?? null, seeded: e.seeded ?? false, reason: e.reason };
-        // The current file passed the seed folder's check already.
-        if (!e.source) return { doc: currentFile, ...version };
-        // An older version is checked like any document, in the context of the current content.
-        return { doc: demoText(seedDir, e.source, currentFile, current, jobFunctions), ...version };
-      }),
-    );
-  }
-  return result;
-}
-
-/** A version init commits itself: its commit in the one version-commit format. */
-function seededCommitMessage(v: PlannedVersion, seededBy: string, approval: SignatureTrailerFields | null): string {
-  return versionCommitMessage({
-    docId: v.doc.frontmatter.id,
-    version: v.version,
-    title: v.doc.frontmatter.title,
-    path: v.doc.path,
-    effectiveDate: v.effective,
-    reason: v.reason,
-    // SOP-DC-001: a major version (a first issue included) changes what staff do, so they are trained on it.
-    retrainingRequired: parseVersion(v.version)!.minor === 0,
-    signatures: approval ? [approval] : [],
-    seededBy,
-  });
-}
-
 async function seedRepository(dir: string, { plan, jobFunctions }: SeedPlan, demo: boolean, now: Date): Promise<ContentRepository> {
   const repo = await ContentRepository.create(dir);
   const firstDate = plan[0] ? approvalInstant(plan[0], now, demo) : now.toISOString();
@@ -385,184 +230,6 @@ async function seedRepository(dir: string, { plan, jobFunctions }: SeedPlan, dem
   });
   for (const v of plan) head = await commitSeededVersion(repo, head, v, demo, now);
   return repo;
-}
-
-/** Commits and tags one version on main as init's own (Quire-Seeded-By), returning the new head. */
-/** Who approved the demo's go-live baseline: the demo quality manager. */
-const DEMO_BASELINE_APPROVER = DEMO_USERS.find((u) => u.username === "qa")!;
-
-async function commitSeededVersion(repo: ContentRepository, head: string, v: PlannedVersion, demo: boolean, now: Date): Promise<string> {
-  const date = approvalInstant(v, now, demo);
-  // The demo's baseline carries the quality manager's approval like every later version; a plain
-  // init adopts content approved outside Quire, so it has no e-signature.
-  const approval: SignatureTrailerFields | null = demo
-    ? { meaning: "Approved", printedName: DEMO_BASELINE_APPROVER.displayName, username: DEMO_BASELINE_APPROVER.username, signedAt: date, contentHash: sha256(v.doc.source) }
-    : null;
-  const commit = await repo.commit({
-    branch: MAIN_BRANCH,
-    base: head,
-    expectedHead: head,
-    files: [{ path: v.doc.path, source: v.doc.source }],
-    message: seededCommitMessage(v, demo ? "quire init --demo" : "quire init", approval),
-    author: QUIRE_IDENTITY,
-    date,
-  });
-  await repo.tag(versionTag(v.doc.frontmatter.id, v.version), commit, versionTagMessage(v.doc.frontmatter.id, v.version, v.effective, null), date);
-  return commit;
-}
-
-/**
- * Records the demo quality manager's Approved signature on each go-live version (the trailer is in
- * its commit already), bound to the version's content hash, with its audit row.
- */
-async function signDemoBaseline(db: Database, plan: PlannedVersion[], now: Date): Promise<void> {
-  const approver = await participant(db, DEMO_BASELINE_APPROVER.username);
-  await db.transaction(async (tx) => {
-    for (const v of plan) {
-      const row = await tx.get<{ content_hash: string; commit_sha: string }>("SELECT content_hash, commit_sha FROM document_versions WHERE doc_id = ? AND version = ?", [v.doc.frontmatter.id, v.version]);
-      if (!row) throw new Error(`seeded version ${v.doc.frontmatter.id} v${v.version} is missing`);
-      await recordSignature(tx, { crId: null, docId: v.doc.frontmatter.id, version: v.version, signer: approver, meaning: "Approved", contentHash: row.content_hash, commit: row.commit_sha, at: new Date(approvalInstant(v, now, true)) });
-    }
-  });
-}
-
-/** Seeded demo versions were approved two weeks before they took effect (or on their `approved` day); a plain init approves now. */
-function approvalInstant(v: PlannedVersion, now: Date, demo: boolean): string {
-  if (!demo) return now.toISOString();
-  if (v.approved) return `${v.approved}T10:00:00.000Z`;
-  const d = new Date(`${v.effective}T10:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 14);
-  return d.toISOString();
-}
-
-/** The date `days` working days (Monday to Friday) before `date`. */
-function workingDaysBefore(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  for (let left = days; left > 0; ) {
-    d.setUTCDate(d.getUTCDate() - 1);
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) left--;
-  }
-  return isoDate(d);
-}
-
-/**
- * The day a demo change was approved: the one history.yaml gives, else one working week before it
- * took effect. (A document that another change refers to must be approved before that change is
- * submitted, since a draft's references are checked against main: history.yaml dates those.)
- */
-function approvalDay(v: PlannedVersion): string {
-  return v.approved ?? workingDaysBefore(v.effective, 5);
-}
-
-/** When each step of a demo change happened: opened and drafted a working week before approval, at office hours (UTC). */
-function changeSchedule(v: PlannedVersion) {
-  const approved = approvalDay(v);
-  const at = (date: string, time: string) => new Date(`${date}T${time}:00.000Z`);
-  const opened = workingDaysBefore(approved, 5);
-  return {
-    open: at(opened, "10:00"),
-    save: at(opened, "14:30"),
-    submit: at(workingDaysBefore(approved, 2), "16:00"),
-    review: at(workingDaysBefore(approved, 1), "11:00"),
-    approve: at(approved, "09:30"),
-  };
-}
-
-async function participant(db: Queryable, username: string): Promise<Participant> {
-  const u = await db.get<{ id: string; display_name: string; email: string }>("SELECT id, display_name, email FROM users WHERE username = ?", [username]);
-  if (!u) throw new Error(`the demo user ${username} is missing`);
-  return { userId: u.id, username, printedName: u.display_name, email: u.email, clientAddress: null };
-}
-
-/**
- * Approves the demo's later versions the way anyone's change is approved (one path, real
- * signatures): the demo author opens a change request and saves the version's text as the draft,
- * submits it (signs Authored), the reviewer signs Reviewed, and the quality manager approves it
- * (signs Approved: merge commit on main with the signature trailers, tag, version, signature and
- * audit rows), on historical office-hour instants before the version took effect. A version
- * history.yaml marks `seeded` is committed by init at its place in the sequence instead. Returns
- * the tags. Each change costs 1 to 2 s (the draft is checked against the whole of main three times),
- * which is one reason the baseline stays seeded.
- */
-async function approveDemoHistory(q: Quire, changes: PlannedVersion[], now: Date): Promise<string[]> {
-  const author = await participant(q.db, "author");
-  const reviewer = await participant(q.db, "reviewer");
-  const approver = await participant(q.db, "qa");
-  const tags: string[] = [];
-  for (const v of changes) {
-    if (v.seeded) {
-      await commitSeededVersion(q.repo, (await q.repo.branchHead(MAIN_BRANCH))!, v, true, now);
-      // Recorded at its place in the history, like the changes around it.
-      tags.push(...(await recordSeededVersions(q.db, q.repo, new Date(approvalInstant(v, now, true)))));
-      await signDemoBaseline(q.db, [v], now);
-      continue;
-    }
-    const docId = v.doc.frontmatter.id;
-    const previous = (await versionsOf(q.db, docId)).at(-1)?.version ?? null;
-    const revision = previous && parseVersion(previous)!.major === parseVersion(v.version)!.major ? "minor" : "major";
-    const when = changeSchedule(v);
-    try {
-      const input = NewChangeRequestSchema.parse({
-        target: previous ? "existing" : "new",
-        docId,
-        title: v.doc.frontmatter.title,
-        type: v.doc.frontmatter.type,
-        reason: v.reason,
-        revision,
-        retrainingRequired: revision === "major",
-        proposedEffectiveDate: v.effective,
-        reviewerIds: [reviewer.userId],
-      });
-      const crId = await openChangeRequest(q, author, input, when.open);
-      const cr = (await getChangeRequest(q.db, crId))!;
-      if (cr.docPath !== v.doc.path) throw new ChangeRequestError(`a new ${v.doc.frontmatter.type} belongs at ${cr.docPath}, not ${v.doc.path}`);
-      await saveDraft(q, author, crId, v.doc.source, (await q.repo.branchHead(cr.branch))!, when.save);
-      await submitForReview(q, author, crId, when.submit);
-      await signReview(q, reviewer, crId, when.review);
-      const { version } = await approveChange(q, approver, crId, v.effective, when.approve);
-      if (version !== v.version) throw new ChangeRequestError(`after v${previous} a ${revision} change makes v${version}, not v${v.version}`);
-      tags.push(versionTag(docId, version));
-    } catch (error) {
-      if (!(error instanceof ChangeRequestError)) throw error;
-      // A demo version the change-control path refuses is a fault in the seed content: say which.
-      const context = `demo history ${docId} v${v.version}`;
-      if (error.problems.length > 0) throw new ContentInvalid(error.problems.map((p) => ({ ...p, message: `${context}: ${p.message}` })));
-      throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${context}: ${error.message}` }]);
-    }
-  }
-  return tags;
-}
-
-/**
- * Leaves the demo's open change requests where history.yaml says they stand, opened on working
- * days before init through the same calls a person's browser makes: a draft, one submitted for
- * review, one reviewed and awaiting the quality manager's approval.
- */
-async function openDemoChanges(q: Quire, open: OpenDemoChange[], now: Date): Promise<void> {
-  const author = await participant(q.db, "author");
-  const reviewer = await participant(q.db, "reviewer");
-  const today = isoDate(now);
-  for (const o of open) {
-    const day = (n: number) => workingDaysBefore(today, n);
-    const at = (date: string, time: string) => new Date(`${date}T${time}:00.000Z`);
-    const proposed = new Date(`${today}T00:00:00Z`);
-    proposed.setUTCDate(proposed.getUTCDate() + o.effectiveInDays);
-    const input = NewChangeRequestSchema.parse({
-      target: "existing",
-      docId: o.doc.frontmatter.id,
-      reason: o.reason,
-      revision: o.revision,
-      retrainingRequired: o.revision === "major",
-      proposedEffectiveDate: isoDate(proposed),
-      reviewerIds: [reviewer.userId],
-    });
-    const crId = await openChangeRequest(q, author, input, at(day(o.openedWorkingDaysAgo), "10:00"));
-    const cr = (await getChangeRequest(q.db, crId))!;
-    await saveDraft(q, author, crId, o.doc.source, (await q.repo.branchHead(cr.branch))!, at(day(o.openedWorkingDaysAgo), "15:00"));
-    if (o.stage === "draft") continue;
-    await submitForReview(q, author, crId, at(day(Math.max(o.openedWorkingDaysAgo - 1, 1)), "16:00"));
-    if (o.stage === "reviewed") await signReview(q, reviewer, crId, at(day(1), "11:00"));
-  }
 }
 
 /**
