@@ -188,6 +188,20 @@ export async function verifySinceCheckpoint(db: Database, at: Date, options: { b
   return { verdict, checkpoint, verifiedFrom: checkpoint.seq + 1 };
 }
 
+const checksInFlight = new WeakMap<Database, Promise<ChainCheck>>();
+
+/**
+ * verifySinceCheckpoint for the audit page: views that arrive while a check runs share it, so a
+ * burst of views (or the first view after an upgrade, which verifies from row 1) walks the rows once.
+ */
+export function checkAuditChain(db: Database, at: Date): Promise<ChainCheck> {
+  const running = checksInFlight.get(db);
+  if (running) return running;
+  const check = verifySinceCheckpoint(db, at).finally(() => checksInFlight.delete(db));
+  checksInFlight.set(db, check);
+  return check;
+}
+
 /** The break at a checkpoint's row: gone, no longer the row that was verified, or changed since. */
 async function checkpointBreak(db: Queryable, checkpoint: AuditCheckpoint): Promise<ChainBreak | null> {
   const row = await db.get<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq = ?`, [checkpoint.seq]);

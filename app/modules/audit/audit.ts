@@ -149,16 +149,18 @@ export class ChainVerifier {
     if (row.seq !== expectedSeq) {
       return this.fail(expectedSeq, "removed", `row ${expectedSeq} was removed (the sequence jumps from ${expectedSeq - 1} to ${row.seq})`);
     }
-    const head = this.recordedHead;
-    if (head && row.seq > head.seq) {
-      return this.fail(row.seq, "appended", `row ${row.seq} was appended after the recorded head, row ${head.seq}`);
-    }
     const { hash, ...content } = row;
     if (rowHash(content) !== hash) {
       return this.fail(row.seq, "changed", `row ${row.seq} was changed (its content no longer matches its hash)`);
     }
     if (row.prev_hash !== (prev ? prev.hash : GENESIS_HASH)) {
       return this.fail(row.seq, "inserted", `row ${row.seq} does not link to row ${row.seq - 1}: a row was inserted or replaced out of order`);
+    }
+    // A row that hashes and links correctly but lies beyond the head was not written by recordAudit,
+    // which moves the head in the same transaction as its row.
+    const head = this.recordedHead;
+    if (head && row.seq > head.seq) {
+      return this.fail(row.seq, "appended", `row ${row.seq} was appended after the recorded head, row ${head.seq}`);
     }
     if (head && row.seq === head.seq && hash !== head.hash) {
       return this.fail(row.seq, "changed", `row ${row.seq} was replaced (its hash differs from the recorded head)`);
