@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -200,6 +201,13 @@ describe("the hash chain on a real SQLite file", () => {
     const rows = await rowsOf(dir);
     await tamper(dir, `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = 4; ${insertSql(forged(4, rows[2]!.hash))}`);
     expect(await verify(dir)).toMatchObject({ ok: false, seq: 5, problem: "inserted", message: "row 5 does not link to row 4: a row was inserted or replaced out of order" });
+  });
+
+  it("hashes a row as the SHA-256 of the canonical JSON of its twelve values", () => {
+    const row = { ...forged(7, "a".repeat(64)), reason: 'quotes " and \\ and\nlines, ünïcode, \u2028', object_id: null };
+    const { hash: _hash, ...content } = row;
+    const values = [content.seq, content.at, content.user_id, content.username, content.action, content.object_type, content.object_id, content.old_values, content.new_values, content.reason, content.client_address, content.prev_hash];
+    expect(rowHash(content)).toBe(crypto.createHash("sha256").update(canonicalJson(values), "utf8").digest("hex"));
   });
 
   it("hashes canonical JSON, which does not depend on key order", () => {

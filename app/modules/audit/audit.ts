@@ -71,7 +71,8 @@ export function rowHash(row: Omit<AuditRow, "hash">): string {
   ]
     .map(scalarJson)
     .join(",")}]`;
-  return crypto.createHash("sha256").update(content, "utf8").digest("hex");
+  // The one-shot form: the same digest, without a Hash object per row.
+  return crypto.hash("sha256", content, "hex");
 }
 
 /** A point of the chain: a row's sequence number and hash (the recorded head, a checkpoint). */
