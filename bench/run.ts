@@ -8,6 +8,10 @@
  *      b. a bare Node `http` server in a child process returning the same page bytes from memory
  *         (goal: ratio >= 0.10); plus the SOP page's p99 latency (goal < 100 ms).
  *   2. In-process MDX: warm MdxRenderer.render (cached) against compile + render per call (goal >= 50x).
+ *   3. The audit trail at 1,000,000 rows (bench/audit-bench.ts): `quire audit verify --json` in a child
+ *      process, time (goal < 10 s) and peak RSS (goal < 200 MB) against the same command on a fresh
+ *      data folder; the /audit page unfiltered and filtered, p95 latency (goal < 300 ms) against GET
+ *      /about on the same server; and /about while the first /audit view verifies every row.
  *
  * Writes bench/results.json and prints a markdown table. Exits 0 when goals are missed (it is a
  * report) and non-zero when something fails to run.
@@ -15,7 +19,8 @@
  * Environment: BENCH_SECONDS (measured seconds per HTTP run, default 10), BENCH_WARMUP_SECONDS
  * (default 2, at most BENCH_SECONDS), BENCH_CONNECTIONS (default 50), BENCH_MDX_COMPILES
  * (default 20), BENCH_MDX_WARM_RENDERS (default 2000), BENCH_PROFILE=1 (run the app server with
- * --cpu-prof; the profile lands in bench/.work/profile/).
+ * --cpu-prof; the profile lands in bench/.work/profile/), BENCH_ONLY=page|audit (run one group; the
+ * other group's figures in bench/results.json are kept), BENCH_AUDIT_ROWS (default 1000000).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -35,6 +40,7 @@ import { MdxRenderer, compileMdx, sha256 } from "~/modules/content/render.server
 import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
 
+import { auditBenchmarks, type AuditBenchResults } from "./audit-bench";
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
 
 /** Something failed to run (as opposed to a goal not met): the run exits non-zero. */
@@ -56,6 +62,15 @@ const CONNECTIONS = Math.round(envNumber("BENCH_CONNECTIONS", 50));
 const MDX_COMPILES = Math.max(1, Math.round(envNumber("BENCH_MDX_COMPILES", 20)));
 const MDX_WARM_RENDERS = Math.max(1, Math.round(envNumber("BENCH_MDX_WARM_RENDERS", 2000)));
 const PROFILE = process.env.BENCH_PROFILE === "1";
+const AUDIT_ROWS = Math.round(envNumber("BENCH_AUDIT_ROWS", 1_000_000));
+const GROUPS = ["page", "audit"] as const;
+type Group = (typeof GROUPS)[number];
+const ONLY = process.env.BENCH_ONLY || undefined;
+if (ONLY !== undefined && !(GROUPS as readonly string[]).includes(ONLY)) {
+  process.stderr.write(`[bench] FAILED: BENCH_ONLY=${ONLY} is not one of ${GROUPS.join(", ")}\n`);
+  process.exit(1);
+}
+const runs = (group: Group) => ONLY === undefined || ONLY === group;
 
 const SOP_PATH = `/documents/${LONG_SOP_ID}`;
 const ABOUT_PATH = "/about";
@@ -495,6 +510,8 @@ function sum(values: number[]): number {
 // Report
 
 interface ResultRow {
+  /** Which part of the bench measured it (BENCH_ONLY runs one part). */
+  group: Group;
   name: string;
   value: number;
   unit: string;
@@ -510,11 +527,11 @@ interface ResultRow {
   met: boolean;
 }
 
-function row(r: Omit<ResultRow, "ratio" | "met">): ResultRow {
+function row(r: Omit<ResultRow, "ratio" | "met" | "group">, group: Group = "page"): ResultRow {
   const ratio = r.baselineValue > 0 ? r.value / r.baselineValue : Number.NaN;
   const checked = r.goalOn === "ratio" ? ratio : r.value;
   const met = r.goalComparison === ">=" ? checked >= r.goalThreshold : checked < r.goalThreshold;
-  return { ...r, ratio, met };
+  return { group, ...r, ratio, met };
 }
 
 function fmt(n: number, unit: string): string {
@@ -555,9 +572,16 @@ function rawTable(ms: HttpMeasurement[]): string {
   return lines.join("\n");
 }
 
-async function main(): Promise<void> {
-  const started = new Date();
-  log(`Node ${process.version}, ${os.cpus().length} CPUs; ${SECONDS} s per HTTP measurement after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections`);
+interface GroupReport {
+  results: ResultRow[];
+  notes: string[];
+  /** Sections of results.json this group owns. */
+  sections: Record<string, unknown>;
+  printed: string;
+}
+
+async function pageBenchmarks(): Promise<GroupReport> {
+  log(`${SECONDS} s per HTTP measurement after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections`);
   const { source, stats } = await prepareData();
   const http = await httpBenchmarks();
   const mdx = await mdxBenchmark(source);
@@ -629,15 +653,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const report = {
-    date: started.toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? "unknown",
-      memoryGB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-      node: process.version,
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    },
+  const sections = {
     config: {
       seconds: SECONDS,
       warmupSeconds: WARMUP_SECONDS,
@@ -654,22 +670,121 @@ async function main(): Promise<void> {
       aboutHtmlBytes: http.pageBytes.about,
       pageBytesStableAcrossRequests: http.sopPageStable,
     },
-    results,
-    notes,
     raw: { http: { sop: http.sop, about: http.about, bareNode: http.bareNode }, mdx },
   };
+  const printed =
+    `${rawTable([http.sop, http.about, http.bareNode])}\n\n` +
+    `_autocannon ${CONNECTIONS} connections, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up; MDX: ${MDX_COMPILES} compiles, ${MDX_WARM_RENDERS} warm renders._`;
+  return { results, notes, sections, printed };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit trail
+
+async function startAppServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (!fs.existsSync(path.join(ROOT, "build", "index.js"))) {
+    throw new BenchFailure("build/index.js is missing: run `npm run build` first (npm run bench does).");
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, QUIRE_DATA_DIR: dataDir, PORT: String(await freePort()), NODE_ENV: "production" };
+  delete env.QUIRE_CONTENT_REPO;
+  delete env.QUIRE_NOW;
+  const { child, url } = await startChild("the Quire server (node server.js)", ["server.js"], env);
+  return { url, stop: () => stopChild(child) };
+}
+
+async function auditGroup(): Promise<GroupReport> {
+  const a: AuditBenchResults = await auditBenchmarks(
+    {
+      root: ROOT,
+      work: WORK,
+      fixture: FIXTURE,
+      log,
+      fail: (message) => new BenchFailure(message),
+      startServer: startAppServer,
+      signIn,
+      getOk,
+    },
+    AUDIT_ROWS,
+  );
+  const n = a.verify.verdict.rows.toLocaleString("en-US");
+  const fresh = `same command, fresh data folder (${a.verifyBaseline.dataRows} rows)`;
+  const results: ResultRow[] = [
+    row({ name: `quire audit verify, ${n} audit rows: time`, value: a.verify.seconds, unit: "s", baseline: fresh, baselineValue: a.verifyBaseline.seconds, goal: "< 10 s", goalOn: "value", goalThreshold: 10, goalComparison: "<" }, "audit"),
+    row({ name: `quire audit verify, ${n} audit rows: peak RSS`, value: a.verify.maxRssMB, unit: "MB", baseline: fresh, baselineValue: a.verifyBaseline.maxRssMB, goal: "< 200 MB", goalOn: "value", goalThreshold: 200, goalComparison: "<" }, "audit"),
+  ];
+  for (const s of [a.page, a.filtered, a.prefix]) {
+    results.push(
+      row({ name: `GET ${s.path} at ${n} audit rows, p95 of ${s.requests}`, value: s.p95Ms, unit: "ms", baseline: "GET /about p95, same server", baselineValue: a.about.p95Ms, goal: "< 300 ms", goalOn: "value", goalThreshold: 300, goalComparison: "<" }, "audit"),
+    );
+  }
+  results.push(
+    row(
+      { name: `GET /about, worst of ${a.firstView.aboutDuringMs.requests} while the first /audit view verifies all ${n} rows`, value: a.firstView.aboutDuringMs.maxMs, unit: "ms", baseline: "GET /about p95, idle", baselineValue: a.about.p95Ms, goal: "< 300 ms", goalOn: "value", goalThreshold: 300, goalComparison: "<" },
+      "audit",
+    ),
+  );
+  const notes = [
+    `Audit: ${a.generated.rows.toLocaleString("en-US")} rows generated with correct hashes in ${(a.generated.milliseconds / 1000).toFixed(1)} s; ` +
+      `the first /audit view (no checkpoint yet, so every row is verified in the server) took ${(a.firstView.ms / 1000).toFixed(2)} s; later views verify only the rows since the checkpoint it recorded.`,
+  ];
+  const printed = [
+    "| audit page | median | p95 | max |",
+    "|---|---|---|---|",
+    ...[a.about, a.page, a.filtered, a.prefix, a.firstView.aboutDuringMs].map((s) => `| ${s.path} | ${s.medianMs.toFixed(1)} ms | ${s.p95Ms.toFixed(1)} ms | ${s.maxMs.toFixed(1)} ms |`),
+  ].join("\n");
+  return { results, notes, sections: { audit: a }, printed };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The previous results.json, whose other group's figures a BENCH_ONLY run keeps. */
+function previousReport(): { results?: ResultRow[]; notes?: string[]; [section: string]: unknown } {
+  try {
+    return JSON.parse(fs.readFileSync(RESULTS_FILE, "utf8")) as { results?: ResultRow[] };
+  } catch {
+    return {};
+  }
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  log(`Node ${process.version}, ${os.cpus().length} CPUs${ONLY ? `; only the ${ONLY} benchmarks` : ""}`);
+  const page = runs("page") ? await pageBenchmarks() : null;
+  const audit = runs("audit") ? await auditGroup() : null;
+
+  const previous = ONLY ? previousReport() : {};
+  // Rows written before groups existed belong to the page group.
+  const kept = (previous.results ?? []).filter((r) => !runs(r.group ?? "page")).map((r) => ({ ...r, group: r.group ?? "page" }));
+  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...kept];
+  const notes = [...(page?.notes ?? []), ...(audit?.notes ?? [])];
+  const report = {
+    ...previous,
+    date: started.toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    },
+    ...(ONLY ? { only: ONLY } : {}),
+    results,
+    notes: ONLY ? [...notes, ...(previous.notes ?? []).filter((n) => (ONLY === "audit" ? !n.startsWith("Audit:") : n.startsWith("Audit:")))] : notes,
+    ...(page?.sections ?? {}),
+    ...(audit?.sections ?? {}),
+  };
+  if (!ONLY) delete (report as { only?: string }).only;
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   log(`wrote ${path.relative(ROOT, RESULTS_FILE)}`);
 
-  const table = markdownTable(results);
+  const ran = results.filter((r) => runs(r.group));
   process.stdout.write(
-    `\n${table}\n\n${rawTable([http.sop, http.about, http.bareNode])}\n\n` +
-      `_${report.date.slice(0, 10)}, Node ${process.version}, ${report.machine.cpus} CPUs; autocannon ${CONNECTIONS} connections, ` +
-      `${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up; MDX: ${MDX_COMPILES} compiles, ${MDX_WARM_RENDERS} warm renders._\n`,
+    `\n${markdownTable(ran)}\n\n${[page?.printed, audit?.printed].filter(Boolean).join("\n\n")}\n\n` +
+      `_${report.date.slice(0, 10)}, Node ${process.version}, ${report.machine.cpus} CPUs._\n`,
   );
   if (notes.length > 0) process.stdout.write(`\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
-  const missed = results.filter((r) => !r.met).length;
-  log(missed === 0 ? "all goals met" : `${missed} of ${results.length} goals not met (a report, not a failure)`);
+  const missed = ran.filter((r) => !r.met).length;
+  log(missed === 0 ? "all goals met" : `${missed} of ${ran.length} goals not met (a report, not a failure)`);
 }
 
 try {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "~/db/db.server";
 import { verifyChain, type AuditRow } from "~/modules/audit/audit";
 
+import { runQuire } from "../helpers/cli";
 import { TestClock } from "../helpers/clock";
 import { csvObjects } from "../helpers/csv";
 import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
@@ -84,6 +85,7 @@ const column = { seq: 0, time: 1, user: 2, action: 3, object: 4, old: 5, new: 6,
 
 describe("the audit trail page (GET /audit)", () => {
   it("shows quality managers and inspectors the sign-ins just made, with the chain status", async () => {
+    const scopes: string[] = [];
     for (const client of [qa, inspector]) {
       const page = await client.get("/audit?user=qa");
       expect(page.status).toBe(200);
@@ -96,8 +98,16 @@ describe("the audit trail page (GET /audit)", () => {
         expect(r.cells[column.address]).toMatch(ADDRESS);
       }
       const all = await countRows("1");
-      expect(decode(page.text.replace(/<[^>]+>/g, ""))).toContain(`Chain intact: ${all} rows, head sha256`);
+      const text = decode(page.text.replace(/<[^>]+>/g, ""));
+      expect(text).toContain(`Chain intact: rows 1–${all.toLocaleString("en")}, head sha256`);
+      scopes.push(/(All rows were verified now[^.]*|Rows 1–[^;]*; [^.]*)\./.exec(text)?.[1] ?? "");
     }
+    // The first view verified every row and left a checkpoint at the head; the second started from it.
+    const all = (await countRows("1")).toLocaleString("en");
+    expect(scopes).toEqual([
+      "All rows were verified now, from row 1",
+      `Rows 1–${all} were verified in full on 2026-11-25 10:00 UTC (checkpoint at row ${all}) and its row still matches it; no rows since checkpoint ${all}`,
+    ]);
   });
 
   it("shows every column of a row, values readably", async () => {
@@ -274,18 +284,54 @@ describe("the CSV export (GET /audit.csv)", () => {
 });
 
 describe("a tampered trail", () => {
-  it("shows a red banner naming the first bad row", async () => {
-    await new Promise<void>((resolve, reject) => {
+  function tamper(sql: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const db = new sqlite3.Database(path.join(dataDir, "quire.db"), (err) => {
         if (err) return reject(err);
-        db.exec("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET object_id = 'someone-else' WHERE seq = 7;", (e) =>
-          db.close(() => (e ? reject(e) : resolve())),
-        );
+        db.exec(sql, (e) => db.close(() => (e ? reject(e) : resolve())));
       });
     });
+  }
+
+  async function latestCheckpointSeq(): Promise<number> {
+    const db = await Database.open(path.join(dataDir, "quire.db"));
+    try {
+      return (await db.get<{ seq: number }>("SELECT max(seq) AS seq FROM audit_checkpoints"))!.seq;
+    } finally {
+      await db.close();
+    }
+  }
+
+  it("still shows only what it checked when a row before the checkpoint is changed; the full verification names it", async () => {
+    const checkpoint = await latestCheckpointSeq();
+    expect(checkpoint).toBeGreaterThan(7);
+    await tamper("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET object_id = 'someone-else' WHERE seq = 7;");
     const page = await inspector.get("/audit");
     expect(page.status).toBe(200);
-    expect(page.text).toMatch(/<div class="banner banner-error chain-status" role="alert"><p><strong>Chain broken at row 7 \(changed\):<\/strong> row 7 was changed/);
+    const text = decode(page.text.replace(/<[^>]+>/g, ""));
+    expect(text).toContain("Chain intact: rows 1–");
+    // It says plainly which rows this view verified and which it took from the checkpoint.
+    expect(text).toContain(`(checkpoint at row ${checkpoint.toLocaleString("en")}) and its row still matches it`);
+    expect(text).toContain("npx quire audit verify re-verifies every row.");
+    const full = runQuire(["audit", "verify", "--json"], { QUIRE_DATA_DIR: dataDir });
+    expect(full.status).toBe(1);
+    expect(JSON.parse(full.stdout)).toMatchObject({ ok: false, seq: 7, problem: "changed" });
+  });
+
+  it("shows a red banner naming the first bad row after the checkpoint", async () => {
+    const checkpoint = await latestCheckpointSeq();
+    await failedSignIn("after-checkpoint");
+    await failedSignIn("after-checkpoint");
+    const changed = checkpoint + 1;
+    await tamper(`UPDATE audit_events SET object_id = 'someone-else' WHERE seq = ${changed};`);
+    const page = await inspector.get("/audit");
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(
+      new RegExp(`<div class="banner banner-error chain-status" role="alert"><p><strong>Chain broken at row ${changed} \\(changed\\):</strong> row ${changed} was changed`),
+    );
     expect(page.text).not.toContain("Chain intact");
+    expect(decode(page.text.replace(/<[^>]+>/g, ""))).toContain(`this view checked row ${checkpoint.toLocaleString("en")} and the rows after it`);
+    // A broken check records no checkpoint.
+    expect(await latestCheckpointSeq()).toBe(checkpoint);
   });
 });

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -6,10 +7,22 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
-import { GENESIS_HASH, canonicalJson, rowHash, verifyChain, type AuditRow } from "~/modules/audit/audit";
+import { ChainVerifier, GENESIS_HASH, canonicalJson, rowHash, verifyChain, type AuditRow } from "~/modules/audit/audit";
 import { auditCsv, csvField } from "~/modules/audit/audit-csv";
 import { auditQueryString, displayValues, exportFileName, parseAuditQuery } from "~/modules/audit/audit-filter";
-import { AUDIT_COLUMNS, auditFilterOptions, exportAudit, queryAudit, recordAudit, verifyAuditTrail } from "~/modules/audit/audit.server";
+import {
+  AUDIT_COLUMNS,
+  allCheckpoints,
+  auditFilterOptions,
+  auditHashAt,
+  exportAudit,
+  latestCheckpoint,
+  queryAudit,
+  recordAudit,
+  verifyAndCheckpoint,
+  verifyAuditTrail,
+  verifySinceCheckpoint,
+} from "~/modules/audit/audit.server";
 
 import { runQuire } from "../helpers/cli";
 import { parseCsv } from "../helpers/csv";
@@ -76,7 +89,8 @@ async function withDb<T>(dataDir: string, work: (db: Database) => Promise<T>): P
   }
 }
 
-const verify = (dataDir: string) => withDb(dataDir, verifyAuditTrail);
+// Three rows a batch, so every check below also crosses batch boundaries of the streaming walk.
+const verify = (dataDir: string) => withDb(dataDir, (db) => verifyAuditTrail(db, { batchRows: 3 }));
 const rowsOf = (dataDir: string) => withDb(dataDir, (db) => db.all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events ORDER BY seq`));
 
 /** SQL text for a value (the tamper scripts are written as a person would type them). */
@@ -113,7 +127,8 @@ describe("the hash chain on a real SQLite file", () => {
     const rows = await rowsOf(base);
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: rowCount }, (_, i) => i + 1));
     expect(rows[0]!.prev_hash).toBe(GENESIS_HASH);
-    expect(await verify(base)).toEqual({ ok: true, count: rowCount, head: rows.at(-1)!.hash });
+    expect(await verify(base)).toEqual({ ok: true, count: rowCount, head: rows.at(-1)!.hash, headSeq: rowCount });
+    expect(await withDb(base, (db) => verifyAuditTrail(db))).toEqual({ ok: true, count: rowCount, head: rows.at(-1)!.hash, headSeq: rowCount });
   });
 
   it("refuses UPDATE and DELETE through the triggers (Part 11 §11.10(e))", async () => {
@@ -188,6 +203,13 @@ describe("the hash chain on a real SQLite file", () => {
     expect(await verify(dir)).toMatchObject({ ok: false, seq: 5, problem: "inserted", message: "row 5 does not link to row 4: a row was inserted or replaced out of order" });
   });
 
+  it("hashes a row as the SHA-256 of the canonical JSON of its twelve values", () => {
+    const row = { ...forged(7, "a".repeat(64)), reason: 'quotes " and \\ and\nlines, ünïcode, \u2028', object_id: null };
+    const { hash: _hash, ...content } = row;
+    const values = [content.seq, content.at, content.user_id, content.username, content.action, content.object_type, content.object_id, content.old_values, content.new_values, content.reason, content.client_address, content.prev_hash];
+    expect(rowHash(content)).toBe(crypto.createHash("sha256").update(canonicalJson(values), "utf8").digest("hex"));
+  });
+
   it("hashes canonical JSON, which does not depend on key order", () => {
     const a = canonicalJson({ b: 1, a: { d: [1, { z: true, y: null }], c: "x" }, skipped: undefined });
     const b = canonicalJson({ a: { c: "x", d: [1, { y: null, z: true }] }, b: 1 });
@@ -195,7 +217,7 @@ describe("the hash chain on a real SQLite file", () => {
     expect(a).toBe('{"a":{"c":"x","d":[1,{"y":null,"z":true}]},"b":1}');
     expect(canonicalJson({ a: 1, b: 2 })).not.toBe(canonicalJson({ a: 2, b: 1 }));
     const row = forged(1, GENESIS_HASH);
-    expect(verifyChain([row], null)).toEqual({ ok: true, count: 1, head: row.hash });
+    expect(verifyChain([row], null)).toEqual({ ok: true, count: 1, head: row.hash, headSeq: 1 });
   });
 });
 
@@ -307,7 +329,7 @@ describe("the CSV export", () => {
       const o = Object.fromEntries(header!.map((h, i) => [h, r[i] ?? null])) as Record<string, string | null>;
       return { ...o, seq: Number(o.seq) } as unknown as AuditRow;
     });
-    expect(verifyChain(rebuilt, null)).toEqual({ ok: true, count: rowCount, head: rows.at(-1)!.hash });
+    expect(verifyChain(rebuilt, null)).toEqual({ ok: true, count: rowCount, head: rows.at(-1)!.hash, headSeq: rowCount });
     expect(rebuilt.find((r) => r.action === "auth.signin.failed")!.object_id).toBe('x,"y"');
 
     const filtered = await withDb(dir, (db) => exportAudit(db, { user: "qa", from: "2026-03-02" }, { userId: null, username: "inspector", clientAddress: null }, new Date("2026-03-06T12:00:00Z")));
@@ -329,10 +351,15 @@ describe("quire audit verify", () => {
     const json = runQuire(["audit", "verify", "--json"], { QUIRE_DATA_DIR: dir });
     expect(json.stderr).toBe("");
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: true, rows: rowCount, head });
+    expect(JSON.parse(json.stdout)).toEqual({ ok: true, rows: rowCount, head, headSeq: rowCount });
     const text = runQuire(["audit", "verify"], { QUIRE_DATA_DIR: dir });
     expect(text.status).toBe(0);
-    expect(text.stdout).toBe(`Audit trail intact: ${rowCount} rows; head ${head}\n`);
+    expect(text.stdout).toBe(`Audit trail intact: ${rowCount} rows; head ${head}; checkpoint recorded at row ${rowCount}\n`);
+    // Each passing run records a checkpoint at the head it reached.
+    expect(await withDb(dir, allCheckpoints)).toEqual([
+      { seq: rowCount, hash: head, verifiedAt: expect.any(String) },
+      { seq: rowCount, hash: head, verifiedAt: expect.any(String) },
+    ]);
   });
 
   it("exits 1 naming the first bad row of a tampered trail", async () => {
@@ -349,6 +376,7 @@ describe("quire audit verify", () => {
     });
     const text = runQuire(["audit", "verify"], { QUIRE_DATA_DIR: dir });
     expect(text.status).toBe(1);
+    expect(await withDb(dir, allCheckpoints)).toEqual([]);
     expect(text.stdout).toContain("Audit trail broken at row 5 (changed): row 5 was changed");
     expect(text.stderr).not.toMatch(/\n\s+at /);
   });
@@ -364,5 +392,149 @@ describe("quire audit verify", () => {
       expect(help.stdout).toContain("Usage: quire audit");
     }
     expect(runQuire(["audit", "verify", "--bogus"]).status).toBe(2);
+  });
+});
+
+describe("streaming verification and checkpoints", () => {
+  const recordOne = (db: Database, action = "test.event") =>
+    db.transaction((tx) => recordAudit(tx, { userId: null, username: "system", action, objectType: "test", objectId: null }, new Date("2026-03-07T09:00:00Z")));
+
+  it("takes rows one at a time and reaches the same verdicts as a walk over them all", async () => {
+    const rows = await rowsOf(base);
+    const head = { seq: rows.at(-1)!.seq, hash: rows.at(-1)!.hash };
+    const walker = new ChainVerifier(head);
+    for (const row of rows) expect(walker.push(row)).toBeNull();
+    expect(walker.finish()).toEqual(verifyChain(rows, head));
+    // Starting from a verified row (a checkpoint), only the rows after it are pushed.
+    const fromFour = new ChainVerifier(head, { seq: 4, hash: rows[3]!.hash });
+    for (const row of rows.slice(4)) fromFour.push(row);
+    expect(fromFour.finish()).toEqual({ ok: true, count: rowCount, head: head.hash, headSeq: rowCount });
+    // A start point that does not match the next row's link is caught at that row.
+    const wrongStart = new ChainVerifier(head, { seq: 4, hash: "f".repeat(64) });
+    expect(wrongStart.push(rows[4]!)).toMatchObject({ seq: 5, problem: "inserted" });
+    // The first break is kept: later rows do not replace it.
+    const changed = new ChainVerifier(head);
+    changed.push(rows[0]!);
+    expect(changed.push({ ...rows[1]!, reason: "later" })).toMatchObject({ seq: 2, problem: "changed" });
+    expect(changed.push(rows[2]!)).toMatchObject({ seq: 2 });
+    expect(changed.finish()).toMatchObject({ ok: false, seq: 2 });
+  });
+
+  it("names a correctly hashed and linked row appended after the recorded head", async () => {
+    const dir = copyOfDataFolder();
+    const rows = await rowsOf(dir);
+    await tamper(dir, insertSql(forged(rowCount + 1, rows.at(-1)!.hash)));
+    const expected = { ok: false, count: rowCount + 1, seq: rowCount + 1, problem: "appended", message: `row ${rowCount + 1} was appended after the recorded head, row ${rowCount}` };
+    expect(await verify(dir)).toEqual(expected);
+    // Without a recorded head there is nothing to end at: the pure walk alone cannot tell.
+    expect(verifyChain([...rows, forged(rowCount + 1, rows.at(-1)!.hash)], null)).toMatchObject({ ok: true });
+    const cli = runQuire(["audit", "verify", "--json"], { QUIRE_DATA_DIR: dir });
+    expect(cli.status).toBe(1);
+    expect(JSON.parse(cli.stdout)).toEqual({ ok: false, rows: rowCount + 1, seq: rowCount + 1, problem: "appended", message: expected.message });
+  });
+
+  it("does not mistake an event recorded during the walk for an appended row", async () => {
+    const dir = copyOfDataFolder();
+    await withDb(dir, async (db) => {
+      let recorded = false;
+      // The event commits after the walk read the head and its first batch.
+      const racing = {
+        get: db.get.bind(db),
+        all: async <T,>(query: string, params?: Parameters<Database["all"]>[1]) => {
+          const result = await db.all<T>(query, params);
+          if (!recorded && query.includes("seq > ?")) {
+            recorded = true;
+            await recordOne(db);
+          }
+          return result;
+        },
+      };
+      expect(await verifyAuditTrail(racing, { batchRows: 3 })).toMatchObject({ ok: true, headSeq: rowCount + 1 });
+      expect(recorded).toBe(true);
+    });
+  });
+
+  it("records a checkpoint after a full verification; the page's check starts there", async () => {
+    const dir = copyOfDataFolder();
+    await withDb(dir, async (db) => {
+      expect(await latestCheckpoint(db)).toBeNull();
+      const at = new Date("2026-03-07T10:00:00Z");
+      const full = await verifyAndCheckpoint(db, at);
+      expect(full).toMatchObject({ ok: true, headSeq: rowCount });
+      const head = await auditHashAt(db, rowCount);
+      expect(head).toBe(full.ok ? full.head : null);
+      expect(await auditHashAt(db, rowCount + 5)).toBeNull();
+      expect(await latestCheckpoint(db)).toEqual({ seq: rowCount, hash: head, verifiedAt: at.toISOString() });
+
+      // Nothing new since: nothing verified, no new checkpoint.
+      const idle = await verifySinceCheckpoint(db, new Date("2026-03-07T11:00:00Z"));
+      expect(idle).toEqual({ verdict: { ok: true, count: rowCount, head, headSeq: rowCount }, checkpoint: { seq: rowCount, hash: head, verifiedAt: at.toISOString() }, verifiedFrom: rowCount + 1 });
+      expect(await allCheckpoints(db)).toHaveLength(1);
+
+      // Two new events: verified now, and a checkpoint at the new head.
+      await recordOne(db);
+      await recordOne(db);
+      const since = await verifySinceCheckpoint(db, new Date("2026-03-07T12:00:00Z"), { batchRows: 1 });
+      expect(since).toMatchObject({ verdict: { ok: true, count: rowCount + 2, headSeq: rowCount + 2 }, checkpoint: { seq: rowCount }, verifiedFrom: rowCount + 1 });
+      expect((await allCheckpoints(db)).map((c) => c.seq)).toEqual([rowCount, rowCount + 2]);
+      expect(await latestCheckpoint(db)).toMatchObject({ seq: rowCount + 2, hash: await auditHashAt(db, rowCount + 2), verifiedAt: "2026-03-07T12:00:00.000Z" });
+    });
+    // Checkpoints are records (migration 005).
+    await expect(tamper(dir, "UPDATE audit_checkpoints SET seq = 1")).rejects.toThrow(/never updated/);
+    await expect(tamper(dir, "DELETE FROM audit_checkpoints")).rejects.toThrow(/never deleted/);
+  });
+
+  it("reports only what it checked: a row changed before the checkpoint is left to the full verification", async () => {
+    const dir = copyOfDataFolder();
+    await withDb(dir, async (db) => {
+      await verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z"));
+      await recordOne(db);
+    });
+    await tamper(dir, "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET reason = 'later' WHERE seq = 3;");
+    await withDb(dir, async (db) => {
+      const check = await verifySinceCheckpoint(db, new Date("2026-03-07T12:00:00Z"));
+      expect(check).toMatchObject({ verdict: { ok: true, headSeq: rowCount + 1 }, checkpoint: { seq: rowCount }, verifiedFrom: rowCount + 1 });
+      expect(await verifyAuditTrail(db)).toMatchObject({ ok: false, seq: 3, problem: "changed" });
+    });
+  });
+
+  it("reports the trail broken at the checkpoint when that row is no longer the one verified", async () => {
+    const replaced = copyOfDataFolder();
+    await withDb(replaced, (db) => verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z")));
+    const rows = await rowsOf(replaced);
+    // A self-consistent forgery in place of the checkpoint's row: right hash of its own, right link.
+    await tamper(replaced, `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = ${rowCount}; ${insertSql(forged(rowCount, rows.at(-2)!.hash))}`);
+    expect(await withDb(replaced, (db) => verifySinceCheckpoint(db, new Date()))).toMatchObject({
+      verdict: { ok: false, count: rowCount, seq: rowCount, problem: "changed", message: `row ${rowCount} was replaced (its hash differs from the checkpoint verified 2026-03-07)` },
+      checkpoint: { seq: rowCount },
+    });
+
+    const edited = copyOfDataFolder();
+    await withDb(edited, (db) => verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z")));
+    await tamper(edited, `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET reason = 'later' WHERE seq = ${rowCount};`);
+    expect((await withDb(edited, (db) => verifySinceCheckpoint(db, new Date()))).verdict).toMatchObject({ ok: false, seq: rowCount, problem: "changed", message: `row ${rowCount} was changed (its content no longer matches its hash)` });
+
+    const removed = copyOfDataFolder();
+    await withDb(removed, (db) => verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z")));
+    await tamper(removed, `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = ${rowCount};`);
+    expect((await withDb(removed, (db) => verifySinceCheckpoint(db, new Date()))).verdict).toMatchObject({ ok: false, seq: rowCount, problem: "removed" });
+  });
+
+  it("reports a row changed or appended after the checkpoint", async () => {
+    const dir = copyOfDataFolder();
+    await withDb(dir, async (db) => {
+      await verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z"));
+      await recordOne(db);
+      await recordOne(db);
+    });
+    await tamper(dir, `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET action = 'test.other' WHERE seq = ${rowCount + 1};`);
+    expect(await withDb(dir, (db) => verifySinceCheckpoint(db, new Date()))).toMatchObject({ verdict: { ok: false, seq: rowCount + 1, problem: "changed" }, verifiedFrom: rowCount + 1 });
+    expect((await withDb(dir, allCheckpoints)).map((c) => c.seq)).toEqual([rowCount]);
+
+    const appended = copyOfDataFolder();
+    await withDb(appended, (db) => verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z")));
+    const rows = await rowsOf(appended);
+    await tamper(appended, insertSql(forged(rowCount + 1, rows.at(-1)!.hash)));
+    expect((await withDb(appended, (db) => verifySinceCheckpoint(db, new Date()))).verdict).toMatchObject({ ok: false, seq: rowCount + 1, problem: "appended" });
   });
 });

@@ -44,9 +44,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The SHA-256 of a row's canonical content, including the previous row's hash (the chain link). */
+/** A scalar column as canonicalJson writes it (rows hold only strings, numbers and NULL). */
+function scalarJson(value: string | number | null): string {
+  return value === null ? "null" : JSON.stringify(value);
+}
+
+/**
+ * The SHA-256 of a row's canonical content, including the previous row's hash (the chain link).
+ * Equal to hashing canonicalJson of the twelve values as an array, written out by hand because a
+ * full verification hashes every row of the trail (a million at a time).
+ */
 export function rowHash(row: Omit<AuditRow, "hash">): string {
-  const content = canonicalJson([
+  const content = `[${[
     row.seq,
     row.at,
     row.user_id,
@@ -59,42 +68,140 @@ export function rowHash(row: Omit<AuditRow, "hash">): string {
     row.reason,
     row.client_address,
     row.prev_hash,
-  ]);
-  return crypto.createHash("sha256").update(content, "utf8").digest("hex");
+  ]
+    .map(scalarJson)
+    .join(",")}]`;
+  // The one-shot form: the same digest, without a Hash object per row.
+  return crypto.hash("sha256", content, "hex");
 }
 
+/** A point of the chain: a row's sequence number and hash (the recorded head, a checkpoint). */
+export interface ChainPoint {
+  seq: number;
+  hash: string;
+}
+
+export type ChainProblem = "changed" | "removed" | "inserted" | "appended";
+
+export type ChainBreak = { ok: false; count: number; seq: number; problem: ChainProblem; message: string };
+
 export type ChainVerdict =
-  | { ok: true; count: number; head: string }
-  | { ok: false; count: number; seq: number; problem: "changed" | "removed" | "inserted"; message: string };
+  | {
+      ok: true;
+      count: number;
+      head: string;
+      /** The seq of the head row: 0 for an empty trail. */
+      headSeq: number;
+    }
+  | ChainBreak;
 
 /**
- * Walks the chain in sequence order (Part 11 §11.10(e): changes must not obscure earlier records).
- * Names the first row that was changed (its hash no longer matches its content), removed (a gap in
- * the sequence, or fewer rows than the recorded head) or inserted out of order (it does not link
- * to its predecessor's hash).
+ * Walks the chain one row at a time, in sequence order, so a caller can stream a trail of any
+ * length through it with flat memory (Part 11 §11.10(e): changes must not obscure earlier records).
+ * It names the first row that was changed (its hash no longer matches its content), removed (a gap
+ * in the sequence, or the trail ends before the recorded head), inserted out of order (it does not
+ * link to its predecessor's hash) or appended after the recorded head.
+ *
+ * It may start after a verified point (a checkpoint): the caller has checked that row itself.
+ * `count` is the rows the walk accounts for: those before the start point plus those pushed.
  */
-export function verifyChain(rows: readonly AuditRow[], recordedHead: { seq: number; hash: string } | null): ChainVerdict {
-  let prev: AuditRow | null = null;
-  for (const row of rows) {
+export class ChainVerifier {
+  private prev: ChainPoint | null;
+  private pushed = 0;
+  private broken: ChainBreak | null = null;
+
+  constructor(
+    private recordedHead: ChainPoint | null,
+    private readonly start: ChainPoint | null = null,
+  ) {
+    this.prev = start;
+  }
+
+  /** The row the walk has reached, or the start point (null before the first row). */
+  get last(): ChainPoint | null {
+    return this.prev;
+  }
+
+  /** The first break found, once there is one; later rows are then ignored. */
+  get failure(): ChainBreak | null {
+    return this.broken;
+  }
+
+  /** True when a row with this seq lies beyond the recorded head, so the caller should re-read it. */
+  beyondHead(seq: number): boolean {
+    return this.recordedHead !== null && seq > this.recordedHead.seq;
+  }
+
+  /**
+   * A newer recorded head, read after the rows being pushed were read: new events recorded while
+   * the walk goes on move the head forward in the same transaction as their row, so only a row
+   * beyond the newest head is one that was appended behind the audit writer's back.
+   */
+  updateHead(head: ChainPoint | null): void {
+    if (head && (!this.recordedHead || head.seq >= this.recordedHead.seq)) this.recordedHead = head;
+  }
+
+  /** Checks one row; returns the break it reveals (and keeps it), or null. */
+  push(row: AuditRow): ChainBreak | null {
+    if (this.broken) return this.broken;
+    this.pushed += 1;
+    const prev = this.prev;
     const expectedSeq = prev ? prev.seq + 1 : 1;
     if (row.seq !== expectedSeq) {
-      return { ok: false, count: rows.length, seq: expectedSeq, problem: "removed", message: `row ${expectedSeq} was removed (the sequence jumps from ${expectedSeq - 1} to ${row.seq})` };
+      return this.fail(expectedSeq, "removed", `row ${expectedSeq} was removed (the sequence jumps from ${expectedSeq - 1} to ${row.seq})`);
     }
     const { hash, ...content } = row;
     if (rowHash(content) !== hash) {
-      return { ok: false, count: rows.length, seq: row.seq, problem: "changed", message: `row ${row.seq} was changed (its content no longer matches its hash)` };
+      return this.fail(row.seq, "changed", `row ${row.seq} was changed (its content no longer matches its hash)`);
     }
     if (row.prev_hash !== (prev ? prev.hash : GENESIS_HASH)) {
-      return { ok: false, count: rows.length, seq: row.seq, problem: "inserted", message: `row ${row.seq} does not link to row ${row.seq - 1}: a row was inserted or replaced out of order` };
+      return this.fail(row.seq, "inserted", `row ${row.seq} does not link to row ${row.seq - 1}: a row was inserted or replaced out of order`);
     }
-    prev = row;
+    // A row that hashes and links correctly but lies beyond the head was not written by recordAudit,
+    // which moves the head in the same transaction as its row.
+    const head = this.recordedHead;
+    if (head && row.seq > head.seq) {
+      return this.fail(row.seq, "appended", `row ${row.seq} was appended after the recorded head, row ${head.seq}`);
+    }
+    if (head && row.seq === head.seq && hash !== head.hash) {
+      return this.fail(row.seq, "changed", `row ${row.seq} was replaced (its hash differs from the recorded head)`);
+    }
+    this.prev = { seq: row.seq, hash };
+    return null;
   }
-  if (recordedHead && (!prev || prev.seq < recordedHead.seq)) {
-    const missing = prev ? prev.seq + 1 : 1;
-    return { ok: false, count: rows.length, seq: missing, problem: "removed", message: `row ${missing} was removed (the trail ends before the recorded head, row ${recordedHead.seq})` };
+
+  /** The verdict once every row has been pushed. */
+  finish(): ChainVerdict {
+    if (this.broken) return this.broken;
+    const prev = this.prev;
+    const head = this.recordedHead;
+    if (head && (!prev || prev.seq < head.seq)) {
+      const missing = prev ? prev.seq + 1 : 1;
+      return this.fail(missing, "removed", `row ${missing} was removed (the trail ends before the recorded head, row ${head.seq})`);
+    }
+    // Only when starting from a checkpoint beyond the head: the head was moved back by hand.
+    if (head && prev && prev.seq > head.seq) {
+      return this.fail(head.seq + 1, "appended", `row ${head.seq + 1} was appended after the recorded head, row ${head.seq}`);
+    }
+    return { ok: true, count: this.count(), head: prev ? prev.hash : GENESIS_HASH, headSeq: prev ? prev.seq : 0 };
   }
-  if (recordedHead && prev && prev.seq === recordedHead.seq && prev.hash !== recordedHead.hash) {
-    return { ok: false, count: rows.length, seq: prev.seq, problem: "changed", message: `row ${prev.seq} was replaced (its hash differs from the recorded head)` };
+
+  private count(): number {
+    return (this.start?.seq ?? 0) + this.pushed;
   }
-  return { ok: true, count: rows.length, head: prev ? prev.hash : GENESIS_HASH };
+
+  private fail(seq: number, problem: ChainProblem, message: string): ChainBreak {
+    this.broken = { ok: false, count: this.count(), seq, problem, message };
+    return this.broken;
+  }
+}
+
+/**
+ * Verifies rows already in memory (an exported CSV, a test). `count` is the number of rows given,
+ * whatever the verdict.
+ */
+export function verifyChain(rows: readonly AuditRow[], recordedHead: ChainPoint | null): ChainVerdict {
+  const verifier = new ChainVerifier(recordedHead);
+  for (const row of rows) if (verifier.push(row)) break;
+  return { ...verifier.finish(), count: rows.length };
 }
