@@ -6,6 +6,8 @@ import type { FormEvent } from "react";
 import { quire } from "~/context.server";
 import { now } from "~/clock.server";
 import { auditFilterOptions, checkAuditChain, queryAudit, type ChainCheck } from "~/modules/audit/audit.server";
+import { utcMinuteLabel } from "~/components/time";
+import { checkNewestAnchor, type AnchorCheck } from "~/modules/integrity/anchor.server";
 import { auditQueryString, displayValues, parseAuditQuery, type AuditFilter } from "~/modules/audit/audit-filter";
 import { requireUser } from "~/modules/users/auth.server";
 
@@ -16,15 +18,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const q = await quire();
   const { filter, page, ignored } = parseAuditQuery(new URL(request.url).searchParams);
   // The chain is verified since the last checkpoint only (Part 11 §11.10(e)); the page says so.
-  const [result, options, chain] = await Promise.all([queryAudit(q.db, filter, page), auditFilterOptions(q.db), checkAuditChain(q.db, now(q.config))]);
+  const [result, options, chain, anchor] = await Promise.all([
+    queryAudit(q.db, filter, page),
+    auditFilterOptions(q.db),
+    checkAuditChain(q.db, now(q.config)),
+    // The checkpoint rests on git too: the newest audit head anchored there must still match (docs/decisions/008).
+    checkNewestAnchor(q.db, q.repo),
+  ]);
   if (page > result.pageCount) {
     ignored.push(`There ${result.pageCount === 1 ? "is only 1 page" : `are only ${result.pageCount} pages`} for these filters; showing the last.`);
   }
-  return json({ filter, ignored, options, chain, ...result });
+  return json({ filter, ignored, options, chain, anchor, ...result });
 }
 
 export default function AuditTrail() {
-  const { filter, ignored, options, chain, rows, total, page, pageCount, pageSize } = useLoaderData<typeof loader>();
+  const { filter, ignored, options, chain, anchor, rows, total, page, pageCount, pageSize } = useLoaderData<typeof loader>();
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
   const filtered = Object.values(filter).some((v) => v !== undefined);
@@ -47,6 +55,7 @@ export default function AuditTrail() {
       </div>
 
       <ChainStatus check={chain} />
+      <AnchorStatus check={anchor} />
 
       {ignored.length > 0 ? (
         <ul className="banner banner-warning plain notices" role="status">
@@ -152,11 +161,6 @@ export default function AuditTrail() {
   );
 }
 
-/** When the checkpoint was verified, in UTC like every time on the page. */
-function utcMinute(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
 /** What the page checked, so a reviewer can tell a check since a checkpoint from a full one. */
 function CheckedScope({ check }: { check: ChainCheck }) {
   const { verdict, checkpoint } = check;
@@ -164,7 +168,7 @@ function CheckedScope({ check }: { check: ChainCheck }) {
   const k = checkpoint.seq;
   const before = (
     <>
-      Rows 1–{k.toLocaleString("en")} were verified in full on {utcMinute(checkpoint.verifiedAt)} (checkpoint at row {k.toLocaleString("en")})
+      Rows 1–{k.toLocaleString("en")} were verified in full on {utcMinuteLabel(checkpoint.verifiedAt)} (checkpoint at row {k.toLocaleString("en")})
     </>
   );
   if (!verdict.ok) return <>{before}; this view checked row {k.toLocaleString("en")} and the rows after it.</>;
@@ -200,6 +204,28 @@ function ChainStatus({ check }: { check: ChainCheck }) {
       <p className="small">
         Rows from {verdict.seq} on cannot be relied upon until the break is investigated. Report it to the quality
         manager; <code>npx quire audit verify</code> on the server re-verifies every row. <CheckedScope check={check} />
+      </p>
+    </div>
+  );
+}
+
+/** The newest audit head anchored in git (an approval commit or `quire verify --anchor`), against its row. */
+function AnchorStatus({ check }: { check: AnchorCheck | null }) {
+  if (!check) return null;
+  const { anchor, matches } = check;
+  const where = `${anchor.source === "approval" ? "approval" : "anchor"} commit ${anchor.commit.slice(0, 12)}`;
+  if (matches) {
+    return (
+      <p className="small muted anchor-status">
+        Anchored in git: row {anchor.seq.toLocaleString("en")} still has the hash written into {where}.
+      </p>
+    );
+  }
+  return (
+    <div className="banner banner-error anchor-status" role="alert">
+      <p>
+        <strong>Row {anchor.seq.toLocaleString("en")} differs from its hash anchored in git</strong> ({where}): the audit trail was rewritten or
+        removed. Report it to the quality manager; <code>npx quire verify</code> on the server names every problem.
       </p>
     </div>
   );

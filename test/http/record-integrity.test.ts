@@ -70,5 +70,7 @@ describe("refs Quire did not write", () => {
     const audit = await qa.get("/audit?action=content.foreign-ref");
     expect(audit.text).toContain("refs/tags/SOP-TS-001/v9.0");
     expect(audit.text).toContain("refs/tags/SOP-QA-001/v1.0");
+    // The page's checkpoint rests on git: the newest anchored audit head still matches its row.
+    expect(audit.text).toMatch(/Anchored in git: row \d+ still has the hash written into anchor commit [0-9a-f]{12}\./);
   });
 });

@@ -21,6 +21,7 @@ import {
 } from "~/modules/change-control/change-control.server";
 import { MAIN_BRANCH, type ContentRepository } from "~/modules/content/repository.server";
 import { versionsOf } from "~/modules/documents/versions.server";
+import { checkNewestAnchor } from "~/modules/integrity/anchor.server";
 import { verifyRecord, type RecordVerdict } from "~/modules/integrity/verify.server";
 
 import { runQuire } from "../helpers/cli";
@@ -107,6 +108,7 @@ describe("quire verify on an untouched record", () => {
     expect(verdict.signatures).toBeGreaterThanOrEqual(4);
     // One anchor commit from init, one Quire-Audit-Head trailer in the demo's approval commit.
     expect(verdict.anchors).toBeGreaterThanOrEqual(2);
+    expect(await checkNewestAnchor(opened[0]!.db, opened[0]!.repo)).toMatchObject({ matches: true, anchor: { source: "anchor" } });
   });
 });
 
@@ -201,6 +203,9 @@ describe("the audit trail is anchored in git", () => {
     const verdict = await verify(config);
     expect(verdict.ok).toBe(false);
     expect(verdict.problems).toContainEqual(expect.objectContaining({ check: "anchor", message: expect.stringContaining("differs from its hash anchored in") }));
+    // The audit page's check of the newest anchor sees it too.
+    const q = await openFolder(config, false);
+    expect(await checkNewestAnchor(q.db, q.repo)).toMatchObject({ matches: false });
   });
 
   it("catches every row deleted together with the recorded head", async () => {

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from "~/db/db.server";
-import { recordAudit } from "~/modules/audit/audit.server";
+import { auditHashAt, recordAudit } from "~/modules/audit/audit.server";
 import type { ContentRepository } from "~/modules/content/repository.server";
 import { TRAILER, parseAuditHead } from "~/modules/documents/version-commit";
 import { SYSTEM_ACTOR } from "~/modules/users/users.server";
@@ -56,4 +56,41 @@ export async function readAnchors(repo: ContentRepository, approvalCommits: read
     }
   }
   return anchors.sort((a, b) => a.seq - b.seq);
+}
+
+/** The newest anchor git holds, and whether its audit row still has the anchored hash. */
+export interface AnchorCheck {
+  anchor: AuditAnchor;
+  matches: boolean;
+}
+
+const newestAnchorCache = new Map<string, Promise<AuditAnchor | null>>();
+
+/**
+ * For the audit page: the newest audit head written into git (the anchor ref's tip, or the newest
+ * approval commit's trailer) checked against its row, so the page's checkpoint rests on git and not
+ * only on the database. Git is read once per (anchor tip, newest approval): a handful of commands.
+ */
+export async function checkNewestAnchor(db: Queryable, repo: ContentRepository): Promise<AnchorCheck | null> {
+  const tip = await repo.refTarget(ANCHOR_REF);
+  const approval = (await db.get<{ commit_sha: string }>("SELECT commit_sha FROM content_writes WHERE kind = 'approval' ORDER BY rowid DESC LIMIT 1"))?.commit_sha ?? null;
+  const key = `${tip}:${approval}`;
+  let newest = newestAnchorCache.get(key);
+  if (!newest) {
+    newest = (async () => {
+      const found: AuditAnchor[] = [];
+      for (const [commit, source] of [[tip, "anchor"], [approval, "approval"]] as const) {
+        if (!commit || !(await repo.hasCommit(commit))) continue;
+        const value = (await repo.trailers(commit)).get(TRAILER.auditHead)?.at(-1);
+        const head = value ? parseAuditHead(value) : null;
+        if (head) found.push({ ...head, commit, source });
+      }
+      return found.sort((a, b) => b.seq - a.seq)[0] ?? null;
+    })();
+    newestAnchorCache.clear();
+    newestAnchorCache.set(key, newest);
+  }
+  const anchor = await newest;
+  if (!anchor) return null;
+  return { anchor, matches: (await auditHashAt(db, anchor.seq)) === anchor.hash };
 }
