@@ -32,6 +32,13 @@ export interface CliRun {
   verdict: { ok: boolean; rows: number; headSeq?: number };
 }
 
+/** `quire verify --json`: the whole record (git against the database, the audit trail, the anchors). */
+export interface RecordRun {
+  seconds: number;
+  maxRssMB: number;
+  verdict: { ok: boolean; auditRows: number; versions: number; problems: unknown[] };
+}
+
 export interface LatencySeries {
   path: string;
   requests: number;
@@ -45,6 +52,8 @@ export interface AuditBenchResults {
   generated: GeneratedTrail;
   verifyBaseline: CliRun & { dataRows: number };
   verify: CliRun;
+  recordBaseline: RecordRun;
+  record: RecordRun;
   /** The first /audit view on the million rows: no checkpoint yet, so the server walks every row. */
   firstView: { ms: number; aboutDuringMs: LatencySeries };
   about: LatencySeries;
@@ -55,8 +64,10 @@ export interface AuditBenchResults {
 
 const SAMPLES = 30;
 
-/** Runs `node scripts/quire.js audit verify --json` and reads the child's own peak RSS at exit. */
-function cliVerify(h: AuditBenchHelpers, dataDir: string): Promise<CliRun> {
+/** Runs `node scripts/quire.js audit verify --json` (or `verify --json`) and reads the child's own peak RSS at exit. */
+function cliVerify(h: AuditBenchHelpers, dataDir: string): Promise<CliRun>;
+function cliVerify(h: AuditBenchHelpers, dataDir: string, command: ["verify"]): Promise<RecordRun>;
+function cliVerify(h: AuditBenchHelpers, dataDir: string, command: string[] = ["audit", "verify"]): Promise<CliRun | RecordRun> {
   // process.resourceUsage().maxRSS is the child's high-water mark in KB, printed as it exits.
   const hook = "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxrss-kb '+process.resourceUsage().maxRSS+'\\n'))";
   const env: NodeJS.ProcessEnv = { ...process.env, QUIRE_DATA_DIR: dataDir, NODE_ENV: "production" };
@@ -64,7 +75,7 @@ function cliVerify(h: AuditBenchHelpers, dataDir: string): Promise<CliRun> {
   delete env.QUIRE_NOW;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["--import", hook, "scripts/quire.js", "audit", "verify", "--json"], { cwd: h.root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", hook, "scripts/quire.js", ...command, "--json"], { cwd: h.root, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -73,9 +84,8 @@ function cliVerify(h: AuditBenchHelpers, dataDir: string): Promise<CliRun> {
     child.once("exit", (code) => {
       const seconds = (performance.now() - started) / 1000;
       const rss = /maxrss-kb (\d+)/.exec(stderr);
-      if (code !== 0 || !rss) return reject(h.fail(`quire audit verify on ${dataDir} exited ${code}:\n${stdout}${stderr}`));
-      const verdict = JSON.parse(stdout) as CliRun["verdict"];
-      resolve({ seconds, maxRssMB: Number(rss[1]) / 1024, verdict });
+      if (code !== 0 || !rss) return reject(h.fail(`quire ${command.join(" ")} on ${dataDir} exited ${code}:\n${stdout}${stderr}`));
+      resolve({ seconds, maxRssMB: Number(rss[1]) / 1024, verdict: JSON.parse(stdout) as CliRun["verdict"] & RecordRun["verdict"] });
     });
   });
 }
@@ -114,6 +124,8 @@ export async function auditBenchmarks(h: AuditBenchHelpers, rows: number): Promi
   fs.cpSync(baseDir, bigDir, { recursive: true });
 
   const verifyBaseline = await cliVerify(h, baseDir);
+  const recordBaseline = await cliVerify(h, baseDir, ["verify"]);
+  h.log(`quire verify, fresh data folder: ${recordBaseline.seconds.toFixed(2)} s, max RSS ${recordBaseline.maxRssMB.toFixed(0)} MB`);
   h.log(`quire audit verify, fresh data folder (${verifyBaseline.verdict.rows} rows): ${verifyBaseline.seconds.toFixed(2)} s, max RSS ${verifyBaseline.maxRssMB.toFixed(0)} MB`);
 
   h.log(`appending ${rows.toLocaleString("en-US")} audit rows with correct hashes...`);
@@ -155,5 +167,9 @@ export async function auditBenchmarks(h: AuditBenchHelpers, rows: number): Promi
     throw h.fail(`quire audit verify did not find the generated trail intact: ${JSON.stringify(verify.verdict)}`);
   }
   h.log(`quire audit verify, ${verify.verdict.rows.toLocaleString("en-US")} rows: ${verify.seconds.toFixed(2)} s, max RSS ${verify.maxRssMB.toFixed(0)} MB`);
-  return { rows, generated, verifyBaseline: { ...verifyBaseline, dataRows: verifyBaseline.verdict.rows }, verify, firstView, about, page, filtered, prefix };
+  // The whole-record check over the same trail (it walks the chain too, and compares git with the database).
+  const record = await cliVerify(h, bigDir, ["verify"]);
+  if (!record.verdict.ok) throw h.fail(`quire verify did not find the record sound: ${JSON.stringify(record.verdict.problems.slice(0, 5))}`);
+  h.log(`quire verify, ${record.verdict.auditRows.toLocaleString("en-US")} rows: ${record.seconds.toFixed(2)} s, max RSS ${record.maxRssMB.toFixed(0)} MB`);
+  return { rows, generated, verifyBaseline: { ...verifyBaseline, dataRows: verifyBaseline.verdict.rows }, verify, recordBaseline, record, firstView, about, page, filtered, prefix };
 }
