@@ -139,6 +139,17 @@ describe("only Quire's approval path makes a version", () => {
     expect(await again.db.all("SELECT 1 FROM foreign_refs WHERE resolved_at IS NULL")).toEqual([]);
   });
 
+  it("adopts, once and audited, the commits of a data folder made before Quire listed its writes", async () => {
+    const config = copyFolder();
+    await tamper(config, "DROP TRIGGER content_writes_no_delete", "DELETE FROM content_writes", "DELETE FROM settings WHERE key = 'content_root'");
+    const q = await openFolder(config);
+    expect(await q.db.all("SELECT 1 FROM foreign_refs")).toEqual([]);
+    expect(await q.db.get<{ n: number }>("SELECT count(*) AS n FROM audit_events WHERE action = 'content.writes.adopted'")).toEqual({ n: 1 });
+    await openFolder(config);
+    expect(await q.db.get<{ n: number }>("SELECT count(*) AS n FROM audit_events WHERE action = 'content.writes.adopted'")).toEqual({ n: 1 });
+    expect(messages(await verify(config))).toBe("");
+  });
+
   it("starts with a stray version-shaped tag that has no trailers, and reports it", async () => {
     const config = copyFolder();
     git(config, "tag", "SOP-QA-001/v1.0", MAIN_BRANCH);
