@@ -35,6 +35,7 @@ import { MdxRenderer, compileMdx, sha256 } from "~/modules/content/render.server
 import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
 
+import { cliBenchOnly, cliBenchmarks } from "./cli";
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
 
 /** Something failed to run (as opposed to a goal not met): the run exits non-zero. */
@@ -610,6 +611,7 @@ async function main(): Promise<void> {
       goalComparison: ">=",
     }),
   ];
+  results.push(...(await cliBenchmarks()));
 
   const notes: string[] = [];
   for (const m of [http.sop, http.about, http.bareNode]) {
@@ -673,7 +675,7 @@ async function main(): Promise<void> {
 }
 
 try {
-  await main();
+  await (process.env.BENCH_ONLY === "cli" ? cliBenchOnly() : main());
   await stopAll();
   process.exit(0);
 } catch (error) {
