@@ -23,6 +23,8 @@ const QUERY = ["effective", "--doc", "SOP-DM-001", "--on", "2026-06-01", "--json
 
 /** One row of bench/run.ts's results table (same fields as its ResultRow). */
 export interface CliResultRow {
+  /** The bench group these figures belong to (`BENCH_ONLY=cli` runs only them). */
+  group: "cli";
   name: string;
   value: number;
   unit: string;
@@ -90,6 +92,7 @@ function makeDemoFolder(): string {
 function ratioRow(name: string, valueMs: number, baselineMs: number): CliResultRow {
   const ratio = valueMs / baselineMs;
   return {
+    group: "cli",
     name,
     value: valueMs,
     unit: "ms",
