@@ -73,7 +73,8 @@ const results = await Promise.all([
   build({ ...common, entryPoints: [path.join(root, "scripts", "cli.ts")], outfile: path.join(OUT_DIR, "quire.js"), plugins: [appAlias, actionsExternal] }),
   build({ ...common, entryPoints: actions, outdir: path.join(OUT_DIR, "actions"), plugins: [appAlias, pureImports] }),
 ]);
-// The sources compiled in, so a test can tell a stale build from a current one (test/helpers/cli.ts).
+// The sources compiled in, so the bin script and the tests can tell a stale build from a current one
+// (scripts/quire.js, test/helpers/cli.ts).
 const inputs = [...new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)))].sort();
 fs.writeFileSync(path.join(OUT_DIR, "inputs.json"), `${JSON.stringify(inputs, null, 2)}\n`);
 process.stdout.write(`quire CLI compiled to build/cli/ (${actions.length} commands) in ${Date.now() - started} ms\n`);
