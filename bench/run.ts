@@ -41,6 +41,7 @@ import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
 
 import { auditBenchmarks, type AuditBenchResults } from "./audit-bench";
+import { cliBenchmarks } from "./cli";
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
 
 /** Something failed to run (as opposed to a goal not met): the run exits non-zero. */
@@ -63,7 +64,7 @@ const MDX_COMPILES = Math.max(1, Math.round(envNumber("BENCH_MDX_COMPILES", 20))
 const MDX_WARM_RENDERS = Math.max(1, Math.round(envNumber("BENCH_MDX_WARM_RENDERS", 2000)));
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const AUDIT_ROWS = Math.round(envNumber("BENCH_AUDIT_ROWS", 1_000_000));
-const GROUPS = ["page", "audit"] as const;
+const GROUPS = ["page", "audit", "cli"] as const;
 type Group = (typeof GROUPS)[number];
 const ONLY = process.env.BENCH_ONLY || undefined;
 if (ONLY !== undefined && !(GROUPS as readonly string[]).includes(ONLY)) {
@@ -753,11 +754,12 @@ async function main(): Promise<void> {
   log(`Node ${process.version}, ${os.cpus().length} CPUs${ONLY ? `; only the ${ONLY} benchmarks` : ""}`);
   const page = runs("page") ? await pageBenchmarks() : null;
   const audit = runs("audit") ? await auditGroup() : null;
+  const cli: ResultRow[] = runs("cli") ? await cliBenchmarks() : [];
 
   const previous = ONLY ? previousReport() : {};
   // Rows written before groups existed belong to the page group.
   const kept = (previous.results ?? []).filter((r) => !runs(r.group ?? "page")).map((r) => ({ ...r, group: r.group ?? "page" }));
-  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...kept];
+  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...cli, ...kept];
   const notes = [...(page?.notes ?? []), ...(audit?.notes ?? [])];
   const report = {
     ...previous,

@@ -1,12 +1,5 @@
 import type { Command } from "commander";
 
-import { readConfig } from "~/config.server";
-import { DataFolderMissing, open, type Quire } from "~/context.server";
-import { now } from "~/clock.server";
-import { verifyAndCheckpoint } from "~/modules/audit/audit.server";
-
-import { EXIT, fail, printJson } from "../cli-support";
-
 export function auditCommand(program: Command): void {
   const audit = program
     .command("audit")
@@ -33,32 +26,5 @@ export function auditCommand(program: Command): void {
         '      {"ok": false, "rows": N, "seq": S, "problem": "changed|removed|inserted|appended", "message": "..."}',
       ].join("\n"),
     )
-    .action(async (opts: { json?: boolean }) => {
-      let q: Quire;
-      try {
-        q = await open(readConfig(), { recover: false });
-      } catch (error) {
-        if (error instanceof DataFolderMissing) fail(error.message, EXIT.badInput);
-        throw error;
-      }
-      let verdict;
-      try {
-        verdict = await verifyAndCheckpoint(q.db, now(q.config));
-      } finally {
-        await q.db.close();
-      }
-      if (opts.json) {
-        printJson(
-          verdict.ok
-            ? { ok: true, rows: verdict.count, head: verdict.head, headSeq: verdict.headSeq }
-            : { ok: false, rows: verdict.count, seq: verdict.seq, problem: verdict.problem, message: verdict.message },
-        );
-      } else if (verdict.ok) {
-        const checkpoint = verdict.headSeq > 0 ? `; checkpoint recorded at row ${verdict.headSeq}` : "";
-        process.stdout.write(`Audit trail intact: ${verdict.count} rows; head ${verdict.head}${checkpoint}\n`);
-      } else {
-        process.stdout.write(`Audit trail broken at row ${verdict.seq} (${verdict.problem}): ${verdict.message}. ${verdict.count} rows read.\n`);
-      }
-      process.exitCode = verdict.ok ? EXIT.ok : EXIT.problems;
-    });
+    .action(async (opts: { json?: boolean }) => (await import("./audit.action")).auditVerify(opts));
 }

@@ -1,19 +1,4 @@
 import type { Command } from "commander";
-import { z } from "zod";
-
-import { readConfig } from "~/config.server";
-import { DataFolderMissing, open } from "~/context.server";
-import { effectiveOn } from "~/modules/documents/documents";
-import { retirementOf, versionRetired } from "~/modules/documents/retirement.server";
-import { versionsOf } from "~/modules/documents/versions.server";
-
-import { EXIT, fail, printJson } from "../cli-support";
-
-const Options = z.object({
-  doc: z.string().min(1),
-  on: z.iso.date({ message: "--on must be a date YYYY-MM-DD" }),
-  json: z.boolean().optional(),
-});
 
 export function effectiveCommand(program: Command): void {
   program
@@ -23,50 +8,5 @@ export function effectiveCommand(program: Command): void {
     .requiredOption("--on <date>", "the date, YYYY-MM-DD (UTC)")
     .option("--json", 'print {"doc","on","version","commit","effectiveFrom","effectiveTo"}')
     .addHelpText("after", "\nExit 0 with the answer (also when no version was effective then), 2 for an unknown document or a bad date.")
-    .action(async (raw: unknown) => {
-      const parsed = Options.safeParse(raw);
-      if (!parsed.success) fail(parsed.error.issues[0]!.message);
-      const { doc, on, json } = parsed.data;
-      let q;
-      try {
-        q = await open(readConfig(), { recover: false });
-      } catch (error) {
-        if (error instanceof DataFolderMissing) fail(error.message);
-        throw error;
-      }
-      try {
-        const versions = await versionsOf(q.db, doc);
-        if (versions.length === 0) fail(`unknown document ${doc}`);
-        // A retirement ends the last version's period: from its date no version is in force.
-        const retirement = await retirementOf(q.db, doc);
-        const retiredFrom = retirement?.effectiveFrom ?? null;
-        const state = effectiveOn(versions, on, retiredFrom);
-        const answer = {
-          doc,
-          on,
-          version: state?.version.version ?? null,
-          commit: state?.version.commit ?? null,
-          effectiveFrom: state?.version.effectiveFrom ?? null,
-          effectiveTo: state?.effectiveTo ?? null,
-        };
-        if (json) printJson(answer);
-        else if (state) {
-          process.stdout.write(
-            `${doc} on ${on}: version ${answer.version}, effective ${answer.effectiveFrom}` +
-              `${answer.effectiveTo ? ` to ${answer.effectiveTo} (${answer.effectiveTo === retiredFrom ? "retired" : "superseded"} then)` : " (still in force)"}; commit ${answer.commit}\n`,
-          );
-        } else if (retiredFrom !== null && on >= retiredFrom) {
-          const last = versionRetired(versions, retiredFrom);
-          process.stdout.write(
-            `${doc} on ${on}: no version was effective (the document was retired from ${retiredFrom}${last ? `; the last version in force was ${last.version}` : ""}).\n`,
-          );
-        } else {
-          const first = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))[0]!;
-          process.stdout.write(`${doc} on ${on}: no version was effective (the first, ${first.version}, took effect ${first.effectiveFrom}).\n`);
-        }
-        process.exitCode = EXIT.ok;
-      } finally {
-        await q.db.close();
-      }
-    });
+    .action(async (raw: unknown) => (await import("./effective.action")).effective(raw));
 }

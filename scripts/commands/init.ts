@@ -1,14 +1,4 @@
-import path from "node:path";
-
 import type { Command } from "commander";
-
-import { now } from "~/clock.server";
-import { appRoot, readConfig } from "~/config.server";
-import { formatProblem } from "~/modules/content/problems";
-import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
-import { ContentInvalid, InitRefused, dataFolderInUse, initDataFolder, removeAbandonedStaging } from "~/modules/setup/init.server";
-
-import { EXIT, fail, printJson } from "../cli-support";
 
 export function initCommand(program: Command): void {
   program
@@ -21,36 +11,5 @@ export function initCommand(program: Command): void {
       "after",
       "\nRefuses a data folder that already holds data. With QUIRE_CONTENT_REPO set, adopts that repository\ninstead of creating one.",
     )
-    .action(async (opts: { demo?: boolean; ifEmpty?: boolean; json?: boolean }) => {
-      const config = readConfig();
-      // A killed init leaves its staging folder behind; the next init clears it even when it has nothing else to do.
-      removeAbandonedStaging(config.dataDir);
-      if (opts.ifEmpty && dataFolderInUse(config)) {
-        process.stdout.write(`Using the existing data folder ${config.dataDir}.\n`);
-        return;
-      }
-      try {
-        const summary = await initDataFolder({
-          config,
-          seedDir: path.join(appRoot(), "content"),
-          demo: opts.demo === true,
-          now: now(config),
-        });
-        if (opts.json) printJson(summary);
-        else
-          process.stdout.write(
-            `Created ${summary.dataDir}: ${summary.documents} documents, ${summary.versions.length} approved versions in ${summary.contentRepo}.\n` +
-              (summary.adminPassword
-                ? `Sign in as admin with the one-time password ${summary.adminPassword} (you will be asked to change it).\n`
-                : `Demo users (admin, qa, author, reviewer, trainer, cra1, cra2, dm1, inspector) share the password ${DEMO_PASSWORD}.\n`),
-          );
-      } catch (error) {
-        if (error instanceof ContentInvalid) {
-          for (const p of error.problems) process.stderr.write(`${formatProblem(p)}\n`);
-          fail(error.message, EXIT.problems);
-        }
-        if (error instanceof InitRefused) fail(error.message, EXIT.badInput);
-        throw error;
-      }
-    });
+    .action(async (opts: { demo?: boolean; ifEmpty?: boolean; json?: boolean }) => (await import("./init.action")).init(opts));
 }

@@ -1,0 +1,119 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import { COMPILED_CLI_DIR, assertCompiledCliCurrent, runQuire } from "../helpers/cli";
+import { PROJECT_ROOT, tempDir } from "../helpers/data-folder";
+
+/** The packages a bundle imports statically (`import ... from "pkg"`), node: built-ins left out. */
+function staticPackageImports(file: string): string[] {
+  const source = fs.readFileSync(file, "utf8");
+  const found = [...source.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)";?$/gm), ...source.matchAll(/^import\s+"([^"]+)";?$/gm)].map((m) => m[1]!);
+  return [...new Set(found.filter((s) => !s.startsWith("node:") && !s.startsWith(".")))].sort();
+}
+
+describe("the compiled CLI (build/cli/, made by npm run build)", () => {
+  it("is what `quire` runs: --help comes from build/cli/quire.js, not from the TypeScript sources", () => {
+    const result = runQuire(["--help"], { QUIRE_CLI_TRACE: "1" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain("quire: running the compiled CLI (build/cli/quire.js)");
+    expect(result.stderr).not.toContain("tsx");
+    expect(result.stdout).toMatch(/^Usage: quire /);
+    for (const command of ["init", "validate", "effective", "audit", "verify", "users"]) expect(result.stdout).toContain(`  ${command}`);
+  });
+
+  it("runs on its own, without the bin script, and keeps the exit codes (2 for bad usage)", () => {
+    assertCompiledCliCurrent();
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [path.join(COMPILED_CLI_DIR, "quire.js"), ...args], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test" },
+        encoding: "utf8",
+      });
+    const help = run(["effective", "--help"]);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toContain("--doc <id>");
+    const bad = run(["effective", "--doc", "SOP-DM-001"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--on <date>");
+  });
+
+  it("loads nothing but commander for --help; each command's code and packages load when it runs", () => {
+    assertCompiledCliCurrent();
+    const entry = path.join(COMPILED_CLI_DIR, "quire.js");
+    expect(staticPackageImports(entry)).toEqual(["commander"]);
+    const dynamic = [...fs.readFileSync(entry, "utf8").matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!).sort();
+    expect(dynamic).toEqual(["audit", "effective", "init", "users", "validate", "verify"].map((name) => `./actions/${name}.js`));
+    for (const target of dynamic) expect(fs.existsSync(path.join(COMPILED_CLI_DIR, target)), target).toBe(true);
+  });
+
+  it("leaves zxcvbn's dictionaries out of the read-only commands (they take about 0.4 s to load)", () => {
+    assertCompiledCliCurrent();
+    const packages = (name: string) => staticPackageImports(path.join(COMPILED_CLI_DIR, "actions", `${name}.js`));
+    for (const readOnly of ["effective", "audit", "verify"]) expect(packages(readOnly).filter((p) => p.startsWith("@zxcvbn-ts/")), readOnly).toEqual([]);
+    // init creates accounts with passwords, so it must still have them.
+    expect(packages("init")).toContain("@zxcvbn-ts/language-en");
+  });
+});
+
+/**
+ * The bin script's choice, in a throwaway copy of the project's layout: a stand-in compiled CLI and
+ * a stand-in cli.ts, so the rule is tested without touching the real build other tests are using.
+ */
+describe("scripts/quire.js", () => {
+  function layout() {
+    const root = tempDir("quire-bin-");
+    fs.mkdirSync(path.join(root, "scripts"));
+    fs.mkdirSync(path.join(root, "build", "cli"), { recursive: true });
+    fs.copyFileSync(path.join(PROJECT_ROOT, "scripts", "quire.js"), path.join(root, "scripts", "quire.js"));
+    fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"));
+    fs.writeFileSync(path.join(root, "package.json"), '{ "type": "module" }\n');
+    fs.writeFileSync(path.join(root, "tsconfig.json"), "{}\n");
+    fs.writeFileSync(path.join(root, "scripts", "cli.ts"), 'const from: string = "source";\nprocess.stdout.write(`ran from ${from}\\n`);\n');
+    fs.writeFileSync(path.join(root, "scripts", "command.ts"), "export {};\n");
+    fs.writeFileSync(path.join(root, "build", "cli", "quire.js"), 'process.stdout.write("ran compiled\\n");\n');
+    fs.writeFileSync(path.join(root, "build", "cli", "inputs.json"), JSON.stringify(["scripts/cli.ts", "scripts/command.ts"]));
+    // Sources an hour older than the build.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const source of ["cli.ts", "command.ts"]) fs.utimesSync(path.join(root, "scripts", source), hourAgo, hourAgo);
+    return root;
+  }
+
+  function bin(root: string) {
+    return spawnSync(process.execPath, [path.join(root, "scripts", "quire.js")], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+  }
+
+  it("runs the compiled CLI when every source compiled into it is older than it", () => {
+    const r = bin(layout());
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("ran compiled\n");
+    expect(r.stderr).toBe("");
+  });
+
+  it("runs the sources instead, saying why, when a source changed after the build, was removed, or there is no build", () => {
+    const changed = layout();
+    fs.utimesSync(path.join(changed, "scripts", "command.ts"), new Date(), new Date(Date.now() + 1000));
+    const removed = layout();
+    fs.rmSync(path.join(removed, "scripts", "command.ts"));
+    const unbuilt = layout();
+    fs.rmSync(path.join(unbuilt, "build"), { recursive: true });
+    const cases: Array<[string, string]> = [
+      [changed, "scripts/command.ts changed after the CLI was compiled"],
+      [removed, "scripts/command.ts changed after the CLI was compiled"],
+      [unbuilt, "there is no compiled CLI in build/cli/"],
+    ];
+    for (const [root, why] of cases) {
+      const r = bin(root);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe("ran from source\n");
+      expect(r.stderr).toBe(`quire: ${why}, so this runs from source (slower); \`npm run build\` compiles it.\n`);
+    }
+  });
+});
