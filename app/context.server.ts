@@ -1,10 +1,8 @@
-import fs from "node:fs";
-
 import { readConfig, type QuireConfig } from "./config.server";
-import { Database } from "./db/db.server";
-import { migrate } from "./db/migrate.server";
+import { openDataFolder } from "./data-folder.server";
+import type { Database } from "./db/db.server";
 import { MdxRenderer } from "./modules/content/render.server";
-import { ContentRepository } from "./modules/content/repository.server";
+import type { ContentRepository } from "./modules/content/repository.server";
 import { loadJobFunctions } from "./modules/documents/library.server";
 import { adoptWritesOfOlderDataFolder } from "./modules/integrity/content-writes.server";
 import { reportForeignRefs } from "./modules/integrity/foreign-refs.server";
@@ -19,7 +17,7 @@ export interface Quire {
   renderer: MdxRenderer;
 }
 
-export class DataFolderMissing extends Error {}
+export { DataFolderMissing } from "./data-folder.server";
 
 let context: Promise<Quire> | null = null;
 
@@ -39,18 +37,7 @@ export function quire(): Promise<Quire> {
  * never race it for an approval in progress.
  */
 export async function open(config: QuireConfig, options: { recover?: boolean } = {}): Promise<Quire> {
-  if (!fs.existsSync(config.dbFile)) {
-    throw new DataFolderMissing(
-      `No Quire data folder at ${config.dataDir} (no quire.db). Create one with \`npx quire init\` or \`npx quire init --demo\`.`,
-    );
-  }
-  const db = await Database.open(config.dbFile);
-  await migrate(db);
-  const repo = new ContentRepository(config.contentRepo);
-  if (!(await repo.isRepository())) {
-    await db.close();
-    throw new DataFolderMissing(`The content repository ${config.contentRepo} is missing or not a git repository.`);
-  }
+  const { db, repo } = await openDataFolder(config);
   const partial = { config, db, repo, renderer: new MdxRenderer(null, new Map()) };
   // Reconcile git and the database: finish or discard approvals cut short (docs/decisions/005),
   // then report whatever is in the repository that Quire did not write: it never becomes a version

@@ -1,15 +1,15 @@
 // What `quire audit verify` does, loaded only when it runs (scripts/commands/audit.ts defines the command).
 import { now } from "~/clock.server";
 import { readConfig } from "~/config.server";
-import { DataFolderMissing, open, type Quire } from "~/context.server";
+import { DataFolderMissing, openDataFolder, type DataFolder } from "~/data-folder.server";
 import { verifyAndCheckpoint } from "~/modules/audit/audit.server";
 
 import { EXIT, fail, printJson } from "../cli-support";
 
 export async function auditVerify(opts: { json?: boolean }): Promise<void> {
-  let q: Quire;
+  let q: DataFolder;
   try {
-    q = await open(readConfig(), { recover: false });
+    q = await openDataFolder(readConfig());
   } catch (error) {
     if (error instanceof DataFolderMissing) fail(error.message, EXIT.badInput);
     throw error;

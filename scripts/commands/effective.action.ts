@@ -2,7 +2,7 @@
 import { z } from "zod";
 
 import { readConfig } from "~/config.server";
-import { DataFolderMissing, open } from "~/context.server";
+import { DataFolderMissing, openDataFolder } from "~/data-folder.server";
 import { effectiveOn } from "~/modules/documents/documents";
 import { retirementOf, versionRetired } from "~/modules/documents/retirement.server";
 import { versionsOf } from "~/modules/documents/versions.server";
@@ -21,7 +21,7 @@ export async function effective(raw: unknown): Promise<void> {
   const { doc, on, json } = parsed.data;
   let q;
   try {
-    q = await open(readConfig(), { recover: false });
+    q = await openDataFolder(readConfig());
   } catch (error) {
     if (error instanceof DataFolderMissing) fail(error.message);
     throw error;

@@ -5,7 +5,7 @@ import { z } from "zod";
 
 import { now } from "~/clock.server";
 import { readConfig } from "~/config.server";
-import { DataFolderMissing, open, type Quire } from "~/context.server";
+import { DataFolderMissing, openDataFolder, type DataFolder } from "~/data-folder.server";
 import { lockInForce, lockLapsesAt } from "~/modules/users/users";
 import { UserInputError, getUserByUsername, unlockUser, type Actor } from "~/modules/users/users.server";
 
@@ -43,9 +43,9 @@ export async function usersUnlock(username: string, raw: { reason?: string }): P
   const parsed = UnlockOptions.safeParse({ username, reason: raw.reason });
   if (!parsed.success) fail(parsed.error.issues[0]!.message);
   const { reason } = parsed.data;
-  let q: Quire;
+  let q: DataFolder;
   try {
-    q = await open(readConfig(), { recover: false });
+    q = await openDataFolder(readConfig());
   } catch (error) {
     if (error instanceof DataFolderMissing) fail(error.message);
     throw error;

@@ -3,16 +3,16 @@ import os from "node:os";
 
 import { now } from "~/clock.server";
 import { readConfig } from "~/config.server";
-import { DataFolderMissing, open, type Quire } from "~/context.server";
+import { DataFolderMissing, openDataFolder, type DataFolder } from "~/data-folder.server";
 import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { verifyRecord } from "~/modules/integrity/verify.server";
 
 import { EXIT, fail, printJson } from "../cli-support";
 
 export async function verify(opts: { json?: boolean; anchor?: boolean }): Promise<void> {
-  let q: Quire;
+  let q: DataFolder;
   try {
-    q = await open(readConfig(), { recover: false });
+    q = await openDataFolder(readConfig());
   } catch (error) {
     if (error instanceof DataFolderMissing) fail(error.message, EXIT.badInput);
     throw error;

@@ -8,7 +8,7 @@ import { checkContent, type SourceFile } from "~/modules/content/content";
 import { TYPE_FOLDERS, parseFrontmatter, type DocumentType } from "~/modules/content/frontmatter";
 import type { Problem } from "~/modules/content/problems";
 import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/modules/content/repository.server";
-import { sha256 } from "~/modules/content/render.server";
+import { sha256 } from "~/modules/content/hash";
 import { compareVersions, type DocumentVersion } from "~/modules/documents/documents";
 import { TRAILER, versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";
 import { insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";

@@ -11,13 +11,9 @@ import {
 import { checkMdx } from "./mdx-policy";
 import type { Problem } from "./problems";
 
-export const JOB_FUNCTIONS_FILE = "job-functions.yaml";
+import { JOB_FUNCTIONS_FILE, type SourceFile } from "./content-files";
 
-/** A content file as read from a folder or a commit: its path relative to the content root. */
-export interface SourceFile {
-  path: string;
-  source: string;
-}
+export { JOB_FUNCTIONS_FILE, isDocumentPath, type SourceFile } from "./content-files";
 
 export interface ValidDocument {
   path: string;
@@ -32,10 +28,6 @@ export interface ContentCheck {
 }
 
 /** True for paths the validator treats as controlled documents (not dot/underscore folders). */
-export function isDocumentPath(relativePath: string): boolean {
-  return relativePath.endsWith(".mdx") && !relativePath.split("/").some((part) => /^[._]/.test(part));
-}
-
 export function parseJobFunctions(path: string, source: string): { jobFunctions: JobFunction[]; problems: Problem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false });

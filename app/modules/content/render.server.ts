@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 
 import type { Root } from "mdast";
 import { bundleMDX } from "mdx-bundler";
@@ -49,9 +48,7 @@ export interface Heading {
   text: string;
 }
 
-export function sha256(text: string): string {
-  return crypto.createHash("sha256").update(text, "utf8").digest("hex");
-}
+export { sha256 } from "./hash";
 
 /**
  * Checks MDX against the content policy's safety rules, compiles it and renders it to static HTML.

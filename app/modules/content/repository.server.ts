@@ -6,7 +6,7 @@ import path from "node:path";
 
 import { simpleGit, type SimpleGit } from "simple-git";
 
-import { JOB_FUNCTIONS_FILE, isDocumentPath, type SourceFile } from "./content";
+import { JOB_FUNCTIONS_FILE, isDocumentPath, type SourceFile } from "./content-files";
 
 export interface GitIdentity {
   name: string;

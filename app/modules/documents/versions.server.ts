@@ -2,7 +2,7 @@ import type { Database, Queryable, Tx } from "~/db/db.server";
 import { FrontmatterSchema, parseFrontmatter, type Frontmatter } from "~/modules/content/frontmatter";
 import { formatProblem } from "~/modules/content/problems";
 import { MAIN_BRANCH, VERSION_TAG_PATTERN, versionTag, type ContentRepository } from "~/modules/content/repository.server";
-import { sha256 } from "~/modules/content/render.server";
+import { sha256 } from "~/modules/content/hash";
 
 import { recordAudit } from "~/modules/audit/audit.server";
 import { recordContentWrite } from "~/modules/integrity/content-writes.server";

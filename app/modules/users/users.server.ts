@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 
 import { now } from "~/clock.server";
-import type { Quire } from "~/context.server";
+import type { DataFolder } from "~/data-folder.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import type { AuditRow } from "~/modules/audit/audit";
 import { recordAudit } from "~/modules/audit/audit.server";
@@ -175,7 +175,7 @@ function auditActor(actor: Actor) {
   return { userId: actor.userId, username: actor.username, clientAddress: actor.clientAddress };
 }
 
-export async function createUser(q: Quire, input: NewUser, actor: Actor, reason: string | null = null) {
+export async function createUser(q: DataFolder, input: NewUser, actor: Actor, reason: string | null = null) {
   return q.db.transaction((tx) => insertUser(tx, input, actor, now(q.config), reason));
 }
 
@@ -194,7 +194,7 @@ function sameMembers(a: readonly string[], b: readonly string[]): boolean {
  * Changes a user's name, email, roles and job functions. Returns false, writing nothing, when the
  * changes equal what is stored: an audit row whose old and new values are the same says nothing.
  */
-export async function updateUser(q: Quire, id: string, changes: UserChanges, actor: Actor, reason: string | null): Promise<boolean> {
+export async function updateUser(q: DataFolder, id: string, changes: UserChanges, actor: Actor, reason: string | null): Promise<boolean> {
   return q.db.transaction(async (tx) => {
     const before = await getUser(tx, id);
     if (!before) throw new UserInputError("No such user.");
@@ -223,7 +223,7 @@ export async function updateUser(q: Quire, id: string, changes: UserChanges, act
 }
 
 /** Deactivate or reactivate; deactivation also ends the user's sessions. */
-export async function setUserActive(q: Quire, id: string, active: boolean, actor: Actor, reason: string | null): Promise<void> {
+export async function setUserActive(q: DataFolder, id: string, active: boolean, actor: Actor, reason: string | null): Promise<void> {
   await q.db.transaction(async (tx) => {
     const before = await getUser(tx, id);
     if (!before) throw new UserInputError("No such user.");
@@ -239,7 +239,7 @@ export async function setUserActive(q: Quire, id: string, active: boolean, actor
   });
 }
 
-export async function unlockUser(q: Quire, id: string, actor: Actor, reason: string | null): Promise<void> {
+export async function unlockUser(q: DataFolder, id: string, actor: Actor, reason: string | null): Promise<void> {
   await q.db.transaction(async (tx) => {
     const before = await getUser(tx, id);
     if (!before) throw new UserInputError("No such user.");
@@ -258,7 +258,7 @@ export async function unlockUser(q: Quire, id: string, actor: Actor, reason: str
  * one's own account: that would end the administrator's own session mid-action, and a password
  * nobody else may know is changed on the own-password page, with the current one re-entered.
  */
-export async function forcePasswordReset(q: Quire, id: string, actor: Actor, reason: string | null): Promise<string> {
+export async function forcePasswordReset(q: DataFolder, id: string, actor: Actor, reason: string | null): Promise<string> {
   if (actor.userId === id) throw new UserInputError("To change your own password, use the Change password page (your name in the header).");
   const temp = temporaryPassword();
   const hash = await hashPassword(temp);
@@ -283,7 +283,7 @@ export async function forcePasswordReset(q: Quire, id: string, actor: Actor, rea
  * refused. Every other session of the user ends (a stolen session does not survive the change);
  * `keepSessionId`, the session making the change, stays.
  */
-export async function changeOwnPassword(q: Quire, actor: Actor & { userId: string }, current: string, next: string, keepSessionId: string | null = null): Promise<void> {
+export async function changeOwnPassword(q: DataFolder, actor: Actor & { userId: string }, current: string, next: string, keepSessionId: string | null = null): Promise<void> {
   const row = await q.db.get<{ username: string; display_name: string; email: string }>("SELECT username, display_name, email FROM users WHERE id = ?", [actor.userId]);
   if (!row) throw new UserInputError("No such user.");
   // Checked like a sign-in: a wrong current password is audited and counts toward the lockout.
@@ -357,7 +357,7 @@ function lockedMessage(lockedAt: string, lockoutMinutes: number): string {
  * account, so it is audited when it takes effect, as the system's act, with the address of the
  * attempt that set it off. Re-read inside the transaction so parallel attempts lift it once.
  */
-async function liftLapsedLock(q: Quire, userId: string, at: Date, clientAddress: string | null): Promise<void> {
+async function liftLapsedLock(q: DataFolder, userId: string, at: Date, clientAddress: string | null): Promise<void> {
   await q.db.transaction(async (tx) => {
     const current = await tx.get<{ username: string; locked_at: string | null; failed_signins: number }>(
       "SELECT username, locked_at, failed_signins FROM users WHERE id = ?",
@@ -395,7 +395,7 @@ async function liftLapsedLock(q: Quire, userId: string, at: Date, clientAddress:
  * is locked or deactivated (login.tsx shows one message for every refusal).
  */
 export async function checkCredentials(
-  q: Quire,
+  q: DataFolder,
   username: string,
   password: string,
   clientAddress: string | null,
