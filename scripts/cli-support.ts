@@ -1,4 +1,4 @@
-import { CommanderError, type Command } from "commander";
+import { type CommanderError, type Command } from "commander";
 
 /** Exit codes shared by every command: 0 ok, 1 a check found problems, 2 bad input. */
 export const EXIT = { ok: 0, problems: 1, badInput: 2 } as const;

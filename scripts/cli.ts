@@ -1,8 +1,8 @@
 import { Command } from "commander";
 
 import { withUsageExitCodes } from "./cli-support";
-import { effectiveCommand } from "./commands/effective";
 import { auditCommand } from "./commands/audit";
+import { effectiveCommand } from "./commands/effective";
 import { initCommand } from "./commands/init";
 import { usersCommand } from "./commands/users";
 import { validateCommand } from "./commands/validate";

@@ -4,13 +4,13 @@ import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
 
-import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
+import { StatusBadge } from "~/components/status-badge";
 import { quire } from "~/context.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
 import { filterLibrary } from "~/modules/documents/documents";
 import { listLibrary, loadJobFunctions } from "~/modules/documents/library.server";
+import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Document library · Quire" }];
 

@@ -2,12 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 
-import { utcMinuteLabel } from "~/components/time";
-import { AccountStatusBadges } from "~/components/account-status";
 import { now } from "~/clock.server";
+import { AccountStatusBadges } from "~/components/account-status";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
 import { OneTimePassword } from "~/components/one-time-password";
+import { utcMinuteLabel } from "~/components/time";
 import { UserFields } from "~/components/user-fields";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 
-import { AccountStatusBadges } from "~/components/account-status";
 import { now } from "~/clock.server";
+import { AccountStatusBadges } from "~/components/account-status";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { requireUser } from "~/modules/users/auth.server";

@@ -3,12 +3,12 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
 import type { FormEvent } from "react";
 
-import { quire } from "~/context.server";
 import { now } from "~/clock.server";
-import { auditFilterOptions, checkAuditChain, queryAudit, type ChainCheck } from "~/modules/audit/audit.server";
 import { utcMinuteLabel } from "~/components/time";
-import { checkNewestAnchor, type AnchorCheck } from "~/modules/integrity/anchor.server";
+import { quire } from "~/context.server";
 import { auditQueryString, displayValues, parseAuditQuery, type AuditFilter } from "~/modules/audit/audit-filter";
+import { auditFilterOptions, checkAuditChain, queryAudit, type ChainCheck } from "~/modules/audit/audit.server";
+import { checkNewestAnchor, type AnchorCheck } from "~/modules/integrity/anchor.server";
 import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit trail · Quire" }];

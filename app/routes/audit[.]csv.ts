@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { now, today } from "~/clock.server";
 import { quire } from "~/context.server";
-import { exportAudit } from "~/modules/audit/audit.server";
 import { auditCsv } from "~/modules/audit/audit-csv";
 import { exportFileName, parseAuditQuery } from "~/modules/audit/audit-filter";
+import { exportAudit } from "~/modules/audit/audit.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 
 /**

@@ -2,13 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 
-import { utcMinuteLabel } from "~/components/time";
+import { now, today } from "~/clock.server";
 import { CrStateBadge, ProblemList, SignatureForm, SignatureList } from "~/components/change-request";
 import { ChoiceList, Field, FormMessage, fieldErrors } from "~/components/form";
 import { withNotice, type NoticeKey } from "~/components/notices";
 import { RedlineText } from "~/components/redline";
-import { now, today } from "~/clock.server";
+import { utcMinuteLabel } from "~/components/time";
 import { quire } from "~/context.server";
+import type { Quire } from "~/context.server";
 import { TransitionRefused } from "~/modules/change-control/change-control";
 import {
   ChangeRequestError,
@@ -29,7 +30,6 @@ import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
 import { listUsers } from "~/modules/users/users.server";
-import type { Quire } from "~/context.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.cr.id} ${data.cr.docId} · Change requests · Quire` : "Change request not found · Quire" },

@@ -3,10 +3,10 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 
+import { now } from "~/clock.server";
 import { CrStateBadge, ProblemList } from "~/components/change-request";
 import { FormMessage } from "~/components/form";
 import { withNotice } from "~/components/notices";
-import { now } from "~/clock.server";
 import { quire } from "~/context.server";
 import { TransitionRefused, assertAllowed } from "~/modules/change-control/change-control";
 import { ChangeRequestError, getChangeRequest, readDraft, saveDraft } from "~/modules/change-control/change-control.server";

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 
-import { utcMinute } from "~/components/time";
 import { CrStateBadge } from "~/components/change-request";
+import { utcMinute } from "~/components/time";
 import { quire } from "~/context.server";
 import { CR_STATES, CR_STATE_LABELS, type CrState } from "~/modules/change-control/change-control";
 import { listChangeRequests } from "~/modules/change-control/change-control.server";

@@ -3,15 +3,15 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 
-import { ChoiceList, Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { now, today } from "~/clock.server";
+import { ChoiceList, Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { quire } from "~/context.server";
+import { TransitionRefused } from "~/modules/change-control/change-control";
 import { ChangeRequestError, openChangeRequest } from "~/modules/change-control/change-control.server";
 import { parseNewChangeRequest } from "~/modules/change-control/change-forms";
 import { participantOf } from "~/modules/change-control/change-view.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
 import { listLibrary } from "~/modules/documents/library.server";
-import { TransitionRefused } from "~/modules/change-control/change-control";
 import { requireUser } from "~/modules/users/auth.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";

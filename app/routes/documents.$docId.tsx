@@ -1,20 +1,20 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import type { ClientLoaderFunctionArgs } from "@remix-run/react";
 import { json } from "@remix-run/node";
+import type { ClientLoaderFunctionArgs } from "@remix-run/react";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
 
-import { utcMinuteLabel } from "~/components/time";
-import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
+import { StatusBadge } from "~/components/status-badge";
+import { utcMinuteLabel } from "~/components/time";
 import { quire } from "~/context.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { renderedBodies } from "~/modules/content/rendered-bodies";
 import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
+import { requireUser } from "~/modules/users/auth.server";
 
 const PointInTime = z.iso.date().optional();
 

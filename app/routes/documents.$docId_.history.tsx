@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 
-import { utcMinute } from "~/components/time";
-import { StatusBadge } from "~/components/status-badge";
 import { today } from "~/clock.server";
+import { StatusBadge } from "~/components/status-badge";
+import { utcMinute } from "~/components/time";
 import { quire } from "~/context.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { documentHistory } from "~/modules/documents/library.server";

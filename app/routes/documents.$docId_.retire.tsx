@@ -2,23 +2,23 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 
-import { utcMinuteLabel } from "~/components/time";
+import { now } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
 import { StatusBadge } from "~/components/status-badge";
-import { now } from "~/clock.server";
+import { utcMinuteLabel } from "~/components/time";
 import { SignaturePasswordRefused, participantOf, verifySigner } from "~/modules/change-control/change-view.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
+import { approverPage } from "~/modules/documents/approver-page.server";
 import { RETIREMENT_REASON_MIN, retirementForm } from "~/modules/documents/periodic-review";
 import { DocumentControlError, retireDocument, retirementSubject } from "~/modules/documents/retirement.server";
 import { formValues } from "~/modules/users/user-forms";
-import { approverPage } from "~/modules/documents/approver-page.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Retire ${data.docId} · Quire` : "Document not found · Quire" }];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  const { user, q, id, on, subject } = await approverPage(request, params, retirementSubject);
+  const { user, on, subject } = await approverPage(request, params, retirementSubject);
   // A retirement ends the newest version (a later-dated version blocks it), so that is what is signed.
   const newest = subject.versions[0]?.version ?? null;
   return json({
@@ -45,7 +45,7 @@ function refused(errors: Record<string, string>, values: ActionResult["values"])
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
-  const { user, q, id, on, subject } = await approverPage(request, params, retirementSubject);
+  const { user, q, id, on } = await approverPage(request, params, retirementSubject);
   const values = formValues(await request.formData());
   const typed = {
     reason: typeof values.reason === "string" ? values.reason : "",

@@ -2,26 +2,26 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 
-import { utcMinute } from "~/components/time";
+import { now } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
 import { StatusBadge } from "~/components/status-badge";
-import { now } from "~/clock.server";
+import { utcMinute } from "~/components/time";
 import { SignaturePasswordRefused, participantOf, verifySigner } from "~/modules/change-control/change-view.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
+import { approverPage } from "~/modules/documents/approver-page.server";
 import { PeriodicReviewForm, REVIEW_DUE_WINDOW_DAYS, REVIEW_STATUS_LABELS } from "~/modules/documents/periodic-review";
 import { recordPeriodicReview, reviewSubject } from "~/modules/documents/periodic-review.server";
 import { DocumentControlError } from "~/modules/documents/retirement.server";
 import { formValues } from "~/modules/users/user-forms";
-import { approverPage } from "~/modules/documents/approver-page.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Periodic review of ${data.docId} · Quire` : "Document not found · Quire" },
 ];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  const { user, q, id, on, subject } = await approverPage(request, params, reviewSubject);
+  const { user, on, subject } = await approverPage(request, params, reviewSubject);
   const v = subject.current?.version ?? null;
   return json({
     on,
@@ -49,7 +49,7 @@ function refused(errors: Record<string, string>, comment: string) {
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
-  const { user, q, id, on, subject } = await approverPage(request, params, reviewSubject);
+  const { user, q, id, subject } = await approverPage(request, params, reviewSubject);
   const values = formValues(await request.formData());
   const comment = typeof values.comment === "string" ? values.comment : "";
   const parsed = PeriodicReviewForm.safeParse(values);

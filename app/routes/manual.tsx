@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 
 import { quire } from "~/context.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { qmsManualId } from "~/modules/documents/library.server";
+import { requireUser } from "~/modules/users/auth.server";
 
 /** The QMS manual's own entry in the navigation: the manual-type document, whatever its id. */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -3,9 +3,9 @@ import fs from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { launchBrowser, screenshot } from "../helpers/browser";
 import { parseCsv } from "../helpers/csv";
 import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
-import { launchBrowser, screenshot } from "../helpers/browser";
 import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 

@@ -1,9 +1,9 @@
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { People, screenshot } from "../helpers/browser";
 import { TestClock } from "../helpers/clock";
 import { FIXTURE_CONTENT, createDataFolder } from "../helpers/data-folder";
-import { People, screenshot } from "../helpers/browser";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**

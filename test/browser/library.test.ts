@@ -3,8 +3,8 @@ import fs from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
 import { launchBrowser, screenshot } from "../helpers/browser";
+import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;

@@ -3,9 +3,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { open } from "~/context.server";
+import { Database } from "~/db/db.server";
 import { openChangeRequest, readDraft, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
 import { ContentRepository } from "~/modules/content/repository.server";
-import { Database } from "~/db/db.server";
 
 import { runQuire } from "../helpers/cli";
 import { createDataFolder } from "../helpers/data-folder";

@@ -11,7 +11,7 @@ import { ContentRepository } from "~/modules/content/repository.server";
 import { runQuire } from "../helpers/cli";
 import { TestClock } from "../helpers/clock";
 import { FIXTURE_CONTENT, createDataFolder, tempDir } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readContentFolder } from "~/modules/content/folder.server";
 
 import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;

@@ -7,7 +7,7 @@ import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 
 import { runQuire } from "../helpers/cli";
 import { createDataFolder } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 // The fixture's demo: QM-001 v1.0 (24 months) and FRM-TS-001 v1.0 (36 months) effective 2025-02-03,

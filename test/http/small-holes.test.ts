@@ -7,7 +7,7 @@ import { ContentRepository } from "~/modules/content/repository.server";
 
 import { TestClock } from "../helpers/clock";
 import { FIXTURE_CONTENT, createDataFolder } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**

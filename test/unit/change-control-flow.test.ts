@@ -2,8 +2,8 @@ import { simpleGit } from "simple-git";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
-import { ChangeRequestError, withdrawChange, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
 import { SIGNATURE_STATEMENTS } from "~/modules/change-control/change-control";
+import { ChangeRequestError, withdrawChange, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
 import { effectiveOn } from "~/modules/documents/documents";
 import { versionsOf } from "~/modules/documents/versions.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";

@@ -10,9 +10,9 @@ import { verifyAuditTrail } from "~/modules/audit/audit.server";
 import { getChangeRequest, listChangeRequests } from "~/modules/change-control/change-control.server";
 import { readContentFolder } from "~/modules/content/folder.server";
 import { sha256 } from "~/modules/content/render.server";
-import { ContentInvalid, InitRefused, initDataFolder } from "~/modules/setup/init.server";
 import { documentPage, listLibrary } from "~/modules/documents/library.server";
 import { allVersions, versionsOf } from "~/modules/documents/versions.server";
+import { ContentInvalid, InitRefused, initDataFolder } from "~/modules/setup/init.server";
 import { signaturesOfChange, signaturesOfVersion } from "~/modules/signatures/signatures.server";
 
 import { runQuire } from "../helpers/cli";

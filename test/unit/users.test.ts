@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { open, type Quire } from "~/context.server";
 import type { AuditRow } from "~/modules/audit/audit";
 import { verifyAuditTrail } from "~/modules/audit/audit.server";
+import { DEMO_PASSWORD, DEMO_USERS } from "~/modules/setup/demo-users";
 import { startSession } from "~/modules/users/auth.server";
 import { hashPassword, temporaryPassword, verifyPassword } from "~/modules/users/password-hash.server";
 import { MIN_PASSWORD_SCORE, guessabilityProblem, passwordRefusal } from "~/modules/users/password-strength.server";
 import { passwordProblems } from "~/modules/users/passwords";
 import type { Role } from "~/modules/users/permissions";
-import { DEMO_PASSWORD, DEMO_USERS } from "~/modules/setup/demo-users";
 import { accountStatuses, eventChanges, lockInForce, lockLapsesAt } from "~/modules/users/users";
 import {
   UserInputError,

@@ -99,8 +99,12 @@ function DocRef({ id }: { id: string }) {
  * Links and images as MDX renders them, with the URL checked again at render time: the validator
  * refuses unsafe links, and this keeps one out of the page even if it slipped past.
  */
-function SafeLink({ href, ...rest }: ComponentProps<"a">) {
-  return <a href={href !== undefined && isSafeUrl(href) ? href : undefined} {...rest} />;
+function SafeLink({ href, children, ...rest }: ComponentProps<"a">) {
+  return (
+    <a href={href !== undefined && isSafeUrl(href) ? href : undefined} {...rest}>
+      {children}
+    </a>
+  );
 }
 
 function SafeImage({ src, alt, ...rest }: ComponentProps<"img">) {

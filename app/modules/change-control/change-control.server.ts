@@ -4,11 +4,11 @@ import { isoDate, now } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { checkContent, type SourceFile } from "~/modules/content/content";
+import { checkContent } from "~/modules/content/content";
 import { TYPE_FOLDERS, parseFrontmatter, type DocumentType } from "~/modules/content/frontmatter";
+import { sha256 } from "~/modules/content/hash";
 import type { Problem } from "~/modules/content/problems";
 import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/modules/content/repository.server";
-import { sha256 } from "~/modules/content/hash";
 import { compareVersions, type DocumentVersion } from "~/modules/documents/documents";
 import { TRAILER, versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";
 import { insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
@@ -25,11 +25,9 @@ import {
   formatCrId,
   nextState,
   nextVersion,
-  signatureTrailer,
   TransitionRefused,
   type CrState,
   type NewChangeRequest,
-  type SignatureRecord,
 } from "./change-control";
 
 /** A signed-in person acting on a change request: who they are and what they may do. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import { DOCUMENT_ID_PATTERN } from "~/modules/content/frontmatter";
 import { DOCUMENT_TYPES } from "~/modules/content/document-types";
+import { DOCUMENT_ID_PATTERN } from "~/modules/content/frontmatter";
 import { formatVersion, parseVersion } from "~/modules/documents/documents";
 
 /** Change request states. Draft -> In review -> Approved; Rejected returns to Draft; Withdrawn ends it. */

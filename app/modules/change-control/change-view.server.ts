@@ -1,7 +1,7 @@
 import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
-import type { Problem } from "~/modules/content/problems";
 import { sha256 } from "~/modules/content/hash";
+import type { Problem } from "~/modules/content/problems";
 import { condenseRedline, documentText, redline, redlineStats, type CondensedPart } from "~/modules/documents/redline";
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";

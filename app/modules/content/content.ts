@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 
+import { JOB_FUNCTIONS_FILE, type SourceFile } from "./content-files";
 import {
   JobFunctionSchema,
   TYPE_FOLDERS,
@@ -11,7 +12,6 @@ import {
 import { checkMdx } from "./mdx-policy";
 import type { Problem } from "./problems";
 
-import { JOB_FUNCTIONS_FILE, type SourceFile } from "./content-files";
 
 export { JOB_FUNCTIONS_FILE, isDocumentPath, type SourceFile } from "./content-files";
 

@@ -4,6 +4,7 @@
  * ignore whitespace and control characters inside a scheme, so those are removed before looking.
  */
 export function isSafeUrl(url: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or refuses
   const plain = url.replace(/[\u0000-\u0020\u007f]/g, "");
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(plain)?.[1]?.toLowerCase();
   return scheme === undefined || scheme === "http" || scheme === "https" || scheme === "mailto";

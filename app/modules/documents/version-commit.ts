@@ -48,6 +48,7 @@ export interface VersionCommitSpec {
 
 /** One line whatever a value holds: a line break would start a trailer of its own. */
 function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or refuses
   return s.replace(/[\u0000-\u001f\u007f\s]+/g, " ").trim();
 }
 
@@ -60,6 +61,7 @@ const SIGNATURE_KEYS = {
 /** The trailer line a signature becomes in the version's commit (Part 11 §11.70: bound to content). */
 export function signatureTrailer(s: Pick<SignatureTrailerFields, "printedName" | "username" | "signedAt" | "contentHash"> & { meaning: SignatureMeaning }): [string, string] {
   const key = s.meaning === "Authored" ? TRAILER.authoredBy : s.meaning === "Reviewed" ? TRAILER.reviewedBy : TRAILER.approvedBy;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or refuses
   const name = s.printedName.replace(/[\u0000-\u001f\u007f<>]+/g, " ").trim();
   return [key, `${name} <${s.username}> ${s.signedAt.replace(/\.\d{3}Z$/, "Z")} sha256:${s.contentHash}`];
 }

@@ -1,10 +1,9 @@
 import type { Database, Queryable, Tx } from "~/db/db.server";
+import { recordAudit } from "~/modules/audit/audit.server";
 import { FrontmatterSchema, parseFrontmatter, type Frontmatter } from "~/modules/content/frontmatter";
+import { sha256 } from "~/modules/content/hash";
 import { formatProblem } from "~/modules/content/problems";
 import { MAIN_BRANCH, VERSION_TAG_PATTERN, versionTag, type ContentRepository } from "~/modules/content/repository.server";
-import { sha256 } from "~/modules/content/hash";
-
-import { recordAudit } from "~/modules/audit/audit.server";
 import { recordContentWrite } from "~/modules/integrity/content-writes.server";
 import { SYSTEM_ACTOR } from "~/modules/users/users.server";
 

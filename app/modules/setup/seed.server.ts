@@ -1,6 +1,6 @@
-import type { Problem } from "~/modules/content/problems";
 import type { ValidDocument } from "~/modules/content/content";
 import { sha256 } from "~/modules/content/hash";
+import type { Problem } from "~/modules/content/problems";
 import { MAIN_BRANCH, QUIRE_IDENTITY, versionTag, type ContentRepository } from "~/modules/content/repository.server";
 import { parseVersion } from "~/modules/documents/documents";
 import { versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";

@@ -35,6 +35,7 @@ const DetailsFields = {
     .min(1, "Enter the person's full name, as it should be printed under their signatures")
     .max(100, "Keep the full name under 100 characters")
     // Printed under signatures and in git trailers: one line, no angle brackets.
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or refuses
     .regex(/^[^\u0000-\u001f\u007f<>]*$/, "The full name may not contain line breaks, control characters or < >"),
   email: z
     .string({ error: "Enter an email address" })
