@@ -11,9 +11,9 @@ export default defineConfig({
   resolve: { alias },
   test: {
     setupFiles,
-    // Most tests wait on git, SQLite, a server or a CLI process rather than on the CPU: on a
-    // two-core machine four files side by side finish sooner than vitest's default of one.
-    maxWorkers: 4,
+    // Most tests wait on git, SQLite, a server or a CLI process as much as on the CPU: on a
+    // two-core machine three files side by side finish sooner than vitest's default of one.
+    maxWorkers: 3,
     projects: [
       {
         resolve: { alias },
@@ -23,7 +23,9 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts"],
           setupFiles,
           globalSetup,
-          testTimeout: 30_000,
+          // Generous for a shared two-core machine: scrypt-heavy tests take 10 s when it is busy.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {
