@@ -101,14 +101,21 @@ function filesUnder(dir: string, skip: Set<string>): string[] {
   return files;
 }
 
+const keys = new Map<DataFolderKind, string>();
+
+/** `<kind>-<hash of what the template depends on>`, computed once per process. */
 export function templateKey(kind: DataFolderKind): string {
+  const known = keys.get(kind);
+  if (known) return known;
   const spec = DATA_FOLDER_KINDS[kind];
   const hash = createHash("sha256").update(JSON.stringify({ TEMPLATE_FORMAT, kind, spec: { ...spec, seedDir: path.relative(PROJECT_ROOT, spec.seedDir) } }));
   for (const file of templateInputs(spec)) {
     hash.update(`\0${path.relative(PROJECT_ROOT, file)}\0`);
     hash.update(fs.readFileSync(file));
   }
-  return `${kind}-${hash.digest("hex").slice(0, 16)}`;
+  const key = `${kind}-${hash.digest("hex").slice(0, 16)}`;
+  keys.set(kind, key);
+  return key;
 }
 
 /** The template's data folder; complete once it exists (it is renamed into place when built). */
