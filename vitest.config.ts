@@ -36,7 +36,9 @@ export default defineConfig({
           include: ["test/cli/**/*.test.ts"],
           setupFiles,
           globalSetup,
-          testTimeout: 60_000,
+          // Each CLI run starts tsx and loads every command's modules (~3 s of CPU): a test making
+          // ten of them on a busy two-core machine needs the room.
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },

@@ -12,8 +12,8 @@ let ok = true;
 
 // ---------------------------------------------------------------------------------------------
 // The phases. The unit and cli tests need neither the typecheck nor the build, so they run side by
-// side with both; the HTTP tests need the built server, so they start once the build is done; the
-// browser tests come last and alone (Chromium beside other work makes them flaky on two cores).
+// side with both; then the HTTP tests (they need the built server); the browser tests come last and
+// alone (Chromium beside other work makes them flaky on two cores).
 // The vitest projects share template data folders (test/helpers/global-setup.ts) built once and
 // cached in node_modules/.cache/quire-test.
 
@@ -69,11 +69,11 @@ const started = Date.now();
 const typecheck = run("typecheck", bin("tsc"), [], { live: false });
 const build = run("build", bin("remix"), ["build"], { live: false });
 const inProcess = suite(["unit", "cli"], { live: false });
+ok = (await Promise.all([typecheck, build, inProcess])).every(Boolean) && ok;
+// One after the other from here: the work is mostly CPU (server and CLI start-ups, git, scrypt), so
+// running HTTP beside unit + cli on two cores only stretched each test towards its timeout.
 const built = await build;
-ok = built && ok;
-// The HTTP tests start as soon as the server is built, beside what is left of the unit and cli tests.
-const http = built ? suite(["http"], { live: true }) : Promise.resolve(false);
-ok = (await Promise.all([typecheck, inProcess, http])).every(Boolean) && ok;
+if (built) ok = (await suite(["http"], { live: true })) && ok;
 if (built) ok = (await suite(["browser"], { live: true })) && ok;
 const total = (Date.now() - started) / 1000;
 process.stdout.write(`\nPhases (wall clock, some side by side): ${phaseTimes.join(", ")}; total ${Math.floor(total / 60)} min ${(total % 60).toFixed(0)} s\n`);
