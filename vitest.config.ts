@@ -3,19 +3,43 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
+const setupFiles = ["./test/helpers/fail-on-console-error.ts"];
+// Builds (or finds cached) the template data folders the project's tests copy, before any test runs.
+const globalSetup = ["./test/helpers/global-setup.ts"];
 
 export default defineConfig({
   resolve: { alias },
   test: {
-    setupFiles: ["./test/helpers/fail-on-console-error.ts"],
+    setupFiles,
+    // Most tests wait on git, SQLite, a server or a CLI process as much as on the CPU: on a
+    // two-core machine three files side by side finish sooner than vitest's default of one.
+    maxWorkers: 3,
     projects: [
       {
         resolve: { alias },
         test: {
+          // In-process tests: modules against real SQLite files and git repositories, no subprocess.
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
-          setupFiles: ["./test/helpers/fail-on-console-error.ts"],
-          testTimeout: 30_000,
+          setupFiles,
+          globalSetup,
+          // Generous for a shared two-core machine: scrypt-heavy tests take 10 s when it is busy.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // Tests that run the `quire` CLI (scripts/quire.js) as a user would: each run starts tsx.
+          name: "cli",
+          include: ["test/cli/**/*.test.ts"],
+          setupFiles,
+          globalSetup,
+          // Each CLI run starts tsx and loads every command's modules (~3 s of CPU): a test making
+          // ten of them on a busy two-core machine needs the room.
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
         },
       },
       {
@@ -23,7 +47,8 @@ export default defineConfig({
         test: {
           name: "http",
           include: ["test/http/**/*.test.ts"],
-          setupFiles: ["./test/helpers/fail-on-console-error.ts"],
+          setupFiles,
+          globalSetup,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -33,7 +58,8 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
-          setupFiles: ["./test/helpers/fail-on-console-error.ts"],
+          setupFiles,
+          globalSetup,
           testTimeout: 90_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -3,9 +3,9 @@ import fs from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { launchBrowser, screenshot } from "../helpers/browser";
 import { parseCsv } from "../helpers/csv";
-import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
+import { launchBrowser, screenshot } from "../helpers/browser";
 import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -14,7 +14,7 @@ let page: Page;
 let closeBrowser: () => Promise<void>;
 
 beforeAll(async () => {
-  const { dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true });
+  const { dataDir } = await copyDataFolder("project-demo");
   server = await startServer(dataDir);
   // Some real traffic to look at: sign-ins and failed attempts.
   for (const user of ["qa", "author", "cra1"]) await signedIn(server.url, user);

@@ -1,9 +1,9 @@
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { People, screenshot } from "../helpers/browser";
 import { TestClock } from "../helpers/clock";
-import { createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
+import { People, screenshot } from "../helpers/browser";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -28,7 +28,7 @@ const clock = new TestClock(`${TODAY}T09:00:00Z`);
 const people = new People();
 
 beforeAll(async () => {
-  const { dataDir } = await createDataFolder({ demo: true, now: new Date(`${TODAY}T08:00:00Z`) });
+  const { dataDir } = await copyDataFolder("fixture-demo-review-day"); // set up at TODAY 08:00
   server = await startServer(dataDir, clock.env);
 });
 afterAll(async () => {

@@ -1,8 +1,8 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { copyDataFolder } from "../helpers/data-folder";
 import { launchBrowser, screenshot } from "../helpers/browser";
-import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -10,7 +10,7 @@ let page: Page;
 let closeBrowser: () => Promise<void>;
 
 beforeAll(async () => {
-  const { dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true });
+  const { dataDir } = await copyDataFolder("project-demo");
   server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25" });
   const browser = await launchBrowser();
   page = browser.page;

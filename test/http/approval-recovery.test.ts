@@ -1,14 +1,15 @@
+import fs from "node:fs";
 import path from "node:path";
 
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { open } from "~/context.server";
-import { Database } from "~/db/db.server";
-import { openChangeRequest, readDraft, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
 import { ContentRepository } from "~/modules/content/repository.server";
+import { Database } from "~/db/db.server";
 
 import { runQuire } from "../helpers/cli";
-import { createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder, tempDir } from "../helpers/data-folder";
+import { changeInReview } from "../helpers/factories";
 import { signedIn } from "../helpers/http";
 import { startServer, stopProcess, type RunningServer } from "../helpers/server";
 
@@ -27,30 +28,23 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
 });
 
-/** A data folder with one change request in review, every signature but the approval given. */
-async function folderInReview(): Promise<string> {
-  const { dataDir, config } = await createDataFolder({ demo: true, now: AT });
+/** A fixture demo data folder with one change request in review, every signature but the approval given. */
+let inReview = "";
+beforeAll(async () => {
+  const { dataDir, config } = await copyDataFolder("fixture-demo");
   const q = await open(config);
   try {
-    const people = new Map<string, Participant>();
-    for (const u of await q.db.all<{ id: string; username: string; display_name: string; email: string }>("SELECT id, username, display_name, email FROM users")) {
-      people.set(u.username, { userId: u.id, username: u.username, printedName: u.display_name, email: u.email, clientAddress: "127.0.0.1" });
-    }
-    const who = (name: string) => people.get(name)!;
-    const at = (minutes: number) => new Date(AT.getTime() + minutes * 60_000);
-    CR = await openChangeRequest(
-      q,
-      who("author"),
-      { target: "existing", docId: "SOP-TS-001", reason: "Shorten the visit report deadline.", revision: "major", retrainingRequired: true, proposedEffectiveDate: "2026-12-01", reviewerIds: [who("reviewer").userId] },
-      at(0),
-    );
-    const draft = await readDraft(q, (await getChangeRequest(q.db, CR))!);
-    await saveDraft(q, who("author"), CR, draft.source.replace("within 10 working days", "within 5 working days"), draft.head, at(1));
-    await submitForReview(q, who("author"), CR, at(2));
-    await signReview(q, who("reviewer"), CR, at(3));
+    ({ crId: CR } = await changeInReview(q, { at: AT, revision: "major", retrainingRequired: true }));
   } finally {
     await q.db.close();
   }
+  inReview = dataDir;
+});
+
+/** A private copy of the folder in review, for one test to kill servers on. */
+function folderInReview(): string {
+  const dataDir = path.join(tempDir(), "data");
+  fs.cpSync(inReview, dataDir, { recursive: true });
   return dataDir;
 }
 
@@ -101,7 +95,7 @@ describe("an approval killed with SIGKILL part-way", () => {
   ];
   for (const { point, expected } of cases) {
     it(`at ${point} is ${expected === PRESENT ? "finished" : "discarded"} at restart, consistently`, async () => {
-      const dataDir = await folderInReview();
+      const dataDir = folderInReview();
       const mainBefore = (await new ContentRepository(path.join(dataDir, "content")).branchHead("main"))!;
       const env = { QUIRE_NOW: "2026-11-25T10:00:00Z" };
 
@@ -128,7 +122,7 @@ describe("an approval killed with SIGKILL part-way", () => {
   }
 
   it("gives exactly one approval when two approvers sign the same change at once", async () => {
-    const dataDir = await folderInReview();
+    const dataDir = folderInReview();
     const mainBefore = (await new ContentRepository(path.join(dataDir, "content")).branchHead("main"))!;
     const server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25T10:00:00Z" });
     servers.push(server);

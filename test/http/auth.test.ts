@@ -7,7 +7,7 @@ import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { SIGN_IN_REFUSED } from "~/modules/users/users";
 
 import { TestClock } from "../helpers/clock";
-import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
 import { HttpClient, signedIn, type HttpResult } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -29,7 +29,7 @@ async function auditRows(
 }
 
 beforeAll(async () => {
-  ({ dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date(START) }));
+  ({ dataDir } = await copyDataFolder("project-demo")); // set up at START
   server = await startServer(dataDir, clock.env);
 });
 afterAll(async () => {

@@ -10,8 +10,8 @@ import { ContentRepository } from "~/modules/content/repository.server";
 
 import { runQuire } from "../helpers/cli";
 import { TestClock } from "../helpers/clock";
-import { FIXTURE_CONTENT, createDataFolder, tempDir } from "../helpers/data-folder";
-import { type HttpClient, signedIn } from "../helpers/http";
+import { copyDataFolder, tempDir } from "../helpers/data-folder";
+import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -26,7 +26,7 @@ const clock = new TestClock("2026-11-25T09:00:00Z");
 
 
 beforeAll(async () => {
-  ({ dataDir } = await createDataFolder({ seedDir: FIXTURE_CONTENT, demo: true, now: new Date("2026-11-25T08:00:00Z") }));
+  ({ dataDir } = await copyDataFolder("fixture-demo-early")); // set up at 2026-11-25T08:00, an hour before the clock
   server = await startServer(dataDir, clock.env);
   for (const name of ["author", "reviewer", "qa", "cra1", "admin"]) users[name] = await signedIn(server.url, name);
 });

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { readContentFolder } from "~/modules/content/folder.server";
 
-import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
-import { type HttpClient, signedIn } from "../helpers/http";
+import { PROJECT_CONTENT, copyDataFolder } from "../helpers/data-folder";
+import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -15,7 +15,7 @@ let client: HttpClient;
 const sample = readContentFolder(PROJECT_CONTENT).documents;
 
 beforeAll(async () => {
-  ({ dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date("2026-11-25T09:00:00Z") }));
+  ({ dataDir } = await copyDataFolder("project-demo"));
   server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25" });
   client = await signedIn(server.url, "cra1");
 });

@@ -6,8 +6,8 @@ import { Database } from "~/db/db.server";
 import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 
 import { runQuire } from "../helpers/cli";
-import { createDataFolder } from "../helpers/data-folder";
-import { type HttpClient, signedIn } from "../helpers/http";
+import { copyDataFolder } from "../helpers/data-folder";
+import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 // The fixture's demo: QM-001 v1.0 (24 months) and FRM-TS-001 v1.0 (36 months) effective 2025-02-03,
@@ -40,7 +40,7 @@ function rows(html: string): string[][] {
 const row = (html: string, id: string) => rows(html).find((r) => r[0] === id);
 
 beforeAll(async () => {
-  ({ dataDir } = await createDataFolder({ demo: true, now: new Date(`${TODAY}T08:00:00Z`) }));
+  ({ dataDir } = await copyDataFolder("fixture-demo-review-day")); // set up at TODAY 08:00
   server = await startServer(dataDir, { QUIRE_NOW: `${TODAY}T09:00:00Z` });
   qa = await signedIn(server.url, "qa");
   staff = await signedIn(server.url, "cra1");

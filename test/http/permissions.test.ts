@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USERS } from "~/modules/setup/demo-users";
 import { permissionsOf, type Permission } from "~/modules/users/permissions";
 
-import { PROJECT_CONTENT, PROJECT_ROOT, createDataFolder } from "../helpers/data-folder";
+import { PROJECT_ROOT, copyDataFolder } from "../helpers/data-folder";
 import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -70,7 +70,7 @@ const clients = new Map<string, HttpClient>();
 const roleUsers = DEMO_USERS.filter((u, i, all) => all.findIndex((o) => o.roles[0] === u.roles[0]) === i);
 
 beforeAll(async () => {
-  const { dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true });
+  const { dataDir } = await copyDataFolder("project-demo");
   server = await startServer(dataDir);
 });
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ContentRepository, MAIN_BRANCH } from "~/modules/content/repository.server";
 
-import { createDataFolder, tempDir } from "../helpers/data-folder";
+import { copyDataFolder, tempDir } from "../helpers/data-folder";
 import { signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -19,7 +19,7 @@ let server: RunningServer;
 let marker = "";
 
 beforeAll(async () => {
-  const { config } = await createDataFolder({ demo: true, now: AT });
+  const { config } = await copyDataFolder("fixture-demo");
   marker = path.join(tempDir("quire-pwned-"), "pwned");
   const repo = new ContentRepository(config.contentRepo);
   const main = (await repo.branchHead(MAIN_BRANCH))!;

@@ -8,8 +8,8 @@ import type { QuireConfig } from "~/config.server";
 import { Database } from "~/db/db.server";
 import { sha256 } from "~/modules/content/render.server";
 
-import { FIXTURE_CONTENT, createDataFolder, tempDir } from "../helpers/data-folder";
-import { type HttpClient, signedIn } from "../helpers/http";
+import { FIXTURE_CONTENT, copyDataFolder, tempDir } from "../helpers/data-folder";
+import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 // Issue 9: a body that skipped validation (here: a version row and commit made behind Quire's back,
@@ -57,7 +57,7 @@ async function forgeVersion(config: QuireConfig, source: string): Promise<void> 
 }
 
 beforeAll(async () => {
-  const { dataDir, config } = await createDataFolder({ seedDir: FIXTURE_CONTENT, demo: true, now: new Date("2026-11-25T09:00:00Z") });
+  const { dataDir, config } = await copyDataFolder("fixture-demo");
   await forgeVersion(config, forgedSource());
   server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25" });
   client = await signedIn(server.url, "cra1");

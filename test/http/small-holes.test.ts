@@ -6,8 +6,8 @@ import { Database, type SqlParams } from "~/db/db.server";
 import { ContentRepository } from "~/modules/content/repository.server";
 
 import { TestClock } from "../helpers/clock";
-import { FIXTURE_CONTENT, createDataFolder } from "../helpers/data-folder";
-import { type HttpClient, signedIn } from "../helpers/http";
+import { copyDataFolder } from "../helpers/data-folder";
+import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -24,7 +24,7 @@ const START = Date.parse("2026-11-25T09:00:00Z");
 const clock = new TestClock(START);
 
 beforeAll(async () => {
-  ({ dataDir } = await createDataFolder({ seedDir: FIXTURE_CONTENT, demo: true, now: new Date(START) }));
+  ({ dataDir } = await copyDataFolder("fixture-demo")); // set up at START
   server = await startServer(dataDir, clock.env);
   author = await signedIn(server.url, "author");
   reviewerId = (await dbGet<{ id: string }>("SELECT id FROM users WHERE username = 'reviewer'"))!.id;

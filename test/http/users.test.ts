@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { SIGN_IN_REFUSED } from "~/modules/users/users";
 
-import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
 import { HttpClient, signedIn, type HttpResult } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -10,7 +10,7 @@ let server: RunningServer;
 let admin: HttpClient;
 
 beforeAll(async () => {
-  const { dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date("2026-11-25T09:00:00Z") });
+  const { dataDir } = await copyDataFolder("project-demo");
   server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25" });
   admin = await signedIn(server.url, "admin");
 });

@@ -2,31 +2,29 @@ import { simpleGit } from "simple-git";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
+import { ChangeRequestError, withdrawChange, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest } from "~/modules/change-control/change-control.server";
 import { SIGNATURE_STATEMENTS } from "~/modules/change-control/change-control";
-import { ChangeRequestError, withdrawChange, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest, type Participant } from "~/modules/change-control/change-control.server";
 import { effectiveOn } from "~/modules/documents/documents";
 import { versionsOf } from "~/modules/documents/versions.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 
-import { createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
+import { peopleOf, type People } from "../helpers/factories";
 
 let q: Quire;
-const people = new Map<string, Participant>();
+let who: People;
 const AT = new Date("2026-11-25T09:00:00Z");
 const later = (minutes: number) => new Date(AT.getTime() + minutes * 60_000);
 
 beforeAll(async () => {
-  const { config } = await createDataFolder({ demo: true, now: AT });
+  const { config } = await copyDataFolder("fixture-demo");
   q = await open(config);
-  for (const u of await q.db.all<{ id: string; username: string; display_name: string; email: string }>("SELECT id, username, display_name, email FROM users")) {
-    people.set(u.username, { userId: u.id, username: u.username, printedName: u.display_name, email: u.email, clientAddress: "127.0.0.1" });
-  }
+  who = await peopleOf(q.db);
 });
 afterAll(async () => {
   await q?.db.close();
 });
 
-const who = (username: string) => people.get(username)!;
 
 describe("a change from request to effective version (real git and SQLite)", () => {
   it("opens, edits, submits, reviews and approves into a tagged merge commit with signature trailers", async () => {

@@ -4,33 +4,32 @@ import { ConfigError, readConfig } from "~/config.server";
 import { open, type Quire } from "~/context.server";
 import type { AuditRow } from "~/modules/audit/audit";
 import { verifyAuditTrail } from "~/modules/audit/audit.server";
-import { checkCredentials, createUser, getUser, setUserActive, type Actor } from "~/modules/users/users.server";
+import { checkCredentials, getUser, setUserActive, type Actor } from "~/modules/users/users.server";
 
 import { TestClock } from "../helpers/clock";
-import { configFor, createDataFolder } from "../helpers/data-folder";
+import { configFor, copyDataFolder } from "../helpers/data-folder";
+import { TEST_PASSWORD, adminOf, createTestUser } from "../helpers/factories";
 
 // Part 11 §11.300(d): a lock stops sign-in for QUIRE_LOCKOUT_MINUTES, then the next attempt lifts it.
 const START = Date.parse("2026-11-25T09:00:00Z");
 const MINUTE = 60_000;
-const PASSWORD = "correct horse battery";
+const PASSWORD = TEST_PASSWORD;
 const clock = new TestClock(START);
 let q: Quire;
 let admin: Actor;
 
 beforeAll(async () => {
-  const { dataDir } = await createDataFolder({ now: new Date(START) });
+  const { dataDir } = await copyDataFolder("fixture-plain"); // set up at START
   // A 45-minute period, to show the setting (not the default) decides.
   q = await open(configFor(dataDir, { ...clock.env, QUIRE_LOCKOUT_MINUTES: "45" }));
-  const row = await q.db.get<{ id: string }>("SELECT id FROM users WHERE username = 'admin'");
-  admin = { userId: row!.id, username: "admin", clientAddress: null };
-}, 60_000);
+  admin = await adminOf(q);
+});
 afterAll(async () => {
   await q?.db.close();
 });
 
 async function newUser(username: string): Promise<string> {
-  const { id } = await createUser(q, { username, displayName: `Person ${username}`, email: `${username}@example.org`, roles: ["staff"], jobFunctions: [], password: PASSWORD }, admin);
-  return id;
+  return (await createTestUser(q, username, { jobFunctions: [] }, admin)).id;
 }
 
 function auditRows(objectId: string): Promise<AuditRow[]> {

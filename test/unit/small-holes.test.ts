@@ -1,29 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
-import { ChangeRequestError, getChangeRequest, openChangeRequest, setReviewers, templateFor, type Participant } from "~/modules/change-control/change-control.server";
+import { ChangeRequestError, getChangeRequest, openChangeRequest, setReviewers, templateFor } from "~/modules/change-control/change-control.server";
 import { ChangeActionForm, MAX_DRAFT_BYTES, draftTooLarge, parseNewChangeRequest } from "~/modules/change-control/change-forms";
 import { parseFrontmatter } from "~/modules/content/frontmatter";
 import { ORIGIN_LIMIT, RefusalThrottle, boundedOrigin } from "~/modules/security/refusals";
 
-import { createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
+import { peopleOf, type People } from "../helpers/factories";
 
 let q: Quire;
-const people = new Map<string, Participant>();
+let who: People;
 const AT = new Date("2026-11-25T09:00:00Z");
 
 beforeAll(async () => {
-  const { config } = await createDataFolder({ demo: true, now: AT });
+  const { config } = await copyDataFolder("fixture-demo");
   q = await open(config);
-  for (const u of await q.db.all<{ id: string; username: string; display_name: string; email: string }>("SELECT id, username, display_name, email FROM users")) {
-    people.set(u.username, { userId: u.id, username: u.username, printedName: u.display_name, email: u.email, clientAddress: "127.0.0.1" });
-  }
-}, 60_000);
+  who = await peopleOf(q.db);
+});
 afterAll(async () => {
   await q?.db.close();
 });
 
-const who = (username: string) => people.get(username)!;
 
 function newCr(docId: string, reviewerIds: string[]) {
   return { target: "new" as const, docId, title: "Small holes", type: "sop" as const, reason: "A new procedure for the test.", revision: "major" as const, retrainingRequired: false, proposedEffectiveDate: "2026-12-01", reviewerIds };

@@ -24,25 +24,24 @@ import {
   type Actor,
 } from "~/modules/users/users.server";
 
-import { createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
+import { TEST_PASSWORD, adminOf, createTestUser } from "../helpers/factories";
 
 let q: Quire;
 let admin: Actor;
-const PASSWORD = "correct horse battery";
+const PASSWORD = TEST_PASSWORD;
 
 beforeAll(async () => {
-  const { config } = await createDataFolder();
+  const { config } = await copyDataFolder("fixture-plain");
   q = await open(config);
-  const row = await q.db.get<{ id: string }>("SELECT id FROM users WHERE username = 'admin'");
-  admin = { userId: row!.id, username: "admin", clientAddress: "127.0.0.1" };
+  admin = await adminOf(q, "127.0.0.1");
 });
 afterAll(async () => {
   await q?.db.close();
 });
 
 async function newUser(username: string, roles: Role[] = ["staff"], jobFunctions: string[] = ["cra"]): Promise<string> {
-  const { id } = await createUser(q, { username, displayName: `Person ${username}`, email: `${username}@example.org`, roles, jobFunctions, password: PASSWORD }, admin);
-  return id;
+  return (await createTestUser(q, username, { roles, jobFunctions }, admin)).id;
 }
 
 function auditRows(objectId: string): Promise<AuditRow[]> {

@@ -3,29 +3,21 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 import type { QuireConfig } from "~/config.server";
 import { open, type Quire } from "~/context.server";
 import { Database } from "~/db/db.server";
 import { rowHash, type AuditRow } from "~/modules/audit/audit";
-import {
-  approveChange,
-  getChangeRequest,
-  openChangeRequest,
-  readDraft,
-  saveDraft,
-  signReview,
-  submitForReview,
-  type Participant,
-} from "~/modules/change-control/change-control.server";
+import { approveChange, getChangeRequest, readDraft, saveDraft, signReview } from "~/modules/change-control/change-control.server";
 import { MAIN_BRANCH, type ContentRepository } from "~/modules/content/repository.server";
 import { versionsOf } from "~/modules/documents/versions.server";
 import { checkNewestAnchor } from "~/modules/integrity/anchor.server";
 import { verifyRecord, type RecordVerdict } from "~/modules/integrity/verify.server";
 
 import { runQuire } from "../helpers/cli";
-import { configFor, createDataFolder, tempDir } from "../helpers/data-folder";
+import { copyDataFolder, tempDir } from "../helpers/data-folder";
+import { changeInReview as changeInReviewOf } from "../helpers/factories";
 
 /**
  * The record cannot be forged (docs/decisions/008): each case tampers with a real SQLite file or a
@@ -33,21 +25,15 @@ import { configFor, createDataFolder, tempDir } from "../helpers/data-folder";
  * `quire verify` runs) or the start-up check must name what was done.
  */
 const AT = new Date("2026-11-25T09:00:00Z");
-let templateDir = "";
 const opened: Quire[] = [];
 
-beforeAll(async () => {
-  templateDir = (await createDataFolder({ demo: true, now: AT })).dataDir;
-}, 120_000);
 afterEach(async () => {
   for (const q of opened.splice(0)) await q.db.close();
 });
 
-/** A private copy of the demo data folder for one test to break. */
-function copyFolder(): QuireConfig {
-  const dataDir = path.join(tempDir(), "data");
-  fs.cpSync(templateDir, dataDir, { recursive: true });
-  return configFor(dataDir);
+/** A private copy of the fixture demo data folder for one test to break. */
+async function copyFolder(): Promise<QuireConfig> {
+  return (await copyDataFolder("fixture-demo")).config;
 }
 
 async function openFolder(config: QuireConfig, recover = true): Promise<Quire> {
@@ -100,7 +86,7 @@ async function forgeVersion(repo: ContentRepository, tag: string, body: string):
 
 describe("quire verify on an untouched record", () => {
   it("holds, with the audit head anchored in git by init and by each approval", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const verdict = await verify(config);
     expect(messages(verdict)).toBe("");
     const versions = (await opened[0]!.db.get<{ n: number }>("SELECT count(*) AS n FROM document_versions"))!.n;
@@ -114,7 +100,7 @@ describe("quire verify on an untouched record", () => {
 
 describe("only Quire's approval path makes a version", () => {
   it("reports a forged version tag at start, records it once, never serves or runs it, and notices when it is gone", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const marker = path.join(tempDir("quire-pwned-"), "pwned");
     const repo = (await openFolder(config, false)).repo;
     await forgeVersion(repo, "SOP-TS-001/v9.0", `{globalThis.process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(marker)}, 'x')}`);
@@ -151,7 +137,7 @@ describe("only Quire's approval path makes a version", () => {
   });
 
   it("starts with a stray version-shaped tag that has no trailers, and reports it", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     git(config, "tag", "SOP-QA-001/v1.0", MAIN_BRANCH);
     const q = await openFolder(config);
     expect(await q.db.get("SELECT kind FROM foreign_refs WHERE ref = 'refs/tags/SOP-QA-001/v1.0'")).toEqual({ kind: "unknown-tag" });
@@ -159,7 +145,7 @@ describe("only Quire's approval path makes a version", () => {
   });
 
   it("reports a moved version tag and keeps serving the approved commit", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const q = await openFolder(config, false);
     const [v1, v2] = await versionsOf(q.db, "SOP-TS-001");
     git(config, "tag", "-f", "-a", "-m", "moved", "SOP-TS-001/v1.0", v2!.commit);
@@ -172,7 +158,7 @@ describe("only Quire's approval path makes a version", () => {
   });
 
   it("reports a rewound main, naming the version no longer on it", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const q = await openFolder(config, false);
     const [v1] = await versionsOf(q.db, "SOP-TS-001");
     git(config, "update-ref", "refs/heads/main", v1!.commit);
@@ -182,7 +168,7 @@ describe("only Quire's approval path makes a version", () => {
   });
 
   it("reports a commit on main that Quire did not write, and approves nothing on top of it", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const q = await openFolder(config);
     const { crId, who } = await changeInReview(q);
     const main = (await q.repo.branchHead(MAIN_BRANCH))!;
@@ -196,7 +182,7 @@ describe("only Quire's approval path makes a version", () => {
 
 describe("the audit trail is anchored in git", () => {
   it("catches a row edited and the whole chain re-hashed after it", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const db = await Database.open(config.dbFile);
     const rows = await db.all<AuditRow>("SELECT * FROM audit_events ORDER BY seq");
     await db.close();
@@ -220,14 +206,14 @@ describe("the audit trail is anchored in git", () => {
   });
 
   it("catches every row deleted together with the recorded head", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     await tamper(config, "DELETE FROM audit_events", "DELETE FROM settings WHERE key = 'audit_head'");
     const verdict = await verify(config);
     expect(verdict.problems).toContainEqual(expect.objectContaining({ check: "anchor", message: expect.stringMatching(/audit row \d+, anchored in (approval|anchor) commit \w+, is missing from the audit trail/) }));
   });
 
   it("catches a correctly hashed row appended after the recorded head", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const db = await Database.open(config.dbFile);
     const last = (await db.get<AuditRow>("SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1"))!;
     await db.close();
@@ -257,7 +243,7 @@ describe("the audit trail is anchored in git", () => {
 
 describe("git and the database agree on every version and signature", () => {
   it("catches a signature record edited in the database", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const db = await Database.open(config.dbFile);
     const approved = (await db.get<{ id: number }>("SELECT id FROM signatures WHERE meaning = 'Approved' AND cr_id IS NOT NULL"))!;
     await db.close();
@@ -268,7 +254,7 @@ describe("git and the database agree on every version and signature", () => {
   });
 
   it("catches a version record edited in the database (content hash, effective date)", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     await tamper(
       config,
       `UPDATE document_versions SET content_hash = '${"0".repeat(64)}' WHERE doc_id = 'SOP-TS-001' AND version = '1.0'`,
@@ -281,7 +267,7 @@ describe("git and the database agree on every version and signature", () => {
   });
 
   it("names a missing git object without failing", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const q = await openFolder(config, false);
     const [v1] = await versionsOf(q.db, "SOP-TS-001");
     const blob = git(config, "rev-parse", `${v1!.commit}:${v1!.path}`);
@@ -290,8 +276,8 @@ describe("git and the database agree on every version and signature", () => {
   });
 
   it("names a database opened against another content repository", async () => {
-    const config = copyFolder();
-    const other = await createDataFolder({ now: AT });
+    const config = await copyFolder();
+    const other = await copyDataFolder("fixture-plain");
     fs.rmSync(config.contentRepo, { recursive: true });
     fs.cpSync(other.config.contentRepo, config.contentRepo, { recursive: true });
     const verdict = await verify(config);
@@ -300,8 +286,8 @@ describe("git and the database agree on every version and signature", () => {
 });
 
 describe("npx quire verify", () => {
-  it("exits 0 on a sound record and anchors on request; exits 1 with one line per problem", () => {
-    const config = copyFolder();
+  it("exits 0 on a sound record and anchors on request; exits 1 with one line per problem", async () => {
+    const config = await copyFolder();
     const env = { QUIRE_DATA_DIR: config.dataDir };
     const ok = runQuire(["verify", "--json", "--anchor"], env);
     expect(ok.stderr).toBe("");
@@ -323,35 +309,20 @@ describe("npx quire verify", () => {
 const later = (minutes: number) => new Date(AT.getTime() + minutes * 60_000);
 
 /** A change request on SOP-TS-001 with the author's and the reviewer's signatures, ready to approve. */
-async function changeInReview(q: Quire) {
-  const people = new Map<string, Participant>();
-  for (const u of await q.db.all<{ id: string; username: string; display_name: string; email: string }>("SELECT id, username, display_name, email FROM users")) {
-    people.set(u.username, { userId: u.id, username: u.username, printedName: u.display_name, email: u.email, clientAddress: "127.0.0.1" });
-  }
-  const who = (name: string) => people.get(name)!;
-  const crId = await openChangeRequest(
-    q,
-    who("author"),
-    { target: "existing", docId: "SOP-TS-001", reason: "Shorten the visit report deadline.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2026-12-01", reviewerIds: [who("reviewer").userId] },
-    later(0),
-  );
-  const draft = await readDraft(q, (await getChangeRequest(q.db, crId))!);
-  await saveDraft(q, who("author"), crId, draft.source.replace("within 10 working days", "within 5 working days"), draft.head, later(1));
-  await submitForReview(q, who("author"), crId, later(2));
-  await signReview(q, who("reviewer"), crId, later(3));
-  return { crId, who };
+function changeInReview(q: Quire) {
+  return changeInReviewOf(q, { at: later(0) });
 }
 
 describe("one signature per signer, meaning and round; approval and saves do not interleave", () => {
   it("refuses a second Reviewed signature on the same round", async () => {
-    const q = await openFolder(copyFolder());
+    const q = await openFolder(await copyFolder());
     const { crId, who } = await changeInReview(q);
     await expect(signReview(q, who("reviewer"), crId, later(4))).rejects.toThrow("You have already signed this content");
     expect(await q.db.get("SELECT count(*) AS n FROM signatures WHERE cr_id = ? AND meaning = 'Reviewed'", [crId])).toEqual({ n: 1 });
   });
 
   it("refuses an approval when a save lands after it read the draft, and keeps the save", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     const q = await openFolder(config);
     const { crId, who } = await changeInReview(q);
     const cr = (await getChangeRequest(q.db, crId))!;

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { runQuire } from "../helpers/cli";
-import { createDataFolder, tempDir } from "../helpers/data-folder";
+import { copyDataFolder, tempDir } from "../helpers/data-folder";
 
 let dataDir: string;
 beforeAll(async () => {
-  ({ dataDir } = await createDataFolder({ demo: true, now: new Date("2026-11-25T09:00:00Z") }));
+  ({ dataDir } = await copyDataFolder("fixture-demo"));
 });
 
 function effective(...args: string[]) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
-import { openChangeRequest, withdrawChange, type Participant } from "~/modules/change-control/change-control.server";
+import { openChangeRequest, withdrawChange } from "~/modules/change-control/change-control.server";
 import {
   effectiveOn,
   lastReviewOn,
@@ -24,7 +24,8 @@ import { DocumentControlError, retireDocument, retirementOf, retirementSubject }
 import { versionsOf } from "~/modules/documents/versions.server";
 
 import { runQuire } from "../helpers/cli";
-import { createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
+import { peopleOf, type People } from "../helpers/factories";
 import { sampleVersion as version } from "../helpers/versions";
 
 
@@ -167,20 +168,17 @@ describe("retirement form", () => {
 describe("periodic review and retirement against a real data folder", () => {
   let q: Quire;
   let dataDir: string;
-  const people = new Map<string, Participant>();
-  const INIT = new Date("2026-11-25T09:00:00Z");
+  // The fixture demo was set up on 2026-11-25 (init); the reviews and retirements happen on 2027-02-10.
   const AT = new Date("2027-02-10T10:00:00Z");
-  const who = (username: string) => people.get(username)!;
+  let who: People;
   const count = async (table: string) => (await q.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
   const audits = (action: string) => q.db.all<{ object_id: string; new_values: string; reason: string | null }>("SELECT object_id, new_values, reason FROM audit_events WHERE action = ? ORDER BY seq", [action]);
 
   beforeAll(async () => {
     let config;
-    ({ config, dataDir } = await createDataFolder({ demo: true, now: INIT }));
+    ({ config, dataDir } = await copyDataFolder("fixture-demo"));
     q = await open(config);
-    for (const u of await q.db.all<{ id: string; username: string; display_name: string; email: string }>("SELECT id, username, display_name, email FROM users")) {
-      people.set(u.username, { userId: u.id, username: u.username, printedName: u.display_name, email: u.email, clientAddress: "127.0.0.1" });
-    }
+    who = await peopleOf(q.db);
   });
   afterAll(async () => {
     await q?.db.close();

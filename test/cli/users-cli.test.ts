@@ -9,16 +9,16 @@ import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { checkCredentials, getUserByUsername } from "~/modules/users/users.server";
 
 import { runQuire } from "../helpers/cli";
-import { createDataFolder, tempDir } from "../helpers/data-folder";
+import { copyDataFolder, tempDir } from "../helpers/data-folder";
 
 let dataDir: string;
 let q: Quire;
 
 beforeAll(async () => {
   let config;
-  ({ dataDir, config } = await createDataFolder({ demo: true, now: new Date("2026-11-25T09:00:00Z") }));
+  ({ dataDir, config } = await copyDataFolder("fixture-demo"));
   q = await open(config);
-}, 120_000); // a demo data folder takes a while on a busy machine
+});
 afterAll(async () => {
   await q?.db.close();
 });
