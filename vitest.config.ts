@@ -31,13 +31,13 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
-          // Tests that run the `quire` CLI (scripts/quire.js) as a user would: each run starts tsx.
+          // Tests that run the `quire` CLI (scripts/quire.js) as a user would: the compiled CLI
+          // (npm run build), each command loading only its own code.
           name: "cli",
           include: ["test/cli/**/*.test.ts"],
           setupFiles,
           globalSetup,
-          // Each CLI run starts tsx and loads every command's modules (~3 s of CPU): a test making
-          // ten of them on a busy two-core machine needs the room.
+          // Generous for a shared two-core machine: some tests make ten CLI runs and an init.
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

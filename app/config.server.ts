@@ -12,8 +12,18 @@ const EnvSchema = z.object({
   QUIRE_NOW: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   /** Tests only: a file holding the current instant, read on every clock call, so time can move. */
   QUIRE_CLOCK_FILE: z.string().min(1).optional(),
-  QUIRE_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
-  QUIRE_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  QUIRE_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  QUIRE_SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24)
+    .default(12),
   /**
    * How long an account stays locked after too many failed sign-ins before it unlocks itself at the
    * next attempt (Part 11 §11.300(d)). Never "forever": a stranger typing wrong passwords must not be
@@ -54,9 +64,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   return {
     dataDir,
     dbFile: path.join(dataDir, "quire.db"),
-    contentRepo: parsed.data.QUIRE_CONTENT_REPO
-      ? path.resolve(parsed.data.QUIRE_CONTENT_REPO)
-      : path.join(dataDir, "content"),
+    contentRepo: parsed.data.QUIRE_CONTENT_REPO ? path.resolve(parsed.data.QUIRE_CONTENT_REPO) : path.join(dataDir, "content"),
     externalContentRepo: parsed.data.QUIRE_CONTENT_REPO !== undefined,
     port: parsed.data.PORT,
     fixedNow: parsed.data.QUIRE_NOW,

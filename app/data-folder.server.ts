@@ -21,9 +21,7 @@ export interface DataFolder {
  */
 export async function openDataFolder(config: QuireConfig): Promise<DataFolder> {
   if (!fs.existsSync(config.dbFile)) {
-    throw new DataFolderMissing(
-      `No Quire data folder at ${config.dataDir} (no quire.db). Create one with \`npx quire init\` or \`npx quire init --demo\`.`,
-    );
+    throw new DataFolderMissing(`No Quire data folder at ${config.dataDir} (no quire.db). Create one with \`npx quire init\` or \`npx quire init --demo\`.`);
   }
   const db = await Database.open(config.dbFile);
   await migrate(db);

@@ -12,12 +12,7 @@ import { RefusalThrottle, boundedOrigin, printable } from "~/modules/security/re
  * streaming would only cut a 20-page SOP into hundreds of small chunks on their way to the socket
  * (measured: bench/results.json).
  */
-export default function handleRequest(
-  request: Request,
-  responseStatusCode: number,
-  responseHeaders: Headers,
-  remixContext: EntryContext,
-) {
+export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   const markup = renderPage(request, responseStatusCode, remixContext);
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
   return new Response(markup, { headers: responseHeaders, status: responseStatusCode });

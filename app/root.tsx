@@ -37,9 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const foreignRefs = user?.permissions.includes("audit.read") ? await openForeignRefs((await quire()).db) : [];
   return json({
     foreignRefs: foreignRefs.map((f) => f.message),
-    user: user
-      ? { username: user.username, displayName: user.displayName, permissions: user.permissions, mustChangePassword: user.mustChangePassword }
-      : null,
+    user: user ? { username: user.username, displayName: user.displayName, permissions: user.permissions, mustChangePassword: user.mustChangePassword } : null,
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   });
 }
@@ -118,9 +116,8 @@ function ForeignRefsBanner({ messages }: { messages: string[] }) {
         <strong>
           The content repository holds {messages.length} {messages.length === 1 ? "change" : "changes"} that Quire did not make.
         </strong>{" "}
-        {messages.length === 1 ? "It is" : "They are"} ignored: no version comes from {messages.length === 1 ? "it" : "them"}, and
-        pages show only approved versions. An administrator runs <code>npx quire verify</code> and removes {messages.length === 1 ? "it" : "them"} from the
-        repository.
+        {messages.length === 1 ? "It is" : "They are"} ignored: no version comes from {messages.length === 1 ? "it" : "them"}, and pages show only approved
+        versions. An administrator runs <code>npx quire verify</code> and removes {messages.length === 1 ? "it" : "them"} from the repository.
       </p>
       <ul>
         {messages.slice(0, 5).map((m) => (

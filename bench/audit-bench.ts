@@ -75,7 +75,11 @@ function cliVerify(h: AuditBenchHelpers, dataDir: string, command: string[] = ["
   delete env.QUIRE_NOW;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["--import", hook, "scripts/quire.js", ...command, "--json"], { cwd: h.root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", hook, "scripts/quire.js", ...command, "--json"], {
+      cwd: h.root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -126,7 +130,9 @@ export async function auditBenchmarks(h: AuditBenchHelpers, rows: number): Promi
   const verifyBaseline = await cliVerify(h, baseDir);
   const recordBaseline = await cliVerify(h, baseDir, ["verify"]);
   h.log(`quire verify, fresh data folder: ${recordBaseline.seconds.toFixed(2)} s, max RSS ${recordBaseline.maxRssMB.toFixed(0)} MB`);
-  h.log(`quire audit verify, fresh data folder (${verifyBaseline.verdict.rows} rows): ${verifyBaseline.seconds.toFixed(2)} s, max RSS ${verifyBaseline.maxRssMB.toFixed(0)} MB`);
+  h.log(
+    `quire audit verify, fresh data folder (${verifyBaseline.verdict.rows} rows): ${verifyBaseline.seconds.toFixed(2)} s, max RSS ${verifyBaseline.maxRssMB.toFixed(0)} MB`,
+  );
 
   h.log(`appending ${rows.toLocaleString("en-US")} audit rows with correct hashes...`);
   const generated = await appendAuditRows(path.join(bigDir, "quire.db"), rows, new Date(begun.getTime() + 3_600_000));
@@ -151,7 +157,9 @@ export async function auditBenchmarks(h: AuditBenchHelpers, rows: number): Promi
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     firstView = { ms: await first, aboutDuringMs: series("/about during the first /audit view", during) };
-    h.log(`first /audit view (verifies all rows): ${(firstView.ms / 1000).toFixed(2)} s; /about meanwhile: ${during.length} requests, max ${firstView.aboutDuringMs.maxMs.toFixed(0)} ms`);
+    h.log(
+      `first /audit view (verifies all rows): ${(firstView.ms / 1000).toFixed(2)} s; /about meanwhile: ${during.length} requests, max ${firstView.aboutDuringMs.maxMs.toFixed(0)} ms`,
+    );
 
     about = await latency(h, server.url, "/about", ["About Quire"]);
     page = await latency(h, server.url, "/audit", ["Chain intact", "no rows since checkpoint"]);
@@ -171,5 +179,17 @@ export async function auditBenchmarks(h: AuditBenchHelpers, rows: number): Promi
   const record = await cliVerify(h, bigDir, ["verify"]);
   if (!record.verdict.ok) throw h.fail(`quire verify did not find the record sound: ${JSON.stringify(record.verdict.problems.slice(0, 5))}`);
   h.log(`quire verify, ${record.verdict.auditRows.toLocaleString("en-US")} rows: ${record.seconds.toFixed(2)} s, max RSS ${record.maxRssMB.toFixed(0)} MB`);
-  return { rows, generated, verifyBaseline: { ...verifyBaseline, dataRows: verifyBaseline.verdict.rows }, verify, recordBaseline, record, firstView, about, page, filtered, prefix };
+  return {
+    rows,
+    generated,
+    verifyBaseline: { ...verifyBaseline, dataRows: verifyBaseline.verdict.rows },
+    verify,
+    recordBaseline,
+    record,
+    firstView,
+    about,
+    page,
+    filtered,
+    prefix,
+  };
 }

@@ -110,11 +110,13 @@ async function appendInTransaction(db: sqlite3.Database, count: number, from: Da
     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events' AND sql IS NOT NULL",
   );
   for (const index of indexes) await exec(db, `DROP INDEX "${index.name}"`);
-  const placeholders = `(${AUDIT_COLUMNS.split(", ").map(() => "?").join(", ")})`;
+  const placeholders = `(${AUDIT_COLUMNS.split(", ")
+    .map(() => "?")
+    .join(", ")})`;
   const insertSql = (n: number) => `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES ${Array(n).fill(placeholders).join(", ")}`;
   const full = db.prepare(insertSql(ROWS_PER_STATEMENT));
   try {
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const n = Math.min(ROWS_PER_STATEMENT, count - done);
       const params: Array<string | number | null> = [];
       for (let i = 0; i < n; i++) {

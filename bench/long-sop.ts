@@ -169,11 +169,20 @@ const STEP_TITLES = [
 ];
 
 const TERMS: [string, string][] = [
-  ["Source data", "All information in original records and certified copies of original records of clinical findings, observations or other activities in a clinical trial necessary for the reconstruction and evaluation of the trial."],
-  ["Source data verification", "The comparison of data in the case report form with the source documents, to confirm that the data are complete, accurate and verifiable."],
+  [
+    "Source data",
+    "All information in original records and certified copies of original records of clinical findings, observations or other activities in a clinical trial necessary for the reconstruction and evaluation of the trial.",
+  ],
+  [
+    "Source data verification",
+    "The comparison of data in the case report form with the source documents, to confirm that the data are complete, accurate and verifiable.",
+  ],
   ["Monitoring plan", "The trial-specific document that describes the strategy, methods, responsibilities and requirements for monitoring the trial."],
   ["Protocol deviation", "Any change, divergence or departure from the study design or procedures defined in the protocol."],
-  ["Critical finding", "A finding that adversely affects, or could adversely affect, the rights, safety or well-being of subjects or the quality and integrity of the data."],
+  [
+    "Critical finding",
+    "A finding that adversely affects, or could adversely affect, the rights, safety or well-being of subjects or the quality and integrity of the data.",
+  ],
   ["Investigator site file", "The part of the trial master file held at the site, containing the essential documents the investigator must keep."],
   ["Centralised monitoring", "The remote evaluation of accumulating data, performed in a timely manner and supported by appropriately qualified persons."],
   ["Key risk indicator", "A measure, with a threshold, that signals when a site or a process may need closer attention."],
@@ -201,8 +210,7 @@ export function generateLongSop(options: LongSopOptions = {}): string {
     if (random() < 0.3) text = text.replace(/\b(must|does not|same working day|in writing)\b/, "**$1**");
     return text;
   };
-  const bullets = (n: number): string =>
-    Array.from({ length: n }, () => `- ${capitalise(pick(OBJECTS))}, ${pick(TIMINGS)};`).join("\n");
+  const bullets = (n: number): string => Array.from({ length: n }, () => `- ${capitalise(pick(OBJECTS))}, ${pick(TIMINGS)};`).join("\n");
 
   const blocks: string[] = [];
   const push = (...parts: string[]) => blocks.push(...parts);
@@ -252,7 +260,10 @@ export function generateLongSop(options: LongSopOptions = {}): string {
     }
     // Steps may only contain Step elements: join the block so no blank lines sit between them.
     const open = blocks.lastIndexOf("<Steps>");
-    const stepsBlock = blocks.splice(open).join("\n\n").replace(/<\/Step>\n\n<Step/g, "</Step>\n<Step");
+    const stepsBlock = blocks
+      .splice(open)
+      .join("\n\n")
+      .replace(/<\/Step>\n\n<Step/g, "</Step>\n<Step");
     push(`${stepsBlock}\n</Steps>`);
 
     if (random() < 0.6) {
@@ -290,7 +301,10 @@ export function generateLongSop(options: LongSopOptions = {}): string {
     "</RecordsTable>",
   );
   const rsb = blocks.lastIndexOf("<RecordsTable>");
-  const recordsBlock = blocks.splice(rsb).join("\n\n").replace(/<\/Record>\n\n<Record/g, "</Record>\n<Record");
+  const recordsBlock = blocks
+    .splice(rsb)
+    .join("\n\n")
+    .replace(/<\/Record>\n\n<Record/g, "</Record>\n<Record");
   push(recordsBlock);
 
   push(
@@ -324,7 +338,10 @@ export function generateLongSop(options: LongSopOptions = {}): string {
 
 /** Words of a document body: runs of letters or digits, markup excluded. */
 export function countWords(text: string): number {
-  const body = text.replace(/^---[\s\S]*?\n---\n/, "").replace(/<[^>]*>/g, " ").replace(/\]\([^)]*\)/g, "]");
+  const body = text
+    .replace(/^---[\s\S]*?\n---\n/, "")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\]\([^)]*\)/g, "]");
   return body.match(/[A-Za-z0-9][A-Za-z0-9'’-]*/g)?.length ?? 0;
 }
 

@@ -441,9 +441,7 @@ const JOB_FUNCTION_NAMES: ReadonlyMap<string, string> = new Map();
 /** Mirrors MdxRenderer's private toHtml: the compiled component rendered to static markup. */
 function renderCompiled(code: string): string {
   const Content = getMDXComponent(code);
-  return renderToStaticMarkup(
-    createElement(JobFunctionNames.Provider, { value: JOB_FUNCTION_NAMES }, createElement(Content, { components: mdxComponents })),
-  );
+  return renderToStaticMarkup(createElement(JobFunctionNames.Provider, { value: JOB_FUNCTION_NAMES }, createElement(Content, { components: mdxComponents })));
 }
 
 async function mdxBenchmark(source: string): Promise<MdxResults> {
@@ -558,10 +556,7 @@ function markdownTable(rows: ResultRow[]): string {
 
 /** The raw HTTP numbers behind the ratios, with CPU use to show which side was the bottleneck. */
 function rawTable(ms: HttpMeasurement[]): string {
-  const lines = [
-    "| endpoint | req/s | latency avg | p50 | p99 | response | server CPU per request | autocannon CPU |",
-    "|---|---|---|---|---|---|---|---|",
-  ];
+  const lines = ["| endpoint | req/s | latency avg | p50 | p99 | response | server CPU per request | autocannon CPU |", "|---|---|---|---|---|---|---|---|"];
   for (const m of ms) {
     const busy = m.durationSeconds > 0 ? `${Math.round((100 * m.loadGeneratorCpuSeconds) / m.durationSeconds)}% of a core` : "n/a";
     const cpu = m.serverCpuMsPerRequest === null ? "n/a" : `${m.serverCpuMsPerRequest.toFixed(3)} ms`;
@@ -642,7 +637,9 @@ async function pageBenchmarks(): Promise<GroupReport> {
     if (share >= 0.85) {
       notes.push(
         `${m.name}: autocannon used ${Math.round(share * 100)}% of a core, so this rate is bounded by the load generator, not the server` +
-          (m.serverCpuSeconds !== null && m.durationSeconds > 0 ? ` (server CPU ${Math.round((100 * m.serverCpuSeconds) / m.durationSeconds)}% of a core).` : "."),
+          (m.serverCpuSeconds !== null && m.durationSeconds > 0
+            ? ` (server CPU ${Math.round((100 * m.serverCpuSeconds) / m.durationSeconds)}% of a core).`
+            : "."),
       );
     }
   }
@@ -710,19 +707,94 @@ async function auditGroup(): Promise<GroupReport> {
   const n = a.verify.verdict.rows.toLocaleString("en-US");
   const fresh = `same command, fresh data folder (${a.verifyBaseline.dataRows} rows)`;
   const results: ResultRow[] = [
-    row({ name: `quire audit verify, ${n} audit rows: time`, value: a.verify.seconds, unit: "s", baseline: fresh, baselineValue: a.verifyBaseline.seconds, goal: "< 10 s", goalOn: "value", goalThreshold: 10, goalComparison: "<" }, "audit"),
-    row({ name: `quire audit verify, ${n} audit rows: peak RSS`, value: a.verify.maxRssMB, unit: "MB", baseline: fresh, baselineValue: a.verifyBaseline.maxRssMB, goal: "< 200 MB", goalOn: "value", goalThreshold: 200, goalComparison: "<" }, "audit"),
-    row({ name: `quire verify (whole record), ${n} audit rows: time`, value: a.record.seconds, unit: "s", baseline: "same command, fresh data folder", baselineValue: a.recordBaseline.seconds, goal: "< 10 s", goalOn: "value", goalThreshold: 10, goalComparison: "<" }, "audit"),
-    row({ name: `quire verify (whole record), ${n} audit rows: peak RSS`, value: a.record.maxRssMB, unit: "MB", baseline: "same command, fresh data folder", baselineValue: a.recordBaseline.maxRssMB, goal: "< 200 MB", goalOn: "value", goalThreshold: 200, goalComparison: "<" }, "audit"),
+    row(
+      {
+        name: `quire audit verify, ${n} audit rows: time`,
+        value: a.verify.seconds,
+        unit: "s",
+        baseline: fresh,
+        baselineValue: a.verifyBaseline.seconds,
+        goal: "< 10 s",
+        goalOn: "value",
+        goalThreshold: 10,
+        goalComparison: "<",
+      },
+      "audit",
+    ),
+    row(
+      {
+        name: `quire audit verify, ${n} audit rows: peak RSS`,
+        value: a.verify.maxRssMB,
+        unit: "MB",
+        baseline: fresh,
+        baselineValue: a.verifyBaseline.maxRssMB,
+        goal: "< 200 MB",
+        goalOn: "value",
+        goalThreshold: 200,
+        goalComparison: "<",
+      },
+      "audit",
+    ),
+    row(
+      {
+        name: `quire verify (whole record), ${n} audit rows: time`,
+        value: a.record.seconds,
+        unit: "s",
+        baseline: "same command, fresh data folder",
+        baselineValue: a.recordBaseline.seconds,
+        goal: "< 10 s",
+        goalOn: "value",
+        goalThreshold: 10,
+        goalComparison: "<",
+      },
+      "audit",
+    ),
+    row(
+      {
+        name: `quire verify (whole record), ${n} audit rows: peak RSS`,
+        value: a.record.maxRssMB,
+        unit: "MB",
+        baseline: "same command, fresh data folder",
+        baselineValue: a.recordBaseline.maxRssMB,
+        goal: "< 200 MB",
+        goalOn: "value",
+        goalThreshold: 200,
+        goalComparison: "<",
+      },
+      "audit",
+    ),
   ];
   for (const s of [a.page, a.filtered, a.prefix]) {
     results.push(
-      row({ name: `GET ${s.path} at ${n} audit rows, p95 of ${s.requests}`, value: s.p95Ms, unit: "ms", baseline: "GET /about p95, same server", baselineValue: a.about.p95Ms, goal: "< 300 ms", goalOn: "value", goalThreshold: 300, goalComparison: "<" }, "audit"),
+      row(
+        {
+          name: `GET ${s.path} at ${n} audit rows, p95 of ${s.requests}`,
+          value: s.p95Ms,
+          unit: "ms",
+          baseline: "GET /about p95, same server",
+          baselineValue: a.about.p95Ms,
+          goal: "< 300 ms",
+          goalOn: "value",
+          goalThreshold: 300,
+          goalComparison: "<",
+        },
+        "audit",
+      ),
     );
   }
   results.push(
     row(
-      { name: `GET /about, worst of ${a.firstView.aboutDuringMs.requests} while the first /audit view verifies all ${n} rows`, value: a.firstView.aboutDuringMs.maxMs, unit: "ms", baseline: "GET /about p95, idle", baselineValue: a.about.p95Ms, goal: "< 300 ms", goalOn: "value", goalThreshold: 300, goalComparison: "<" },
+      {
+        name: `GET /about, worst of ${a.firstView.aboutDuringMs.requests} while the first /audit view verifies all ${n} rows`,
+        value: a.firstView.aboutDuringMs.maxMs,
+        unit: "ms",
+        baseline: "GET /about p95, idle",
+        baselineValue: a.about.p95Ms,
+        goal: "< 300 ms",
+        goalOn: "value",
+        goalThreshold: 300,
+        goalComparison: "<",
+      },
       "audit",
     ),
   );
@@ -733,7 +805,9 @@ async function auditGroup(): Promise<GroupReport> {
   const printed = [
     "| audit page | median | p95 | max |",
     "|---|---|---|---|",
-    ...[a.about, a.page, a.filtered, a.prefix, a.firstView.aboutDuringMs].map((s) => `| ${s.path} | ${s.medianMs.toFixed(1)} ms | ${s.p95Ms.toFixed(1)} ms | ${s.maxMs.toFixed(1)} ms |`),
+    ...[a.about, a.page, a.filtered, a.prefix, a.firstView.aboutDuringMs].map(
+      (s) => `| ${s.path} | ${s.medianMs.toFixed(1)} ms | ${s.p95Ms.toFixed(1)} ms | ${s.maxMs.toFixed(1)} ms |`,
+    ),
   ].join("\n");
   return { results, notes, sections: { audit: a }, printed };
 }

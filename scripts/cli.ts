@@ -11,9 +11,7 @@ import { verifyCommand } from "./commands/verify";
 // Each command file only declares its options and help; its action imports the implementation
 // (scripts/commands/<name>.action.ts, and through it the app modules) when that command runs, so
 // `quire --help` loads commander and nothing else, and each command only what its own code uses.
-const program = new Command("quire")
-  .description("Quire: a document-centric quality system for clinical research.")
-  .showHelpAfterError();
+const program = new Command("quire").description("Quire: a document-centric quality system for clinical research.").showHelpAfterError();
 initCommand(program);
 validateCommand(program);
 effectiveCommand(program);

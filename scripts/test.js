@@ -30,7 +30,10 @@ function run(label, command, args, { live }) {
   if (live) process.stdout.write(`\n== ${label}\n`);
   else process.stdout.write(`\n== ${label} (started; its output follows when it ends)\n`);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: live ? "inherit" : ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" } });
+    const child = spawn(command, args, {
+      stdio: live ? "inherit" : ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
+    });
     let output = "";
     if (!live) {
       child.stdout.on("data", (d) => (output += d));

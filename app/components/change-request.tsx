@@ -1,12 +1,18 @@
 import { Form, useActionData, useLocation, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 
-import { CR_STATE_LABELS, SIGNATURE_STATEMENTS, type CrState, type SignatureMeaning, type SignatureStanding, type SignatureView } from "~/modules/change-control/change-control";
+import {
+  CR_STATE_LABELS,
+  SIGNATURE_STATEMENTS,
+  type CrState,
+  type SignatureMeaning,
+  type SignatureStanding,
+  type SignatureView,
+} from "~/modules/change-control/change-control";
 
 export function CrStateBadge({ state }: { state: CrState }) {
   return <span className={`badge badge-cr-${state}`}>{CR_STATE_LABELS[state]}</span>;
 }
-
 
 /**
  * An electronic signature form (21 CFR Part 11 §11.50, §11.200): the meaning, the statement, the
@@ -72,7 +78,15 @@ export function SignatureForm({
       </dl>
       <div className={`field${error ? " field-error" : ""}`}>
         <label htmlFor={passwordId}>Your password</label>
-        <input ref={password} id={passwordId} name="password" type="password" autoComplete="current-password" required aria-describedby={error ? `${passwordId}-error` : undefined} />
+        <input
+          ref={password}
+          id={passwordId}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-describedby={error ? `${passwordId}-error` : undefined}
+        />
         {error ? (
           <p className="error" id={`${passwordId}-error`} role="alert">
             {error}
@@ -119,7 +133,12 @@ export function SignatureList({ signatures, caption }: { signatures: readonly Sh
               <td>
                 {s.printedName} <span className="muted small">({s.username})</span>
               </td>
-              <td className="nowrap">{s.signedAt.replace("T", " ").replace(/\.\d{3}Z$/, "Z").replace("Z", "")}</td>
+              <td className="nowrap">
+                {s.signedAt
+                  .replace("T", " ")
+                  .replace(/\.\d{3}Z$/, "Z")
+                  .replace("Z", "")}
+              </td>
               <td className="mono small" title={s.contentHash}>
                 {s.contentHash.slice(0, 12)}…
               </td>

@@ -2,24 +2,16 @@ import { useEffect, type ReactNode } from "react";
 import type { z } from "zod";
 
 /** A labelled form field with its error, so every form reports problems the same way. */
-export function Field({
-  label,
-  name,
-  error,
-  hint,
-  children,
-}: {
-  label: string;
-  name: string;
-  error?: string | null;
-  hint?: string;
-  children: ReactNode;
-}) {
+export function Field({ label, name, error, hint, children }: { label: string; name: string; error?: string | null; hint?: string; children: ReactNode }) {
   return (
     <div className={`field${error ? " field-error" : ""}`}>
       <label htmlFor={name}>{label}</label>
       {children}
-      {hint ? <p className="hint" id={`${name}-hint`}>{hint}</p> : null}
+      {hint ? (
+        <p className="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
       {error ? (
         <p className="error" id={`${name}-error`} role="alert">
           {error}
@@ -80,8 +72,18 @@ export function ChoiceList({
 }
 
 export function FormMessage({ error, success }: { error?: string | null; success?: string | null }) {
-  if (error) return <p className="banner banner-error" role="alert">{error}</p>;
-  if (success) return <p className="banner banner-success" role="status">{success}</p>;
+  if (error)
+    return (
+      <p className="banner banner-error" role="alert">
+        {error}
+      </p>
+    );
+  if (success)
+    return (
+      <p className="banner banner-success" role="status">
+        {success}
+      </p>
+    );
   return null;
 }
 

@@ -6,8 +6,7 @@ export const NOTICES = {
   "password-changed": "Your password has been changed.",
   "user-saved": "The account's changes are saved and recorded in the audit trail.",
   "user-unchanged": "Nothing was changed, so nothing was saved.",
-  "user-deactivated":
-    "The account is deactivated: its sessions have ended and it can no longer sign in. Its records and user name are kept.",
+  "user-deactivated": "The account is deactivated: its sessions have ended and it can no longer sign in. Its records and user name are kept.",
   "user-reactivated": "The account is active again. The person can sign in with their existing password.",
   "user-unlocked": "The account is unlocked and its count of failed sign-ins is back to zero.",
   "draft-saved": "The draft is saved as a commit on the change request's branch.",

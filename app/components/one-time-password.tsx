@@ -36,14 +36,10 @@ export function OneTimePassword({
           </output>
           <ul className="one-time-notes">
             <li>
-              <strong>It is shown only this once.</strong> Quire stores only a hash of it; if it is lost, reset the password
-              again.
+              <strong>It is shown only this once.</strong> Quire stores only a hash of it; if it is lost, reset the password again.
             </li>
             <li>Give it to {who} in person or over a channel other than the one that carries the user name.</li>
-            <li>
-              {who} must replace it with a password of their own at first sign-in; until then Quire opens no other page
-              for them.
-            </li>
+            <li>{who} must replace it with a password of their own at first sign-in; until then Quire opens no other page for them.</li>
           </ul>
         </>
       ) : null}

@@ -33,12 +33,7 @@ export function UserFields({
   return (
     <>
       <div className="field-row">
-        <Field
-          label="Full name"
-          name="displayName"
-          error={errors.displayName}
-          hint="As printed under the person's electronic signatures."
-        >
+        <Field label="Full name" name="displayName" error={errors.displayName} hint="As printed under the person's electronic signatures.">
           <input
             id="displayName"
             name="displayName"

@@ -153,10 +153,6 @@ export class Database implements Queryable {
 
   async close(): Promise<void> {
     await this.queue;
-    await Promise.all(
-      [this.reader, this.writer].map(
-        (db) => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve()))),
-      ),
-    );
+    await Promise.all([this.reader, this.writer].map((db) => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())))));
   }
 }

@@ -24,9 +24,7 @@ const FilterSchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, "document.read");
   const q = await quire();
-  const params = Object.fromEntries(
-    [...new URL(request.url).searchParams].filter(([, v]) => v !== ""),
-  );
+  const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const filter = FilterSchema.parse(params);
   // Point in time: ?on=YYYY-MM-DD lists what was in force that day.
   const on = filter.on ?? today(q.config);

@@ -15,9 +15,8 @@ export default function About() {
     <section className="prose">
       <h1>About Quire</h1>
       <p>
-        Quire is a document-centric quality system for clinical research. Controlled documents are MDX files in a git
-        repository; every approved version is a tagged commit, and what was effective on any day can be shown from
-        the records alone.
+        Quire is a document-centric quality system for clinical research. Controlled documents are MDX files in a git repository; every approved version is a
+        tagged commit, and what was effective on any day can be shown from the records alone.
       </p>
     </section>
   );

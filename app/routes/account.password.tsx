@@ -52,8 +52,8 @@ export default function ChangePassword() {
       <h1>Change your password</h1>
       {required ? (
         <p className="banner banner-warning" role="status">
-          <strong>A password change is required before you continue.</strong> You signed in with a one-time password
-          set by an administrator; choose a password only you know.
+          <strong>A password change is required before you continue.</strong> You signed in with a one-time password set by an administrator; choose a password
+          only you know.
         </p>
       ) : null}
       {errors.form ? <FormMessage error={errors.form} /> : null}

@@ -14,15 +14,7 @@ import { loadJobFunctions } from "~/modules/documents/library.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 import { AccountForm, formValues, type AccountIntent } from "~/modules/users/user-forms";
 import { ACTION_LABELS, accountStatuses, lockInForce, lockLapsesAt } from "~/modules/users/users";
-import {
-  UserInputError,
-  forcePasswordReset,
-  getUser,
-  recentUserEvents,
-  setUserActive,
-  unlockUser,
-  updateUser,
-} from "~/modules/users/users.server";
+import { UserInputError, forcePasswordReset, getUser, recentUserEvents, setUserActive, unlockUser, updateUser } from "~/modules/users/users.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.user.displayName} (${data.user.username}) · Users · Quire` : "User not found · Quire" },
@@ -113,10 +105,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
         return redirect(withNotice(here, "user-unlocked"));
       case "reset-password": {
         const temporaryPassword = await forcePasswordReset(q, user.id, actor, form.reason);
-        return json<ActionResult>(
-          { intent: form.intent, errors: {}, values: null, temporaryPassword },
-          { headers: { "Cache-Control": "no-store" } },
-        );
+        return json<ActionResult>({ intent: form.intent, errors: {}, values: null, temporaryPassword }, { headers: { "Cache-Control": "no-store" } });
       }
     }
   } catch (error) {
@@ -132,7 +121,6 @@ function text(value: string | string[] | undefined): string {
 function list(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : [];
 }
-
 
 /** One of the small account-control forms: its own intent, an optional reason, one button. */
 function ControlForm({
@@ -178,8 +166,7 @@ export default function UserAccount() {
   // An unknown action has no form of its own; a control's refusal may concern a form no longer shown
   // (deactivating an account already deactivated), so both are reported above the forms.
   const pageError = actionData && actionData.intent === null ? (Object.values(actionData.errors)[0] ?? null) : null;
-  const controlError =
-    actionData && actionData.intent !== null && actionData.intent !== "details" ? (actionData.errors.form ?? null) : null;
+  const controlError = actionData && actionData.intent !== null && actionData.intent !== "details" ? (actionData.errors.form ?? null) : null;
   const typed = actionData?.intent === "details" ? actionData.values : null;
   useFocusFirstError(actionData?.errors);
   const saved = JSON.stringify([user.displayName, user.email, user.roles, user.jobFunctions]);
@@ -203,13 +190,7 @@ export default function UserAccount() {
 
       {actionData?.temporaryPassword ? (
         <div className="card one-time-card">
-          <OneTimePassword
-            heading="Password reset"
-            level={2}
-            username={user.username}
-            who={user.displayName}
-            password={actionData.temporaryPassword}
-          />
+          <OneTimePassword heading="Password reset" level={2} username={user.username} who={user.displayName} password={actionData.temporaryPassword} />
         </div>
       ) : null}
 
@@ -222,8 +203,7 @@ export default function UserAccount() {
             <div className="field">
               <span className="field-label">User name</span>
               <p className="static-value">
-                <span className="mono-inline">{user.username}</span>{" "}
-                <span className="hint">Never changes and is never reused (Part 11 §11.300(a)).</span>
+                <span className="mono-inline">{user.username}</span> <span className="hint">Never changes and is never reused (Part 11 §11.300(a)).</span>
               </p>
             </div>
             <UserFields
@@ -261,17 +241,15 @@ export default function UserAccount() {
               />
             ) : (
               <p className="hint control" data-testid="lock-lapsed">
-                The lock set on {utcMinuteLabel(user.lockedAt)} after {user.failedSignins} failed sign-ins lapsed at{" "}
-                {utcMinuteLabel(user.lockLapsesAt)}. It no longer stops sign-in and is cleared, in the audit trail, at the
-                next attempt.
+                The lock set on {utcMinuteLabel(user.lockedAt)} after {user.failedSignins} failed sign-ins lapsed at {utcMinuteLabel(user.lockLapsesAt)}. It no
+                longer stops sign-in and is cleared, in the audit trail, at the next attempt.
               </p>
             )
           ) : null}
           {isSelf ? (
             <p className="hint control">
-              This is your own account: change your password on the{" "}
-              <Link to="/account/password">Change password</Link> page. Another administrator can deactivate it or
-              remove your administrator role.
+              This is your own account: change your password on the <Link to="/account/password">Change password</Link> page. Another administrator can
+              deactivate it or remove your administrator role.
             </p>
           ) : (
             <ControlForm
@@ -308,9 +286,7 @@ export default function UserAccount() {
 
       <section className="card audit-events" aria-labelledby="events-heading">
         <h2 id="events-heading">Recent audit events</h2>
-        <p className="hint">
-          The last {events.length === 20 ? 20 : events.length} events about this account or by its holder, newest first.
-        </p>
+        <p className="hint">The last {events.length === 20 ? 20 : events.length} events about this account or by its holder, newest first.</p>
         {events.length === 0 ? (
           <p className="muted">No events yet.</p>
         ) : (

@@ -66,9 +66,7 @@ export default function Users() {
           {users.map((u) => (
             <tr key={u.id} data-username={u.username}>
               <td>
-                <Link to={`/admin/users/${u.id}`}>
-                  {u.username}
-                </Link>
+                <Link to={`/admin/users/${u.id}`}>{u.username}</Link>
               </td>
               <td>{u.displayName}</td>
               <td>{u.email}</td>
@@ -87,8 +85,8 @@ export default function Users() {
         </tbody>
       </table>
       <p className="muted small">
-        Accounts are never deleted. When someone leaves, deactivate their account: their records stay attributable to
-        them, and their user name is never given to anyone else (21 CFR Part 11 §11.300(a)).
+        Accounts are never deleted. When someone leaves, deactivate their account: their records stay attributable to them, and their user name is never given
+        to anyone else (21 CFR Part 11 §11.300(a)).
       </p>
     </section>
   );

@@ -68,12 +68,7 @@ export default function NewUser() {
     const c = actionData.created;
     return (
       <section className="narrow-wide card stack">
-        <OneTimePassword
-          heading={`Account created for ${c.displayName}`}
-          username={c.username}
-          password={c.temporaryPassword}
-          who={c.displayName}
-        />
+        <OneTimePassword heading={`Account created for ${c.displayName}`} username={c.username} password={c.temporaryPassword} who={c.displayName} />
         <div className="actions">
           <Link to={`/admin/users/${c.id}`} className="button">
             Open {c.displayName}&apos;s account
@@ -96,14 +91,11 @@ export default function NewUser() {
       </p>
       <h1>New user</h1>
       <p className="muted">
-        Quire generates a one-time password for the new account and shows it to you once. The person must choose
-        their own password when they first sign in.
+        Quire generates a one-time password for the new account and shows it to you once. The person must choose their own password when they first sign in.
       </p>
       <div className="card">
         {errors.form ? <FormMessage error={errors.form} /> : null}
-        {Object.keys(errors).length > 0 && !errors.form ? (
-          <FormMessage error="The account was not created. Correct the fields marked below." />
-        ) : null}
+        {Object.keys(errors).length > 0 && !errors.form ? <FormMessage error="The account was not created. Correct the fields marked below." /> : null}
         <Form method="post" className="stack" noValidate>
           <Field
             label="User name"

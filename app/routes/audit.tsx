@@ -49,9 +49,7 @@ export default function AuditTrail() {
     <section className="audit">
       <div className="page-heading">
         <h1>Audit trail</h1>
-        <p className="muted">
-          Every change and security event, as recorded: append-only and hash-chained. Times are UTC.
-        </p>
+        <p className="muted">Every change and security event, as recorded: append-only and hash-chained. Times are UTC.</p>
       </div>
 
       <ChainStatus check={chain} />
@@ -131,7 +129,9 @@ export default function AuditTrail() {
                     {r.seq}
                   </td>
                   <td className="nowrap">
-                    <time dateTime={r.at}>{r.at.slice(0, 10)} {r.at.slice(11, 19)}</time>
+                    <time dateTime={r.at}>
+                      {r.at.slice(0, 10)} {r.at.slice(11, 19)}
+                    </time>
                   </td>
                   <td title={r.user_id ?? undefined}>{r.username ?? <span className="muted">–</span>}</td>
                   <td>
@@ -171,8 +171,16 @@ function CheckedScope({ check }: { check: ChainCheck }) {
       Rows 1–{k.toLocaleString("en")} were verified in full on {utcMinuteLabel(checkpoint.verifiedAt)} (checkpoint at row {k.toLocaleString("en")})
     </>
   );
-  if (!verdict.ok) return <>{before}; this view checked row {k.toLocaleString("en")} and the rows after it.</>;
-  const since = verdict.headSeq > k ? `rows ${(k + 1).toLocaleString("en")}–${verdict.headSeq.toLocaleString("en")} since checkpoint ${k.toLocaleString("en")} verified now` : `no rows since checkpoint ${k.toLocaleString("en")}`;
+  if (!verdict.ok)
+    return (
+      <>
+        {before}; this view checked row {k.toLocaleString("en")} and the rows after it.
+      </>
+    );
+  const since =
+    verdict.headSeq > k
+      ? `rows ${(k + 1).toLocaleString("en")}–${verdict.headSeq.toLocaleString("en")} since checkpoint ${k.toLocaleString("en")} verified now`
+      : `no rows since checkpoint ${k.toLocaleString("en")}`;
   return (
     <>
       {before} and its row still matches it; {since}.
@@ -186,8 +194,7 @@ function ChainStatus({ check }: { check: ChainCheck }) {
     return (
       <div className="banner banner-success chain-status" role="status">
         <p>
-          <strong>Chain intact:</strong>{" "}
-          {verdict.headSeq === 0 ? "no rows yet" : `rows 1–${verdict.headSeq.toLocaleString("en")}`}, head sha256{" "}
+          <strong>Chain intact:</strong> {verdict.headSeq === 0 ? "no rows yet" : `rows 1–${verdict.headSeq.toLocaleString("en")}`}, head sha256{" "}
           <code className="mono">{verdict.head}</code>
         </p>
         <p className="small">
@@ -199,11 +206,14 @@ function ChainStatus({ check }: { check: ChainCheck }) {
   return (
     <div className="banner banner-error chain-status" role="alert">
       <p>
-        <strong>Chain broken at row {verdict.seq} ({verdict.problem}):</strong> {verdict.message}.
+        <strong>
+          Chain broken at row {verdict.seq} ({verdict.problem}):
+        </strong>{" "}
+        {verdict.message}.
       </p>
       <p className="small">
-        Rows from {verdict.seq} on cannot be relied upon until the break is investigated. Report it to the quality
-        manager; <code>npx quire audit verify</code> on the server re-verifies every row. <CheckedScope check={check} />
+        Rows from {verdict.seq} on cannot be relied upon until the break is investigated. Report it to the quality manager; <code>npx quire audit verify</code>{" "}
+        on the server re-verifies every row. <CheckedScope check={check} />
       </p>
     </div>
   );
@@ -224,8 +234,8 @@ function AnchorStatus({ check }: { check: AnchorCheck | null }) {
   return (
     <div className="banner banner-error anchor-status" role="alert">
       <p>
-        <strong>Row {anchor.seq.toLocaleString("en")} differs from its hash anchored in git</strong> ({where}): the audit trail was rewritten or
-        removed. Report it to the quality manager; <code>npx quire verify</code> on the server names every problem.
+        <strong>Row {anchor.seq.toLocaleString("en")} differs from its hash anchored in git</strong> ({where}): the audit trail was rewritten or removed. Report
+        it to the quality manager; <code>npx quire verify</code> on the server names every problem.
       </p>
     </div>
   );
@@ -318,8 +328,12 @@ function Pager({ filter, page, pageCount }: { filter: AuditFilter; page: number;
         </>
       ) : (
         <>
-          <span className="muted" aria-hidden="true">« First</span>
-          <span className="muted" aria-hidden="true">‹ Previous</span>
+          <span className="muted" aria-hidden="true">
+            « First
+          </span>
+          <span className="muted" aria-hidden="true">
+            ‹ Previous
+          </span>
         </>
       )}
       <span aria-current="page">
@@ -334,8 +348,12 @@ function Pager({ filter, page, pageCount }: { filter: AuditFilter; page: number;
         </>
       ) : (
         <>
-          <span className="muted" aria-hidden="true">Next ›</span>
-          <span className="muted" aria-hidden="true">Last »</span>
+          <span className="muted" aria-hidden="true">
+            Next ›
+          </span>
+          <span className="muted" aria-hidden="true">
+            Last »
+          </span>
         </>
       )}
     </nav>

@@ -124,9 +124,21 @@ export async function action({ params, request }: ActionFunctionArgs) {
   }
 }
 
-
 export default function ChangeRequestView() {
-  const { cr, authorName, reviewers, draft, redline, signatures, blockers, comments, actions, candidates, today: on, printedName } = useLoaderData<typeof loader>();
+  const {
+    cr,
+    authorName,
+    reviewers,
+    draft,
+    redline,
+    signatures,
+    blockers,
+    comments,
+    actions,
+    candidates,
+    today: on,
+    printedName,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errorFor = (intent: string, field: string) => (result?.intent === intent ? result.errors[field] : undefined);
@@ -267,21 +279,54 @@ export default function ChangeRequestView() {
           {can("submit") ? (
             <div className="card">
               <h2>Submit for review</h2>
-              <SignatureForm intent="submit" meaning="Authored" printedName={printedName} contentHash={draft.contentHash} button="Sign and submit" error={errorFor("submit", "password")} />
+              <SignatureForm
+                intent="submit"
+                meaning="Authored"
+                printedName={printedName}
+                contentHash={draft.contentHash}
+                button="Sign and submit"
+                error={errorFor("submit", "password")}
+              />
             </div>
           ) : null}
           {can("review") ? (
             <div className="card">
               <h2>Review</h2>
-              <SignatureForm intent="review" meaning="Reviewed" printedName={printedName} contentHash={draft.contentHash} button="Sign as reviewed" error={errorFor("review", "password")} />
+              <SignatureForm
+                intent="review"
+                meaning="Reviewed"
+                printedName={printedName}
+                contentHash={draft.contentHash}
+                button="Sign as reviewed"
+                error={errorFor("review", "password")}
+              />
             </div>
           ) : null}
           {can("approve") ? (
             <div className="card">
               <h2>Approve</h2>
-              <SignatureForm intent="approve" meaning="Approved" printedName={printedName} contentHash={draft.contentHash} button="Sign and approve" error={errorFor("approve", "password")}>
-                <Field label="Effective date" name="effectiveDate" error={errorFor("approve", "effectiveDate")} hint="Today or later; the previous version is superseded that day.">
-                  <input id="effectiveDate" name="effectiveDate" type="date" min={on} defaultValue={cr.proposedEffectiveDate < on ? on : cr.proposedEffectiveDate} required />
+              <SignatureForm
+                intent="approve"
+                meaning="Approved"
+                printedName={printedName}
+                contentHash={draft.contentHash}
+                button="Sign and approve"
+                error={errorFor("approve", "password")}
+              >
+                <Field
+                  label="Effective date"
+                  name="effectiveDate"
+                  error={errorFor("approve", "effectiveDate")}
+                  hint="Today or later; the previous version is superseded that day."
+                >
+                  <input
+                    id="effectiveDate"
+                    name="effectiveDate"
+                    type="date"
+                    min={on}
+                    defaultValue={cr.proposedEffectiveDate < on ? on : cr.proposedEffectiveDate}
+                    required
+                  />
                 </Field>
               </SignatureForm>
             </div>
@@ -310,7 +355,13 @@ export default function ChangeRequestView() {
             </Form>
           ) : null}
           {can("withdraw") ? (
-            <ReasonForm intent="withdraw" title="Withdraw" label="Reason for withdrawing" button="Withdraw the change request" error={errorFor("withdraw", "reason")} />
+            <ReasonForm
+              intent="withdraw"
+              title="Withdraw"
+              label="Reason for withdrawing"
+              button="Withdraw the change request"
+              error={errorFor("withdraw", "reason")}
+            />
           ) : null}
         </aside>
       </div>

@@ -191,9 +191,7 @@ export default function EditDraft() {
             </div>
           </div>
           <div className="editor-preview">
-            <p className="pane-label">
-              Preview {preview.state !== "idle" ? <span className="muted small">updating…</span> : null}
-            </p>
+            <p className="pane-label">Preview {preview.state !== "idle" ? <span className="muted small">updating…</span> : null}</p>
             {preview.data && !preview.data.html ? (
               <p className="muted">Fix the problems listed to see the preview{lastGood.current ? "; the last valid text is shown below, dimmed" : ""}.</p>
             ) : null}

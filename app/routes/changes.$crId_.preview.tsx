@@ -19,7 +19,10 @@ export async function action({ params, request }: ActionFunctionArgs) {
   if (!cr) throw new Response(`There is no change request ${params.crId ?? ""}.`, { status: 404, statusText: "Not Found" });
   const source = String((await request.formData()).get("source") ?? "").replace(/\r\n/g, "\n");
   if (draftTooLarge(source)) {
-    return json({ problems: [{ line: 1, column: 1, rule: "frontmatter", message: `the document is larger than ${MAX_DRAFT_BYTES / 1024} KB` }], html: null }, { status: 400 });
+    return json(
+      { problems: [{ line: 1, column: 1, rule: "frontmatter", message: `the document is larger than ${MAX_DRAFT_BYTES / 1024} KB` }], html: null },
+      { status: 400 },
+    );
   }
   const problems = await checkDraft(q, cr, source);
   const shown = (list: readonly Problem[]) => list.map(({ line, column, rule, message }) => ({ line, column, rule, message }));

@@ -73,8 +73,7 @@ export default function NewChangeRequest() {
       </p>
       <h1>New change request</h1>
       <p className="muted">
-        A change request records why a document changes. Quire numbers it, opens a draft branch for it in the content
-        repository, and takes you to the editor.
+        A change request records why a document changes. Quire numbers it, opens a draft branch for it in the content repository, and takes you to the editor.
       </p>
       <div className="card">
         {errors.form ? <FormMessage error={errors.form} /> : null}
@@ -83,14 +82,29 @@ export default function NewChangeRequest() {
           <fieldset className="field">
             <legend>What changes</legend>
             <label className="choice">
-              <input type="radio" name="target" value="existing" checked={target === "existing"} onChange={() => setTarget("existing")} /> A revision of an existing document
+              <input type="radio" name="target" value="existing" checked={target === "existing"} onChange={() => setTarget("existing")} /> A revision of an
+              existing document
             </label>
             <label className="choice">
               <input type="radio" name="target" value="new" checked={target === "new"} onChange={() => setTarget("new")} /> A new document
             </label>
           </fieldset>
-          <Field label="Document ID" name="docId" error={errors.docId} hint={target === "new" ? "The new document's id, e.g. SOP-QA-007: it can never be reused." : "The document to revise."}>
-            <input id="docId" name="docId" list="document-ids" defaultValue={text(values.docId, prefill.docId)} required aria-invalid={invalid("docId")} autoComplete="off" spellCheck={false} />
+          <Field
+            label="Document ID"
+            name="docId"
+            error={errors.docId}
+            hint={target === "new" ? "The new document's id, e.g. SOP-QA-007: it can never be reused." : "The document to revise."}
+          >
+            <input
+              id="docId"
+              name="docId"
+              list="document-ids"
+              defaultValue={text(values.docId, prefill.docId)}
+              required
+              aria-invalid={invalid("docId")}
+              autoComplete="off"
+              spellCheck={false}
+            />
           </Field>
           <datalist id="document-ids">
             {documents.map((d) => (
@@ -121,25 +135,48 @@ export default function NewChangeRequest() {
           <fieldset className={`field${errors.revision ? " field-error" : ""}`}>
             <legend>Revision</legend>
             <label className="choice">
-              <input type="radio" name="revision" value="major" defaultChecked={text(values.revision, "major") === "major"} /> Major (next whole version: content changes)
+              <input type="radio" name="revision" value="major" defaultChecked={text(values.revision, "major") === "major"} /> Major (next whole version:
+              content changes)
             </label>
             <label className="choice">
               <input type="radio" name="revision" value="minor" defaultChecked={text(values.revision) === "minor"} /> Minor (editorial: N.1, N.2 …)
             </label>
-            {errors.revision ? <p className="error" role="alert">{errors.revision}</p> : null}
+            {errors.revision ? (
+              <p className="error" role="alert">
+                {errors.revision}
+              </p>
+            ) : null}
           </fieldset>
           <fieldset className={`field${errors.retrainingRequired ? " field-error" : ""}`}>
             <legend>Retraining needed</legend>
             <label className="choice">
-              <input type="radio" name="retrainingRequired" value="yes" defaultChecked={text(values.retrainingRequired, "yes") === "yes"} /> Yes: the audience must read and sign the new version
+              <input type="radio" name="retrainingRequired" value="yes" defaultChecked={text(values.retrainingRequired, "yes") === "yes"} /> Yes: the audience
+              must read and sign the new version
             </label>
             <label className="choice">
               <input type="radio" name="retrainingRequired" value="no" defaultChecked={text(values.retrainingRequired) === "no"} /> No
             </label>
-            {errors.retrainingRequired ? <p className="error" role="alert">{errors.retrainingRequired}</p> : null}
+            {errors.retrainingRequired ? (
+              <p className="error" role="alert">
+                {errors.retrainingRequired}
+              </p>
+            ) : null}
           </fieldset>
-          <Field label="Proposed effective date" name="proposedEffectiveDate" error={errors.proposedEffectiveDate} hint="The approver sets the final effective date; it cannot be in the past.">
-            <input id="proposedEffectiveDate" name="proposedEffectiveDate" type="date" min={on} defaultValue={text(values.proposedEffectiveDate)} required aria-invalid={invalid("proposedEffectiveDate")} />
+          <Field
+            label="Proposed effective date"
+            name="proposedEffectiveDate"
+            error={errors.proposedEffectiveDate}
+            hint="The approver sets the final effective date; it cannot be in the past."
+          >
+            <input
+              id="proposedEffectiveDate"
+              name="proposedEffectiveDate"
+              type="date"
+              min={on}
+              defaultValue={text(values.proposedEffectiveDate)}
+              required
+              aria-invalid={invalid("proposedEffectiveDate")}
+            />
           </Field>
           <Field label="CAPA or deviation reference (optional)" name="capaRef" error={errors.capaRef}>
             <input id="capaRef" name="capaRef" defaultValue={text(values.capaRef)} maxLength={40} aria-invalid={invalid("capaRef")} />

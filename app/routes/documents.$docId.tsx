@@ -18,9 +18,7 @@ import { requireUser } from "~/modules/users/auth.server";
 
 const PointInTime = z.iso.date().optional();
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.doc.id} ${data.doc.title} · Quire` : "Document not found · Quire" },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.doc.id} ${data.doc.title} · Quire` : "Document not found · Quire" }];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "document.read");
@@ -80,7 +78,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     signatures: signatures.map((s) => ({ id: s.id, meaning: s.meaning, printedName: s.printedName, signedAt: s.signedAt, contentHash: s.contentHash })),
     current: page.entry.status === "effective" ? page.entry.version : null,
     retirement: page.retirement
-      ? { effectiveFrom: page.retirement.effectiveFrom, reason: page.retirement.reason, printedName: page.retirement.printedName, retiredAt: page.retirement.retiredAt }
+      ? {
+          effectiveFrom: page.retirement.effectiveFrom,
+          reason: page.retirement.reason,
+          printedName: page.retirement.printedName,
+          retiredAt: page.retirement.retiredAt,
+        }
       : null,
     can: {
       author: user.permissions.includes("document.author"),
@@ -107,10 +110,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
 export async function clientLoader({ serverLoader, request, params }: ClientLoaderFunctionArgs) {
   const url = new URL(request.url);
   const bodyUrl = `/documents/${params.docId}/body${url.search}`;
-  const [data, html] = await Promise.all([
-    serverLoader<typeof loader>(),
-    fetch(bodyUrl).then((r) => (r.ok ? r.text() : "")),
-  ]);
+  const [data, html] = await Promise.all([serverLoader<typeof loader>(), fetch(bodyUrl).then((r) => (r.ok ? r.text() : ""))]);
   return { ...data, body: { hash: data.body.hash, html } };
 }
 
@@ -129,8 +129,7 @@ export default function DocumentView() {
         {pointInTime ? (
           <p className="banner banner-info" role="status">
             As it stood on {pointInTime}: version {doc.version} was in force that day
-            {doc.effectiveTo ? ` (${endedBy} on ${doc.effectiveTo})` : " and still is"}.{" "}
-            <Link to={`/documents/${doc.id}`}>Open today&apos;s version</Link>
+            {doc.effectiveTo ? ` (${endedBy} on ${doc.effectiveTo})` : " and still is"}. <Link to={`/documents/${doc.id}`}>Open today&apos;s version</Link>
           </p>
         ) : notCurrent ? (
           <p className="banner banner-warning" role="status">
@@ -301,8 +300,8 @@ export default function DocumentView() {
       </div>
       <footer className="print-footer">
         {doc.id} v{doc.version} · {doc.status === "effective" ? "Effective" : doc.status} ·{" "}
-        {signatures.map((s) => `${s.meaning}: ${s.printedName} ${utcMinuteLabel(s.signedAt)}`).join(" · ")} · printed copy is
-        uncontrolled unless issued through Quire
+        {signatures.map((s) => `${s.meaning}: ${s.printedName} ${utcMinuteLabel(s.signedAt)}`).join(" · ")} · printed copy is uncontrolled unless issued through
+        Quire
       </footer>
     </article>
   );
@@ -315,10 +314,7 @@ export default function DocumentView() {
  */
 function DocumentBody({ hash, html }: { hash: string; html: string | null }) {
   const [content] = useState(
-    () =>
-      html ??
-      renderedBodies.get(hash) ??
-      (typeof document === "undefined" ? "" : (document.getElementById(`body-${hash}`)?.innerHTML ?? "")),
+    () => html ?? renderedBodies.get(hash) ?? (typeof document === "undefined" ? "" : (document.getElementById(`body-${hash}`)?.innerHTML ?? "")),
   );
   return <div className="document-body" id={`body-${hash}`} dangerouslySetInnerHTML={{ __html: content }} />;
 }

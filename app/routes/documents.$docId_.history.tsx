@@ -28,7 +28,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     type: history.type,
     title: newest.title,
     retirement: history.retirement
-      ? { effectiveFrom: history.retirement.effectiveFrom, reason: history.retirement.reason, printedName: history.retirement.printedName, retiredAt: history.retirement.retiredAt }
+      ? {
+          effectiveFrom: history.retirement.effectiveFrom,
+          reason: history.retirement.reason,
+          printedName: history.retirement.printedName,
+          retiredAt: history.retirement.retiredAt,
+        }
       : null,
     versions: history.versions.map((s, i) => ({
       crId: s.version.crId ?? null,
@@ -60,8 +65,7 @@ export default function DocumentHistory() {
       </p>
       {retirement ? (
         <p className="banner banner-warning" role="status">
-          Retired from {retirement.effectiveFrom}, signed by {retirement.printedName} on {utcMinute(retirement.retiredAt)} UTC:{" "}
-          {retirement.reason}
+          Retired from {retirement.effectiveFrom}, signed by {retirement.printedName} on {utcMinute(retirement.retiredAt)} UTC: {retirement.reason}
         </p>
       ) : null}
       <table className="data-table history">

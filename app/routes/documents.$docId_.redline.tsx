@@ -32,7 +32,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     });
   }
   const parts = redline(documentText(from.html), documentText(to.html));
-  const describe = (v: typeof from.version) => ({ version: v.version, effectiveFrom: v.effectiveFrom, reason: v.changeReason, title: v.title, crId: v.crId ?? null });
+  const describe = (v: typeof from.version) => ({
+    version: v.version,
+    effectiveFrom: v.effectiveFrom,
+    reason: v.changeReason,
+    title: v.title,
+    crId: v.crId ?? null,
+  });
   return json({ id, from: describe(from.version), to: describe(to.version), parts, stats: redlineStats(parts) });
 }
 

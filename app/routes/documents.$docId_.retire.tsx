@@ -66,7 +66,6 @@ export async function action({ params, request }: ActionFunctionArgs) {
   return redirect(withNotice(`/documents/${id}/retire`, "document-retired"));
 }
 
-
 export default function RetireDocument() {
   const { on, docId, type, title, current, signed, retirement, openChanges, referencedBy, printedName } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -85,8 +84,8 @@ export default function RetireDocument() {
         </p>
         <h1>Retire {title}</h1>
         <p className="muted">
-          From the retirement date no version of {docId} is in force: the document stays in Quire, read-only, with its
-          versions, signatures and history. <Link to={`/documents/${docId}/history`}>History</Link>
+          From the retirement date no version of {docId} is in force: the document stays in Quire, read-only, with its versions, signatures and history.{" "}
+          <Link to={`/documents/${docId}/history`}>History</Link>
         </p>
       </div>
 
@@ -97,9 +96,7 @@ export default function RetireDocument() {
           <h2>Retired</h2>
           <dl className="review-facts">
             <dt>Status</dt>
-            <dd>
-              {retirement.effectiveFrom <= on ? <StatusBadge status="retired" /> : <>Retiring; version {current?.version ?? "–"} in force until then</>}
-            </dd>
+            <dd>{retirement.effectiveFrom <= on ? <StatusBadge status="retired" /> : <>Retiring; version {current?.version ?? "–"} in force until then</>}</dd>
             <dt>Retired from</dt>
             <dd>{retirement.effectiveFrom}</dd>
             <dt>Reason</dt>
@@ -127,9 +124,7 @@ export default function RetireDocument() {
             </dl>
             {openChanges.length > 0 ? (
               <div className="banner banner-error" role="alert">
-                <p>
-                  {docId} has an open change request. Withdraw it or finish it before retiring the document:
-                </p>
+                <p>{docId} has an open change request. Withdraw it or finish it before retiring the document:</p>
                 <ul>
                   {openChanges.map((c) => (
                     <li key={c.id}>

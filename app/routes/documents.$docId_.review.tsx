@@ -16,9 +16,7 @@ import { recordPeriodicReview, reviewSubject } from "~/modules/documents/periodi
 import { DocumentControlError } from "~/modules/documents/retirement.server";
 import { formValues } from "~/modules/users/user-forms";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Periodic review of ${data.docId} · Quire` : "Document not found · Quire" },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Periodic review of ${data.docId} · Quire` : "Document not found · Quire" }];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const { user, on, subject } = await approverPage(request, params, reviewSubject);
@@ -55,7 +53,8 @@ export async function action({ params, request }: ActionFunctionArgs) {
   const parsed = PeriodicReviewForm.safeParse(values);
   if (!parsed.success) return refused(fieldErrors(parsed.error), comment);
   // Refusals that need no signature come before the password, so nobody spends an attempt on them.
-  if (subject.retirement) return refused({ form: `${id} is retired from ${subject.retirement.effectiveFrom}: a retired document has no periodic review.` }, comment);
+  if (subject.retirement)
+    return refused({ form: `${id} is retired from ${subject.retirement.effectiveFrom}: a retired document has no periodic review.` }, comment);
   if (!subject.current) return refused({ form: `No version of ${id} is in force today, so there is nothing to review yet.` }, comment);
   try {
     await verifySigner(q, user, parsed.data.password);
@@ -68,7 +67,6 @@ export async function action({ params, request }: ActionFunctionArgs) {
   }
   return redirect(withNotice(`/documents/${id}/review`, "periodic-review-signed"));
 }
-
 
 export default function PeriodicReview() {
   const { on, docId, type, title, current, retirement, lastReviewedOn, schedule, reviews, printedName } = useLoaderData<typeof loader>();
@@ -130,7 +128,9 @@ export default function PeriodicReview() {
               </dd>
             </dl>
           ) : (
-            <p className="muted">No version of {docId} is in force on {on}.</p>
+            <p className="muted">
+              No version of {docId} is in force on {on}.
+            </p>
           )}
           {retirement ? (
             <p className="banner banner-warning" role="status">
@@ -143,8 +143,8 @@ export default function PeriodicReview() {
           <div className="card stack">
             <h2>Record the review</h2>
             <p className="hint">
-              A review is due from {REVIEW_DUE_WINDOW_DAYS} days before its date. Sign below if the document is still
-              accurate, necessary and compliant: the review interval restarts from today and the version stays {current.version}.
+              A review is due from {REVIEW_DUE_WINDOW_DAYS} days before its date. Sign below if the document is still accurate, necessary and compliant: the
+              review interval restarts from today and the version stays {current.version}.
             </p>
             <SignatureForm
               intent="periodic-review"
@@ -162,8 +162,8 @@ export default function PeriodicReview() {
             <div className="review-alternative">
               <h3>Change needed?</h3>
               <p className="hint">
-                If the document needs revising, open a change request instead: nothing is signed here, and the review is
-                complete when the revised version is approved.
+                If the document needs revising, open a change request instead: nothing is signed here, and the review is complete when the revised version is
+                approved.
               </p>
               <p>
                 <Link className="button secondary" to={changeRequestLink}>

@@ -56,7 +56,11 @@ export default function Login() {
   return (
     <section className="narrow card">
       <h1>Sign in to Quire</h1>
-      {notice ? <p className="banner banner-info" role="status">{notice}</p> : null}
+      {notice ? (
+        <p className="banner banner-info" role="status">
+          {notice}
+        </p>
+      ) : null}
       <FormMessage error={actionData?.error} />
       <Form method="post" className="stack">
         <input type="hidden" name="redirectTo" value={redirectTo} />
@@ -71,8 +75,8 @@ export default function Login() {
         </button>
       </Form>
       <p className="muted small">
-        Access is personal. Every sign-in, and every failed attempt, is recorded in the audit trail; five failed
-        attempts in a row lock the account for {lockoutMinutes} minutes, or until an administrator unlocks it.
+        Access is personal. Every sign-in, and every failed attempt, is recorded in the audit trail; five failed attempts in a row lock the account for{" "}
+        {lockoutMinutes} minutes, or until an administrator unlocks it.
       </p>
     </section>
   );

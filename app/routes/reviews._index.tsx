@@ -64,10 +64,9 @@ export default function PeriodicReviews() {
       <div className="page-heading">
         <h1>Periodic reviews</h1>
         <p className="muted">
-          Every document in force is reviewed within its review interval. The next review falls the interval after the
-          later of the day its current version became effective and its last signed &ldquo;no change needed&rdquo; review.
-          A review is <strong>due</strong> from {REVIEW_DUE_WINDOW_DAYS} days before its date (SOP-DC-001) and{" "}
-          <strong>overdue</strong> once the date has passed. Status on <time dateTime={on}>{on}</time>.
+          Every document in force is reviewed within its review interval. The next review falls the interval after the later of the day its current version
+          became effective and its last signed &ldquo;no change needed&rdquo; review. A review is <strong>due</strong> from {REVIEW_DUE_WINDOW_DAYS} days before
+          its date (SOP-DC-001) and <strong>overdue</strong> once the date has passed. Status on <time dateTime={on}>{on}</time>.
         </p>
       </div>
       <ul className="review-counts plain" aria-label="Reviews by status">
@@ -119,7 +118,11 @@ export default function PeriodicReviews() {
               <th scope="col">Last reviewed</th>
               <th scope="col">Next review</th>
               <th scope="col">Status</th>
-              {canReview ? <th scope="col"><span className="visually-hidden">Action</span></th> : null}
+              {canReview ? (
+                <th scope="col">
+                  <span className="visually-hidden">Action</span>
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody>

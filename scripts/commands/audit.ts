@@ -8,9 +8,7 @@ export function auditCommand(program: Command): void {
 
   audit
     .command("verify")
-    .description(
-      "Re-compute the audit trail's hash chain and report the first row that was changed, removed, inserted or appended after the recorded head.",
-    )
+    .description("Re-compute the audit trail's hash chain and report the first row that was changed, removed, inserted or appended after the recorded head.")
     .option("--json", "print the verdict as JSON")
     .addHelpText(
       "after",

@@ -3,9 +3,9 @@ import fs from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { launchBrowser, screenshot } from "../helpers/browser";
 import { parseCsv } from "../helpers/csv";
 import { copyDataFolder } from "../helpers/data-folder";
-import { launchBrowser, screenshot } from "../helpers/browser";
 import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -67,7 +67,21 @@ describe("an inspector in Chromium", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     expect(download.suggestedFilename()).toMatch(/^quire-audit-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = parseCsv(fs.readFileSync(await download.path(), "utf8"));
-    expect(csv[0]).toEqual(["seq", "at", "user_id", "username", "action", "object_type", "object_id", "old_values", "new_values", "reason", "client_address", "prev_hash", "hash"]);
+    expect(csv[0]).toEqual([
+      "seq",
+      "at",
+      "user_id",
+      "username",
+      "action",
+      "object_type",
+      "object_id",
+      "old_values",
+      "new_values",
+      "reason",
+      "client_address",
+      "prev_hash",
+      "hash",
+    ]);
     expect(csv.slice(1).map((r) => [r[3], r[4]])).toEqual([
       ["qa", "auth.signin"],
       ["author", "auth.signin"],

@@ -1,9 +1,9 @@
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { People, screenshot } from "../helpers/browser";
 import { TestClock } from "../helpers/clock";
 import { copyDataFolder } from "../helpers/data-folder";
-import { People, screenshot } from "../helpers/browser";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -51,7 +51,10 @@ async function openFromList(page: Page, crId: string): Promise<void> {
 
 const stateBadge = (page: Page, label: string) => page.locator(".page-heading").getByText(label, { exact: true });
 const signatureTable = (page: Page) => page.getByRole("table", { name: /^Electronic signatures on this change/ });
-const signatureRow = (page: Page, meaning: string) => signatureTable(page).getByRole("row").filter({ has: page.getByRole("cell", { name: meaning, exact: true }) });
+const signatureRow = (page: Page, meaning: string) =>
+  signatureTable(page)
+    .getByRole("row")
+    .filter({ has: page.getByRole("cell", { name: meaning, exact: true }) });
 /** The <dd> that follows the <dt> with exactly this term. */
 const definition = (scope: Locator, term: string) => scope.locator(`xpath=.//dt[normalize-space()="${term}"]/following-sibling::dd[1]`);
 const printedNameOn = (form: Locator) => definition(form, "Printed name").textContent();
@@ -80,7 +83,10 @@ describe("a change request in Chromium, from the author's draft to QA's approval
     await author.getByRole("radio", { name: "A revision of an existing document" }).check();
     await author.getByLabel("Document ID").fill("SOP-TS-001");
     await author.getByLabel("Reason for change").fill(REASON);
-    await author.getByRole("group", { name: "Revision" }).getByRole("radio", { name: /^Major/ }).check();
+    await author
+      .getByRole("group", { name: "Revision" })
+      .getByRole("radio", { name: /^Major/ })
+      .check();
     await author.getByRole("group", { name: "Retraining needed" }).getByRole("radio", { name: /^Yes/ }).check();
     const proposed = author.getByLabel("Proposed effective date");
     await expect(proposed.getAttribute("min")).resolves.toBe(TODAY);
@@ -188,7 +194,11 @@ describe("a change request in Chromium, from the author's draft to QA's approval
     await expect(authored.textContent()).resolves.toMatch(/Ayesha Rahman \(author\).*Valid/);
     await expect(signatureTable(author).getByRole("row").count()).resolves.toBe(2); // header + Authored
     await expect(author.getByRole("form", { name: "Sign: Authored" }).count()).resolves.toBe(0);
-    await author.getByRole("status").filter({ hasText: "Before approval:" }).filter({ hasText: "1 named reviewer(s) have not signed the current content as reviewed." }).waitFor();
+    await author
+      .getByRole("status")
+      .filter({ hasText: "Before approval:" })
+      .filter({ hasText: "1 named reviewer(s) have not signed the current content as reviewed." })
+      .waitFor();
     await signatureTable(author).scrollIntoViewIfNeeded();
     await screenshot(author, "cr-submitted");
   });

@@ -3,8 +3,8 @@ import fs from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { copyDataFolder } from "../helpers/data-folder";
 import { launchBrowser, screenshot } from "../helpers/browser";
+import { copyDataFolder } from "../helpers/data-folder";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -92,9 +92,7 @@ describe("a reader in Chromium", () => {
     // After hydration the body is still there (it is not carried in the hydration data).
     expect(await page.locator(".document-body h2").count()).toBeGreaterThan(5);
     await page.emulateMedia({ media: "print" });
-    const hidden = await page.evaluate(() =>
-      [".site-header", ".toc"].map((sel) => getComputedStyle(document.querySelector(sel)!).display),
-    );
+    const hidden = await page.evaluate(() => [".site-header", ".toc"].map((sel) => getComputedStyle(document.querySelector(sel)!).display));
     expect(hidden).toEqual(["none", "none"]);
     await expect(page.evaluate(() => getComputedStyle(document.querySelector(".print-footer")!).display)).resolves.toBe("block");
     await page.emulateMedia({ media: "screen" });

@@ -1,9 +1,9 @@
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { People, screenshot } from "../helpers/browser";
 import { TestClock } from "../helpers/clock";
 import { copyDataFolder } from "../helpers/data-folder";
-import { People, screenshot } from "../helpers/browser";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -234,7 +234,9 @@ describe("periodic review and retirement in Chromium, as the quality manager", (
     await expect(definition(metadata, "Retired from").innerText()).resolves.toBe(`${RETIRE_FROM}, signed by Quinn Avery: ${RETIRE_REASON}`);
     await qa.getByRole("link", { name: "History and redlines" }).click();
     await qa.waitForURL(`${server.url}/documents/FRM-TS-001/history`);
-    await expect(notice(qa, "Retired from").innerText()).resolves.toBe(`Retired from ${RETIRE_FROM}, signed by Quinn Avery on ${TODAY} 09:00 UTC: ${RETIRE_REASON}`);
+    await expect(notice(qa, "Retired from").innerText()).resolves.toBe(
+      `Retired from ${RETIRE_FROM}, signed by Quinn Avery on ${TODAY} 09:00 UTC: ${RETIRE_REASON}`,
+    );
     const v1 = qa.getByRole("row").filter({ has: qa.getByRole("link", { name: "v1.0", exact: true }) });
     await expect(cellText(v1, 1)).resolves.toBe("Effective");
   });

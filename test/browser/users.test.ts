@@ -1,8 +1,8 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { copyDataFolder } from "../helpers/data-folder";
 import { launchBrowser, screenshot } from "../helpers/browser";
+import { copyDataFolder } from "../helpers/data-folder";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;

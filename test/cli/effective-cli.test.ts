@@ -15,7 +15,14 @@ function effective(...args: string[]) {
 describe("quire effective", () => {
   it("gives the version in force on a date, with its commit and period, as JSON", () => {
     const before = JSON.parse(effective("--doc", "SOP-TS-001", "--on", "2026-03-01", "--json").stdout);
-    expect(before).toEqual({ doc: "SOP-TS-001", on: "2026-03-01", version: "1.0", commit: expect.stringMatching(/^[0-9a-f]{40}$/), effectiveFrom: "2025-02-03", effectiveTo: "2026-03-02" });
+    expect(before).toEqual({
+      doc: "SOP-TS-001",
+      on: "2026-03-01",
+      version: "1.0",
+      commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+      effectiveFrom: "2025-02-03",
+      effectiveTo: "2026-03-02",
+    });
     const after = JSON.parse(effective("--doc", "SOP-TS-001", "--on", "2026-03-02", "--json").stdout);
     expect(after).toMatchObject({ version: "2.0", effectiveFrom: "2026-03-02", effectiveTo: null });
     expect(after.commit).not.toBe(before.commit);

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { open } from "~/context.server";
 import { Database } from "~/db/db.server";
 import { listChangeRequests } from "~/modules/change-control/change-control.server";
-import { ContentInvalid, InitRefused, initDataFolder } from "~/modules/setup/init.server";
 import { documentPage, listLibrary } from "~/modules/documents/library.server";
+import { ContentInvalid, InitRefused, initDataFolder } from "~/modules/setup/init.server";
 
 import { runQuire } from "../helpers/cli";
 import { FIXTURE_CONTENT, configFor, copyContent, createDataFolder, tempDir } from "../helpers/data-folder";
@@ -26,9 +26,7 @@ describe("init: the content repository bootstrap", () => {
     expect(body).toContain("Quire-Version: 1.0");
     expect(body).toContain("Quire-Path: sops/SOP-TS-001.mdx");
     expect(body).toContain("Quire-Effective-Date: 2026-11-25");
-    expect(await git.show(["SOP-TS-001/v1.0:sops/SOP-TS-001.mdx"])).toBe(
-      fs.readFileSync(path.join(FIXTURE_CONTENT, "sops", "SOP-TS-001.mdx"), "utf8"),
-    );
+    expect(await git.show(["SOP-TS-001/v1.0:sops/SOP-TS-001.mdx"])).toBe(fs.readFileSync(path.join(FIXTURE_CONTENT, "sops", "SOP-TS-001.mdx"), "utf8"));
     expect((await git.raw(["rev-parse", "--is-bare-repository"])).trim()).toBe("true");
 
     const db = await Database.open(path.join(dataDir, "quire.db"));
@@ -64,7 +62,14 @@ describe("init: the content repository bootstrap", () => {
       expect(log).toContain("SOP-TS-001 v1.0: Test Monitoring Procedure");
       expect(log).toMatch(/2026-02-23T09:30:00\+00:00 SOP-TS-001 v2\.0/); // approved a working week before it took effect
       const cr = (await listChangeRequests(q.db)).find((c) => c.docId === "SOP-TS-001")!;
-      expect(cr).toMatchObject({ id: "CR-2026-0001", state: "approved", targetVersion: "2.0", revision: "major", retrainingRequired: true, createdAt: "2026-02-16T10:00:00.000Z" });
+      expect(cr).toMatchObject({
+        id: "CR-2026-0001",
+        state: "approved",
+        targetVersion: "2.0",
+        revision: "major",
+        retrainingRequired: true,
+        createdAt: "2026-02-16T10:00:00.000Z",
+      });
     } finally {
       await q.db.close();
     }
@@ -75,7 +80,9 @@ describe("init: the content repository bootstrap", () => {
     const history = path.join(seed, ".demo", "history.yaml");
     fs.writeFileSync(history, fs.readFileSync(history, "utf8").replace('version: "2.0"', 'version: "3.0"'));
     const dataDir = path.join(tempDir(), "data");
-    const error = await initDataFolder({ config: configFor(dataDir), seedDir: seed, demo: true, now: new Date("2026-11-25T09:00:00Z") }).catch((e: unknown) => e);
+    const error = await initDataFolder({ config: configFor(dataDir), seedDir: seed, demo: true, now: new Date("2026-11-25T09:00:00Z") }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ContentInvalid);
     expect((error as ContentInvalid).problems[0]!.message).toBe("demo history SOP-TS-001 v3.0: after v1.0 a major change makes v2.0, not v3.0");
     expect(fs.readdirSync(path.dirname(dataDir))).toEqual([]);

@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
 import { openChangeRequest, withdrawChange } from "~/modules/change-control/change-control.server";
-import {
-  effectiveOn,
-  lastReviewOn,
-  libraryEntry,
-  nextReviewDate,
-  versionStates,
-} from "~/modules/documents/documents";
+import { effectiveOn, lastReviewOn, libraryEntry, nextReviewDate, versionStates } from "~/modules/documents/documents";
 import { documentHistory, documentPage, listLibrary } from "~/modules/documents/library.server";
 import {
   REVIEW_DUE_WINDOW_DAYS,
@@ -27,7 +21,6 @@ import { runQuire } from "../helpers/cli";
 import { copyDataFolder } from "../helpers/data-folder";
 import { peopleOf, type People } from "../helpers/factories";
 import { sampleVersion as version } from "../helpers/versions";
-
 
 const history = [version("1.0", "2025-02-03"), version("1.1", "2025-09-01"), version("2.0", "2026-05-04")];
 
@@ -172,7 +165,11 @@ describe("periodic review and retirement against a real data folder", () => {
   const AT = new Date("2027-02-10T10:00:00Z");
   let who: People;
   const count = async (table: string) => (await q.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
-  const audits = (action: string) => q.db.all<{ object_id: string; new_values: string; reason: string | null }>("SELECT object_id, new_values, reason FROM audit_events WHERE action = ? ORDER BY seq", [action]);
+  const audits = (action: string) =>
+    q.db.all<{ object_id: string; new_values: string; reason: string | null }>(
+      "SELECT object_id, new_values, reason FROM audit_events WHERE action = ? ORDER BY seq",
+      [action],
+    );
 
   beforeAll(async () => {
     let config;
@@ -204,10 +201,16 @@ describe("periodic review and retirement against a real data folder", () => {
     expect(result).toMatchObject({ version: "1.0", nextReview: "2029-02-10" });
 
     const [version] = await versionsOf(q.db, "QM-001");
-    const signature = await q.db.get<{ meaning: string; printed_name: string; user_id: string; signed_at: string; content_hash: string; version: string; commit_sha: string; cr_id: string | null }>(
-      "SELECT meaning, printed_name, user_id, signed_at, content_hash, version, commit_sha, cr_id FROM signatures WHERE id = ?",
-      [result.signatureId],
-    );
+    const signature = await q.db.get<{
+      meaning: string;
+      printed_name: string;
+      user_id: string;
+      signed_at: string;
+      content_hash: string;
+      version: string;
+      commit_sha: string;
+      cr_id: string | null;
+    }>("SELECT meaning, printed_name, user_id, signed_at, content_hash, version, commit_sha, cr_id FROM signatures WHERE id = ?", [result.signatureId]);
     expect(signature).toEqual({
       meaning: "Periodic review",
       printed_name: "Quinn Avery",
@@ -234,21 +237,37 @@ describe("periodic review and retirement against a real data folder", () => {
 
   it("refuses a second review the same day and an unknown document, writing nothing", async () => {
     const before = { signatures: await count("signatures"), reviews: await count("periodic_reviews"), audit: await count("audit_events") };
-    await expect(recordPeriodicReview(q, who("qa"), "QM-001", { outcome: "no-change", comment: null }, AT)).rejects.toThrow(/already has a signed periodic review today/);
-    await expect(recordPeriodicReview(q, who("qa"), "SOP-XX-999", { outcome: "no-change", comment: null }, AT)).rejects.toThrow("There is no controlled document SOP-XX-999.");
+    await expect(recordPeriodicReview(q, who("qa"), "QM-001", { outcome: "no-change", comment: null }, AT)).rejects.toThrow(
+      /already has a signed periodic review today/,
+    );
+    await expect(recordPeriodicReview(q, who("qa"), "SOP-XX-999", { outcome: "no-change", comment: null }, AT)).rejects.toThrow(
+      "There is no controlled document SOP-XX-999.",
+    );
     expect({ signatures: await count("signatures"), reviews: await count("periodic_reviews"), audit: await count("audit_events") }).toEqual(before);
   });
 
   it("refuses a retirement in the past, without a reason, or while a change request is open", async () => {
     const before = { signatures: await count("signatures"), retirements: await count("retirements") };
-    await expect(retireDocument(q, who("qa"), "FRM-TS-001", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-09" }, AT)).rejects.toThrow(/cannot be in the past/);
+    await expect(retireDocument(q, who("qa"), "FRM-TS-001", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-09" }, AT)).rejects.toThrow(
+      /cannot be in the past/,
+    );
     await expect(retireDocument(q, who("qa"), "FRM-TS-001", { reason: "old", effectiveFrom: "2027-02-10" }, AT)).rejects.toThrow(DocumentControlError);
-    await expect(retireDocument(q, who("qa"), "SOP-XX-999", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-10" }, AT)).rejects.toThrow("There is no controlled document SOP-XX-999.");
+    await expect(retireDocument(q, who("qa"), "SOP-XX-999", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-10" }, AT)).rejects.toThrow(
+      "There is no controlled document SOP-XX-999.",
+    );
 
     const crId = await openChangeRequest(
       q,
       who("author"),
-      { target: "existing", docId: "FRM-TS-001", reason: "Add a field for the site number.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2027-03-01", reviewerIds: [who("reviewer").userId] },
+      {
+        target: "existing",
+        docId: "FRM-TS-001",
+        reason: "Add a field for the site number.",
+        revision: "minor",
+        retrainingRequired: false,
+        proposedEffectiveDate: "2027-03-01",
+        reviewerIds: [who("reviewer").userId],
+      },
       AT,
     );
     await expect(retireDocument(q, who("qa"), "FRM-TS-001", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-10" }, AT)).rejects.toThrow(
@@ -265,11 +284,19 @@ describe("periodic review and retirement against a real data folder", () => {
     const input = { reason: "Replaced by the new integrated QMS manual.", effectiveFrom: "2027-03-01" };
     const results = await Promise.allSettled([retireDocument(q, who("qa"), "QM-001", input, AT), retireDocument(q, who("qa"), "QM-001", input, AT)]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
-    expect(String((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.message)).toContain("QM-001 is already retired from 2027-03-01");
+    expect(String((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.message)).toContain(
+      "QM-001 is already retired from 2027-03-01",
+    );
 
     const retirement = (await retirementOf(q.db, "QM-001"))!;
     const [v] = await versionsOf(q.db, "QM-001");
-    expect(retirement).toMatchObject({ effectiveFrom: "2027-03-01", reason: input.reason, version: "1.0", printedName: "Quinn Avery", contentHash: v!.contentHash });
+    expect(retirement).toMatchObject({
+      effectiveFrom: "2027-03-01",
+      reason: input.reason,
+      version: "1.0",
+      printedName: "Quinn Avery",
+      contentHash: v!.contentHash,
+    });
     const signature = await q.db.get<{ meaning: string }>("SELECT meaning FROM signatures WHERE id = ?", [retirement.signatureId]);
     expect(signature?.meaning).toBe("Retired");
     const audit = (await audits("document.retire")).at(-1)!;
@@ -285,13 +312,23 @@ describe("periodic review and retirement against a real data folder", () => {
     expect([page.shown.version.version, page.shown.status, page.entry.status]).toEqual(["1.0", "retired", "retired"]);
     // No review is due for it any more, and none can be signed.
     expect((await reviewsDue(q, "2027-02-10")).map((e) => e.docId)).not.toContain("QM-001");
-    await expect(recordPeriodicReview(q, who("qa"), "QM-001", { outcome: "no-change", comment: null }, new Date("2027-02-11T10:00:00Z"))).rejects.toThrow(/retired/);
+    await expect(recordPeriodicReview(q, who("qa"), "QM-001", { outcome: "no-change", comment: null }, new Date("2027-02-11T10:00:00Z"))).rejects.toThrow(
+      /retired/,
+    );
     // Nor can it change any more.
     await expect(
       openChangeRequest(
         q,
         who("author"),
-        { target: "existing", docId: "QM-001", reason: "Bring the manual up to date.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2027-03-01", reviewerIds: [who("reviewer").userId] },
+        {
+          target: "existing",
+          docId: "QM-001",
+          reason: "Bring the manual up to date.",
+          revision: "minor",
+          retrainingRequired: false,
+          proposedEffectiveDate: "2027-03-01",
+          reviewerIds: [who("reviewer").userId],
+        },
         AT,
       ),
     ).rejects.toThrow(/retired/);

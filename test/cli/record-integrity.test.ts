@@ -43,7 +43,11 @@ async function openFolder(config: QuireConfig, recover = true): Promise<Quire> {
 }
 
 function git(config: QuireConfig, ...args: string[]): string {
-  return execFileSync("git", args, { cwd: config.contentRepo, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir() } as unknown as NodeJS.ProcessEnv }).trim();
+  return execFileSync("git", args, {
+    cwd: config.contentRepo,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir() } as unknown as NodeJS.ProcessEnv,
+  }).trim();
 }
 
 /** Changes the database as someone with the file would: triggers dropped first. */
@@ -51,7 +55,8 @@ async function tamper(config: QuireConfig, ...statements: string[]): Promise<voi
   const db = await Database.open(config.dbFile);
   try {
     await db.transaction(async (tx) => {
-      for (const t of ["audit_events_no_update", "audit_events_no_delete", "signatures_no_update", "document_versions_no_update"]) await tx.run(`DROP TRIGGER IF EXISTS ${t}`);
+      for (const t of ["audit_events_no_update", "audit_events_no_delete", "signatures_no_update", "document_versions_no_update"])
+        await tx.run(`DROP TRIGGER IF EXISTS ${t}`);
       for (const sql of statements) await tx.run(sql);
     });
   } finally {
@@ -110,7 +115,9 @@ describe("only Quire's approval path makes a version", () => {
     const refs = await q.db.all<{ ref: string; kind: string }>("SELECT ref, kind FROM foreign_refs WHERE resolved_at IS NULL");
     expect(refs).toEqual([{ ref: "refs/tags/SOP-TS-001/v9.0", kind: "unknown-tag" }]);
     await openFolder(config); // a second start reports nothing new
-    const audited = await q.db.all<{ object_id: string; new_values: string }>("SELECT object_id, new_values FROM audit_events WHERE action = 'content.foreign-ref'");
+    const audited = await q.db.all<{ object_id: string; new_values: string }>(
+      "SELECT object_id, new_values FROM audit_events WHERE action = 'content.foreign-ref'",
+    );
     expect(audited).toHaveLength(1);
     expect(audited[0]!.object_id).toBe("refs/tags/SOP-TS-001/v9.0");
     expect(fs.existsSync(marker)).toBe(false);
@@ -121,12 +128,14 @@ describe("only Quire's approval path makes a version", () => {
 
     git(config, "tag", "-d", "SOP-TS-001/v9.0");
     const again = await openFolder(config);
-    expect(await again.db.get("SELECT 1 FROM audit_events WHERE action = 'content.foreign-ref.resolved' AND object_id = 'refs/tags/SOP-TS-001/v9.0'")).toBeDefined();
+    expect(
+      await again.db.get("SELECT 1 FROM audit_events WHERE action = 'content.foreign-ref.resolved' AND object_id = 'refs/tags/SOP-TS-001/v9.0'"),
+    ).toBeDefined();
     expect(await again.db.all("SELECT 1 FROM foreign_refs WHERE resolved_at IS NULL")).toEqual([]);
   });
 
   it("adopts, once and audited, the commits of a data folder made before Quire listed its writes", async () => {
-    const config = copyFolder();
+    const config = await copyFolder();
     await tamper(config, "DROP TRIGGER content_writes_no_delete", "DELETE FROM content_writes", "DELETE FROM settings WHERE key = 'content_root'");
     const q = await openFolder(config);
     expect(await q.db.all("SELECT 1 FROM foreign_refs")).toEqual([]);
@@ -172,9 +181,23 @@ describe("only Quire's approval path makes a version", () => {
     const q = await openFolder(config);
     const { crId, who } = await changeInReview(q);
     const main = (await q.repo.branchHead(MAIN_BRANCH))!;
-    const foreign = await q.repo.commit({ branch: MAIN_BRANCH, base: main, expectedHead: main, files: [{ path: "notes.txt", source: "pushed\n" }], message: "pushed by hand\n", author: { name: "Mallory", email: "m@example.invalid" }, date: AT.toISOString() });
+    const foreign = await q.repo.commit({
+      branch: MAIN_BRANCH,
+      base: main,
+      expectedHead: main,
+      files: [{ path: "notes.txt", source: "pushed\n" }],
+      message: "pushed by hand\n",
+      author: { name: "Mallory", email: "m@example.invalid" },
+      date: AT.toISOString(),
+    });
     const verdict = await verify(config);
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ check: "ref", subject: "refs/heads/main", message: expect.stringContaining(`commit ${foreign.slice(0, 12)} on main was not written by Quire`) }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({
+        check: "ref",
+        subject: "refs/heads/main",
+        message: expect.stringContaining(`commit ${foreign.slice(0, 12)} on main was not written by Quire`),
+      }),
+    );
     await expect(approveChange(q, who("qa"), crId, "2026-12-01", later(10))).rejects.toThrow(/which Quire did not write, so nothing can be approved/);
     expect(await q.db.get("SELECT 1 FROM approval_intents")).toBeUndefined();
   });
@@ -192,14 +215,18 @@ describe("the audit trail is anchored in git", () => {
       const content = { ...row, username: row.seq === 3 ? "someone-else" : row.username, prev_hash: prev };
       const { hash: _old, ...fields } = content;
       const hash = rowHash(fields);
-      statements.push(`UPDATE audit_events SET username = ${content.username === null ? "NULL" : `'${content.username}'`}, prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${row.seq}`);
+      statements.push(
+        `UPDATE audit_events SET username = ${content.username === null ? "NULL" : `'${content.username}'`}, prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${row.seq}`,
+      );
       prev = hash;
     }
     statements.push(`UPDATE settings SET value = '${JSON.stringify({ seq: rows.at(-1)!.seq, hash: prev })}' WHERE key = 'audit_head'`);
     await tamper(config, ...statements);
     const verdict = await verify(config);
     expect(verdict.ok).toBe(false);
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ check: "anchor", message: expect.stringContaining("differs from its hash anchored in") }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ check: "anchor", message: expect.stringContaining("differs from its hash anchored in") }),
+    );
     // The audit page's check of the newest anchor sees it too.
     const q = await openFolder(config, false);
     expect(await checkNewestAnchor(q.db, q.repo)).toMatchObject({ matches: false });
@@ -209,7 +236,12 @@ describe("the audit trail is anchored in git", () => {
     const config = await copyFolder();
     await tamper(config, "DELETE FROM audit_events", "DELETE FROM settings WHERE key = 'audit_head'");
     const verdict = await verify(config);
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ check: "anchor", message: expect.stringMatching(/audit row \d+, anchored in (approval|anchor) commit \w+, is missing from the audit trail/) }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({
+        check: "anchor",
+        message: expect.stringMatching(/audit row \d+, anchored in (approval|anchor) commit \w+, is missing from the audit trail/),
+      }),
+    );
   });
 
   it("catches a correctly hashed row appended after the recorded head", async () => {
@@ -249,8 +281,12 @@ describe("git and the database agree on every version and signature", () => {
     await db.close();
     await tamper(config, `UPDATE signatures SET printed_name = 'Someone Else', signed_at = '2026-01-01T00:00:00.000Z' WHERE id = ${approved.id}`);
     const verdict = await verify(config);
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ check: "signature", subject: `signature ${approved.id}`, message: expect.stringContaining("does not match the audit record") }));
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ check: "signature", message: expect.stringContaining("has no matching signature record") }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ check: "signature", subject: `signature ${approved.id}`, message: expect.stringContaining("does not match the audit record") }),
+    );
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ check: "signature", message: expect.stringContaining("has no matching signature record") }),
+    );
   });
 
   it("catches a version record edited in the database (content hash, effective date)", async () => {

@@ -28,7 +28,9 @@ function users(...args: string[]) {
 }
 
 function unlockRows(): Promise<AuditRow[]> {
-  return q.db.all<AuditRow>("SELECT seq, at, user_id, username, action, object_type, object_id, old_values, new_values, reason, client_address, prev_hash, hash FROM audit_events WHERE action = 'user.unlock' ORDER BY seq");
+  return q.db.all<AuditRow>(
+    "SELECT seq, at, user_id, username, action, object_type, object_id, old_values, new_values, reason, client_address, prev_hash, hash FROM audit_events WHERE action = 'user.unlock' ORDER BY seq",
+  );
 }
 
 describe("quire users unlock", () => {

@@ -14,7 +14,7 @@ describe("quire validate", () => {
     expect(result.status).toBe(1);
     const lines = result.stdout.trim().split("\n");
     const expected = [
-      "sops/SOP-AT-001.mdx:11:1: <Callout> attribute `kind` must be one of note, warning, regulatory, not \"danger\" [component-attribute]",
+      'sops/SOP-AT-001.mdx:11:1: <Callout> attribute `kind` must be one of note, warning, regulatory, not "danger" [component-attribute]',
       "sops/SOP-AT-001.mdx:17:1: <Definition> is missing the required attribute `term` [component-attribute]",
       "sops/SOP-AT-001.mdx:23:1: <Callout> has no attribute `colour` (allowed: kind, title) [component-attribute]",
       "sops/SOP-AT-001.mdx:29:1: <Callout kind={...}>: write the value as a quoted string [no-expression]",
@@ -22,16 +22,16 @@ describe("quire validate", () => {
       "sops/SOP-FM-001.mdx:2:1: missing required field `owner` [frontmatter]",
       "sops/SOP-FM-001.mdx:5:1: unknown frontmatter field version (versions, statuses and effective dates come from the repository history, not frontmatter) [frontmatter]",
       "sops/SOP-FM-001.mdx:6:11: field `audience`: must name at least one job function [frontmatter]",
-      "sops/SOP-FM-001.mdx:7:11: field `training`: Invalid option: expected one of \"required\"|\"read-only\" [frontmatter]",
+      'sops/SOP-FM-001.mdx:7:11: field `training`: Invalid option: expected one of "required"|"read-only" [frontmatter]',
       "sops/SOP-IM-001.mdx:2:5: document id SOP-IM-001 is already used by forms/SOP-IM-001.mdx [duplicate-id]",
       "sops/SOP-IM-001.mdx:11:1: `import` and `export` are not allowed in controlled documents [no-import-export]",
-      "sops/SOP-JF-001.mdx:5:8: owner \"chief-wizard\" is not a defined job function [job-function]",
-      "sops/SOP-JF-001.mdx:12:1: <Responsibility> role=\"janitor\" is not a defined job function [job-function]",
+      'sops/SOP-JF-001.mdx:5:8: owner "chief-wizard" is not a defined job function [job-function]',
+      'sops/SOP-JF-001.mdx:12:1: <Responsibility> role="janitor" is not a defined job function [job-function]',
       "sops/SOP-NE-001.mdx:11:1: <Step> must be placed directly inside <Steps> [component-nesting]",
       "sops/SOP-NE-001.mdx:19:1: <Steps> may only contain <Step> elements [component-nesting]",
       "sops/SOP-NM-001.mdx:2:5: the file of document SOP-NM-002 must be named SOP-NM-002.mdx [file-name]",
       "sops/SOP-RF-001.mdx:9:11: related document SOP-XX-999 does not exist [doc-ref]",
-      "sops/SOP-RF-001.mdx:12:5: <DocRef> id=\"SOP-NO-001\" is not a known document [doc-ref]",
+      'sops/SOP-RF-001.mdx:12:5: <DocRef> id="SOP-NO-001" is not a known document [doc-ref]',
       "sops/SOP-RF-001.mdx:12:36: link to unknown document FRM-NO-001 [doc-ref]",
       "sops/SOP-SY-001.mdx:13:1: MDX syntax: Expected a closing tag for `<Callout>` [mdx-syntax]",
       "sops/SOP-UC-001.mdx:13:1: HTML element <div> is not allowed; use one of Callout, Steps, Step, Responsibilities, Responsibility, Definition, RecordsTable, Record, DocRef [unknown-component]",
@@ -60,7 +60,7 @@ describe("quire validate", () => {
 
   it("prints problems as JSON with --json", () => {
     const dir = copyContent();
-    fs.appendFileSync(path.join(dir, "sops", "SOP-TS-001.mdx"), "\nSee <DocRef id=\"SOP-ZZ-404\" />.\n");
+    fs.appendFileSync(path.join(dir, "sops", "SOP-TS-001.mdx"), '\nSee <DocRef id="SOP-ZZ-404" />.\n');
     const result = runQuire(["validate", "--json", dir]);
     expect(result.status).toBe(1);
     const report = JSON.parse(result.stdout) as { checked: number; problems: { rule: string; line: number }[] };

@@ -91,4 +91,3 @@ export class People {
     if (failures.length > 0) throw failures[0];
   }
 }
-

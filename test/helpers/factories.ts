@@ -1,6 +1,14 @@
 import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
-import { getChangeRequest, openChangeRequest, readDraft, saveDraft, signReview, submitForReview, type Participant } from "~/modules/change-control/change-control.server";
+import {
+  getChangeRequest,
+  openChangeRequest,
+  readDraft,
+  saveDraft,
+  signReview,
+  submitForReview,
+  type Participant,
+} from "~/modules/change-control/change-control.server";
 import type { Role } from "~/modules/users/permissions";
 import { createUser, type Actor } from "~/modules/users/users.server";
 
@@ -48,7 +56,12 @@ export interface UserOptions {
  * A user created by an actor (the administrator unless given) through the users module: audited,
  * password hashed and checked. Named `Person <username>` with `<username>@example.org`.
  */
-export async function createTestUser(q: Quire, username: string, options: UserOptions = {}, by?: Actor): Promise<{ id: string; temporaryPassword: string | null }> {
+export async function createTestUser(
+  q: Quire,
+  username: string,
+  options: UserOptions = {},
+  by?: Actor,
+): Promise<{ id: string; temporaryPassword: string | null }> {
   const actor = by ?? (await adminOf(q));
   const password = options.password === undefined ? TEST_PASSWORD : options.password;
   return createUser(

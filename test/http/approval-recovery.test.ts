@@ -4,8 +4,8 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { open } from "~/context.server";
-import { ContentRepository } from "~/modules/content/repository.server";
 import { Database } from "~/db/db.server";
+import { ContentRepository } from "~/modules/content/repository.server";
 
 import { runQuire } from "../helpers/cli";
 import { copyDataFolder, tempDir } from "../helpers/data-folder";
@@ -78,7 +78,15 @@ async function facts(dataDir: string, mainBefore: string): Promise<ApprovalFacts
 }
 
 const PRESENT: ApprovalFacts = { mainMoved: true, tagged: true, versionRow: true, approvedSignature: true, approveAudit: true, state: "approved", intents: 0 };
-const ABSENT: ApprovalFacts = { mainMoved: false, tagged: false, versionRow: false, approvedSignature: false, approveAudit: false, state: "in-review", intents: 0 };
+const ABSENT: ApprovalFacts = {
+  mainMoved: false,
+  tagged: false,
+  versionRow: false,
+  approvedSignature: false,
+  approveAudit: false,
+  state: "in-review",
+  intents: 0,
+};
 
 async function approve(url: string) {
   const qa = await signedIn(url, "qa");

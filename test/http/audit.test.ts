@@ -20,7 +20,6 @@ let inspector: HttpClient;
 const clock = new TestClock("2026-11-18T08:00:00.000Z");
 const ADDRESS = /^(::ffff:)?127\.0\.0\.1$|^::1$/;
 
-
 async function failedSignIn(username: string): Promise<void> {
   const res = await new HttpClient(server.url).post("/login", { username, password: "wrong-password" });
   expect(res.status).toBe(401);
@@ -70,7 +69,9 @@ function auditTable(html: string): { seq: number; cells: string[] }[] {
   return [...body.matchAll(/<tr data-seq="(\d+)">([\s\S]*?)<\/tr>/g)].map((row) => ({
     seq: Number(row[1]),
     cells: [...row[2]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
-      decode(cell[1]!.replace(/<\/(dt|dd|span)>/g, " ").replace(/<[^>]+>/g, "")).replace(/\s+/g, " ").trim(),
+      decode(cell[1]!.replace(/<\/(dt|dd|span)>/g, " ").replace(/<[^>]+>/g, ""))
+        .replace(/\s+/g, " ")
+        .trim(),
     ),
   }));
 }
@@ -223,7 +224,9 @@ describe("the audit trail page (GET /audit)", () => {
   it("offers the users, actions and object types that occur in the trail", async () => {
     const { text } = await inspector.get("/audit");
     const select = (name: string) =>
-      [...(new RegExp(`<select id="audit-${name}" name="${name}"[\\s\\S]*?</select>`).exec(text)?.[0] ?? "").matchAll(/<option value="([^"]*)"/g)].map((m) => decode(m[1]!));
+      [...(new RegExp(`<select id="audit-${name}" name="${name}"[\\s\\S]*?</select>`).exec(text)?.[0] ?? "").matchAll(/<option value="([^"]*)"/g)].map((m) =>
+        decode(m[1]!),
+      );
     expect(select("user")).toEqual(expect.arrayContaining(["", "qa", "inspector", "system"]));
     expect(select("action")).toEqual(expect.arrayContaining(["auth.", "user.", "auth.signin", "auth.signin.failed", "user.create"]));
     expect(select("objectType")).toEqual(expect.arrayContaining(["session", "user", "job-function", "data-folder"]));
@@ -252,7 +255,21 @@ describe("the CSV export (GET /audit.csv)", () => {
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="quire-audit-2026-11-20-2026-11-25.csv"');
     expect(res.headers.get("cache-control")).toBe("no-store");
     const { header, rows } = csvObjects(res.text);
-    expect(header).toEqual(["seq", "at", "user_id", "username", "action", "object_type", "object_id", "old_values", "new_values", "reason", "client_address", "prev_hash", "hash"]);
+    expect(header).toEqual([
+      "seq",
+      "at",
+      "user_id",
+      "username",
+      "action",
+      "object_type",
+      "object_id",
+      "old_values",
+      "new_values",
+      "reason",
+      "client_address",
+      "prev_hash",
+      "hash",
+    ]);
     expect(rows).toHaveLength(pageTotal);
     expect(rows.every((r) => r.action === "auth.signin.failed")).toBe(true);
     expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((r) => Number(r.seq)).sort((a, b) => a - b));
@@ -327,7 +344,9 @@ describe("a tampered trail", () => {
     const page = await inspector.get("/audit");
     expect(page.status).toBe(200);
     expect(page.text).toMatch(
-      new RegExp(`<div class="banner banner-error chain-status" role="alert"><p><strong>Chain broken at row ${changed} \\(changed\\):</strong> row ${changed} was changed`),
+      new RegExp(
+        `<div class="banner banner-error chain-status" role="alert"><p><strong>Chain broken at row ${changed} \\(changed\\):</strong> row ${changed} was changed`,
+      ),
     );
     expect(page.text).not.toContain("Chain intact");
     expect(decode(page.text.replace(/<[^>]+>/g, ""))).toContain(`this view checked row ${checkpoint.toLocaleString("en")} and the rows after it`);

@@ -16,7 +16,6 @@ let dataDir: string;
 const START = Date.parse("2026-11-25T09:00:00Z");
 const clock = new TestClock(START);
 
-
 async function auditRows(
   action: string,
 ): Promise<{ at: string; username: string | null; object_id: string | null; new_values: string | null; client_address: string | null }[]> {
@@ -215,7 +214,12 @@ describe("lockout period (QUIRE_LOCKOUT_MINUTES, default 30; Part 11 §11.300(d)
     expect((await client.get("/")).status).toBe(200);
     const lifts = await auditRows("user.unlock.automatic");
     expect(lifts).toHaveLength(1);
-    expect(lifts[0]).toMatchObject({ at: "2026-11-25T11:30:00.000Z", username: "system", object_id: "qa", client_address: expect.stringMatching(/127\.0\.0\.1/) });
+    expect(lifts[0]).toMatchObject({
+      at: "2026-11-25T11:30:00.000Z",
+      username: "system",
+      object_id: "qa",
+      client_address: expect.stringMatching(/127\.0\.0\.1/),
+    });
     const after = await adminView();
     expect(after.page).toContain("Account unlocked: lockout period over");
     expect(after.page).not.toContain("It no longer stops sign-in");

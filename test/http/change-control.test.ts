@@ -11,7 +11,7 @@ import { ContentRepository } from "~/modules/content/repository.server";
 import { runQuire } from "../helpers/cli";
 import { TestClock } from "../helpers/clock";
 import { copyDataFolder, tempDir } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -23,7 +23,6 @@ let server: RunningServer;
 let dataDir: string;
 const users: Record<string, HttpClient> = {};
 const clock = new TestClock("2026-11-25T09:00:00Z");
-
 
 beforeAll(async () => {
   ({ dataDir } = await copyDataFolder("fixture-demo-early")); // set up at 2026-11-25T08:00, an hour before the clock
@@ -55,7 +54,12 @@ function hidden(html: string, name: string): string {
 
 function textareaSource(html: string): string {
   const raw = /<textarea id="source"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? "";
-  return raw.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, "&");
+  return raw
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 const NEW_CR = {
@@ -161,9 +165,23 @@ describe("change requests through the server", () => {
   });
 
   it("enforces who may do what and the state machine", async () => {
-    expect((await users.cra1!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" })).status).toBe(403);
+    expect(
+      (
+        await users.cra1!.post(`/changes/${crId}`, {
+          intent: "approve",
+          contentHash: await shownHash(),
+          password: "quire-demo-2026",
+          effectiveDate: "2026-12-01",
+        })
+      ).status,
+    ).toBe(403);
     expect((await users.author!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(403);
-    const early = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" });
+    const early = await users.qa!.post(`/changes/${crId}`, {
+      intent: "approve",
+      contentHash: await shownHash(),
+      password: "quire-demo-2026",
+      effectiveDate: "2026-12-01",
+    });
     expect(early.status).toBe(400);
     expect(early.text).toContain("named reviewer(s) have not signed");
     const again = await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(), password: "quire-demo-2026" });
@@ -185,7 +203,9 @@ describe("change requests through the server", () => {
   it("invalidates a review signature visibly when the draft changes after it", async () => {
     const wrong = await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "wrong-password-1" });
     expect(wrong.status).toBe(400);
-    expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(302);
+    expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(
+      302,
+    );
     // One signature per signer, meaning and round: a second "Reviewed" is refused and not offered.
     const twice = await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" });
     expect(twice.status).toBe(409);
@@ -198,7 +218,12 @@ describe("change requests through the server", () => {
     const page = await users.qa!.get(`/changes/${crId}`);
     expect(page.text).toMatch(/data-meaning="Reviewed" data-standing="content-changed"/);
     expect(page.text).toContain("Not valid: the content changed after this signature");
-    const blocked = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" });
+    const blocked = await users.qa!.post(`/changes/${crId}`, {
+      intent: "approve",
+      contentHash: await shownHash(),
+      password: "quire-demo-2026",
+      effectiveDate: "2026-12-01",
+    });
     expect(blocked.status).toBe(400);
     expect(blocked.text).toContain("The author has not signed the current content");
     // The author may resubmit the revision (a new round) without a rejection first.
@@ -218,15 +243,36 @@ describe("change requests through the server", () => {
     const tasks = (html: string, group: string) => new RegExp(`data-tasks="${group}"[\\s\\S]*?</ul>`).exec(html)?.[0] ?? "";
     expect(tasks((await users.reviewer!.get("/changes")).text, "review")).toContain(crId);
     expect(tasks((await users.qa!.get("/changes")).text, "approve")).not.toContain(crId);
-    expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(302);
+    expect((await users.reviewer!.post(`/changes/${crId}`, { intent: "review", contentHash: await shownHash(), password: "quire-demo-2026" })).status).toBe(
+      302,
+    );
     expect(tasks((await users.reviewer!.get("/changes")).text, "review")).not.toContain(crId);
     expect(tasks((await users.qa!.get("/changes")).text, "approve")).toContain(crId);
-    const pastDate = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-11-20" });
+    const pastDate = await users.qa!.post(`/changes/${crId}`, {
+      intent: "approve",
+      contentHash: await shownHash(),
+      password: "quire-demo-2026",
+      effectiveDate: "2026-11-20",
+    });
     expect(pastDate.status).toBe(400);
     expect(pastDate.text).toContain("The effective date 2026-11-20 is in the past");
-    expect((await users.author!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" })).status).toBe(403);
+    expect(
+      (
+        await users.author!.post(`/changes/${crId}`, {
+          intent: "approve",
+          contentHash: await shownHash(),
+          password: "quire-demo-2026",
+          effectiveDate: "2026-12-01",
+        })
+      ).status,
+    ).toBe(403);
 
-    const approved = await users.qa!.post(`/changes/${crId}`, { intent: "approve", contentHash: await shownHash(), password: "quire-demo-2026", effectiveDate: "2026-12-01" });
+    const approved = await users.qa!.post(`/changes/${crId}`, {
+      intent: "approve",
+      contentHash: await shownHash(),
+      password: "quire-demo-2026",
+      effectiveDate: "2026-12-01",
+    });
     expect(approved.status).toBe(302);
     page = await users.qa!.get(`/changes/${crId}`);
     expect(page.text).toContain("Approved");
@@ -259,7 +305,9 @@ describe("change requests through the server", () => {
     doc = await users.cra1!.get("/documents/SOP-TS-001");
     expect(doc.text).toContain('data-version="3.0"');
     const history = await users.cra1!.get("/documents/SOP-TS-001/history");
-    expect(history.text).toMatch(/data-version="3.0"[\s\S]*?Effective[\s\S]*?Authored: Ayesha Rahman[\s\S]*?Reviewed: Rafael Ortiz[\s\S]*?Approved: Quinn Avery/);
+    expect(history.text).toMatch(
+      /data-version="3.0"[\s\S]*?Effective[\s\S]*?Authored: Ayesha Rahman[\s\S]*?Reviewed: Rafael Ortiz[\s\S]*?Approved: Quinn Avery/,
+    );
     expect(history.text).toMatch(/data-version="2.0"[\s\S]*?Superseded/);
     expect(history.text).toContain(`/changes/${crId}`);
 
@@ -285,8 +333,14 @@ describe("change requests through the server", () => {
     expect(hidden(editor.text, "expectedHead")).toBe(pushed);
     expect(textareaSource(editor.text)).toContain("Pushed from a clone with git.");
     // The pushed commit is in the audit trail, with its git author, once Quire has seen it.
-    const pushedRow = await dbValue<{ new_values: string }>("SELECT new_values FROM audit_events WHERE action = 'change-request.draft.pushed' AND object_id = ?", [second!]);
-    expect(JSON.parse(pushedRow!.new_values)).toMatchObject({ head: pushed, commits: [{ commit: pushed, author: "Ayesha Rahman <author@example.org>", subject: `${second}: edit with git` }] });
+    const pushedRow = await dbValue<{ new_values: string }>(
+      "SELECT new_values FROM audit_events WHERE action = 'change-request.draft.pushed' AND object_id = ?",
+      [second!],
+    );
+    expect(JSON.parse(pushedRow!.new_values)).toMatchObject({
+      head: pushed,
+      commits: [{ commit: pushed, author: "Ayesha Rahman <author@example.org>", subject: `${second}: edit with git` }],
+    });
     await users.author!.get(`/changes/${second}/edit`);
     expect(await dbValue("SELECT count(*) AS n FROM audit_events WHERE action = 'change-request.draft.pushed' AND object_id = ?", [second!])).toEqual({ n: 1 });
 
@@ -296,10 +350,18 @@ describe("change requests through the server", () => {
     const none = await users.author!.post(`/changes/${second}`, { intent: "reviewers", reason: "Nobody at all" });
     expect(none.status).toBe(400);
     expect(none.text).toContain("Name at least one reviewer");
-    const self = await users.author!.post(`/changes/${second}`, { intent: "reviewers", reviewerIds: [reviewerId, (await dbValue<{ id: string }>("SELECT id FROM users WHERE username = 'author'"))!.id], reason: "Review it myself" });
+    const self = await users.author!.post(`/changes/${second}`, {
+      intent: "reviewers",
+      reviewerIds: [reviewerId, (await dbValue<{ id: string }>("SELECT id FROM users WHERE username = 'author'"))!.id],
+      reason: "Review it myself",
+    });
     expect(self.status).toBe(400);
     expect(self.text).toContain("You cannot review your own change");
-    const changed = await users.author!.post(`/changes/${second}`, { intent: "reviewers", reviewerIds: [reviewerId, qaId], reason: "QA to review the wording too." });
+    const changed = await users.author!.post(`/changes/${second}`, {
+      intent: "reviewers",
+      reviewerIds: [reviewerId, qaId],
+      reason: "QA to review the wording too.",
+    });
     expect(changed.status).toBe(302);
     expect((await users.author!.get(`/changes/${second}`)).text).toMatch(/Reviewers<\/dt><dd><ul class="plain">[\s\S]*Quinn Avery/);
     expect(await dbValue("SELECT count(*) AS n FROM audit_events WHERE action = 'change-request.reviewers' AND object_id = ?", [second!])).toEqual({ n: 1 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readContentFolder } from "~/modules/content/folder.server";
 
 import { PROJECT_CONTENT, copyDataFolder } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -32,7 +32,10 @@ function libraryRows(html: string): string[][] {
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
   return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) =>
     [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
-      cell[1]!.replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").trim(),
+      cell[1]!
+        .replace(/<[^>]+>/g, "")
+        .replace(/&amp;/g, "&")
+        .trim(),
     ),
   );
 }
@@ -49,9 +52,7 @@ describe("document library (GET /)", () => {
     expect(rows.map((r) => r[0]).sort()).toEqual(sample.map((d) => frontmatterOf(d.source, "id")).sort());
     const dm = rows.find((r) => r[0] === "SOP-DM-001")!;
     expect(dm.slice(1, 7)).toEqual(["Data Management and Data Query Handling", "SOP", "Data Manager", "2.0", "Effective", "2026-05-04"]);
-    expect(rows.find((r) => r[0] === "QM-001")).toEqual(
-      expect.arrayContaining(["Manual", "1.0", "Effective", "2025-02-03"]),
-    );
+    expect(rows.find((r) => r[0] === "QM-001")).toEqual(expect.arrayContaining(["Manual", "1.0", "Effective", "2025-02-03"]));
     expect(text).toContain(`Showing ${sample.length} of ${sample.length} documents`);
   });
 
@@ -171,7 +172,13 @@ describe("history, redline and point in time", () => {
   it("lists every version of a document with its period, reason and git record", async () => {
     const { status, text } = await get("/documents/SOP-CM-001/history");
     expect(status).toBe(200);
-    const rows = [...text.matchAll(/<tr data-version="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => [m[1], m[2]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim()]);
+    const rows = [...text.matchAll(/<tr data-version="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => [
+      m[1],
+      m[2]!
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    ]);
     expect(rows.map((r) => r[0])).toEqual(["2.0", "1.1", "1.0"]);
     expect(rows[0]![1]).toContain("Effective 2026-04-06");
     expect(rows[1]![1]).toContain("Superseded 2025-09-01 – 2026-04-06");

@@ -7,7 +7,7 @@ import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 
 import { runQuire } from "../helpers/cli";
 import { copyDataFolder } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 // The fixture's demo: QM-001 v1.0 (24 months) and FRM-TS-001 v1.0 (36 months) effective 2025-02-03,
@@ -33,7 +33,13 @@ async function query<T>(sql: string, params: string[] = []): Promise<T[]> {
 function rows(html: string): string[][] {
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
   return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) =>
-    [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]!.replace(/<br\/?>/g, " ").replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").trim()),
+    [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
+      cell[1]!
+        .replace(/<br\/?>/g, " ")
+        .replace(/<[^>]+>/g, "")
+        .replace(/&amp;/g, "&")
+        .trim(),
+    ),
   );
 }
 
@@ -90,10 +96,17 @@ describe("signed periodic review (/documents/:id/review)", () => {
   });
 
   it("refuses a wrong password with 400, audits it and signs nothing", async () => {
-    const res = await qa.post("/documents/QM-001/review", { intent: "periodic-review", outcome: "no-change", password: "wrong-password", comment: "Looked fine." });
+    const res = await qa.post("/documents/QM-001/review", {
+      intent: "periodic-review",
+      outcome: "no-change",
+      password: "wrong-password",
+      comment: "Looked fine.",
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain("The password is not correct, so nothing was signed.");
-    const failed = await query<{ username: string; new_values: string }>("SELECT username, new_values FROM audit_events WHERE action = 'signature.password.failed'");
+    const failed = await query<{ username: string; new_values: string }>(
+      "SELECT username, new_values FROM audit_events WHERE action = 'signature.password.failed'",
+    );
     expect(failed).toHaveLength(1);
     expect(failed[0]!.username).toBe("qa");
     expect(JSON.parse(failed[0]!.new_values)).toMatchObject({ reason: "wrong password", failedAttempts: 1 });
@@ -106,7 +119,12 @@ describe("signed periodic review (/documents/:id/review)", () => {
   });
 
   it("signs 'no change needed', restarting the interval: the list and library show the new date", async () => {
-    const res = await qa.post("/documents/QM-001/review", { intent: "periodic-review", outcome: "no-change", password: DEMO_PASSWORD, comment: "Checked against ICH E6(R3)." });
+    const res = await qa.post("/documents/QM-001/review", {
+      intent: "periodic-review",
+      outcome: "no-change",
+      password: DEMO_PASSWORD,
+      comment: "Checked against ICH E6(R3).",
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/documents/QM-001/review?notice=periodic-review-signed");
 
@@ -119,7 +137,12 @@ describe("signed periodic review (/documents/:id/review)", () => {
       "SELECT meaning, printed_name, content_hash, signed_at FROM signatures WHERE meaning = 'Periodic review'",
     );
     const [version] = await query<{ content_hash: string }>("SELECT content_hash FROM document_versions WHERE doc_id = 'QM-001' AND version = '1.0'");
-    expect(signature).toEqual({ meaning: "Periodic review", printed_name: "Quinn Avery", content_hash: version!.content_hash, signed_at: `${TODAY}T09:00:00.000Z` });
+    expect(signature).toEqual({
+      meaning: "Periodic review",
+      printed_name: "Quinn Avery",
+      content_hash: version!.content_hash,
+      signed_at: `${TODAY}T09:00:00.000Z`,
+    });
     expect(await query("SELECT seq FROM audit_events WHERE action = 'document.periodic-review' AND object_id = 'QM-001'")).toHaveLength(1);
 
     const list = await staff.get("/reviews?status=all");
@@ -133,7 +156,11 @@ describe("retirement (/documents/:id/retire)", () => {
   it("refuses staff with 403, a past date and a missing reason with 400", async () => {
     expect((await staff.get("/documents/FRM-TS-001/retire")).status).toBe(403);
     expect((await staff.post("/documents/FRM-TS-001/retire", { reason: "No longer used.", effectiveFrom: TODAY, password: DEMO_PASSWORD })).status).toBe(403);
-    const past = await qa.post("/documents/FRM-TS-001/retire", { reason: "Replaced by the electronic CRF.", effectiveFrom: "2027-02-09", password: DEMO_PASSWORD });
+    const past = await qa.post("/documents/FRM-TS-001/retire", {
+      reason: "Replaced by the electronic CRF.",
+      effectiveFrom: "2027-02-09",
+      password: DEMO_PASSWORD,
+    });
     expect(past.status).toBe(400);
     expect(past.text).toContain("The retirement date cannot be in the past");
     const noReason = await qa.post("/documents/FRM-TS-001/retire", { reason: "", effectiveFrom: TODAY, password: DEMO_PASSWORD });
@@ -162,7 +189,11 @@ describe("retirement (/documents/:id/retire)", () => {
       "SELECT r.effective_from, r.reason, s.meaning, s.printed_name FROM retirements r JOIN signatures s ON s.id = r.signature_id WHERE r.doc_id = 'FRM-TS-001'",
     );
     expect(retirement).toEqual({ effective_from: TODAY, reason: "Replaced by the electronic CRF module.", meaning: "Retired", printed_name: "Quinn Avery" });
-    expect(await query("SELECT seq FROM audit_events WHERE action = 'document.retire' AND object_id = 'FRM-TS-001' AND reason = ?", ["Replaced by the electronic CRF module."])).toHaveLength(1);
+    expect(
+      await query("SELECT seq FROM audit_events WHERE action = 'document.retire' AND object_id = 'FRM-TS-001' AND reason = ?", [
+        "Replaced by the electronic CRF module.",
+      ]),
+    ).toHaveLength(1);
 
     expect(row((await staff.get("/")).text, "FRM-TS-001")?.slice(4, 8)).toEqual(["1.0", "Retired", "2025-02-03", "–"]);
     const page = await staff.get("/documents/FRM-TS-001");
@@ -182,6 +213,8 @@ describe("retirement (/documents/:id/retire)", () => {
   it("makes `quire effective` say no version was in force on a later date", () => {
     const r = runQuire(["effective", "--doc", "FRM-TS-001", "--on", "2027-06-01"], { QUIRE_DATA_DIR: dataDir });
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe("FRM-TS-001 on 2027-06-01: no version was effective (the document was retired from 2027-02-10; the last version in force was 1.0).\n");
+    expect(r.stdout).toBe(
+      "FRM-TS-001 on 2027-06-01: no version was effective (the document was retired from 2027-02-10; the last version in force was 1.0).\n",
+    );
   });
 });

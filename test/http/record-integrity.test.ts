@@ -24,7 +24,10 @@ beforeAll(async () => {
   const repo = new ContentRepository(config.contentRepo);
   const main = (await repo.branchHead(MAIN_BRANCH))!;
   const file = "sops/SOP-TS-001.mdx";
-  const source = (await repo.readFile(main, file)).replace("## Purpose", `## Purpose\n\nForged text.\n\n{globalThis.process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(marker)}, 'x')}\n`);
+  const source = (await repo.readFile(main, file)).replace(
+    "## Purpose",
+    `## Purpose\n\nForged text.\n\n{globalThis.process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(marker)}, 'x')}\n`,
+  );
   const forged = await repo.commit({
     branch: "attack",
     base: main,

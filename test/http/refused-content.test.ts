@@ -9,7 +9,7 @@ import { Database } from "~/db/db.server";
 import { sha256 } from "~/modules/content/render.server";
 
 import { FIXTURE_CONTENT, copyDataFolder, tempDir } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 // Issue 9: a body that skipped validation (here: a version row and commit made behind Quire's back,

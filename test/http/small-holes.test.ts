@@ -7,7 +7,7 @@ import { ContentRepository } from "~/modules/content/repository.server";
 
 import { TestClock } from "../helpers/clock";
 import { copyDataFolder } from "../helpers/data-folder";
-import { HttpClient, signedIn } from "../helpers/http";
+import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
@@ -106,18 +106,25 @@ describe("a new document's title", () => {
   });
 
   it("writes an ordinary title that YAML would misread as a quoted value, not as frontmatter syntax", async () => {
-    const title = "Audit: \"for cause\" # and [routine] visits";
+    const title = 'Audit: "for cause" # and [routine] visits';
     const opened = await author.post("/changes/new", newDocument("SOP-HL-003", title, [reviewerId]));
     expect(opened.status).toBe(302);
     const id = /^\/changes\/(CR-\d{4}-\d{4})\/edit$/.exec(opened.headers.get("location") ?? "")![1]!;
-    const preview = JSON.parse((await author.post(`/changes/${id}/preview`, { source: textareaSource((await author.get(`/changes/${id}/edit`)).text) })).text) as { problems: unknown[]; html: string | null };
+    const preview = JSON.parse(
+      (await author.post(`/changes/${id}/preview`, { source: textareaSource((await author.get(`/changes/${id}/edit`)).text) })).text,
+    ) as { problems: unknown[]; html: string | null };
     expect(preview.problems).toEqual([]);
   });
 });
 
 function textareaSource(html: string): string {
   const raw = /<textarea id="source"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? "";
-  return raw.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, "&");
+  return raw
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 describe("the draft size limit", () => {

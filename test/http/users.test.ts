@@ -109,7 +109,15 @@ describe("creating a user (/admin/users/new)", () => {
     janeId = /href="\/admin\/users\/([0-9a-f-]{36})"/.exec(res.text)![1]!;
 
     const row = (await usersList()).get("jsmith")!;
-    expect(row).toEqual(["jsmith", "Jane Smith", "jane.smith@example.org", "Author, Reviewer", "Clinical Research Associate, Data Manager", "Must change password", "2026-11-25"]);
+    expect(row).toEqual([
+      "jsmith",
+      "Jane Smith",
+      "jane.smith@example.org",
+      "Author, Reviewer",
+      "Clinical Research Associate, Data Manager",
+      "Must change password",
+      "2026-11-25",
+    ]);
     const page = await admin.get(`/admin/users/${janeId}`);
     expect(page.status).toBe(200);
     expect(page.text).not.toContain(janePassword);
@@ -217,7 +225,13 @@ describe("editing an account (/admin/users/:id)", () => {
     // The person's own pages follow at once: the header shows the new name.
     expect(plain((await jane.get("/")).text)).toContain("Jane Smith-Okafor (jsmith)");
 
-    const same = await admin.post(`/admin/users/${janeId}`, { intent: "details", displayName: "Jane Smith-Okafor", email: "jane.okafor@example.org", roles: ["staff"], jobFunctions: ["cra"] });
+    const same = await admin.post(`/admin/users/${janeId}`, {
+      intent: "details",
+      displayName: "Jane Smith-Okafor",
+      email: "jane.okafor@example.org",
+      roles: ["staff"],
+      jobFunctions: ["cra"],
+    });
     expect(same.headers.get("location")).toBe(`/admin/users/${janeId}?notice=user-unchanged`);
   });
 
@@ -313,7 +327,12 @@ describe("editing an account (/admin/users/:id)", () => {
     const self = await admin.post(`/admin/users/${adminId}`, { intent: "deactivate" });
     expect(self.status).toBe(400);
     expect(plain(self.text)).toContain("You cannot deactivate your own account.");
-    const role = await admin.post(`/admin/users/${adminId}`, { intent: "details", displayName: "Alex Morgan", email: "admin@demo.quire.invalid", roles: ["staff"] });
+    const role = await admin.post(`/admin/users/${adminId}`, {
+      intent: "details",
+      displayName: "Alex Morgan",
+      email: "admin@demo.quire.invalid",
+      roles: ["staff"],
+    });
     expect(role.status).toBe(400);
     expect(fieldError(role, "roles")).toBe("You cannot remove your own administrator role; ask another administrator.");
     expect((await admin.get("/admin/users")).status).toBe(200);

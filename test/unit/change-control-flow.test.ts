@@ -2,8 +2,19 @@ import { simpleGit } from "simple-git";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
-import { ChangeRequestError, withdrawChange, approveChange, openChangeRequest, readDraft, reconcileApprovals, saveDraft, signReview, submitForReview, getChangeRequest } from "~/modules/change-control/change-control.server";
 import { SIGNATURE_STATEMENTS } from "~/modules/change-control/change-control";
+import {
+  ChangeRequestError,
+  withdrawChange,
+  approveChange,
+  openChangeRequest,
+  readDraft,
+  reconcileApprovals,
+  saveDraft,
+  signReview,
+  submitForReview,
+  getChangeRequest,
+} from "~/modules/change-control/change-control.server";
 import { effectiveOn } from "~/modules/documents/documents";
 import { versionsOf } from "~/modules/documents/versions.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
@@ -25,13 +36,20 @@ afterAll(async () => {
   await q?.db.close();
 });
 
-
 describe("a change from request to effective version (real git and SQLite)", () => {
   it("opens, edits, submits, reviews and approves into a tagged merge commit with signature trailers", async () => {
     const crId = await openChangeRequest(
       q,
       who("author"),
-      { target: "existing", docId: "SOP-TS-001", reason: "Clarify the visit report deadline.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2026-12-01", reviewerIds: [who("reviewer").userId] },
+      {
+        target: "existing",
+        docId: "SOP-TS-001",
+        reason: "Clarify the visit report deadline.",
+        revision: "minor",
+        retrainingRequired: false,
+        proposedEffectiveDate: "2026-12-01",
+        reviewerIds: [who("reviewer").userId],
+      },
       AT,
     );
     // Numbering continues after the fixture demo history's own change request, CR-2026-0001.
@@ -84,24 +102,51 @@ describe("a change from request to effective version (real git and SQLite)", () 
   });
 
   it("refuses a second open change for the same document and a reviewer who is the author", async () => {
-    const input = { target: "existing" as const, docId: "QM-001", reason: "Update the scope statement.", revision: "major" as const, retrainingRequired: true, proposedEffectiveDate: "2026-12-15", reviewerIds: [who("reviewer").userId] };
+    const input = {
+      target: "existing" as const,
+      docId: "QM-001",
+      reason: "Update the scope statement.",
+      revision: "major" as const,
+      retrainingRequired: true,
+      proposedEffectiveDate: "2026-12-15",
+      reviewerIds: [who("reviewer").userId],
+    };
     await openChangeRequest(q, who("author"), input, AT);
     await expect(openChangeRequest(q, who("author"), input, AT)).rejects.toThrow(/already has an open change request/);
-    await expect(openChangeRequest(q, who("author"), { ...input, docId: "FRM-TS-001", reviewerIds: [who("author").userId] }, AT)).rejects.toThrow(ChangeRequestError);
+    await expect(openChangeRequest(q, who("author"), { ...input, docId: "FRM-TS-001", reviewerIds: [who("author").userId] }, AT)).rejects.toThrow(
+      ChangeRequestError,
+    );
   });
 
   it("discards an approval intent whose commit never reached main, leaving the change in review", async () => {
     const crId = await openChangeRequest(
       q,
       who("author"),
-      { target: "existing", docId: "FRM-TS-001", reason: "Add a field for the visit type.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2026-12-01", reviewerIds: [who("reviewer").userId] },
+      {
+        target: "existing",
+        docId: "FRM-TS-001",
+        reason: "Add a field for the visit type.",
+        revision: "minor",
+        retrainingRequired: false,
+        proposedEffectiveDate: "2026-12-01",
+        reviewerIds: [who("reviewer").userId],
+      },
       AT,
     );
     const main = (await q.repo.branchHead("main"))!;
-    await q.db.transaction((tx) => tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [crId, main, JSON.stringify({ docId: "FRM-TS-001", version: "1.1" }), AT.toISOString()]));
+    await q.db.transaction((tx) =>
+      tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [
+        crId,
+        main,
+        JSON.stringify({ docId: "FRM-TS-001", version: "1.1" }),
+        AT.toISOString(),
+      ]),
+    );
     // While an approval is being written nothing else may change the change request.
     await expect(withdrawChange(q, who("author"), crId, "No longer needed.", later(1))).rejects.toThrow(/is being approved at this moment/);
-    await expect(saveDraft(q, who("author"), crId, "x", (await readDraft(q, (await getChangeRequest(q.db, crId))!)).head, later(1))).rejects.toThrow(/is being approved/);
+    await expect(saveDraft(q, who("author"), crId, "x", (await readDraft(q, (await getChangeRequest(q.db, crId))!)).head, later(1))).rejects.toThrow(
+      /is being approved/,
+    );
     expect(await reconcileApprovals(q, AT)).toEqual({ finished: [], discarded: [crId] });
     expect(await q.db.get("SELECT 1 FROM approval_intents")).toBeUndefined();
     expect((await getChangeRequest(q.db, crId))!.state).toBe("draft");
@@ -112,7 +157,15 @@ describe("a change from request to effective version (real git and SQLite)", () 
     const crId = await openChangeRequest(
       q,
       who("author"),
-      { target: "existing", docId: "SOP-TS-001", reason: "Name the report template.", revision: "minor", retrainingRequired: false, proposedEffectiveDate: "2026-12-10", reviewerIds: [who("reviewer").userId] },
+      {
+        target: "existing",
+        docId: "SOP-TS-001",
+        reason: "Name the report template.",
+        revision: "minor",
+        retrainingRequired: false,
+        proposedEffectiveDate: "2026-12-10",
+        reviewerIds: [who("reviewer").userId],
+      },
       later(10),
     );
     const draft = await readDraft(q, (await getChangeRequest(q.db, crId))!);
@@ -132,7 +185,17 @@ describe("a change from request to effective version (real git and SQLite)", () 
     const crId = await openChangeRequest(
       q,
       who("author"),
-      { target: "new", docId: "SOP-ZZ-001", title: "A new procedure", type: "sop", reason: "A procedure for the new service line.", revision: "major", retrainingRequired: true, proposedEffectiveDate: "2026-12-20", reviewerIds: [who("reviewer").userId] },
+      {
+        target: "new",
+        docId: "SOP-ZZ-001",
+        title: "A new procedure",
+        type: "sop",
+        reason: "A procedure for the new service line.",
+        revision: "major",
+        retrainingRequired: true,
+        proposedEffectiveDate: "2026-12-20",
+        reviewerIds: [who("reviewer").userId],
+      },
       later(20),
     );
     expect(crId).toBe(next);

@@ -66,14 +66,32 @@ describe("what each person may do on a change request", () => {
 
 describe("signature trailers", () => {
   it("binds name, user, UTC time and content hash, and parses back", () => {
-    const trailer = signatureTrailer({ meaning: "Approved", printedName: "Quinn Avery", username: "qa", signedAt: "2026-03-01T10:00:00.000Z", contentHash: HASH });
+    const trailer = signatureTrailer({
+      meaning: "Approved",
+      printedName: "Quinn Avery",
+      username: "qa",
+      signedAt: "2026-03-01T10:00:00.000Z",
+      contentHash: HASH,
+    });
     expect(trailer).toEqual(["Quire-Approved-By", `Quinn Avery <qa> 2026-03-01T10:00:00Z sha256:${HASH}`]);
-    expect(parseSignatureTrailer(...trailer)).toEqual({ meaning: "Approved", printedName: "Quinn Avery", username: "qa", signedAt: "2026-03-01T10:00:00.000Z", contentHash: HASH });
+    expect(parseSignatureTrailer(...trailer)).toEqual({
+      meaning: "Approved",
+      printedName: "Quinn Avery",
+      username: "qa",
+      signedAt: "2026-03-01T10:00:00.000Z",
+      contentHash: HASH,
+    });
     expect(parseSignatureTrailer("Quire-Approved-By", "garbage")).toBeNull();
   });
 
   it("keeps a name with a line break on one line, so it cannot forge a trailer", () => {
-    const [, value] = signatureTrailer({ meaning: "Reviewed", printedName: "Eve\nQuire-Effective-Date: 1999-01-01", username: "eve", signedAt: "2026-03-01T10:00:00.000Z", contentHash: HASH });
+    const [, value] = signatureTrailer({
+      meaning: "Reviewed",
+      printedName: "Eve\nQuire-Effective-Date: 1999-01-01",
+      username: "eve",
+      signedAt: "2026-03-01T10:00:00.000Z",
+      contentHash: HASH,
+    });
     expect(value).not.toContain("\n");
     expect(value).toBe(`Eve Quire-Effective-Date: 1999-01-01 <eve> 2026-03-01T10:00:00Z sha256:${HASH}`);
   });
@@ -82,16 +100,30 @@ describe("signature trailers", () => {
 describe("approval rules", () => {
   let nextId = 0;
   // Signatures in the order they were recorded (ids); the times only make the tests readable.
-  const sig = (userId: string, meaning: "Authored" | "Reviewed", signedAt: string, contentHash = HASH) => ({ id: ++nextId, userId, meaning, signedAt, contentHash });
+  const sig = (userId: string, meaning: "Authored" | "Reviewed", signedAt: string, contentHash = HASH) => ({
+    id: ++nextId,
+    userId,
+    meaning,
+    signedAt,
+    contentHash,
+  });
   const base = { contentHash: HASH, authorId: "author", reviewerIds: ["r1", "r2"], approverId: "qa" };
 
   it("allows approval when the author and every named reviewer signed the current content", () => {
-    const signatures = [sig("author", "Authored", "2026-03-01T09:00:00Z"), sig("r1", "Reviewed", "2026-03-01T10:00:00Z"), sig("r2", "Reviewed", "2026-03-01T11:00:00Z")];
+    const signatures = [
+      sig("author", "Authored", "2026-03-01T09:00:00Z"),
+      sig("r1", "Reviewed", "2026-03-01T10:00:00Z"),
+      sig("r2", "Reviewed", "2026-03-01T11:00:00Z"),
+    ];
     expect(approvalBlockers({ ...base, signatures })).toEqual([]);
   });
 
   it("refuses the author as approver (segregation of duties)", () => {
-    const signatures = [sig("author", "Authored", "2026-03-01T09:00:00Z"), sig("r1", "Reviewed", "2026-03-01T10:00:00Z"), sig("r2", "Reviewed", "2026-03-01T11:00:00Z")];
+    const signatures = [
+      sig("author", "Authored", "2026-03-01T09:00:00Z"),
+      sig("r1", "Reviewed", "2026-03-01T10:00:00Z"),
+      sig("r2", "Reviewed", "2026-03-01T11:00:00Z"),
+    ];
     expect(approvalBlockers({ ...base, approverId: "author", signatures })).toContain("The author of a change cannot approve it.");
   });
 

@@ -47,19 +47,20 @@ describe("frontmatter", () => {
 
 describe("MDX policy", () => {
   it("accepts markdown, GFM tables and registered components", () => {
-    const body = '\n## A\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<Steps>\n<Step title="One" owner="cra">\n\nDo it.\n\n</Step>\n</Steps>\n\nSee <DocRef id="SOP-AA-001" />.\n';
+    const body =
+      '\n## A\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<Steps>\n<Step title="One" owner="cra">\n\nDo it.\n\n</Step>\n</Steps>\n\nSee <DocRef id="SOP-AA-001" />.\n';
     expect(checkMdx("x.mdx", doc("SOP-BB-001", body), context)).toEqual([]);
   });
 
   it.each([
     ["export const a = 1", "no-import-export"],
     ["Text {a} here", "no-expression"],
-    ["<Callout kind=\"note\" {...props}>\n\nx\n\n</Callout>", "no-expression"],
+    ['<Callout kind="note" {...props}>\n\nx\n\n</Callout>', "no-expression"],
     ["<>\nx\n</>", "unknown-component"],
     ["<script>alert(1)</script>", "unknown-component"],
-    ["<DocRef id=\"SOP-AA-001\">text</DocRef>", "component-nesting"],
-    ["<Step title=\"a\" owner=\"nobody\">\n\nx\n\n</Step>", "job-function"],
-    ["<Callout kind=\"\">\n\nx\n\n</Callout>", "component-attribute"],
+    ['<DocRef id="SOP-AA-001">text</DocRef>', "component-nesting"],
+    ['<Step title="a" owner="nobody">\n\nx\n\n</Step>', "job-function"],
+    ['<Callout kind="">\n\nx\n\n</Callout>', "component-attribute"],
     ["[Read the form](javascript:alert(1))", "unsafe-link"],
     ["[Read the form](<JaVaScRiPt:alert(1)>)", "unsafe-link"],
     ["See [the form][f].\n\n[f]: javascript:alert(1)", "unsafe-link"],
@@ -67,8 +68,8 @@ describe("MDX policy", () => {
     // Policy 2: names found on Object.prototype are not components or attributes.
     ["<constructor />", "unknown-component"],
     ["<toString />", "unknown-component"],
-    ["<Callout kind=\"note\" constructor=\"x\">\n\nx\n\n</Callout>", "component-attribute"],
-    ["<Definition term=\"t\" hasOwnProperty=\"x\">\n\nx\n\n</Definition>", "component-attribute"],
+    ['<Callout kind="note" constructor="x">\n\nx\n\n</Callout>', "component-attribute"],
+    ['<Definition term="t" hasOwnProperty="x">\n\nx\n\n</Definition>', "component-attribute"],
   ])("refuses %j (%s)", (body, rule) => {
     const problems = checkMdx("x.mdx", doc("SOP-BB-001", `\n${body}\n`), context);
     expect(problems.map((p) => p.rule)).toContain(rule);
@@ -86,7 +87,13 @@ describe("MDX policy", () => {
 
   it("leaves references to the content check: the safety check needs no context", () => {
     const body = '\n<Step title="a" owner="nobody">\n\nx\n\n</Step>\n\n<DocRef id="SOP-ZZ-999" /> [x](/documents/SOP-ZZ-998) [y](/documents/%E0)\n';
-    expect(checkMdx("x.mdx", doc("SOP-BB-001", body), context).map((p) => p.rule)).toEqual(["component-nesting", "job-function", "doc-ref", "doc-ref", "doc-ref"]);
+    expect(checkMdx("x.mdx", doc("SOP-BB-001", body), context).map((p) => p.rule)).toEqual([
+      "component-nesting",
+      "job-function",
+      "doc-ref",
+      "doc-ref",
+      "doc-ref",
+    ]);
     expect(checkMdxSafety("x.mdx", doc("SOP-BB-001", body)).map((p) => p.rule)).toEqual(["component-nesting"]);
   });
 });

@@ -30,10 +30,12 @@ describe("Database", () => {
     expect(loads).toBe(1);
     await d.transaction((tx) => tx.run("INSERT INTO t (tx, n) VALUES ('a', 1)"));
     expect(await count()).toBe(1);
-    await d.transaction(async (tx) => {
-      await tx.run("INSERT INTO t (tx, n) VALUES ('b', 1)");
-      throw new Error("rolled back");
-    }).catch(() => undefined);
+    await d
+      .transaction(async (tx) => {
+        await tx.run("INSERT INTO t (tx, n) VALUES ('b', 1)");
+        throw new Error("rolled back");
+      })
+      .catch(() => undefined);
     expect(await count()).toBe(1);
     expect(loads).toBe(2);
     // Another process writing the same file (a second connection) is seen too.

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import {
-  addMonths,
-  compareVersions,
-  effectiveOn,
-  filterLibrary,
-  libraryEntry,
-  parseVersion,
-  versionStates,
-} from "~/modules/documents/documents";
+import { addMonths, compareVersions, effectiveOn, filterLibrary, libraryEntry, parseVersion, versionStates } from "~/modules/documents/documents";
 
 import { sampleVersion as version } from "../helpers/versions";
-
 
 const history = [version("1.0", "2025-02-03"), version("1.1", "2025-09-01"), version("2.0", "2026-05-04")];
 
@@ -65,7 +56,13 @@ describe("library", () => {
   it("filters by search text, type and job function", () => {
     const entries = [
       libraryEntry("SOP-DM-001", "sop", history, "2026-11-25")!,
-      { ...libraryEntry("SOP-DM-001", "sop", history, "2026-11-25")!, id: "FRM-DC-001", type: "form" as const, title: "Change request", audience: ["quality-manager"] },
+      {
+        ...libraryEntry("SOP-DM-001", "sop", history, "2026-11-25")!,
+        id: "FRM-DC-001",
+        type: "form" as const,
+        title: "Change request",
+        audience: ["quality-manager"],
+      },
     ];
     expect(filterLibrary(entries, { q: "dm-001" }).map((e) => e.id)).toEqual(["SOP-DM-001"]);
     expect(filterLibrary(entries, { q: "CHANGE" }).map((e) => e.id)).toEqual(["FRM-DC-001"]);
@@ -88,7 +85,9 @@ describe("library as of a past day", () => {
 describe("redline", () => {
   it("reads rendered HTML as text and marks inserted and deleted words", async () => {
     const { documentText, redline, redlineStats } = await import("~/modules/documents/redline");
-    const before = documentText('<h2 id="a">Purpose</h2>\n<p>Queries are closed within <strong>30</strong> days.</p><table><tr><td>A</td><td>B</td></tr></table>');
+    const before = documentText(
+      '<h2 id="a">Purpose</h2>\n<p>Queries are closed within <strong>30</strong> days.</p><table><tr><td>A</td><td>B</td></tr></table>',
+    );
     expect(before).toBe("## Purpose\n\nQueries are closed within 30 days.\nA | B");
     const after = documentText('<h2 id="a">Purpose</h2>\n<p>Queries are closed within 15 working days.</p><table><tr><td>A</td><td>B</td></tr></table>');
     const parts = redline(before, after);
@@ -113,6 +112,17 @@ describe("redline", () => {
     const skipped = condensed.map((p) => (p.kind === "skipped" ? p.words : 0)).reduce((a, b) => a + b, 0);
     expect(shown + skipped).toBe(601);
     // Short stretches stay whole.
-    expect(condenseRedline([{ kind: "same", text: "short" }, { kind: "removed", text: "x" }], 50)).toEqual([{ kind: "same", text: "short" }, { kind: "removed", text: "x" }]);
+    expect(
+      condenseRedline(
+        [
+          { kind: "same", text: "short" },
+          { kind: "removed", text: "x" },
+        ],
+        50,
+      ),
+    ).toEqual([
+      { kind: "same", text: "short" },
+      { kind: "removed", text: "x" },
+    ]);
   });
 });

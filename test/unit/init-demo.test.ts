@@ -62,7 +62,10 @@ describe("init: the content repository bootstrap", () => {
       ]);
       for (const c of changes.filter((c) => c.state === "approved")) expect(await signaturesOfVersion(q.db, c.docId, c.targetVersion)).toHaveLength(3);
       const awaiting = await signaturesOfChange(q.db, "CR-2026-0008");
-      expect(awaiting.map((s) => [s.meaning, s.username])).toEqual([["Authored", "author"], ["Reviewed", "reviewer"]]);
+      expect(awaiting.map((s) => [s.meaning, s.username])).toEqual([
+        ["Authored", "author"],
+        ["Reviewed", "reviewer"],
+      ]);
       expect(awaiting.every((s) => s.signedAt < "2026-11-25")).toBe(true);
       // Open changes live on their branches: main still holds the content folder's text.
       expect(await q.repo.readFile("cr/CR-2026-0010", "work-instructions/WI-DM-001.mdx")).toContain("not a duplicate of an open query");
@@ -71,9 +74,12 @@ describe("init: the content repository bootstrap", () => {
       expect(baseline.get("Quire-Seeded-By")).toEqual(["quire init --demo"]);
       const baselineHash = (await versionsOf(q.db, "SOP-CM-001")).find((v) => v.version === "1.0")!.contentHash;
       expect(baseline.get("Quire-Approved-By")).toEqual([`Quinn Avery <qa> 2025-01-20T10:00:00Z sha256:${baselineHash}`]);
-      expect((await signaturesOfVersion(q.db, "SOP-CM-001", "1.0")).map((s) => [s.meaning, s.username, s.signedAt])).toEqual([["Approved", "qa", "2025-01-20T10:00:00.000Z"]]);
+      expect((await signaturesOfVersion(q.db, "SOP-CM-001", "1.0")).map((s) => [s.meaning, s.username, s.signedAt])).toEqual([
+        ["Approved", "qa", "2025-01-20T10:00:00.000Z"],
+      ]);
       // Every demo version carries at least one signature.
-      for (const v of await allVersions(q.db)) expect((await signaturesOfVersion(q.db, v.docId, v.version)).length, `${v.docId} v${v.version}`).toBeGreaterThan(0);
+      for (const v of await allVersions(q.db))
+        expect((await signaturesOfVersion(q.db, v.docId, v.version)).length, `${v.docId} v${v.version}`).toBeGreaterThan(0);
       expect((await q.repo.trailers((await git.revparse(["WI-CM-001/v1.0^{commit}"])).trim())).get("Quire-Seeded-By")).toBeUndefined();
 
       // main ends with exactly the content folder, and the audit trail holds together.

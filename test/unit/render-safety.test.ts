@@ -11,14 +11,7 @@ import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
 import { readContentFolder } from "~/modules/content/folder.server";
 import { POLICY_VERSION, checkMdxSafety } from "~/modules/content/mdx-policy";
-import {
-  COMPILER_ID,
-  MdxRenderer,
-  UnsafeContentError,
-  compileEnforcingPolicy,
-  contentRefusedResponse,
-  sha256,
-} from "~/modules/content/render.server";
+import { COMPILER_ID, MdxRenderer, UnsafeContentError, compileEnforcingPolicy, contentRefusedResponse, sha256 } from "~/modules/content/render.server";
 
 import { FIXTURE_CONTENT, PROJECT_CONTENT, tempDir } from "../helpers/data-folder";
 
@@ -87,7 +80,13 @@ describe("the incident's payload", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const error = await refusal(renderer.render(sha256(source), async () => source));
     expect(error.problems).toEqual([
-      { path: `sha256:${sha256(source).slice(0, 12)}`, line: 8, column: 6, rule: "no-expression", message: "JavaScript expressions `{...}` are not allowed; write plain text" },
+      {
+        path: `sha256:${sha256(source).slice(0, 12)}`,
+        line: 8,
+        column: 6,
+        rule: "no-expression",
+        message: "JavaScript expressions `{...}` are not allowed; write plain text",
+      },
     ]);
     expect(fs.existsSync(file)).toBe(false);
     expect(await database.all("SELECT content_hash FROM mdx_cache")).toEqual([]);
@@ -258,7 +257,9 @@ describe("what else the renderer refuses", () => {
 
 describe("a refused body for people", () => {
   it("becomes a 500 naming the problems by line and column", async () => {
-    const error = new UnsafeContentError([{ path: "x", line: 8, column: 6, rule: "no-expression", message: "JavaScript expressions `{...}` are not allowed; write plain text" }]);
+    const error = new UnsafeContentError([
+      { path: "x", line: 8, column: 6, rule: "no-expression", message: "JavaScript expressions `{...}` are not allowed; write plain text" },
+    ]);
     const response = contentRefusedResponse("Version 9.0 of SOP-AA-001", error);
     expect(response.status).toBe(500);
     expect(await response.text()).toContain(

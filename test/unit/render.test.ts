@@ -89,7 +89,12 @@ describe("rendering links", () => {
       await migrate(db);
       const { code } = await bundleMDX({ source });
       await db.transaction((tx) =>
-        tx.run("INSERT INTO mdx_cache (content_hash, compiler, code, compiled_at) VALUES (?, ?, ?, ?)", [sha256(source), COMPILER_ID, code, "2026-01-01T00:00:00.000Z"]),
+        tx.run("INSERT INTO mdx_cache (content_hash, compiler, code, compiled_at) VALUES (?, ?, ?, ?)", [
+          sha256(source),
+          COMPILER_ID,
+          code,
+          "2026-01-01T00:00:00.000Z",
+        ]),
       );
       const { html } = await new MdxRenderer(db, new Map()).render(sha256(source), async () => source);
       expect(html).toContain('href="https://ich.org"');

@@ -22,9 +22,18 @@ afterAll(async () => {
   await q?.db.close();
 });
 
-
 function newCr(docId: string, reviewerIds: string[]) {
-  return { target: "new" as const, docId, title: "Small holes", type: "sop" as const, reason: "A new procedure for the test.", revision: "major" as const, retrainingRequired: false, proposedEffectiveDate: "2026-12-01", reviewerIds };
+  return {
+    target: "new" as const,
+    docId,
+    title: "Small holes",
+    type: "sop" as const,
+    reason: "A new procedure for the test.",
+    revision: "major" as const,
+    retrainingRequired: false,
+    proposedEffectiveDate: "2026-12-01",
+    reviewerIds,
+  };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<ChangeRequestError> {
@@ -52,7 +61,14 @@ describe("the same reviewer named twice", () => {
   });
 
   it("is refused at both form edges with a field message", () => {
-    const form = { target: "existing", docId: "SOP-TS-001", reason: "A reason long enough.", revision: "minor", retrainingRequired: "no", proposedEffectiveDate: "2026-12-01" };
+    const form = {
+      target: "existing",
+      docId: "SOP-TS-001",
+      reason: "A reason long enough.",
+      revision: "minor",
+      retrainingRequired: "no",
+      proposedEffectiveDate: "2026-12-01",
+    };
     const twice = parseNewChangeRequest({ ...form, reviewerIds: ["u1", "u1"] });
     expect(twice.success).toBe(false);
     expect(twice.error?.issues).toEqual([expect.objectContaining({ path: ["reviewerIds"], message: "Name each reviewer once." })]);
@@ -63,12 +79,23 @@ describe("the same reviewer named twice", () => {
 });
 
 describe("a new document's title", () => {
-  const form = { target: "new", docId: "SOP-NT-001", type: "sop", reason: "A reason long enough.", revision: "major", retrainingRequired: "no", proposedEffectiveDate: "2026-12-01", reviewerIds: ["u1"] };
+  const form = {
+    target: "new",
+    docId: "SOP-NT-001",
+    type: "sop",
+    reason: "A reason long enough.",
+    revision: "major",
+    retrainingRequired: "no",
+    proposedEffectiveDate: "2026-12-01",
+    reviewerIds: ["u1"],
+  };
 
   it("is one line without control characters at the form edge", () => {
     for (const title of ["Two\nlines", "Carriage\rreturn", "Tab\tinside", "Line\u2028separator", "Nul\u0000"]) {
       const parsed = parseNewChangeRequest({ ...form, title });
-      expect(parsed.error?.issues, JSON.stringify(title)).toEqual([expect.objectContaining({ path: ["title"], message: "A title is one line of text: remove line breaks and control characters." })]);
+      expect(parsed.error?.issues, JSON.stringify(title)).toEqual([
+        expect.objectContaining({ path: ["title"], message: "A title is one line of text: remove line breaks and control characters." }),
+      ]);
     }
     expect(parseNewChangeRequest({ ...form, title: "Monitoring: for-cause visits — „Prüfung“" }).success).toBe(true);
     // The form's other title rule still holds after the stricter edge schema.
@@ -76,7 +103,16 @@ describe("a new document's title", () => {
   });
 
   it("is written as one YAML scalar, so even a title that got through adds no key", () => {
-    for (const title of ["Harmless\nowner: attacker\ntraining: none", "Two\r\nlines\u0007", "Audit: \"for cause\" # [x]", "- list", "null", "123", "yes", "Plain title"]) {
+    for (const title of [
+      "Harmless\nowner: attacker\ntraining: none",
+      "Two\r\nlines\u0007",
+      'Audit: "for cause" # [x]',
+      "- list",
+      "null",
+      "123",
+      "yes",
+      "Plain title",
+    ]) {
       const source = templateFor("SOP-NT-001", title, "sop", "quality-manager");
       const fm = parseFrontmatter("sops/SOP-NT-001.mdx", source);
       expect(fm.ok, `${JSON.stringify(title)}\n${source}`).toBe(true);

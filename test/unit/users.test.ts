@@ -124,7 +124,9 @@ describe("guessable passwords (Part 11 §11.300, zxcvbn)", () => {
     expect(passwordRefusal("aaaaaaaaaaaa", stranger)).toBe(
       'The password is too easy to guess: repeated characters like "aaa" are easy to guess. Add more words that are less common. Avoid repeated words and characters.',
     );
-    expect(passwordRefusal("Password2026!", stranger, "The new password")).toMatch(/^The new password is too easy to guess: .*Capitalize more than the first letter\.$/);
+    expect(passwordRefusal("Password2026!", stranger, "The new password")).toMatch(
+      /^The new password is too easy to guess: .*Capitalize more than the first letter\.$/,
+    );
     expect(guessabilityProblem("qwertyuiop123", stranger)).toMatch(/^is too easy to guess/);
   });
 
@@ -164,7 +166,11 @@ describe("guessable passwords (Part 11 §11.300, zxcvbn)", () => {
 
   it("refuses a guessable password when an account is created with one, creating nothing", async () => {
     const error = await refusal(
-      createUser(q, { username: "weak.person", displayName: "Weak Person", email: "weak@example.org", roles: ["staff"], jobFunctions: [], password: "iloveyou2026" }, admin),
+      createUser(
+        q,
+        { username: "weak.person", displayName: "Weak Person", email: "weak@example.org", roles: ["staff"], jobFunctions: [], password: "iloveyou2026" },
+        admin,
+      ),
     );
     expect([error.field, error.message]).toEqual([
       "password",
@@ -194,14 +200,14 @@ describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
     expect(await getUser(q.db, id)).toMatchObject({ failedSignins: 4, lockedAt: null });
     const fifth = await checkCredentials(q, "lock.person", "wrong password!", "10.0.0.9");
     expect(fifth).toMatchObject({ ok: false, reason: "locked" });
-    expect(fifth.ok ? "" : fifth.message).toMatch(/^Wrong password\. This account is locked after 5 failed attempts\. It unlocks itself at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(fifth.ok ? "" : fifth.message).toMatch(
+      /^Wrong password\. This account is locked after 5 failed attempts\. It unlocks itself at \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
 
     const rows = await auditRows("lock.person");
     const failed = rows.filter((r) => r.action === "auth.signin.failed");
     expect(failed).toHaveLength(5);
-    expect(failed.map((r) => JSON.parse(r.new_values!))).toEqual(
-      [1, 2, 3, 4, 5].map((n) => ({ reason: "wrong password", failedAttempts: n })),
-    );
+    expect(failed.map((r) => JSON.parse(r.new_values!))).toEqual([1, 2, 3, 4, 5].map((n) => ({ reason: "wrong password", failedAttempts: n })));
     expect(failed.every((r) => r.client_address === "10.0.0.9" && r.user_id === id)).toBe(true);
     const locked = rows.filter((r) => r.action === "user.locked");
     expect(locked).toHaveLength(1);
@@ -215,7 +221,9 @@ describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
     const id = (await q.db.get<{ id: string }>("SELECT id FROM users WHERE username = 'lock.person'"))!.id;
     const refused = await checkCredentials(q, "lock.person", PASSWORD, null);
     expect(refused).toMatchObject({ ok: false, reason: "locked" });
-    expect(refused.ok ? "" : refused.message).toMatch(/^This account is locked after 5 failed attempts\. It unlocks itself at .* UTC, or an administrator can unlock it sooner\.$/);
+    expect(refused.ok ? "" : refused.message).toMatch(
+      /^This account is locked after 5 failed attempts\. It unlocks itself at .* UTC, or an administrator can unlock it sooner\.$/,
+    );
     expect((await auditRows("lock.person")).at(-1)).toMatchObject({ action: "auth.signin.failed", new_values: '{"reason":"account locked"}' });
 
     await unlockUser(q, id, admin, "Confirmed by phone: the holder mistyped");
@@ -247,7 +255,9 @@ describe("sign-in checks and lockout (Part 11 §11.300(d))", () => {
 
   it("does not let administrators deactivate themselves, drop their own administrator role or reset their own password", async () => {
     expect((await refusal(setUserActive(q, admin.userId!, false, admin, null))).message).toBe("You cannot deactivate your own account.");
-    const role = await refusal(updateUser(q, admin.userId!, { displayName: "Administrator", email: "admin@localhost", roles: ["staff"], jobFunctions: [] }, admin, null));
+    const role = await refusal(
+      updateUser(q, admin.userId!, { displayName: "Administrator", email: "admin@localhost", roles: ["staff"], jobFunctions: [] }, admin, null),
+    );
     expect([role.field, role.message]).toEqual(["roles", "You cannot remove your own administrator role; ask another administrator."]);
     expect((await refusal(forcePasswordReset(q, admin.userId!, admin, null))).message).toContain("Change password page");
     expect((await getUser(q.db, admin.userId!))!.roles).toEqual(["administrator"]);
@@ -281,7 +291,15 @@ describe("account changes in the audit trail", () => {
     expect(await getUser(q.db, id)).toMatchObject({ mustChangePassword: true, active: true, roles: ["author", "reviewer"], jobFunctions: ["cra"] });
     const [row, ...rest] = await auditRows("new.starter");
     expect(rest).toEqual([]);
-    expect(row).toMatchObject({ action: "user.create", object_type: "user", user_id: admin.userId, username: "admin", old_values: null, reason: "Access request AR-17", client_address: "127.0.0.1" });
+    expect(row).toMatchObject({
+      action: "user.create",
+      object_type: "user",
+      user_id: admin.userId,
+      username: "admin",
+      old_values: null,
+      reason: "Access request AR-17",
+      client_address: "127.0.0.1",
+    });
     expect(JSON.parse(row!.new_values!)).toEqual({
       username: "new.starter",
       displayName: "Nia Starter",
@@ -307,7 +325,11 @@ describe("account changes in the audit trail", () => {
     const row = (await auditRows("new.starter")).at(-1)!;
     expect(row).toMatchObject({ action: "user.update", reason: "Promoted to QA", username: "admin" });
     expect(JSON.parse(row.old_values!)).toMatchObject({ displayName: "Nia Starter", roles: ["author", "reviewer"], jobFunctions: ["cra"] });
-    expect(JSON.parse(row.new_values!)).toMatchObject({ displayName: "Nia Starter-Jones", roles: ["author", "quality-manager"], jobFunctions: ["quality-manager"] });
+    expect(JSON.parse(row.new_values!)).toMatchObject({
+      displayName: "Nia Starter-Jones",
+      roles: ["author", "quality-manager"],
+      jobFunctions: ["quality-manager"],
+    });
 
     const count = (await auditRows("new.starter")).length;
     const same = await updateUser(

@@ -140,10 +140,7 @@ export function exportFileName(filter: AuditFilter, firstEventAt: string | null,
 }
 
 /** How the page shows a stored old/new value: nothing, key: value pairs, or indented JSON. */
-export type ValueDisplay =
-  | { kind: "none" }
-  | { kind: "pairs"; pairs: Array<[string, string]> }
-  | { kind: "json"; text: string };
+export type ValueDisplay = { kind: "none" } | { kind: "pairs"; pairs: Array<[string, string]> } | { kind: "json"; text: string };
 
 /**
  * Stored values are canonical JSON. Flat objects (the usual case) read best as key: value lines;

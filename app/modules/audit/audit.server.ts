@@ -44,7 +44,21 @@ export async function recordAudit(tx: Tx, event: AuditEventInput, at: Date): Pro
   await tx.run(
     `INSERT INTO audit_events (seq, at, user_id, username, action, object_type, object_id, old_values, new_values, reason, client_address, prev_hash, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [content.seq, content.at, content.user_id, content.username, content.action, content.object_type, content.object_id, content.old_values, content.new_values, content.reason, content.client_address, content.prev_hash, hash],
+    [
+      content.seq,
+      content.at,
+      content.user_id,
+      content.username,
+      content.action,
+      content.object_type,
+      content.object_id,
+      content.old_values,
+      content.new_values,
+      content.reason,
+      content.client_address,
+      content.prev_hash,
+      hash,
+    ],
   );
   // The head lets `audit verify` notice the removal of the newest rows, which a chain alone cannot.
   await tx.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
@@ -54,8 +68,7 @@ export async function recordAudit(tx: Tx, event: AuditEventInput, at: Date): Pro
   return content.seq;
 }
 
-export const AUDIT_COLUMNS =
-  "seq, at, user_id, username, action, object_type, object_id, old_values, new_values, reason, client_address, prev_hash, hash";
+export const AUDIT_COLUMNS = "seq, at, user_id, username, action, object_type, object_id, old_values, new_values, reason, client_address, prev_hash, hash";
 
 /** Rows read per statement while verifying: about a MB at a time, whatever the trail's length (5,000 doubled the CLI's peak RSS at a million rows for no gain in time). */
 export const VERIFY_BATCH_ROWS = 1000;
@@ -146,9 +159,7 @@ export async function auditHashAt(db: Queryable, seq: number): Promise<string | 
  * system, so it is not itself audited: an audit row would move the head past the checkpoint.
  */
 export async function recordCheckpoint(db: Database, point: ChainPoint, at: Date): Promise<void> {
-  await db.transaction((tx) =>
-    tx.run("INSERT INTO audit_checkpoints (seq, hash, verified_at) VALUES (?, ?, ?)", [point.seq, point.hash, at.toISOString()]),
-  );
+  await db.transaction((tx) => tx.run("INSERT INTO audit_checkpoints (seq, hash, verified_at) VALUES (?, ?, ?)", [point.seq, point.hash, at.toISOString()]));
 }
 
 /** A full verification that records a checkpoint at the head when the trail is intact (`quire audit verify`). */

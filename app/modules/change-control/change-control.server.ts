@@ -140,7 +140,17 @@ function gitIdentity(p: Participant): GitIdentity {
 function audit(tx: Tx, p: Actor, action: string, crId: string, at: Date, values?: { old?: unknown; new?: unknown; reason?: string | null }) {
   return recordAudit(
     tx,
-    { userId: p.userId, username: p.username, clientAddress: p.clientAddress, action, objectType: "change-request", objectId: crId, oldValues: values?.old, newValues: values?.new, reason: values?.reason ?? null },
+    {
+      userId: p.userId,
+      username: p.username,
+      clientAddress: p.clientAddress,
+      action,
+      objectType: "change-request",
+      objectId: crId,
+      oldValues: values?.old,
+      newValues: values?.new,
+      reason: values?.reason ?? null,
+    },
     at,
   );
 }
@@ -210,7 +220,11 @@ State what it covers and what it does not.
 export async function openChangeRequest(q: Quire, author: Participant, input: NewChangeRequest, at: Date): Promise<string> {
   const today = isoDate(at);
   if (input.proposedEffectiveDate < today) {
-    throw new ChangeRequestError(`The proposed effective date ${input.proposedEffectiveDate} is in the past; choose ${today} or later.`, [], "proposedEffectiveDate");
+    throw new ChangeRequestError(
+      `The proposed effective date ${input.proposedEffectiveDate} is in the past; choose ${today} or later.`,
+      [],
+      "proposedEffectiveDate",
+    );
   }
   const main = await q.repo.branchHead(MAIN_BRANCH);
   if (!main) throw new ChangeRequestError("The content repository has no main branch.");
@@ -240,13 +254,41 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
       `INSERT INTO change_requests (id, year, number, doc_id, new_document, doc_path, title, reason, revision, retraining_required,
          proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`,
-      [id, year, number, input.docId, doc ? 0 : 1, docPath, title, input.reason, input.revision, input.retrainingRequired ? 1 : 0, input.proposedEffectiveDate, input.capaRef || null, author.userId, main, branch, nextVersion(current, input.revision), stamp, stamp],
+      [
+        id,
+        year,
+        number,
+        input.docId,
+        doc ? 0 : 1,
+        docPath,
+        title,
+        input.reason,
+        input.revision,
+        input.retrainingRequired ? 1 : 0,
+        input.proposedEffectiveDate,
+        input.capaRef || null,
+        author.userId,
+        main,
+        branch,
+        nextVersion(current, input.revision),
+        stamp,
+        stamp,
+      ],
     );
     for (const reviewerId of input.reviewerIds) {
       await tx.run("INSERT INTO change_request_reviewers (cr_id, user_id) VALUES (?, ?)", [id, reviewerId]);
     }
     await audit(tx, author, "change-request.open", id, at, {
-      new: { docId: input.docId, newDocument: !doc, reason: input.reason, revision: input.revision, retrainingRequired: input.retrainingRequired, proposedEffectiveDate: input.proposedEffectiveDate, capaRef: input.capaRef ?? null, reviewerIds: input.reviewerIds },
+      new: {
+        docId: input.docId,
+        newDocument: !doc,
+        reason: input.reason,
+        revision: input.revision,
+        retrainingRequired: input.retrainingRequired,
+        proposedEffectiveDate: input.proposedEffectiveDate,
+        capaRef: input.capaRef ?? null,
+        reviewerIds: input.reviewerIds,
+      },
     });
     // The branch is made last, inside the transaction: if it fails, nothing of the CR remains. A
     // branch of this name without its CR row is left from an open that died before its commit.
@@ -304,7 +346,16 @@ async function recordPushedCommits(q: Quire, cr: ChangeRequest, head: string): P
     if (cr.knownHead === null) return; // a CR from before heads were kept: nothing to compare with
     await recordAudit(
       tx,
-      { userId: null, username: "git", clientAddress: null, action: "change-request.draft.pushed", objectType: "change-request", objectId: cr.id, oldValues: { head: cr.knownHead }, newValues: { head, commits: described.reverse() } },
+      {
+        userId: null,
+        username: "git",
+        clientAddress: null,
+        action: "change-request.draft.pushed",
+        objectType: "change-request",
+        objectId: cr.id,
+        oldValues: { head: cr.knownHead },
+        newValues: { head, commits: described.reverse() },
+      },
       at,
     );
   });
@@ -344,7 +395,9 @@ export async function saveDraft(q: Quire, author: Participant, crId: string, sou
       });
     } catch (error) {
       if (error instanceof StaleHeadError) {
-        throw new ChangeRequestError("The draft changed since you opened it (another save or a git push). Reload, then apply your edit again: nothing was overwritten.");
+        throw new ChangeRequestError(
+          "The draft changed since you opened it (another save or a git push). Reload, then apply your edit again: nothing was overwritten.",
+        );
       }
       throw error;
     }
@@ -388,8 +441,20 @@ export async function submitForReview(q: Quire, author: Participant, crId: strin
       }
     }
     await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
-    await recordSignature(tx, { crId, docId: cr.docId, version: null, signer: author, meaning: "Authored", contentHash: draft.contentHash, commit: draft.head, at });
-    await audit(tx, author, "change-request.submit", crId, at, { old: { state: fresh.state }, new: { state, commit: draft.head, contentHash: draft.contentHash } });
+    await recordSignature(tx, {
+      crId,
+      docId: cr.docId,
+      version: null,
+      signer: author,
+      meaning: "Authored",
+      contentHash: draft.contentHash,
+      commit: draft.head,
+      at,
+    });
+    await audit(tx, author, "change-request.submit", crId, at, {
+      old: { state: fresh.state },
+      new: { state, commit: draft.head, contentHash: draft.contentHash },
+    });
   });
 }
 
@@ -410,7 +475,16 @@ export async function signReview(q: Quire, reviewer: Participant, crId: string, 
     if (round.some((s) => s.meaning === "Reviewed" && s.userId === reviewer.userId)) {
       throw new TransitionRefused(`You have already signed this content of ${crId} as reviewed; nothing was signed again.`);
     }
-    await recordSignature(tx, { crId, docId: cr.docId, version: null, signer: reviewer, meaning: "Reviewed", contentHash: draft.contentHash, commit: draft.head, at });
+    await recordSignature(tx, {
+      crId,
+      docId: cr.docId,
+      version: null,
+      signer: reviewer,
+      meaning: "Reviewed",
+      contentHash: draft.contentHash,
+      commit: draft.head,
+      at,
+    });
     await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
   });
 }
@@ -424,7 +498,12 @@ export async function rejectChange(q: Quire, by: Participant, crId: string, reas
     await assertNotApproving(tx, crId);
     if (by.userId === cr.authorId) throw new ChangeRequestError("The author withdraws a change rather than rejecting it.");
     await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
-    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'rejection', ?)", [crId, by.userId, at.toISOString(), reason.trim()]);
+    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'rejection', ?)", [
+      crId,
+      by.userId,
+      at.toISOString(),
+      reason.trim(),
+    ]);
     await audit(tx, by, "change-request.reject", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
   });
 }
@@ -437,7 +516,12 @@ export async function withdrawChange(q: Quire, by: Participant, crId: string, re
     const state = nextState("withdraw", cr.state);
     await assertNotApproving(tx, crId);
     await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
-    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'withdrawal', ?)", [crId, by.userId, at.toISOString(), reason.trim()]);
+    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body) VALUES (?, ?, ?, 'withdrawal', ?)", [
+      crId,
+      by.userId,
+      at.toISOString(),
+      reason.trim(),
+    ]);
     await audit(tx, by, "change-request.withdraw", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
   });
 }
@@ -469,7 +553,13 @@ export async function addComment(q: Quire, by: Participant, crId: string, body: 
     const cr = await requireCr(tx, crId);
     assertAllowed("comment", cr.state);
     const head = await q.repo.branchHead(cr.branch);
-    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body, commit_sha) VALUES (?, ?, ?, 'comment', ?, ?)", [crId, by.userId, at.toISOString(), body.trim(), head]);
+    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body, commit_sha) VALUES (?, ?, ?, 'comment', ?, ?)", [
+      crId,
+      by.userId,
+      at.toISOString(),
+      body.trim(),
+      head,
+    ]);
     await audit(tx, by, "change-request.comment", crId, at, { new: { body: body.trim(), commit: head } });
   });
 }
@@ -521,7 +611,14 @@ function faultPoint(point: string): void {
  * first lets a restart finish or discard an approval cut short at any point. Approvals run one at
  * a time, so two approvers signing the same CR at once give exactly one approval.
  */
-export function approveChange(q: Quire, approver: Participant, crId: string, effectiveDate: string, at: Date, shownHash?: string): Promise<{ version: string; commit: string }> {
+export function approveChange(
+  q: Quire,
+  approver: Participant,
+  crId: string,
+  effectiveDate: string,
+  at: Date,
+  shownHash?: string,
+): Promise<{ version: string; commit: string }> {
   const run = () => approveNow(q, approver, crId, effectiveDate, at, shownHash);
   const next = approvalQueue.then(run, run);
   approvalQueue = next.catch(() => undefined);
@@ -538,12 +635,25 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
   assertSignedContent(shownHash, draft.contentHash);
   if (draft.problems.length > 0) throw new ChangeRequestError(`The draft has ${draft.problems.length} problem(s).`, draft.problems);
   const signatures = await signaturesOfChange(q.db, crId);
-  const blockers = approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: approver.userId });
+  const blockers = approvalBlockers({
+    contentHash: draft.contentHash,
+    authorId: cr.authorId,
+    reviewerIds: cr.reviewerIds,
+    signatures,
+    approverId: approver.userId,
+  });
   if (blockers.length > 0) throw new ChangeRequestError(`This change cannot be approved yet: ${blockers.join(" ")}`);
   const existing = await versionsOf(q.db, cr.docId);
-  const lastStart = existing.map((v) => v.effectiveFrom).sort().at(-1);
+  const lastStart = existing
+    .map((v) => v.effectiveFrom)
+    .sort()
+    .at(-1);
   if (lastStart && effectiveDate < lastStart) {
-    throw new ChangeRequestError(`The effective date ${effectiveDate} is before ${lastStart}, when an approved version of ${cr.docId} takes effect; choose ${lastStart} or later.`, [], "effectiveDate");
+    throw new ChangeRequestError(
+      `The effective date ${effectiveDate} is before ${lastStart}, when an approved version of ${cr.docId} takes effect; choose ${lastStart} or later.`,
+      [],
+      "effectiveDate",
+    );
   }
   const current = latest(existing)?.version ?? null;
   const version = nextVersion(current, cr.revision);
@@ -563,7 +673,13 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     retrainingRequired: cr.retrainingRequired,
     branchHead: draft.head,
     contentHash: draft.contentHash,
-    approver: { userId: approver.userId, username: approver.username, printedName: approver.printedName, clientAddress: approver.clientAddress, signedAt: at.toISOString() },
+    approver: {
+      userId: approver.userId,
+      username: approver.username,
+      printedName: approver.printedName,
+      clientAddress: approver.clientAddress,
+      signedAt: at.toISOString(),
+    },
   };
   await q.db.transaction(async (tx) => {
     const fresh = await requireCr(tx, crId);
@@ -573,9 +689,16 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     // (saves run in transactions too, so none can land between this check and the intent).
     const headNow = await q.repo.branchHead(cr.branch);
     if (headNow !== draft.head) {
-      throw new TransitionRefused(`The draft of ${crId} changed while it was being approved (a save or a push), so nothing was approved: reload it, read the current content and sign again.`);
+      throw new TransitionRefused(
+        `The draft of ${crId} changed while it was being approved (a save or a push), so nothing was approved: reload it, read the current content and sign again.`,
+      );
     }
-    await tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [crId, mainBefore, JSON.stringify(payload), at.toISOString()]);
+    await tx.run("INSERT INTO approval_intents (cr_id, main_before, payload, created_at) VALUES (?, ?, ?, ?)", [
+      crId,
+      mainBefore,
+      JSON.stringify(payload),
+      at.toISOString(),
+    ]);
   });
   faultPoint("approval:after-intent");
   // Only the signatures that count (this content, this review round) go into the record.
@@ -632,26 +755,39 @@ async function finishApproval(q: Quire, crId: string, commit: string, p: Approva
     const source = await q.repo.readFile(commit, p.docPath);
     const fm = parseFrontmatter(p.docPath, source);
     if (!fm.ok) throw new Error(`approved content of ${crId} does not parse`);
-    await insertVersionRecord(tx, {
-      docId: p.docId,
-      version: p.version,
-      commit,
-      path: p.docPath,
-      contentHash: p.contentHash,
-      frontmatter: fm.data,
-      reason: p.reason,
-      approvedAt: p.approver.signedAt,
-      effectiveFrom: p.effectiveDate,
-      crId,
-      retrainingRequired: p.retrainingRequired ?? (await requireCr(tx, crId)).retrainingRequired,
-    }, at);
+    await insertVersionRecord(
+      tx,
+      {
+        docId: p.docId,
+        version: p.version,
+        commit,
+        path: p.docPath,
+        contentHash: p.contentHash,
+        frontmatter: fm.data,
+        reason: p.reason,
+        approvedAt: p.approver.signedAt,
+        effectiveFrom: p.effectiveDate,
+        crId,
+        retrainingRequired: p.retrainingRequired ?? (await requireCr(tx, crId)).retrainingRequired,
+      },
+      at,
+    );
     const signer = { ...p.approver, email: "" };
     await recordSignature(tx, { crId, docId: p.docId, version: p.version, signer, meaning: "Approved", contentHash: p.contentHash, commit, at });
     await recordContentWrite(tx, { commit, kind: "approval", ref: MAIN_BRANCH, tag: versionTag(p.docId, p.version), crId, writtenAt: p.approver.signedAt });
     await tx.run("UPDATE change_requests SET state = 'approved', approved_commit = ?, updated_at = ? WHERE id = ?", [commit, p.approver.signedAt, crId]);
     await recordAudit(
       tx,
-      { userId: p.approver.userId, username: p.approver.username, clientAddress: p.approver.clientAddress, action: "change-request.approve", objectType: "change-request", objectId: crId, oldValues: { state: "in-review" }, newValues: { state: "approved", docId: p.docId, version: p.version, commit, tag: versionTag(p.docId, p.version), effectiveFrom: p.effectiveDate } },
+      {
+        userId: p.approver.userId,
+        username: p.approver.username,
+        clientAddress: p.approver.clientAddress,
+        action: "change-request.approve",
+        objectType: "change-request",
+        objectId: crId,
+        oldValues: { state: "in-review" },
+        newValues: { state: "approved", docId: p.docId, version: p.version, commit, tag: versionTag(p.docId, p.version), effectiveFrom: p.effectiveDate },
+      },
       at,
     );
     await tx.run("DELETE FROM approval_intents WHERE cr_id = ?", [crId]);
@@ -677,17 +813,29 @@ export async function reconcileApprovals(q: Quire, now: Date): Promise<{ finishe
     }
     if (commit) {
       const tag = versionTag(payload.docId, payload.version);
-      if (!(await q.repo.hasTag(tag))) await q.repo.tag(tag, commit, versionTagMessage(payload.docId, payload.version, payload.effectiveDate, intent.cr_id), payload.approver.signedAt);
+      if (!(await q.repo.hasTag(tag)))
+        await q.repo.tag(tag, commit, versionTagMessage(payload.docId, payload.version, payload.effectiveDate, intent.cr_id), payload.approver.signedAt);
       await finishApproval(q, intent.cr_id, commit, payload);
       result.finished.push(intent.cr_id);
     } else {
       await q.db.transaction(async (tx) => {
         await tx.run("DELETE FROM approval_intents WHERE cr_id = ?", [intent.cr_id]);
-        await recordAudit(tx, { userId: null, username: "system", clientAddress: null, action: "change-request.approval.discarded", objectType: "change-request", objectId: intent.cr_id, newValues: { reason: "interrupted before the commit reached main; approve again" } }, now);
+        await recordAudit(
+          tx,
+          {
+            userId: null,
+            username: "system",
+            clientAddress: null,
+            action: "change-request.approval.discarded",
+            objectType: "change-request",
+            objectId: intent.cr_id,
+            newValues: { reason: "interrupted before the commit reached main; approve again" },
+          },
+          now,
+        );
       });
       result.discarded.push(intent.cr_id);
     }
   }
   return result;
 }
-

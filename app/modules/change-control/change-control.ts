@@ -158,10 +158,17 @@ export type NewChangeRequest = z.infer<typeof NewChangeRequestSchema>;
  * The signatures that still count: on exactly the current content, and for reviews and approvals,
  * given after the author's latest submission (a rejection and resubmission starts a new round).
  */
-export function validSignatures<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "userId">>(signatures: readonly T[], contentHash: string): T[] {
+export function validSignatures<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "userId">>(
+  signatures: readonly T[],
+  contentHash: string,
+): T[] {
   // Rounds follow the order signatures were recorded (ids), not clock time, which may be pinned or step back.
   const onContent = signatures.filter((s) => s.contentHash === contentHash);
-  const authored = onContent.filter((s) => s.meaning === "Authored").map((s) => s.id).sort((a, b) => a - b).at(-1);
+  const authored = onContent
+    .filter((s) => s.meaning === "Authored")
+    .map((s) => s.id)
+    .sort((a, b) => a - b)
+    .at(-1);
   if (authored === undefined) return [];
   return withoutRepeats(onContent.filter((s) => (s.meaning === "Authored" ? s.id === authored : s.id > authored)));
 }

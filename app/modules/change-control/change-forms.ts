@@ -48,8 +48,15 @@ export function parseNewChangeRequest(values: Record<string, string | string[]>)
 
 const Password = z.string({ error: "Re-enter your password to sign" }).min(1, "Re-enter your password to sign");
 /** The SHA-256 of the content shown to the signer: the signature is refused if the draft has moved on. */
-const ContentHash = z.string({ error: "The form lacks the content being signed: reload the page" }).regex(/^[0-9a-f]{64}$/, "The form lacks the content being signed: reload the page");
-const ReasonText = (what: string) => z.string({ error: `Give the reason for ${what}` }).trim().min(5, `Give the reason for ${what} (at least 5 characters)`).max(2000);
+const ContentHash = z
+  .string({ error: "The form lacks the content being signed: reload the page" })
+  .regex(/^[0-9a-f]{64}$/, "The form lacks the content being signed: reload the page");
+const ReasonText = (what: string) =>
+  z
+    .string({ error: `Give the reason for ${what}` })
+    .trim()
+    .min(5, `Give the reason for ${what} (at least 5 characters)`)
+    .max(2000);
 
 /** The actions on a change request's page, one form each, told apart by `intent`. */
 export const ChangeActionForm = z.discriminatedUnion(
@@ -57,7 +64,12 @@ export const ChangeActionForm = z.discriminatedUnion(
   [
     z.object({ intent: z.literal("submit"), password: Password, contentHash: ContentHash }),
     z.object({ intent: z.literal("review"), password: Password, contentHash: ContentHash }),
-    z.object({ intent: z.literal("approve"), password: Password, contentHash: ContentHash, effectiveDate: z.iso.date("Enter the effective date as YYYY-MM-DD") }),
+    z.object({
+      intent: z.literal("approve"),
+      password: Password,
+      contentHash: ContentHash,
+      effectiveDate: z.iso.date("Enter the effective date as YYYY-MM-DD"),
+    }),
     z.object({ intent: z.literal("reject"), reason: ReasonText("the rejection") }),
     z.object({ intent: z.literal("withdraw"), reason: ReasonText("withdrawing") }),
     z.object({ intent: z.literal("comment"), body: z.string().trim().min(1, "Write a comment first").max(4000) }),

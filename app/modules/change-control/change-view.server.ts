@@ -53,7 +53,12 @@ export interface ChangeRequestPage {
 
 /** The content the author signed last (their latest submission), if any. */
 function lastAuthoredHash(signatures: readonly { id: number; meaning: string; contentHash: string }[]): string | null {
-  return [...signatures].filter((s) => s.meaning === "Authored").sort((a, b) => a.id - b.id).at(-1)?.contentHash ?? null;
+  return (
+    [...signatures]
+      .filter((s) => s.meaning === "Authored")
+      .sort((a, b) => a.id - b.id)
+      .at(-1)?.contentHash ?? null
+  );
 }
 
 /** Everything the change request's page shows, and what this viewer may do there. */
@@ -77,14 +82,29 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
   return {
     cr,
     authorName: name(cr.authorId),
-    reviewers: cr.reviewerIds.map((r) => ({ id: r, name: name(r), signed: counting.some((s) => s.meaning === "Reviewed" && names.get(r)?.username === s.username) })),
-    draft: { head: draft.head, contentHash: draft.contentHash, problems: draft.problems, changed: draft.baseSource === null || draft.baseSource !== draft.source },
+    reviewers: cr.reviewerIds.map((r) => ({
+      id: r,
+      name: name(r),
+      signed: counting.some((s) => s.meaning === "Reviewed" && names.get(r)?.username === s.username),
+    })),
+    draft: {
+      head: draft.head,
+      contentHash: draft.contentHash,
+      problems: draft.problems,
+      changed: draft.baseSource === null || draft.baseSource !== draft.source,
+    },
     redline: await draftRedline(q, draft.source, draft.baseSource, draft.problems.length === 0),
     signatures: views,
     blockers:
       cr.state === "in-review"
         ? // Blockers as the viewer would meet them approving; "the author cannot approve" only concerns approvers.
-          approvalBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, approverId: viewer.permissions.includes("document.approve") ? viewer.id : "" })
+          approvalBlockers({
+            contentHash: draft.contentHash,
+            authorId: cr.authorId,
+            reviewerIds: cr.reviewerIds,
+            signatures,
+            approverId: viewer.permissions.includes("document.approve") ? viewer.id : "",
+          })
         : [],
     comments: comments.map((c) => ({ id: c.id, author: name(c.userId), at: c.at, kind: c.kind, body: c.body, commit: c.commit })),
     actions: availableActions(
@@ -134,4 +154,3 @@ export async function changeTasks(q: Quire, viewer: CurrentUser, all?: ChangeReq
   }
   return tasks;
 }
-

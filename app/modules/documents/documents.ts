@@ -61,9 +61,7 @@ export interface VersionState {
  * in force then: from that day no version is effective.
  */
 export function versionStates(versions: readonly DocumentVersion[], on: string, retiredFrom: string | null = null): VersionState[] {
-  const ordered = [...versions].sort(
-    (a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom) || compareVersions(a, b),
-  );
+  const ordered = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom) || compareVersions(a, b));
   const states = ordered.map((version, i): VersionState => {
     const next = ordered[i + 1];
     // A version whose date falls on or after the retirement never comes into force (retireDocument
@@ -152,16 +150,14 @@ export interface LibraryEntry {
  * One row of the document library for a day: the version in force, else the version retired
  * (status retired), else the first one pending.
  */
-export function libraryEntry(
-  id: string,
-  type: DocumentType,
-  versions: readonly DocumentVersion[],
-  on: string,
-  facts: LibraryFacts = {},
-): LibraryEntry | null {
+export function libraryEntry(id: string, type: DocumentType, versions: readonly DocumentVersion[], on: string, facts: LibraryFacts = {}): LibraryEntry | null {
   // As of a past day, versions approved and retirements signed later did not exist yet: leave them out.
   const retiredFrom = facts.retirement && facts.retirement.recordedOn <= on ? facts.retirement.effectiveFrom : null;
-  const states = versionStates(versions.filter((v) => v.approvedAt.slice(0, 10) <= on), on, retiredFrom);
+  const states = versionStates(
+    versions.filter((v) => v.approvedAt.slice(0, 10) <= on),
+    on,
+    retiredFrom,
+  );
   const current = states.find((s) => s.status === "effective") ?? null;
   const retired = current ? null : (states.find((s) => s.status === "retired" && s.effectiveTo === retiredFrom) ?? null);
   const upcomingState = retired ? null : (states.filter((s) => s.status === "approved").at(-1) ?? null);

@@ -73,9 +73,7 @@ export async function documentPage(q: Quire, id: string, on: string, version?: s
   const shown =
     version !== undefined
       ? states.find((s) => s.version.version === version)
-      : (states.find((s) => s.status === "effective") ??
-        states.find((s) => s.status === "retired" && s.effectiveTo !== null) ??
-        states.at(-1));
+      : (states.find((s) => s.status === "effective") ?? states.find((s) => s.status === "retired" && s.effectiveTo !== null) ?? states.at(-1));
   if (!entry || !shown) return null;
   const v = shown.version;
   const rendered = await renderVersion(q, v);

@@ -77,9 +77,7 @@ const Password = z.string({ error: "Re-enter your password to sign" }).min(1, "R
 
 /** The signed "no change needed" periodic review form. */
 export const PeriodicReviewForm = z.object({
-  outcome: z
-    .literal("no-change", { error: "This form records only \"no change needed\"; for a change, open a change request instead" })
-    .default("no-change"),
+  outcome: z.literal("no-change", { error: 'This form records only "no change needed"; for a change, open a change request instead' }).default("no-change"),
   password: Password,
   comment: z
     .string()
@@ -99,8 +97,8 @@ export function retirementForm(today: string) {
       .trim()
       .min(RETIREMENT_REASON_MIN, `Give the reason for retiring the document (at least ${RETIREMENT_REASON_MIN} characters)`)
       .max(2000, "Keep the reason under 2000 characters"),
-    effectiveFrom: z
-      .iso.date("Enter the retirement date as YYYY-MM-DD")
+    effectiveFrom: z.iso
+      .date("Enter the retirement date as YYYY-MM-DD")
       .refine((d) => d >= today, `The retirement date cannot be in the past: use ${today} or later`),
     password: Password,
   });

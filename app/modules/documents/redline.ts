@@ -38,8 +38,7 @@ export function redline(before: string, after: string): RedlinePart[] {
 }
 
 export function redlineStats(parts: readonly RedlinePart[]): { addedWords: number; removedWords: number } {
-  const words = (kind: RedlinePart["kind"]) =>
-    parts.filter((p) => p.kind === kind).reduce((n, p) => n + (p.text.match(/\S+/g)?.length ?? 0), 0);
+  const words = (kind: RedlinePart["kind"]) => parts.filter((p) => p.kind === kind).reduce((n, p) => n + (p.text.match(/\S+/g)?.length ?? 0), 0);
   return { addedWords: words("added"), removedWords: words("removed") };
 }
 
@@ -76,4 +75,3 @@ function cutBefore(text: string, length: number): string {
   const start = text.lastIndexOf(" ", text.length - length);
   return start === -1 ? text : text.slice(start + 1);
 }
-

@@ -93,7 +93,12 @@ async function documentType(db: Queryable, docId: string): Promise<DocumentType 
 
 /** The version a retirement from `effectiveFrom` ends: the newest one to come into force before it. */
 export function versionRetired(versions: readonly DocumentVersion[], effectiveFrom: string): DocumentVersion | null {
-  return [...versions].filter((v) => v.effectiveFrom < effectiveFrom).sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom)).at(-1) ?? null;
+  return (
+    [...versions]
+      .filter((v) => v.effectiveFrom < effectiveFrom)
+      .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))
+      .at(-1) ?? null
+  );
 }
 
 /** Why a retirement from `effectiveFrom` cannot be recorded now, or null when it can. */
@@ -180,7 +185,13 @@ export interface RetirementInput {
  * an unknown or already retired document, an open change request on it, a date in the past, or a
  * version that would take effect on or after the retirement.
  */
-export async function retireDocument(q: Quire, signer: Signer, docId: string, input: RetirementInput, at: Date): Promise<{ version: string; signatureId: number }> {
+export async function retireDocument(
+  q: Quire,
+  signer: Signer,
+  docId: string,
+  input: RetirementInput,
+  at: Date,
+): Promise<{ version: string; signatureId: number }> {
   const reason = input.reason.trim();
   if (reason.length < RETIREMENT_REASON_MIN) {
     throw new DocumentControlError(`Give the reason for retiring the document (at least ${RETIREMENT_REASON_MIN} characters).`, "reason");

@@ -59,7 +59,9 @@ const SIGNATURE_KEYS = {
 } as const;
 
 /** The trailer line a signature becomes in the version's commit (Part 11 §11.70: bound to content). */
-export function signatureTrailer(s: Pick<SignatureTrailerFields, "printedName" | "username" | "signedAt" | "contentHash"> & { meaning: SignatureMeaning }): [string, string] {
+export function signatureTrailer(
+  s: Pick<SignatureTrailerFields, "printedName" | "username" | "signedAt" | "contentHash"> & { meaning: SignatureMeaning },
+): [string, string] {
   const key = s.meaning === "Authored" ? TRAILER.authoredBy : s.meaning === "Reviewed" ? TRAILER.reviewedBy : TRAILER.approvedBy;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or refuses
   const name = s.printedName.replace(/[\u0000-\u001f\u007f<>]+/g, " ").trim();

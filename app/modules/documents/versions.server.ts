@@ -30,8 +30,7 @@ interface VersionRow {
   retraining_required?: number | null;
 }
 
-const VERSION_COLUMNS =
-  "doc_id, major, minor, version, commit_sha, tag, path, content_hash, title, frontmatter, change_reason, approved_at, effective_from";
+const VERSION_COLUMNS = "doc_id, major, minor, version, commit_sha, tag, path, content_hash, title, frontmatter, change_reason, approved_at, effective_from";
 
 function toVersion(row: VersionRow): DocumentVersion {
   return {
@@ -59,10 +58,9 @@ export async function allVersions(db: Queryable): Promise<DocumentVersion[]> {
 }
 
 export async function versionsOf(db: Queryable, docId: string): Promise<DocumentVersion[]> {
-  const rows = await db.all<VersionRow>(
-    `SELECT ${VERSION_COLUMNS}, cr_id, retraining_required FROM document_versions WHERE doc_id = ? ORDER BY major, minor`,
-    [docId],
-  );
+  const rows = await db.all<VersionRow>(`SELECT ${VERSION_COLUMNS}, cr_id, retraining_required FROM document_versions WHERE doc_id = ? ORDER BY major, minor`, [
+    docId,
+  ]);
   return rows.map(toVersion);
 }
 
@@ -85,7 +83,9 @@ export async function recordSeededVersions(db: Database, repo: ContentRepository
     // Adopting an existing repository (QUIRE_CONTENT_REPO) takes its earlier version tags as they are.
     if (!options.adopt && !facts.seededBy) throw new RegistrationError(`tag ${tag}: commit ${commit.slice(0, 12)} was not written by quire init`);
     if (facts.docId !== m[1] || facts.version !== `${m[2]}.${m[3]}` || !path || !effective) {
-      throw new RegistrationError(`tag ${tag}: commit ${commit.slice(0, 12)} lacks matching ${TRAILER.document}/${TRAILER.version}/${TRAILER.path}/${TRAILER.effective} trailers`);
+      throw new RegistrationError(
+        `tag ${tag}: commit ${commit.slice(0, 12)} lacks matching ${TRAILER.document}/${TRAILER.version}/${TRAILER.path}/${TRAILER.effective} trailers`,
+      );
     }
     const source = await repo.readFile(commit, path);
     // Seeded content passed validation before init committed it; a failure here is a defect.
@@ -172,14 +172,27 @@ export async function insertVersionRecord(tx: Tx, v: NewVersionRecord, now: Date
 
 async function insertVersion(tx: Tx, row: VersionRow, now: Date, crId: string | null = null): Promise<void> {
   const frontmatter = FrontmatterSchema.parse(JSON.parse(row.frontmatter));
-  await tx.run("INSERT OR IGNORE INTO documents (id, type, path, created_at) VALUES (?, ?, ?, ?)", [
-    row.doc_id,
-    frontmatter.type,
-    row.path,
-    now.toISOString(),
-  ]);
+  await tx.run("INSERT OR IGNORE INTO documents (id, type, path, created_at) VALUES (?, ?, ?, ?)", [row.doc_id, frontmatter.type, row.path, now.toISOString()]);
   await tx.run(
-    `INSERT INTO document_versions (${VERSION_COLUMNS}, cr_id, retraining_required) VALUES (${VERSION_COLUMNS.split(", ").map(() => "?").join(", ")}, ?, ?)`,
-    [row.doc_id, row.major, row.minor, row.version, row.commit_sha, row.tag, row.path, row.content_hash, row.title, row.frontmatter, row.change_reason, row.approved_at, row.effective_from, crId, row.retraining_required ?? null],
+    `INSERT INTO document_versions (${VERSION_COLUMNS}, cr_id, retraining_required) VALUES (${VERSION_COLUMNS.split(", ")
+      .map(() => "?")
+      .join(", ")}, ?, ?)`,
+    [
+      row.doc_id,
+      row.major,
+      row.minor,
+      row.version,
+      row.commit_sha,
+      row.tag,
+      row.path,
+      row.content_hash,
+      row.title,
+      row.frontmatter,
+      row.change_reason,
+      row.approved_at,
+      row.effective_from,
+      crId,
+      row.retraining_required ?? null,
+    ],
   );
 }

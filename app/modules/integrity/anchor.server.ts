@@ -26,14 +26,30 @@ export async function currentAuditHead(db: Queryable): Promise<{ seq: number; ha
  * refs/quire/audit-anchors), so deleting or rewriting the audit table shows as a mismatch against
  * git (Part 11 §11.10(e); Annex 11 §9). Audited after the anchor, with the anchored row named.
  */
-export async function anchorAuditHead(db: Database, repo: ContentRepository, now: Date, actor: { userId: string | null; username: string | null } = SYSTEM_ACTOR): Promise<AuditAnchor | null> {
+export async function anchorAuditHead(
+  db: Database,
+  repo: ContentRepository,
+  now: Date,
+  actor: { userId: string | null; username: string | null } = SYSTEM_ACTOR,
+): Promise<AuditAnchor | null> {
   const head = await currentAuditHead(db);
   if (!head) return null;
   const stamp = now.toISOString();
   const commit = await repo.appendToRef(ANCHOR_REF, `Audit trail anchor: row ${head.seq}\n\n${TRAILER.auditHead}: ${head.seq} ${head.hash}\n`, stamp);
   await db.transaction(async (tx) => {
     await recordContentWrite(tx, { commit, kind: "anchor", ref: ANCHOR_REF, tag: null, crId: null, writtenAt: stamp });
-    await recordAudit(tx, { ...actor, clientAddress: null, action: "audit.anchor", objectType: "audit-trail", objectId: null, newValues: { seq: head.seq, hash: head.hash, commit, ref: ANCHOR_REF } }, now);
+    await recordAudit(
+      tx,
+      {
+        ...actor,
+        clientAddress: null,
+        action: "audit.anchor",
+        objectType: "audit-trail",
+        objectId: null,
+        newValues: { seq: head.seq, hash: head.hash, commit, ref: ANCHOR_REF },
+      },
+      now,
+    );
   });
   return { ...head, commit, source: "anchor" };
 }
@@ -73,13 +89,17 @@ const newestAnchorCache = new Map<string, Promise<AuditAnchor | null>>();
  */
 export async function checkNewestAnchor(db: Queryable, repo: ContentRepository): Promise<AnchorCheck | null> {
   const tip = await repo.refTarget(ANCHOR_REF);
-  const approval = (await db.get<{ commit_sha: string }>("SELECT commit_sha FROM content_writes WHERE kind = 'approval' ORDER BY rowid DESC LIMIT 1"))?.commit_sha ?? null;
+  const approval =
+    (await db.get<{ commit_sha: string }>("SELECT commit_sha FROM content_writes WHERE kind = 'approval' ORDER BY rowid DESC LIMIT 1"))?.commit_sha ?? null;
   const key = `${tip}:${approval}`;
   let newest = newestAnchorCache.get(key);
   if (!newest) {
     newest = (async () => {
       const found: AuditAnchor[] = [];
-      for (const [commit, source] of [[tip, "anchor"], [approval, "approval"]] as const) {
+      for (const [commit, source] of [
+        [tip, "anchor"],
+        [approval, "approval"],
+      ] as const) {
         if (!commit || !(await repo.hasCommit(commit))) continue;
         const value = (await repo.trailers(commit)).get(TRAILER.auditHead)?.at(-1);
         const head = value ? parseAuditHead(value) : null;

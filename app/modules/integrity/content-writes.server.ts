@@ -79,7 +79,13 @@ export async function adoptWritesOfOlderDataFolder(db: Database, repo: ContentRe
     }
     await recordAudit(
       tx,
-      { ...SYSTEM_ACTOR, action: "content.writes.adopted", objectType: "content-repository", objectId: null, newValues: { commits: versions.length + roots.length, reason: "data folder made before Quire listed its own writes" } },
+      {
+        ...SYSTEM_ACTOR,
+        action: "content.writes.adopted",
+        objectType: "content-repository",
+        objectId: null,
+        newValues: { commits: versions.length + roots.length, reason: "data folder made before Quire listed its own writes" },
+      },
       now,
     );
   });

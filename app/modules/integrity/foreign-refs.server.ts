@@ -31,14 +31,29 @@ export async function findForeignRefs(db: Queryable, repo: ContentRepository): P
   for (const { tag, commit } of tags) {
     const recorded = byTag.get(tag);
     if (!recorded) {
-      found.push({ ref: `refs/tags/${tag}`, target: commit, kind: "unknown-tag", message: `tag ${tag} points at commit ${short(commit)}, which Quire did not approve: it is not a version and is ignored` });
+      found.push({
+        ref: `refs/tags/${tag}`,
+        target: commit,
+        kind: "unknown-tag",
+        message: `tag ${tag} points at commit ${short(commit)}, which Quire did not approve: it is not a version and is ignored`,
+      });
     } else if (recorded.commit_sha !== commit) {
-      found.push({ ref: `refs/tags/${tag}`, target: commit, kind: "moved-tag", message: `tag ${tag} was moved from the approved commit ${short(recorded.commit_sha)} to ${short(commit)}; Quire keeps serving the approved commit` });
+      found.push({
+        ref: `refs/tags/${tag}`,
+        target: commit,
+        kind: "moved-tag",
+        message: `tag ${tag} was moved from the approved commit ${short(recorded.commit_sha)} to ${short(commit)}; Quire keeps serving the approved commit`,
+      });
     }
   }
   for (const v of versions) {
     if (!tagged.has(v.tag)) {
-      found.push({ ref: `refs/tags/${v.tag}`, target: v.commit_sha, kind: "missing-tag", message: `tag ${v.tag} of ${v.doc_id} v${v.version} (commit ${short(v.commit_sha)}) is missing from the content repository` });
+      found.push({
+        ref: `refs/tags/${v.tag}`,
+        target: v.commit_sha,
+        kind: "missing-tag",
+        message: `tag ${v.tag} of ${v.doc_id} v${v.version} (commit ${short(v.commit_sha)}) is missing from the content repository`,
+      });
     }
   }
   const mainLine = await repo.firstParentCommits(MAIN_BRANCH);
@@ -47,12 +62,22 @@ export async function findForeignRefs(db: Queryable, repo: ContentRepository): P
   const ownSet = new Set(own.map((w) => w.commit_sha));
   for (const commit of mainLine) {
     if (!ownSet.has(commit)) {
-      found.push({ ref: `refs/heads/${MAIN_BRANCH}`, target: commit, kind: "unknown-commit", message: `commit ${short(commit)} on main was not written by Quire; its content is not served and approvals wait until it is removed` });
+      found.push({
+        ref: `refs/heads/${MAIN_BRANCH}`,
+        target: commit,
+        kind: "unknown-commit",
+        message: `commit ${short(commit)} on main was not written by Quire; its content is not served and approvals wait until it is removed`,
+      });
     }
   }
   for (const w of own) {
     if (!onMain.has(w.commit_sha)) {
-      found.push({ ref: `refs/heads/${MAIN_BRANCH}`, target: w.commit_sha, kind: "rewound-main", message: `main was rewound or replaced: Quire's commit ${short(w.commit_sha)}${w.tag ? ` (${w.tag})` : ""} is no longer on it` });
+      found.push({
+        ref: `refs/heads/${MAIN_BRANCH}`,
+        target: w.commit_sha,
+        kind: "rewound-main",
+        message: `main was rewound or replaced: Quire's commit ${short(w.commit_sha)}${w.tag ? ` (${w.tag})` : ""} is no longer on it`,
+      });
     }
   }
   return found;
@@ -63,7 +88,12 @@ export async function findForeignRefs(db: Queryable, repo: ContentRepository): P
  * (`content.foreign-ref`); findings that have gone are marked resolved (`content.foreign-ref.resolved`).
  * The server starts regardless and serves only what Quire recorded.
  */
-export async function reportForeignRefs(db: Database, repo: ContentRepository, now: Date, log: (line: string) => void = () => undefined): Promise<ForeignRef[]> {
+export async function reportForeignRefs(
+  db: Database,
+  repo: ContentRepository,
+  now: Date,
+  log: (line: string) => void = () => undefined,
+): Promise<ForeignRef[]> {
   const found = await findForeignRefs(db, repo);
   const stamp = now.toISOString();
   await db.transaction(async (tx) => {
@@ -82,12 +112,26 @@ export async function reportForeignRefs(db: Database, repo: ContentRepository, n
          ON CONFLICT (ref, target, kind) DO UPDATE SET message = excluded.message, last_seen = excluded.last_seen, resolved_at = NULL`,
         [f.ref, f.target, f.kind, f.message, stamp, stamp],
       );
-      await recordAudit(tx, { ...SYSTEM_ACTOR, action: "content.foreign-ref", objectType: "content-ref", objectId: f.ref, newValues: { kind: f.kind, target: f.target, message: f.message } }, now);
+      await recordAudit(
+        tx,
+        {
+          ...SYSTEM_ACTOR,
+          action: "content.foreign-ref",
+          objectType: "content-ref",
+          objectId: f.ref,
+          newValues: { kind: f.kind, target: f.target, message: f.message },
+        },
+        now,
+      );
     }
     for (const o of open) {
       if (foundKeys.has(key(o))) continue;
       await tx.run("UPDATE foreign_refs SET resolved_at = ? WHERE ref = ? AND target = ? AND kind = ?", [stamp, o.ref, o.target, o.kind]);
-      await recordAudit(tx, { ...SYSTEM_ACTOR, action: "content.foreign-ref.resolved", objectType: "content-ref", objectId: o.ref, newValues: { kind: o.kind, target: o.target } }, now);
+      await recordAudit(
+        tx,
+        { ...SYSTEM_ACTOR, action: "content.foreign-ref.resolved", objectType: "content-ref", objectId: o.ref, newValues: { kind: o.kind, target: o.target } },
+        now,
+      );
     }
   });
   return found;
@@ -95,7 +139,8 @@ export async function reportForeignRefs(db: Database, repo: ContentRepository, n
 
 /** Findings of the last start that are still open, for the quality managers' banner. */
 export function openForeignRefs(db: Database): Promise<ForeignRef[]> {
-  return db.cached("foreign-refs:open", async () =>
-    (await db.all<ForeignRef>("SELECT ref, target, kind, message FROM foreign_refs WHERE resolved_at IS NULL ORDER BY first_seen, ref")),
+  return db.cached(
+    "foreign-refs:open",
+    async () => await db.all<ForeignRef>("SELECT ref, target, kind, message FROM foreign_refs WHERE resolved_at IS NULL ORDER BY first_seen, ref"),
   );
 }

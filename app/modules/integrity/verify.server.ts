@@ -48,7 +48,11 @@ export async function verifyRecord(db: Queryable, repo: ContentRepository): Prom
   const root = await recordedRepositoryRoot(db);
   const roots = await repo.rootCommits(MAIN_BRANCH);
   if (root && !roots.includes(root)) {
-    add("repository", "main", `the database was made with a content repository whose first commit is ${short(root)}; this repository's is ${roots.map(short).join(", ") || "missing"} (a database from another content repository?)`);
+    add(
+      "repository",
+      "main",
+      `the database was made with a content repository whose first commit is ${short(root)}; this repository's is ${roots.map(short).join(", ") || "missing"} (a database from another content repository?)`,
+    );
   }
 
   const versions = await allVersions(db);
@@ -73,10 +77,12 @@ export async function verifyRecord(db: Queryable, repo: ContentRepository): Prom
     }
     const target = tagTargets.get(v.tag);
     if (!target) add("ref", `refs/tags/${v.tag}`, `${name}: tag ${v.tag} is missing`);
-    else if (target !== v.commit) add("ref", `refs/tags/${v.tag}`, `${name}: tag ${v.tag} points at ${short(target)}, not the approved commit ${short(v.commit)}`);
+    else if (target !== v.commit)
+      add("ref", `refs/tags/${v.tag}`, `${name}: tag ${v.tag} points at ${short(target)}, not the approved commit ${short(v.commit)}`);
     if (!mainLine.has(v.commit)) add("ref", "refs/heads/main", `${name}: its commit ${short(v.commit)} is no longer on main (main was rewound or replaced)`);
     const source = await repo.readFileOrNull(v.commit, v.path);
-    if (source === null) add("version", name, `${name}: ${v.path} cannot be read from commit ${short(v.commit)} (not in the commit, or a git object is missing)`);
+    if (source === null)
+      add("version", name, `${name}: ${v.path} cannot be read from commit ${short(v.commit)} (not in the commit, or a git object is missing)`);
     else if (sha256(source) !== v.contentHash) {
       add("version", name, `${name}: the committed file's SHA-256 is ${short(sha256(source))}…, the version record says ${short(v.contentHash)}…`);
     }
@@ -85,29 +91,56 @@ export async function verifyRecord(db: Queryable, repo: ContentRepository): Prom
       add("version", name, `${name}: commit ${short(v.commit)} carries ${TRAILER.document}/${TRAILER.version} ${facts.docId} ${facts.version}`);
     }
     if (facts.effectiveDate !== v.effectiveFrom) {
-      add("version", name, `${name}: the version record's effective date ${v.effectiveFrom} differs from the commit's ${TRAILER.effective} ${facts.effectiveDate}`);
+      add(
+        "version",
+        name,
+        `${name}: the version record's effective date ${v.effectiveFrom} differs from the commit's ${TRAILER.effective} ${facts.effectiveDate}`,
+      );
     }
     if (v.retrainingRequired != null && facts.retrainingRequired !== null && facts.retrainingRequired !== v.retrainingRequired) {
-      add("version", name, `${name}: the version record says retraining is ${v.retrainingRequired ? "" : "not "}required; the commit's ${TRAILER.retraining} says otherwise`);
+      add(
+        "version",
+        name,
+        `${name}: the version record says retraining is ${v.retrainingRequired ? "" : "not "}required; the commit's ${TRAILER.retraining} says otherwise`,
+      );
     }
-    for (const [key, value] of facts.unreadable) add("signature", name, `${name}: trailer ${key}: ${value.slice(0, 80)} in commit ${short(v.commit)} cannot be read`);
+    for (const [key, value] of facts.unreadable)
+      add("signature", name, `${name}: trailer ${key}: ${value.slice(0, 80)} in commit ${short(v.commit)} cannot be read`);
 
     // The signatures that made this version, against the commit's signature trailers and the content.
     const own = v.crId
-      ? validSignatures(signatures.filter((s) => s.crId === v.crId && SIGNED_MEANINGS.has(s.meaning)), v.contentHash)
+      ? validSignatures(
+          signatures.filter((s) => s.crId === v.crId && SIGNED_MEANINGS.has(s.meaning)),
+          v.contentHash,
+        )
       : signatures.filter((s) => s.crId === null && s.docId === v.docId && s.version === v.version && SIGNED_MEANINGS.has(s.meaning));
     const rowKeys = new Map(own.map((s) => [signatureKey(s), s]));
     const trailerKeys = new Set<string>();
     for (const parsed of facts.signatures) {
       const k = signatureKey(parsed);
       trailerKeys.add(k);
-      if (!rowKeys.has(k)) add("signature", name, `${name}: the ${parsed.meaning} trailer of ${parsed.username} at ${parsed.signedAt} in commit ${short(v.commit)} has no matching signature record`);
+      if (!rowKeys.has(k))
+        add(
+          "signature",
+          name,
+          `${name}: the ${parsed.meaning} trailer of ${parsed.username} at ${parsed.signedAt} in commit ${short(v.commit)} has no matching signature record`,
+        );
     }
     for (const [k, s] of rowKeys) {
-      if (!trailerKeys.has(k)) add("signature", `signature ${s.id}`, `signature ${s.id} (${s.meaning} by ${s.username} at ${s.signedAt}) is not among the signature trailers of ${name}'s commit ${short(v.commit)}`);
+      if (!trailerKeys.has(k))
+        add(
+          "signature",
+          `signature ${s.id}`,
+          `signature ${s.id} (${s.meaning} by ${s.username} at ${s.signedAt}) is not among the signature trailers of ${name}'s commit ${short(v.commit)}`,
+        );
     }
     for (const s of signatures.filter((x) => x.docId === v.docId && x.version === v.version && SIGNED_MEANINGS.has(x.meaning))) {
-      if (s.contentHash !== v.contentHash) add("signature", `signature ${s.id}`, `signature ${s.id} (${s.meaning} by ${s.username}) is bound to content ${short(s.contentHash)}…, not ${name}'s ${short(v.contentHash)}…`);
+      if (s.contentHash !== v.contentHash)
+        add(
+          "signature",
+          `signature ${s.id}`,
+          `signature ${s.id} (${s.meaning} by ${s.username}) is bound to content ${short(s.contentHash)}…, not ${name}'s ${short(v.contentHash)}…`,
+        );
     }
   }
 
@@ -125,7 +158,12 @@ export async function verifyRecord(db: Queryable, repo: ContentRepository): Prom
   for (const s of signatures) {
     const key = [s.meaning, s.username, s.printedName, s.signedAt, s.contentHash, s.docId, s.version, s.commit].join("\u0000");
     const left = audited.get(key) ?? 0;
-    if (left === 0) add("signature", `signature ${s.id}`, `signature ${s.id} (${s.meaning} by ${s.username} at ${s.signedAt}) does not match the audit record of its signing`);
+    if (left === 0)
+      add(
+        "signature",
+        `signature ${s.id}`,
+        `signature ${s.id} (${s.meaning} by ${s.username} at ${s.signedAt}) does not match the audit record of its signing`,
+      );
     else audited.set(key, left - 1);
   }
 
@@ -150,7 +188,12 @@ export async function verifyRecord(db: Queryable, repo: ContentRepository): Prom
   // Verified checkpoints let the audit page check only newer rows; each must still match its row.
   for (const c of await allCheckpoints(db)) {
     const hash = await auditHashAt(db, c.seq);
-    if (hash !== c.hash) add("audit", `audit row ${c.seq}`, `audit row ${c.seq} ${hash === null ? "is missing" : "differs from its hash"} at the checkpoint verified ${c.verifiedAt}`);
+    if (hash !== c.hash)
+      add(
+        "audit",
+        `audit row ${c.seq}`,
+        `audit row ${c.seq} ${hash === null ? "is missing" : "differs from its hash"} at the checkpoint verified ${c.verifiedAt}`,
+      );
   }
 
   return { ok: problems.length === 0, versions: versions.length, signatures: signatures.length, auditRows: chain.count, anchors: anchors.length, problems };

@@ -127,7 +127,15 @@ export function readHistory(seedDir: string, current: ValidDocument[], jobFuncti
       id,
       entries.map((e) => {
         if (e.approved && e.approved > e.effective) {
-          throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${id} v${e.version} is approved on ${e.approved}, after it takes effect on ${e.effective}` }]);
+          throw new ContentInvalid([
+            {
+              path: HISTORY_FILE,
+              line: 1,
+              column: 1,
+              rule: "frontmatter",
+              message: `${id} v${e.version} is approved on ${e.approved}, after it takes effect on ${e.effective}`,
+            },
+          ]);
         }
         const version = { version: e.version, effective: e.effective, approved: e.approved ?? null, seeded: e.seeded ?? false, reason: e.reason };
         // The current file passed the seed folder's check already.
@@ -148,9 +156,21 @@ export async function signDemoBaseline(db: Database, plan: PlannedVersion[], now
   const approver = await participant(db, DEMO_BASELINE_APPROVER.username);
   await db.transaction(async (tx) => {
     for (const v of plan) {
-      const row = await tx.get<{ content_hash: string; commit_sha: string }>("SELECT content_hash, commit_sha FROM document_versions WHERE doc_id = ? AND version = ?", [v.doc.frontmatter.id, v.version]);
+      const row = await tx.get<{ content_hash: string; commit_sha: string }>(
+        "SELECT content_hash, commit_sha FROM document_versions WHERE doc_id = ? AND version = ?",
+        [v.doc.frontmatter.id, v.version],
+      );
       if (!row) throw new Error(`seeded version ${v.doc.frontmatter.id} v${v.version} is missing`);
-      await recordSignature(tx, { crId: null, docId: v.doc.frontmatter.id, version: v.version, signer: approver, meaning: "Approved", contentHash: row.content_hash, commit: row.commit_sha, at: new Date(approvalInstant(v, now, true)) });
+      await recordSignature(tx, {
+        crId: null,
+        docId: v.doc.frontmatter.id,
+        version: v.version,
+        signer: approver,
+        meaning: "Approved",
+        contentHash: row.content_hash,
+        commit: row.commit_sha,
+        at: new Date(approvalInstant(v, now, true)),
+      });
     }
   });
 }
@@ -158,7 +178,7 @@ export async function signDemoBaseline(db: Database, plan: PlannedVersion[], now
 /** The date `days` working days (Monday to Friday) before `date`. */
 function workingDaysBefore(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
-  for (let left = days; left > 0; ) {
+  for (let left = days; left > 0;) {
     d.setUTCDate(d.getUTCDate() - 1);
     if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) left--;
   }
@@ -284,4 +304,3 @@ export async function openDemoChanges(q: Quire, open: OpenDemoChange[], now: Dat
     if (o.stage === "reviewed") await signReview(q, reviewer, crId, at(day(1), "11:00"));
   }
 }
-

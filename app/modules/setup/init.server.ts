@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 
-
 import { isoDate } from "~/clock.server";
 import type { QuireConfig } from "~/config.server";
 import type { Quire } from "~/context.server";
@@ -19,7 +18,16 @@ import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { recordInitialMain } from "~/modules/integrity/content-writes.server";
 import { SYSTEM_ACTOR, insertUser } from "~/modules/users/users.server";
 
-import { DEMO_GO_LIVE, approvalDay, approveDemoHistory, openDemoChanges, readHistory, readOpenChanges, signDemoBaseline, type OpenDemoChange } from "./demo-history.server";
+import {
+  DEMO_GO_LIVE,
+  approvalDay,
+  approveDemoHistory,
+  openDemoChanges,
+  readHistory,
+  readOpenChanges,
+  signDemoBaseline,
+  type OpenDemoChange,
+} from "./demo-history.server";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
 import { ContentInvalid, approvalInstant, commitSeededVersion, seededCommitMessage, type PlannedVersion } from "./seed.server";
 

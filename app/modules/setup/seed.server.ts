@@ -53,7 +53,13 @@ export async function commitSeededVersion(repo: ContentRepository, head: string,
   // The demo's baseline carries the quality manager's approval like every later version; a plain
   // init adopts content approved outside Quire, so it has no e-signature.
   const approval: SignatureTrailerFields | null = demo
-    ? { meaning: "Approved", printedName: DEMO_BASELINE_APPROVER.displayName, username: DEMO_BASELINE_APPROVER.username, signedAt: date, contentHash: sha256(v.doc.source) }
+    ? {
+        meaning: "Approved",
+        printedName: DEMO_BASELINE_APPROVER.displayName,
+        username: DEMO_BASELINE_APPROVER.username,
+        signedAt: date,
+        contentHash: sha256(v.doc.source),
+      }
     : null;
   const commit = await repo.commit({
     branch: MAIN_BRANCH,
@@ -76,4 +82,3 @@ export function approvalInstant(v: PlannedVersion, now: Date, demo: boolean): st
   d.setUTCDate(d.getUTCDate() - 14);
   return d.toISOString();
 }
-

@@ -55,7 +55,19 @@ export async function recordSignature(tx: Tx, s: NewSignature): Promise<number> 
   const signedAt = s.at.toISOString();
   const result = await tx.run(
     `INSERT INTO signatures (cr_id, doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash, commit_sha, statement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [s.crId, s.docId, s.version, s.signer.userId, s.signer.username, s.signer.printedName, s.meaning, signedAt, s.contentHash, s.commit, SIGNATURE_STATEMENTS[s.meaning]],
+    [
+      s.crId,
+      s.docId,
+      s.version,
+      s.signer.userId,
+      s.signer.username,
+      s.signer.printedName,
+      s.meaning,
+      signedAt,
+      s.contentHash,
+      s.commit,
+      SIGNATURE_STATEMENTS[s.meaning],
+    ],
   );
   await recordAudit(
     tx,
@@ -66,7 +78,16 @@ export async function recordSignature(tx: Tx, s: NewSignature): Promise<number> 
       action: "signature.sign",
       objectType: s.crId ? "change-request" : "document",
       objectId: s.crId ?? s.docId,
-      newValues: { meaning: s.meaning, statement: SIGNATURE_STATEMENTS[s.meaning], printedName: s.signer.printedName, signedAt, contentHash: s.contentHash, docId: s.docId, version: s.version, commit: s.commit },
+      newValues: {
+        meaning: s.meaning,
+        statement: SIGNATURE_STATEMENTS[s.meaning],
+        printedName: s.signer.printedName,
+        signedAt,
+        contentHash: s.contentHash,
+        docId: s.docId,
+        version: s.version,
+        commit: s.commit,
+      },
     },
     s.at,
   );
@@ -87,7 +108,10 @@ export async function signaturesOfVersion(db: Queryable, docId: string, version:
   // Only the signatures on the content that became this version, from its last review round.
   const records = rows.map(toRecord);
   if (!hash) return [];
-  const fromChange = validSignatures(records.filter((s) => s.crId !== null && s.meaning !== "Periodic review" && s.meaning !== "Retired"), hash.content_hash);
+  const fromChange = validSignatures(
+    records.filter((s) => s.crId !== null && s.meaning !== "Periodic review" && s.meaning !== "Retired"),
+    hash.content_hash,
+  );
   const later = records.filter((s) => s.crId === null && s.contentHash === hash.content_hash);
   return [...fromChange, ...later];
 }

@@ -142,10 +142,7 @@ export async function blankSessionCookie(request: Request): Promise<string> {
   return cookie.serialize();
 }
 
-export type SessionState =
-  | { state: "signed-in"; user: CurrentUser }
-  | { state: "anonymous" }
-  | { state: "expired"; why: "idle" | "absolute" };
+export type SessionState = { state: "signed-in"; user: CurrentUser } | { state: "anonymous" } | { state: "expired"; why: "idle" | "absolute" };
 
 const perRequest = new WeakMap<Request, Promise<SessionState>>();
 
@@ -259,7 +256,11 @@ export async function startSession(q: Quire, user: UserRecord, address: string |
       at.toISOString(),
       at.toISOString(),
     ]);
-    await recordAudit(tx, { userId: user.id, username: user.username, action: "auth.signin", objectType: "session", objectId: null, clientAddress: address }, at);
+    await recordAudit(
+      tx,
+      { userId: user.id, username: user.username, action: "auth.signin", objectType: "session", objectId: null, clientAddress: address },
+      at,
+    );
   });
   return id;
 }

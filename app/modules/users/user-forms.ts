@@ -43,21 +43,14 @@ const DetailsFields = {
     .min(1, "Enter an email address")
     .max(254, "Keep the email address under 254 characters")
     .pipe(z.email("Enter a valid email address, such as name@example.org")),
-  roles: z
-    .array(z.enum(ROLE_NAMES, { error: "Choose roles from the list" }))
-    .min(1, "Choose at least one role: without one the person can open nothing"),
+  roles: z.array(z.enum(ROLE_NAMES, { error: "Choose roles from the list" })).min(1, "Choose at least one role: without one the person can open nothing"),
   jobFunctions: z.array(z.string().max(60, "Choose job functions from the list")),
   reason: Reason,
 };
 
 export const NewUserForm = z.object({
   // Sign-in lower-cases the user name too, so "JSmith" and "jsmith" are the same person.
-  username: z
-    .string({ error: "Enter a user name" })
-    .trim()
-    .toLowerCase()
-    .min(1, "Enter a user name")
-    .max(32, "User names are at most 32 characters"),
+  username: z.string({ error: "Enter a user name" }).trim().toLowerCase().min(1, "Enter a user name").max(32, "User names are at most 32 characters"),
   ...DetailsFields,
 });
 export type NewUserValues = z.infer<typeof NewUserForm>;
@@ -79,10 +72,7 @@ export type AccountIntent = z.infer<typeof AccountForm>["intent"];
 export const OwnPasswordForm = z
   .object({
     current: z.string({ error: "Enter your current password" }).min(1, "Enter your current password").max(256),
-    password: z
-      .string({ error: "Enter a new password" })
-      .min(1, "Enter a new password")
-      .max(256, "Keep the new password under 256 characters"),
+    password: z.string({ error: "Enter a new password" }).min(1, "Enter a new password").max(256, "Keep the new password under 256 characters"),
     confirm: z.string({ error: "Enter the new password again" }).min(1, "Enter the new password again").max(256),
   })
   .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The confirmation does not match the new password" });

@@ -49,8 +49,7 @@ interface UserRow {
   created_at: string;
 }
 
-const USER_COLUMNS =
-  "id, username, display_name, email, active, failed_signins, locked_at, must_change_password, password_changed_at, created_at";
+const USER_COLUMNS = "id, username, display_name, email, active, failed_signins, locked_at, must_change_password, password_changed_at, created_at";
 
 export class UserInputError extends Error {
   constructor(
@@ -63,10 +62,7 @@ export class UserInputError extends Error {
 
 async function toRecord(db: Queryable, row: UserRow): Promise<UserRecord> {
   const roles = await db.all<{ role: string }>("SELECT role FROM user_roles WHERE user_id = ? ORDER BY role", [row.id]);
-  const jfs = await db.all<{ job_function_id: string }>(
-    "SELECT job_function_id FROM user_job_functions WHERE user_id = ? ORDER BY job_function_id",
-    [row.id],
-  );
+  const jfs = await db.all<{ job_function_id: string }>("SELECT job_function_id FROM user_job_functions WHERE user_id = ? ORDER BY job_function_id", [row.id]);
   return {
     id: row.id,
     username: row.username,
@@ -215,7 +211,15 @@ export async function updateUser(q: DataFolder, id: string, changes: UserChanges
     const after = { ...before, ...changes };
     await recordAudit(
       tx,
-      { ...auditActor(actor), action: "user.update", objectType: "user", objectId: before.username, oldValues: auditView(before), newValues: auditView(after), reason },
+      {
+        ...auditActor(actor),
+        action: "user.update",
+        objectType: "user",
+        objectId: before.username,
+        oldValues: auditView(before),
+        newValues: auditView(after),
+        reason,
+      },
       now(q.config),
     );
     return true;
@@ -233,7 +237,15 @@ export async function setUserActive(q: DataFolder, id: string, active: boolean, 
     if (!active) await tx.run("DELETE FROM sessions WHERE user_id = ?", [id]);
     await recordAudit(
       tx,
-      { ...auditActor(actor), action: active ? "user.reactivate" : "user.deactivate", objectType: "user", objectId: before.username, oldValues: { active: before.active }, newValues: { active }, reason },
+      {
+        ...auditActor(actor),
+        action: active ? "user.reactivate" : "user.deactivate",
+        objectType: "user",
+        objectId: before.username,
+        oldValues: { active: before.active },
+        newValues: { active },
+        reason,
+      },
       now(q.config),
     );
   });
@@ -247,7 +259,15 @@ export async function unlockUser(q: DataFolder, id: string, actor: Actor, reason
     await tx.run("UPDATE users SET locked_at = NULL, failed_signins = 0 WHERE id = ?", [id]);
     await recordAudit(
       tx,
-      { ...auditActor(actor), action: "user.unlock", objectType: "user", objectId: before.username, oldValues: { lockedAt: before.lockedAt, failedSignins: before.failedSignins }, newValues: { lockedAt: null, failedSignins: 0 }, reason },
+      {
+        ...auditActor(actor),
+        action: "user.unlock",
+        objectType: "user",
+        objectId: before.username,
+        oldValues: { lockedAt: before.lockedAt, failedSignins: before.failedSignins },
+        newValues: { lockedAt: null, failedSignins: 0 },
+        reason,
+      },
       now(q.config),
     );
   });
@@ -283,8 +303,16 @@ export async function forcePasswordReset(q: DataFolder, id: string, actor: Actor
  * refused. Every other session of the user ends (a stolen session does not survive the change);
  * `keepSessionId`, the session making the change, stays.
  */
-export async function changeOwnPassword(q: DataFolder, actor: Actor & { userId: string }, current: string, next: string, keepSessionId: string | null = null): Promise<void> {
-  const row = await q.db.get<{ username: string; display_name: string; email: string }>("SELECT username, display_name, email FROM users WHERE id = ?", [actor.userId]);
+export async function changeOwnPassword(
+  q: DataFolder,
+  actor: Actor & { userId: string },
+  current: string,
+  next: string,
+  keepSessionId: string | null = null,
+): Promise<void> {
+  const row = await q.db.get<{ username: string; display_name: string; email: string }>("SELECT username, display_name, email FROM users WHERE id = ?", [
+    actor.userId,
+  ]);
   if (!row) throw new UserInputError("No such user.");
   // Checked like a sign-in: a wrong current password is audited and counts toward the lockout.
   const check = await checkCredentials(q, row.username, current, actor.clientAddress, "password-change");
@@ -339,9 +367,7 @@ export async function recentUserEvents(db: Queryable, username: string, limit = 
   }));
 }
 
-export type SignInResult =
-  | { ok: true; user: UserRecord }
-  | { ok: false; reason: "unknown-or-wrong" | "locked" | "inactive"; message: string };
+export type SignInResult = { ok: true; user: UserRecord } | { ok: false; reason: "unknown-or-wrong" | "locked" | "inactive"; message: string };
 
 /** "2026-11-25 09:30 UTC": when a lock lapses, for the messages of people already signed in. */
 function minuteLabel(at: Date): string {
@@ -401,10 +427,9 @@ export async function checkCredentials(
   clientAddress: string | null,
   purpose: "sign-in" | "signature" | "password-change" = "sign-in",
 ): Promise<SignInResult> {
-  const row = await q.db.get<UserRow & { password_hash: string }>(
-    `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`,
-    [username.trim().toLowerCase()],
-  );
+  const row = await q.db.get<UserRow & { password_hash: string }>(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`, [
+    username.trim().toLowerCase(),
+  ]);
   // Exactly one scrypt verification on every path, before anything depends on what was found, so
   // the time an answer takes does not tell an unknown user name, a deactivated or a locked account
   // from a wrong password. An unknown name is verified against DUMMY_HASH, which costs the same.
@@ -414,13 +439,27 @@ export async function checkCredentials(
   const failAction = { "sign-in": "auth.signin.failed", signature: "signature.password.failed", "password-change": "user.password.change.failed" }[purpose];
   if (!row) {
     await q.db.transaction((tx) =>
-      recordAudit(tx, { userId: null, username: null, action: failAction, objectType: "user", objectId: username.slice(0, 64), newValues: { reason: "unknown user name" }, clientAddress }, at),
+      recordAudit(
+        tx,
+        {
+          userId: null,
+          username: null,
+          action: failAction,
+          objectType: "user",
+          objectId: username.slice(0, 64),
+          newValues: { reason: "unknown user name" },
+          clientAddress,
+        },
+        at,
+      ),
     );
     return { ok: false, reason: "unknown-or-wrong", message: "Unknown user name or wrong password." };
   }
   const actor = { userId: row.id, username: row.username, clientAddress };
   if (!row.active) {
-    await q.db.transaction((tx) => recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "account deactivated" } }, at));
+    await q.db.transaction((tx) =>
+      recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "account deactivated" } }, at),
+    );
     return { ok: false, reason: "inactive", message: "This account is deactivated. Ask an administrator." };
   }
   if (row.locked_at && lockInForce(row.locked_at, at, minutes)) {
@@ -433,7 +472,17 @@ export async function checkCredentials(
       const current = await tx.get<{ failed_signins: number }>("SELECT failed_signins FROM users WHERE id = ?", [row.id]);
       const failures = (current?.failed_signins ?? 0) + 1;
       await tx.run("UPDATE users SET failed_signins = ? WHERE id = ?", [failures, row.id]);
-      await recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "wrong password while locked", failedAttempts: failures } }, at);
+      await recordAudit(
+        tx,
+        {
+          ...actor,
+          action: failAction,
+          objectType: "user",
+          objectId: row.username,
+          newValues: { reason: "wrong password while locked", failedAttempts: failures },
+        },
+        at,
+      );
     });
     return { ok: false, reason: "locked", message: lockedMessage(row.locked_at, minutes) };
   }
@@ -445,10 +494,18 @@ export async function checkCredentials(
       const failures = (current?.failed_signins ?? 0) + 1;
       const lock = failures >= MAX_FAILED_SIGNINS;
       await tx.run("UPDATE users SET failed_signins = ?, locked_at = ? WHERE id = ?", [failures, lock ? at.toISOString() : null, row.id]);
-      await recordAudit(tx, { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "wrong password", failedAttempts: failures } }, at);
+      await recordAudit(
+        tx,
+        { ...actor, action: failAction, objectType: "user", objectId: row.username, newValues: { reason: "wrong password", failedAttempts: failures } },
+        at,
+      );
       if (lock) {
         await tx.run("DELETE FROM sessions WHERE user_id = ?", [row.id]);
-        await recordAudit(tx, { ...actor, action: "user.locked", objectType: "user", objectId: row.username, newValues: { failedAttempts: failures, lockoutMinutes: minutes } }, at);
+        await recordAudit(
+          tx,
+          { ...actor, action: "user.locked", objectType: "user", objectId: row.username, newValues: { failedAttempts: failures, lockoutMinutes: minutes } },
+          at,
+        );
       }
       return lock;
     });
@@ -471,5 +528,4 @@ export async function checkCredentials(
 
 // A valid scrypt hash (zero salt, zero key) with the same cost parameters as real hashes: verifying
 // a password against it costs what a real check costs, and no password in practice matches it.
-const DUMMY_HASH =
-  "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

@@ -52,7 +52,11 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
   it("leaves zxcvbn's dictionaries out of the read-only commands (they take about 0.4 s to load)", () => {
     assertCompiledCliCurrent();
     const packages = (name: string) => staticPackageImports(path.join(COMPILED_CLI_DIR, "actions", `${name}.js`));
-    for (const readOnly of ["effective", "audit", "verify"]) expect(packages(readOnly).filter((p) => p.startsWith("@zxcvbn-ts/")), readOnly).toEqual([]);
+    for (const readOnly of ["effective", "audit", "verify"])
+      expect(
+        packages(readOnly).filter((p) => p.startsWith("@zxcvbn-ts/")),
+        readOnly,
+      ).toEqual([]);
     // init creates accounts with passwords, so it must still have them.
     expect(packages("init")).toContain("@zxcvbn-ts/language-en");
   });

@@ -42,7 +42,14 @@ const EXTRA_EVENTS = [
     reason: "Covers reviews, per CR-0042",
   },
   { at: "2026-03-02T00:00:00.000Z", username: "admin", action: "user.create", objectType: "user", objectId: "dm2", newValues: { username: "dm2" } },
-  { at: "2026-03-03T08:00:00.000Z", username: null, action: "auth.signin.failed", objectType: "user", objectId: 'x,"y"', newValues: { reason: "unknown user name" } },
+  {
+    at: "2026-03-03T08:00:00.000Z",
+    username: null,
+    action: "auth.signin.failed",
+    objectType: "user",
+    objectId: 'x,"y"',
+    newValues: { reason: "unknown user name" },
+  },
   { at: "2026-03-04T08:00:00.000Z", username: "QA", action: "auth.signin", objectType: "session", objectId: null },
   { at: "2026-03-05T17:30:00.000Z", username: "qa", action: "auth.signout", objectType: "session", objectId: null },
 ] as const;
@@ -75,7 +82,7 @@ function tamper(dataDir: string, sql: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const db = new sqlite3.Database(path.join(dataDir, "quire.db"), (err) => {
       if (err) return reject(err);
-      db.exec(sql, (execErr) => db.close((closeErr) => (execErr ?? closeErr ? reject(execErr ?? closeErr) : resolve())));
+      db.exec(sql, (execErr) => db.close((closeErr) => ((execErr ?? closeErr) ? reject(execErr ?? closeErr) : resolve())));
     });
   });
 }
@@ -154,7 +161,13 @@ describe("the hash chain on a real SQLite file", () => {
   it("(b) names a middle row that was deleted", async () => {
     const dir = copyOfDataFolder();
     await tamper(dir, "DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = 6;");
-    expect(await verify(dir)).toMatchObject({ ok: false, count: rowCount - 1, seq: 6, problem: "removed", message: expect.stringContaining("jumps from 5 to 7") });
+    expect(await verify(dir)).toMatchObject({
+      ok: false,
+      count: rowCount - 1,
+      seq: 6,
+      problem: "removed",
+      message: expect.stringContaining("jumps from 5 to 7"),
+    });
   });
 
   it("(c) notices that the newest row was deleted, through the recorded head", async () => {
@@ -183,7 +196,12 @@ describe("the hash chain on a real SQLite file", () => {
     // Correct seq and a correct hash of its own, but it claims to follow the row before the last.
     const row = forged(rowCount + 1, rows.at(-2)!.hash);
     await tamper(dir, insertSql(row));
-    expect(await verify(dir)).toMatchObject({ ok: false, seq: rowCount + 1, problem: "inserted", message: expect.stringContaining(`row ${rowCount + 1} does not link to row ${rowCount}`) });
+    expect(await verify(dir)).toMatchObject({
+      ok: false,
+      seq: rowCount + 1,
+      problem: "inserted",
+      message: expect.stringContaining(`row ${rowCount + 1} does not link to row ${rowCount}`),
+    });
   });
 
   it("(d) names the first renumbered row when a forged row is inserted in the middle", async () => {
@@ -191,7 +209,10 @@ describe("the hash chain on a real SQLite file", () => {
     const rows = await rowsOf(dir);
     // Make room at 4 (moving rows 4.. up by one, highest first for the primary key), then insert a
     // forged row 4 that links correctly to row 3. The moved rows' seq no longer matches their hash.
-    const moves = rows.filter((r) => r.seq >= 4).reverse().map((r) => `UPDATE audit_events SET seq = ${r.seq + 1} WHERE seq = ${r.seq};`);
+    const moves = rows
+      .filter((r) => r.seq >= 4)
+      .reverse()
+      .map((r) => `UPDATE audit_events SET seq = ${r.seq + 1} WHERE seq = ${r.seq};`);
     await tamper(dir, ["DROP TRIGGER audit_events_no_update;", ...moves, insertSql(forged(4, rows[2]!.hash))].join("\n"));
     expect(await verify(dir)).toMatchObject({ ok: false, count: rowCount + 1, seq: 5, problem: "changed" });
   });
@@ -200,13 +221,31 @@ describe("the hash chain on a real SQLite file", () => {
     const dir = copyOfDataFolder();
     const rows = await rowsOf(dir);
     await tamper(dir, `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = 4; ${insertSql(forged(4, rows[2]!.hash))}`);
-    expect(await verify(dir)).toMatchObject({ ok: false, seq: 5, problem: "inserted", message: "row 5 does not link to row 4: a row was inserted or replaced out of order" });
+    expect(await verify(dir)).toMatchObject({
+      ok: false,
+      seq: 5,
+      problem: "inserted",
+      message: "row 5 does not link to row 4: a row was inserted or replaced out of order",
+    });
   });
 
   it("hashes a row as the SHA-256 of the canonical JSON of its twelve values", () => {
     const row = { ...forged(7, "a".repeat(64)), reason: 'quotes " and \\ and\nlines, ünïcode, \u2028', object_id: null };
     const { hash: _hash, ...content } = row;
-    const values = [content.seq, content.at, content.user_id, content.username, content.action, content.object_type, content.object_id, content.old_values, content.new_values, content.reason, content.client_address, content.prev_hash];
+    const values = [
+      content.seq,
+      content.at,
+      content.user_id,
+      content.username,
+      content.action,
+      content.object_type,
+      content.object_id,
+      content.old_values,
+      content.new_values,
+      content.reason,
+      content.client_address,
+      content.prev_hash,
+    ];
     expect(rowHash(content)).toBe(crypto.createHash("sha256").update(canonicalJson(values), "utf8").digest("hex"));
   });
 
@@ -254,7 +293,11 @@ describe("queryAudit and the filter", () => {
       await migrate(db);
       await db.transaction(async (tx) => {
         for (let i = 0; i < 120; i++) {
-          await recordAudit(tx, { userId: null, username: "u", action: "test.event", objectType: "thing", objectId: String(i) }, new Date(Date.UTC(2026, 0, 1, 0, i)));
+          await recordAudit(
+            tx,
+            { userId: null, username: "u", action: "test.event", objectType: "thing", objectId: String(i) },
+            new Date(Date.UTC(2026, 0, 1, 0, i)),
+          );
         }
       });
       const p1 = await queryAudit(db, {}, 1);
@@ -300,7 +343,11 @@ describe("queryAudit and the filter", () => {
     expect(displayValues(null)).toEqual({ kind: "none" });
     expect(displayValues('{"active":false,"roles":["author","reviewer"],"why":""}')).toEqual({
       kind: "pairs",
-      pairs: [["active", "false"], ["roles", "author, reviewer"], ["why", "(empty)"]],
+      pairs: [
+        ["active", "false"],
+        ["roles", "author, reviewer"],
+        ["why", "(empty)"],
+      ],
     });
     expect(displayValues('{"filter":{"user":"qa"}}')).toEqual({ kind: "json", text: '{\n  "filter": {\n    "user": "qa"\n  }\n}' });
   });
@@ -318,7 +365,9 @@ describe("the CSV export", () => {
 
   it("exports every matching row oldest first, audits the export, and the CSV re-verifies", async () => {
     const dir = copyOfDataFolder();
-    const { rows, exportSeq } = await withDb(dir, (db) => exportAudit(db, {}, { userId: "id-inspector", username: "inspector", clientAddress: "10.0.0.9" }, new Date("2026-03-06T12:00:00Z")));
+    const { rows, exportSeq } = await withDb(dir, (db) =>
+      exportAudit(db, {}, { userId: "id-inspector", username: "inspector", clientAddress: "10.0.0.9" }, new Date("2026-03-06T12:00:00Z")),
+    );
     expect(rows).toHaveLength(rowCount);
     expect(exportSeq).toBe(rowCount + 1);
     const csv = auditCsv(rows);
@@ -332,7 +381,9 @@ describe("the CSV export", () => {
     expect(verifyChain(rebuilt, null)).toEqual({ ok: true, count: rowCount, head: rows.at(-1)!.hash, headSeq: rowCount });
     expect(rebuilt.find((r) => r.action === "auth.signin.failed")!.object_id).toBe('x,"y"');
 
-    const filtered = await withDb(dir, (db) => exportAudit(db, { user: "qa", from: "2026-03-02" }, { userId: null, username: "inspector", clientAddress: null }, new Date("2026-03-06T12:00:00Z")));
+    const filtered = await withDb(dir, (db) =>
+      exportAudit(db, { user: "qa", from: "2026-03-02" }, { userId: null, username: "inspector", clientAddress: null }, new Date("2026-03-06T12:00:00Z")),
+    );
     expect(filtered.rows.map((r) => r.action)).toEqual(["auth.signin", "auth.signout"]);
     const trail = await rowsOf(dir);
     const exports = trail.filter((r) => r.action === "audit.export");
@@ -386,7 +437,10 @@ describe("quire audit verify", () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^quire: No Quire data folder at .*none/);
     expect(missing.stdout).toBe("");
-    for (const args of [["audit", "--help"], ["audit", "verify", "--help"]]) {
+    for (const args of [
+      ["audit", "--help"],
+      ["audit", "verify", "--help"],
+    ]) {
       const help = runQuire(args);
       expect(help.status).toBe(0);
       expect(help.stdout).toContain("Usage: quire audit");
@@ -424,7 +478,13 @@ describe("streaming verification and checkpoints", () => {
     const dir = copyOfDataFolder();
     const rows = await rowsOf(dir);
     await tamper(dir, insertSql(forged(rowCount + 1, rows.at(-1)!.hash)));
-    const expected = { ok: false, count: rowCount + 1, seq: rowCount + 1, problem: "appended", message: `row ${rowCount + 1} was appended after the recorded head, row ${rowCount}` };
+    const expected = {
+      ok: false,
+      count: rowCount + 1,
+      seq: rowCount + 1,
+      problem: "appended",
+      message: `row ${rowCount + 1} was appended after the recorded head, row ${rowCount}`,
+    };
     expect(await verify(dir)).toEqual(expected);
     // Without a recorded head there is nothing to end at: the pure walk alone cannot tell.
     expect(verifyChain([...rows, forged(rowCount + 1, rows.at(-1)!.hash)], null)).toMatchObject({ ok: true });
@@ -440,7 +500,7 @@ describe("streaming verification and checkpoints", () => {
       // The event commits after the walk read the head and its first batch.
       const racing = {
         get: db.get.bind(db),
-        all: async <T,>(query: string, params?: Parameters<Database["all"]>[1]) => {
+        all: async <T>(query: string, params?: Parameters<Database["all"]>[1]) => {
           const result = await db.all<T>(query, params);
           if (!recorded && query.includes("seq > ?")) {
             recorded = true;
@@ -468,16 +528,28 @@ describe("streaming verification and checkpoints", () => {
 
       // Nothing new since: nothing verified, no new checkpoint.
       const idle = await verifySinceCheckpoint(db, new Date("2026-03-07T11:00:00Z"));
-      expect(idle).toEqual({ verdict: { ok: true, count: rowCount, head, headSeq: rowCount }, checkpoint: { seq: rowCount, hash: head, verifiedAt: at.toISOString() }, verifiedFrom: rowCount + 1 });
+      expect(idle).toEqual({
+        verdict: { ok: true, count: rowCount, head, headSeq: rowCount },
+        checkpoint: { seq: rowCount, hash: head, verifiedAt: at.toISOString() },
+        verifiedFrom: rowCount + 1,
+      });
       expect(await allCheckpoints(db)).toHaveLength(1);
 
       // Two new events: verified now, and a checkpoint at the new head.
       await recordOne(db);
       await recordOne(db);
       const since = await verifySinceCheckpoint(db, new Date("2026-03-07T12:00:00Z"), { batchRows: 1 });
-      expect(since).toMatchObject({ verdict: { ok: true, count: rowCount + 2, headSeq: rowCount + 2 }, checkpoint: { seq: rowCount }, verifiedFrom: rowCount + 1 });
+      expect(since).toMatchObject({
+        verdict: { ok: true, count: rowCount + 2, headSeq: rowCount + 2 },
+        checkpoint: { seq: rowCount },
+        verifiedFrom: rowCount + 1,
+      });
       expect((await allCheckpoints(db)).map((c) => c.seq)).toEqual([rowCount, rowCount + 2]);
-      expect(await latestCheckpoint(db)).toMatchObject({ seq: rowCount + 2, hash: await auditHashAt(db, rowCount + 2), verifiedAt: "2026-03-07T12:00:00.000Z" });
+      expect(await latestCheckpoint(db)).toMatchObject({
+        seq: rowCount + 2,
+        hash: await auditHashAt(db, rowCount + 2),
+        verifiedAt: "2026-03-07T12:00:00.000Z",
+      });
     });
     // Checkpoints are records (migration 005).
     await expect(tamper(dir, "UPDATE audit_checkpoints SET seq = 1")).rejects.toThrow(/never updated/);
@@ -503,16 +575,30 @@ describe("streaming verification and checkpoints", () => {
     await withDb(replaced, (db) => verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z")));
     const rows = await rowsOf(replaced);
     // A self-consistent forgery in place of the checkpoint's row: right hash of its own, right link.
-    await tamper(replaced, `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = ${rowCount}; ${insertSql(forged(rowCount, rows.at(-2)!.hash))}`);
+    await tamper(
+      replaced,
+      `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = ${rowCount}; ${insertSql(forged(rowCount, rows.at(-2)!.hash))}`,
+    );
     expect(await withDb(replaced, (db) => verifySinceCheckpoint(db, new Date()))).toMatchObject({
-      verdict: { ok: false, count: rowCount, seq: rowCount, problem: "changed", message: `row ${rowCount} was replaced (its hash differs from the checkpoint verified 2026-03-07)` },
+      verdict: {
+        ok: false,
+        count: rowCount,
+        seq: rowCount,
+        problem: "changed",
+        message: `row ${rowCount} was replaced (its hash differs from the checkpoint verified 2026-03-07)`,
+      },
       checkpoint: { seq: rowCount },
     });
 
     const edited = copyOfDataFolder();
     await withDb(edited, (db) => verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z")));
     await tamper(edited, `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET reason = 'later' WHERE seq = ${rowCount};`);
-    expect((await withDb(edited, (db) => verifySinceCheckpoint(db, new Date()))).verdict).toMatchObject({ ok: false, seq: rowCount, problem: "changed", message: `row ${rowCount} was changed (its content no longer matches its hash)` });
+    expect((await withDb(edited, (db) => verifySinceCheckpoint(db, new Date()))).verdict).toMatchObject({
+      ok: false,
+      seq: rowCount,
+      problem: "changed",
+      message: `row ${rowCount} was changed (its content no longer matches its hash)`,
+    });
 
     const removed = copyOfDataFolder();
     await withDb(removed, (db) => verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z")));
@@ -528,13 +614,20 @@ describe("streaming verification and checkpoints", () => {
       await recordOne(db);
     });
     await tamper(dir, `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET action = 'test.other' WHERE seq = ${rowCount + 1};`);
-    expect(await withDb(dir, (db) => verifySinceCheckpoint(db, new Date()))).toMatchObject({ verdict: { ok: false, seq: rowCount + 1, problem: "changed" }, verifiedFrom: rowCount + 1 });
+    expect(await withDb(dir, (db) => verifySinceCheckpoint(db, new Date()))).toMatchObject({
+      verdict: { ok: false, seq: rowCount + 1, problem: "changed" },
+      verifiedFrom: rowCount + 1,
+    });
     expect((await withDb(dir, allCheckpoints)).map((c) => c.seq)).toEqual([rowCount]);
 
     const appended = copyOfDataFolder();
     await withDb(appended, (db) => verifyAndCheckpoint(db, new Date("2026-03-07T10:00:00Z")));
     const rows = await rowsOf(appended);
     await tamper(appended, insertSql(forged(rowCount + 1, rows.at(-1)!.hash)));
-    expect((await withDb(appended, (db) => verifySinceCheckpoint(db, new Date()))).verdict).toMatchObject({ ok: false, seq: rowCount + 1, problem: "appended" });
+    expect((await withDb(appended, (db) => verifySinceCheckpoint(db, new Date()))).verdict).toMatchObject({
+      ok: false,
+      seq: rowCount + 1,
+      problem: "appended",
+    });
   });
 });
