@@ -43,7 +43,12 @@ describe("an inspector in Chromium", () => {
     await page.waitForURL(/\/audit$/);
     await page.locator("table.audit-table").waitFor();
     await expect(page.title()).resolves.toBe("Audit trail · Quire");
-    await expect(page.locator(".chain-status").textContent()).resolves.toMatch(/^Chain intact: \d+ rows, head sha256 [0-9a-f]{64}$/);
+    await expect(page.locator(".chain-status p").first().textContent()).resolves.toMatch(/^Chain intact: rows 1–\d+, head sha256 [0-9a-f]{64}$/);
+    // It says what it checked: the first view verifies every row and records a checkpoint.
+    await expect(page.locator(".chain-status").textContent()).resolves.toContain("All rows were verified now, from row 1.");
+    await expect(page.locator(".anchor-status").textContent()).resolves.toMatch(
+      /^Anchored in git: row \d+ still has the hash written into anchor commit [0-9a-f]{12}\.$/,
+    );
     const all = await actions();
     expect(new Set(all).size).toBeGreaterThan(2);
     await screenshot(page, "audit-trail");

@@ -92,7 +92,9 @@ describe("password rules (Part 11 §11.300)", () => {
     expect(await q.db.get("SELECT failed_signins AS n FROM users WHERE id = ?", [id])).toEqual({ n: 1 });
   });
 
-  it("refuses each of the last five passwords and allows the sixth-oldest", async () => {
+  // About 80 scrypt derivations (each change checks the current password and the last five): CPU-bound,
+  // and npm test runs it beside the typecheck, lint and cli tests.
+  it("refuses each of the last five passwords and allows the sixth-oldest", { timeout: 180_000 }, async () => {
     const id = await newUser("history.person");
     const me = actorFor(id, "history.person");
     const passwords = [PASSWORD, "second password 2", "third password 33", "fourth password 444", "fifth password 5555"];
