@@ -1,19 +1,12 @@
 // What `quire audit verify` does, loaded only when it runs (scripts/commands/audit.ts defines the command).
 import { now } from "~/clock.server";
-import { readConfig } from "~/config.server";
-import { DataFolderMissing, openDataFolder, type DataFolder } from "~/data-folder.server";
 import { verifyAndCheckpoint } from "~/modules/audit/audit.server";
 
-import { EXIT, fail, printJson } from "../cli-support";
+import { EXIT, printJson } from "../cli-support";
+import { openDataFolderOrExit } from "../data-folder";
 
 export async function auditVerify(opts: { json?: boolean }): Promise<void> {
-  let q: DataFolder;
-  try {
-    q = await openDataFolder(readConfig());
-  } catch (error) {
-    if (error instanceof DataFolderMissing) fail(error.message, EXIT.badInput);
-    throw error;
-  }
+  const q = await openDataFolderOrExit();
   let verdict;
   try {
     verdict = await verifyAndCheckpoint(q.db, now(q.config));

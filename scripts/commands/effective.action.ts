@@ -1,13 +1,12 @@
 // What `quire effective` does, loaded only when it runs (scripts/commands/effective.ts defines the command).
 import { z } from "zod";
 
-import { readConfig } from "~/config.server";
-import { DataFolderMissing, openDataFolder } from "~/data-folder.server";
 import { effectiveOn } from "~/modules/documents/documents";
 import { retirementOf, versionRetired } from "~/modules/documents/retirement.server";
 import { versionsOf } from "~/modules/documents/versions.server";
 
 import { EXIT, fail, printJson } from "../cli-support";
+import { openDataFolderOrExit } from "../data-folder";
 
 const Options = z.object({
   doc: z.string().min(1),
@@ -19,13 +18,7 @@ export async function effective(raw: unknown): Promise<void> {
   const parsed = Options.safeParse(raw);
   if (!parsed.success) fail(parsed.error.issues[0]!.message);
   const { doc, on, json } = parsed.data;
-  let q;
-  try {
-    q = await openDataFolder(readConfig());
-  } catch (error) {
-    if (error instanceof DataFolderMissing) fail(error.message);
-    throw error;
-  }
+  const q = await openDataFolderOrExit();
   try {
     const versions = await versionsOf(q.db, doc);
     if (versions.length === 0) fail(`unknown document ${doc}`);

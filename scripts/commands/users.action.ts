@@ -4,12 +4,11 @@ import os from "node:os";
 import { z } from "zod";
 
 import { now } from "~/clock.server";
-import { readConfig } from "~/config.server";
-import { DataFolderMissing, openDataFolder, type DataFolder } from "~/data-folder.server";
 import { lockInForce, lockLapsesAt } from "~/modules/users/users";
 import { UserInputError, getUserByUsername, unlockUser, type Actor } from "~/modules/users/users.server";
 
 import { EXIT, fail } from "../cli-support";
+import { openDataFolderOrExit } from "../data-folder";
 
 const UnlockOptions = z.object({
   username: z.string().trim().min(1, "give the user name of the account to unlock"),
@@ -43,13 +42,7 @@ export async function usersUnlock(username: string, raw: { reason?: string }): P
   const parsed = UnlockOptions.safeParse({ username, reason: raw.reason });
   if (!parsed.success) fail(parsed.error.issues[0]!.message);
   const { reason } = parsed.data;
-  let q: DataFolder;
-  try {
-    q = await openDataFolder(readConfig());
-  } catch (error) {
-    if (error instanceof DataFolderMissing) fail(error.message);
-    throw error;
-  }
+  const q = await openDataFolderOrExit();
   try {
     const user = await getUserByUsername(q.db, parsed.data.username);
     if (!user) fail(`no user account is named ${parsed.data.username.trim().toLowerCase()}`);

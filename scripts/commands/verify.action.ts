@@ -2,21 +2,14 @@
 import os from "node:os";
 
 import { now } from "~/clock.server";
-import { readConfig } from "~/config.server";
-import { DataFolderMissing, openDataFolder, type DataFolder } from "~/data-folder.server";
 import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { verifyRecord } from "~/modules/integrity/verify.server";
 
-import { EXIT, fail, printJson } from "../cli-support";
+import { EXIT, printJson } from "../cli-support";
+import { openDataFolderOrExit } from "../data-folder";
 
 export async function verify(opts: { json?: boolean; anchor?: boolean }): Promise<void> {
-  let q: DataFolder;
-  try {
-    q = await openDataFolder(readConfig());
-  } catch (error) {
-    if (error instanceof DataFolderMissing) fail(error.message, EXIT.badInput);
-    throw error;
-  }
+  const q = await openDataFolderOrExit();
   try {
     const verdict = await verifyRecord(q.db, q.repo);
     // Anchoring a record that does not hold would bless the tampering: only a clean record is anchored.
