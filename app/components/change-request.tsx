@@ -1,14 +1,8 @@
 import { Form, useActionData, useLocation, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 
-import {
-  CR_STATE_LABELS,
-  SIGNATURE_STATEMENTS,
-  type CrState,
-  type SignatureMeaning,
-  type SignatureStanding,
-  type SignatureView,
-} from "~/modules/change-control/change-control";
+import { CR_STATE_LABELS, type CrState } from "~/modules/change-control/change-control";
+import { SIGNATURE_STATEMENTS, type SignatureMeaning, type SignatureStanding, type SignatureView } from "~/modules/signatures/signatures";
 
 export function CrStateBadge({ state }: { state: CrState }) {
   return <span className={`badge badge-cr-${state}`}>{CR_STATE_LABELS[state]}</span>;

@@ -2,7 +2,6 @@ import { simpleGit } from "simple-git";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
-import { SIGNATURE_STATEMENTS } from "~/modules/change-control/change-control";
 import {
   ChangeRequestError,
   withdrawChange,
@@ -17,6 +16,7 @@ import {
 } from "~/modules/change-control/change-control.server";
 import { effectiveOn } from "~/modules/documents/documents";
 import { versionsOf } from "~/modules/documents/versions.server";
+import { SIGNATURE_STATEMENTS } from "~/modules/signatures/signatures";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 
 import { copyDataFolder } from "../helpers/data-folder";

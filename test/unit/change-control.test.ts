@@ -7,12 +7,11 @@ import {
   formatCrId,
   nextState,
   nextVersion,
-  parseSignatureTrailer,
-  signatureTrailer,
   availableActions,
   type CrState,
-  validSignatures,
 } from "~/modules/change-control/change-control";
+import { parseSignatureTrailer, signatureTrailer } from "~/modules/documents/version-commit";
+import { validSignatures } from "~/modules/signatures/signatures";
 
 const HASH = "a".repeat(64);
 const OTHER = "b".repeat(64);

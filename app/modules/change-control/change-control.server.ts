@@ -14,21 +14,12 @@ import { TRAILER, versionCommitMessage, versionTagMessage, type SignatureTrailer
 import { insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
 import { currentAuditHead } from "~/modules/integrity/anchor.server";
 import { isOwnMainCommit, recordContentWrite } from "~/modules/integrity/content-writes.server";
+import { validSignatures } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import type { Actor } from "~/modules/users/users.server";
 
-import {
-  approvalBlockers,
-  assertAllowed,
-  validSignatures,
-  formatCrId,
-  nextState,
-  nextVersion,
-  TransitionRefused,
-  type CrState,
-  type NewChangeRequest,
-} from "./change-control";
+import { approvalBlockers, assertAllowed, formatCrId, nextState, nextVersion, TransitionRefused, type CrState, type NewChangeRequest } from "./change-control";
 
 /** A signed-in person acting on a change request: who they are and what they may do. */
 export interface Participant extends Actor {

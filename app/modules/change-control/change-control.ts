@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DOCUMENT_TYPES } from "~/modules/content/document-types";
 import { DOCUMENT_ID_PATTERN } from "~/modules/content/frontmatter";
 import { formatVersion, parseVersion } from "~/modules/documents/documents";
+import { validSignatures, type SignatureRecord } from "~/modules/signatures/signatures";
 
 /** Change request states. Draft -> In review -> Approved; Rejected returns to Draft; Withdrawn ends it. */
 export const CR_STATES = ["draft", "in-review", "approved", "rejected", "withdrawn"] as const;
@@ -79,36 +80,6 @@ export function formatCrId(year: number, number: number): string {
 
 export const CR_ID_PATTERN = /^CR-\d{4}-\d{4,}$/;
 
-export const SIGNATURE_MEANINGS = ["Authored", "Reviewed", "Approved", "Periodic review", "Retired"] as const;
-export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
-
-/** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)),
- * recorded with each signature. */
-export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
-  Authored: "I am the author of this content and submit it for review.",
-  Reviewed: "I have reviewed this content and find it fit for approval.",
-  Approved: "I approve this content for use from the effective date below.",
-  "Periodic review": "I have reviewed this document and no change is needed.",
-  Retired: "I retire this document for the reason below.",
-};
-
-export interface SignatureRecord {
-  id: number;
-  crId: string | null;
-  docId: string;
-  version: string | null;
-  userId: string;
-  username: string;
-  printedName: string;
-  meaning: SignatureMeaning;
-  signedAt: string;
-  contentHash: string;
-  commit: string | null;
-}
-
-// The signature trailers belong to the version commit's format (app/modules/documents/version-commit.ts).
-export { parseSignatureTrailer, signatureTrailer } from "~/modules/documents/version-commit";
-
 /**
  * Whether a change request can be approved now, given the draft's content hash and its signatures.
  * A signature counts only if it signed exactly the current content (§11.70): editing the draft
@@ -153,60 +124,6 @@ export const NewChangeRequestSchema = z
     if (v.target === "new" && !v.type) ctx.addIssue({ code: "custom", path: ["type"], message: "Choose the new document's type" });
   });
 export type NewChangeRequest = z.infer<typeof NewChangeRequestSchema>;
-
-/**
- * The signatures that still count: on exactly the current content, and for reviews and approvals,
- * given after the author's latest submission (a rejection and resubmission starts a new round).
- */
-export function validSignatures<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "userId">>(
-  signatures: readonly T[],
-  contentHash: string,
-): T[] {
-  // Rounds follow the order signatures were recorded (ids), not clock time, which may be pinned or step back.
-  const onContent = signatures.filter((s) => s.contentHash === contentHash);
-  const authored = onContent
-    .filter((s) => s.meaning === "Authored")
-    .map((s) => s.id)
-    .sort((a, b) => a - b)
-    .at(-1);
-  if (authored === undefined) return [];
-  return withoutRepeats(onContent.filter((s) => (s.meaning === "Authored" ? s.id === authored : s.id > authored)));
-}
-
-/**
- * One signature per signer, meaning and round: a repeat (recorded before repeats were refused) is
- * dropped wherever signatures are shown or counted. A round starts at each Authored signature.
- */
-export function withoutRepeats<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "userId">>(signatures: readonly T[]): T[] {
-  const seen = new Set<string>();
-  let round = 0;
-  const kept: T[] = [];
-  for (const s of [...signatures].sort((a, b) => a.id - b.id)) {
-    if (s.meaning === "Authored") round++;
-    const key = `${round}\u0000${s.userId}\u0000${s.meaning}\u0000${s.contentHash}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    kept.push(s);
-  }
-  return kept;
-}
-
-export type SignatureStanding = "counts" | "content-changed" | "earlier-round";
-
-/** A signature as pages show it, with whether it still counts. */
-export interface SignatureView extends Pick<SignatureRecord, "id" | "meaning" | "printedName" | "username" | "signedAt" | "contentHash" | "commit"> {
-  standing: SignatureStanding;
-}
-
-/** Why a signature does or does not count towards approval, for showing beside it (§11.70). */
-export function signatureStanding<T extends Pick<SignatureRecord, "id" | "meaning" | "contentHash" | "userId">>(
-  signature: T,
-  all: readonly T[],
-  contentHash: string,
-): SignatureStanding {
-  if (signature.contentHash !== contentHash) return "content-changed";
-  return validSignatures(all, contentHash).some((s) => s.id === signature.id) ? "counts" : "earlier-round";
-}
 
 /** What a person may do on a change request now, so the page offers only those forms. */
 export function availableActions(

@@ -3,11 +3,12 @@ import type { Queryable } from "~/db/db.server";
 import { sha256 } from "~/modules/content/hash";
 import type { Problem } from "~/modules/content/problems";
 import { condenseRedline, documentText, redline, redlineStats, type CondensedPart } from "~/modules/documents/redline";
+import { signatureStanding, validSignatures, withoutRepeats, type SignatureView } from "~/modules/signatures/signatures";
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { checkCredentials, getUser } from "~/modules/users/users.server";
 
-import { approvalBlockers, availableActions, signatureStanding, validSignatures, withoutRepeats, type CrAction, type SignatureView } from "./change-control";
+import { approvalBlockers, availableActions, type CrAction } from "./change-control";
 import { ChangeRequestError, commentsOf, getChangeRequest, listChangeRequests, readDraft, type ChangeRequest, type Participant } from "./change-control.server";
 
 /** Display names of users by id, for showing who authored, reviewed, signed and commented. */

@@ -1,4 +1,4 @@
-import type { SignatureMeaning } from "~/modules/change-control/change-control";
+import type { SignatureMeaning } from "~/modules/signatures/signatures";
 
 /**
  * The format of an approved version's commit and tag: the one place that writes and reads it.

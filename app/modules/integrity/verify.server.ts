@@ -1,10 +1,10 @@
 import type { Queryable } from "~/db/db.server";
 import { allCheckpoints, auditHashAt, verifyAuditTrail } from "~/modules/audit/audit.server";
-import { validSignatures, type SignatureRecord } from "~/modules/change-control/change-control";
 import { sha256 } from "~/modules/content/hash";
 import { MAIN_BRANCH, type ContentRepository } from "~/modules/content/repository.server";
 import { TRAILER, parseVersionCommit } from "~/modules/documents/version-commit";
 import { allVersions } from "~/modules/documents/versions.server";
+import { validSignatures, type SignatureRecord } from "~/modules/signatures/signatures";
 import { allSignatures } from "~/modules/signatures/signatures.server";
 
 import { readAnchors } from "./anchor.server";

@@ -1,7 +1,8 @@
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { SIGNATURE_STATEMENTS, validSignatures, type SignatureMeaning, type SignatureRecord } from "~/modules/change-control/change-control";
 import type { Actor } from "~/modules/users/users.server";
+
+import { SIGNATURE_STATEMENTS, validSignatures, type SignatureMeaning, type SignatureRecord } from "./signatures";
 
 interface SignatureRow {
   id: number;
