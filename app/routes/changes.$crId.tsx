@@ -23,9 +23,10 @@ import {
   withdrawChange,
 } from "~/modules/change-control/change-control.server";
 import { ChangeActionForm, INTENT_PERMISSION, isChangeIntent, type ChangeAction } from "~/modules/change-control/change-forms";
-import { SignaturePasswordRefused, changeRequestPage, participantOf, verifySigner } from "~/modules/change-control/change-view.server";
+import { changeRequestPage, participantOf } from "~/modules/change-control/change-view.server";
 import type { Problem } from "~/modules/content/problems";
 import { unlessContentRefused } from "~/modules/content/render.server";
+import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";

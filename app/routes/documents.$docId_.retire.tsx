@@ -8,11 +8,12 @@ import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/component
 import { withNotice } from "~/components/notices";
 import { StatusBadge } from "~/components/status-badge";
 import { utcMinuteLabel } from "~/components/time";
-import { SignaturePasswordRefused, participantOf, verifySigner } from "~/modules/change-control/change-view.server";
+import { participantOf } from "~/modules/change-control/change-view.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { approverPage } from "~/modules/documents/approver-page.server";
 import { RETIREMENT_REASON_MIN, retirementForm } from "~/modules/documents/periodic-review";
 import { DocumentControlError, retireDocument, retirementSubject } from "~/modules/documents/retirement.server";
+import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import { formValues } from "~/modules/users/user-forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Retire ${data.docId} · Quire` : "Document not found · Quire" }];

@@ -6,7 +6,7 @@ import { condenseRedline, documentText, redline, redlineStats, type CondensedPar
 import { signatureStanding, validSignatures, withoutRepeats, type SignatureView } from "~/modules/signatures/signatures";
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
-import { checkCredentials, getUser } from "~/modules/users/users.server";
+import { getUser } from "~/modules/users/users.server";
 
 import { approvalBlockers, availableActions, type CrAction } from "./change-control";
 import { ChangeRequestError, commentsOf, getChangeRequest, listChangeRequests, readDraft, type ChangeRequest, type Participant } from "./change-control.server";
@@ -22,21 +22,6 @@ export async function participantOf(q: Quire, user: CurrentUser): Promise<Partic
   const record = await getUser(q.db, user.id);
   if (!record) throw new ChangeRequestError("Your account no longer exists.");
   return { userId: record.id, username: record.username, printedName: record.displayName, email: record.email, clientAddress: user.clientAddress };
-}
-
-export class SignaturePasswordRefused extends Error {}
-
-/**
- * Part 11 §11.200(a)(1): each signing re-enters the password. A wrong password is audited and
- * counts toward the account's lockout, exactly as a failed sign-in does.
- */
-export async function verifySigner(q: Quire, user: CurrentUser, password: string): Promise<void> {
-  const result = await checkCredentials(q, user.username, password, user.clientAddress, "signature");
-  if (!result.ok) {
-    throw new SignaturePasswordRefused(
-      result.reason === "locked" ? result.message : "The password is not correct, so nothing was signed. Failed attempts count toward locking your account.",
-    );
-  }
 }
 
 export interface ChangeRequestPage {

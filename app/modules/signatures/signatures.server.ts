@@ -1,6 +1,8 @@
+import type { DataFolder } from "~/data-folder.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { Actor } from "~/modules/users/users.server";
+import type { CurrentUser } from "~/modules/users/auth.server";
+import { checkCredentials, type Actor } from "~/modules/users/users.server";
 
 import { SIGNATURE_STATEMENTS, validSignatures, type SignatureMeaning, type SignatureRecord } from "./signatures";
 
@@ -121,4 +123,19 @@ export async function signaturesOfVersion(db: Queryable, docId: string, version:
 export async function allSignatures(db: Queryable): Promise<(SignatureRecord & { statement: string | null })[]> {
   const rows = await db.all<SignatureRow & { statement: string | null }>(`SELECT ${COLUMNS}, statement FROM signatures ORDER BY id`);
   return rows.map((r) => ({ ...toRecord(r), statement: r.statement }));
+}
+
+export class SignaturePasswordRefused extends Error {}
+
+/**
+ * Part 11 §11.200(a)(1): each signing re-enters the password. A wrong password is audited and
+ * counts toward the account's lockout, exactly as a failed sign-in does.
+ */
+export async function verifySigner(q: DataFolder, user: CurrentUser, password: string): Promise<void> {
+  const result = await checkCredentials(q, user.username, password, user.clientAddress, "signature");
+  if (!result.ok) {
+    throw new SignaturePasswordRefused(
+      result.reason === "locked" ? result.message : "The password is not correct, so nothing was signed. Failed attempts count toward locking your account.",
+    );
+  }
 }
