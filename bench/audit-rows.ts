@@ -5,7 +5,7 @@
  */
 import sqlite3 from "sqlite3";
 
-import { GENESIS_HASH, canonicalJson, rowHash, type AuditRow } from "~/modules/audit/audit";
+import { GENESIS_HASH, auditRowValues, canonicalJson, rowHash, type AuditRow } from "~/modules/audit/audit";
 import { AUDIT_COLUMNS } from "~/modules/audit/audit.server";
 
 /** Rows per INSERT statement: 13 parameters each, well under SQLite's 32,766 parameter limit. */
@@ -138,21 +138,7 @@ async function appendInTransaction(db: sqlite3.Database, count: number, from: Da
           prev_hash: prevHash,
         };
         const hash = rowHash(content);
-        params.push(
-          content.seq,
-          content.at,
-          content.user_id,
-          content.username,
-          content.action,
-          content.object_type,
-          content.object_id,
-          content.old_values,
-          content.new_values,
-          content.reason,
-          content.client_address,
-          content.prev_hash,
-          hash,
-        );
+        params.push(...auditRowValues({ ...content, hash }));
         prevHash = hash;
       }
       if (n === ROWS_PER_STATEMENT) await runStatement(full, params);

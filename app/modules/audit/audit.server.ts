@@ -1,8 +1,10 @@
 import type { Database, Queryable, SqlParam, Tx } from "~/db/db.server";
 
 import {
+  AUDIT_FIELDS,
   ChainVerifier,
   GENESIS_HASH,
+  auditRowValues,
   canonicalJson,
   rowHash,
   type AuditEventInput,
@@ -21,7 +23,7 @@ const HEAD_KEY = "audit_head";
  * and appending the next cannot race.
  */
 export async function recordAudit(tx: Tx, event: AuditEventInput, at: Date): Promise<number> {
-  const last = await tx.get<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+  const last = await newestAuditRow(tx);
   const head = await tx.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [HEAD_KEY]);
   const headSeq = head ? (JSON.parse(head.value) as { seq: number }).seq : 0;
   const content: Omit<AuditRow, "hash"> = {
@@ -41,25 +43,7 @@ export async function recordAudit(tx: Tx, event: AuditEventInput, at: Date): Pro
     prev_hash: last?.hash ?? GENESIS_HASH,
   };
   const hash = rowHash(content);
-  await tx.run(
-    `INSERT INTO audit_events (seq, at, user_id, username, action, object_type, object_id, old_values, new_values, reason, client_address, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      content.seq,
-      content.at,
-      content.user_id,
-      content.username,
-      content.action,
-      content.object_type,
-      content.object_id,
-      content.old_values,
-      content.new_values,
-      content.reason,
-      content.client_address,
-      content.prev_hash,
-      hash,
-    ],
-  );
+  await tx.run(`INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${AUDIT_FIELDS.map(() => "?").join(", ")})`, auditRowValues({ ...content, hash }));
   // The head lets `audit verify` notice the removal of the newest rows, which a chain alone cannot.
   await tx.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
     HEAD_KEY,
@@ -68,7 +52,12 @@ export async function recordAudit(tx: Tx, event: AuditEventInput, at: Date): Pro
   return content.seq;
 }
 
-export const AUDIT_COLUMNS = "seq, at, user_id, username, action, object_type, object_id, old_values, new_values, reason, client_address, prev_hash, hash";
+export const AUDIT_COLUMNS = AUDIT_FIELDS.join(", ");
+
+/** The newest row's number and hash (null for an empty trail): where the next row links, and what an anchor records. */
+export async function newestAuditRow(db: Queryable): Promise<ChainPoint | null> {
+  return (await db.get<ChainPoint>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")) ?? null;
+}
 
 /** Rows read per statement while verifying: about a MB at a time, whatever the trail's length (5,000 doubled the CLI's peak RSS at a million rows for no gain in time). */
 export const VERIFY_BATCH_ROWS = 1000;

@@ -49,28 +49,37 @@ function scalarJson(value: string | number | null): string {
   return value === null ? "null" : JSON.stringify(value);
 }
 
+/** The values a row's hash covers, in their order (what an export reader re-hashes: see the README). */
+const HASHED_FIELDS = [
+  "seq",
+  "at",
+  "user_id",
+  "username",
+  "action",
+  "object_type",
+  "object_id",
+  "old_values",
+  "new_values",
+  "reason",
+  "client_address",
+  "prev_hash",
+] as const satisfies readonly (keyof AuditRow)[];
+
+/** Every column of a stored row, in the order AUDIT_COLUMNS names them: the hashed values, then the hash. */
+export const AUDIT_FIELDS = [...HASHED_FIELDS, "hash"] as const;
+
+/** A row's values in AUDIT_FIELDS order, for an INSERT. */
+export function auditRowValues(row: AuditRow): (string | number | null)[] {
+  return AUDIT_FIELDS.map((field) => row[field]);
+}
+
 /**
  * The SHA-256 of a row's canonical content, including the previous row's hash (the chain link).
  * Equal to hashing canonicalJson of the twelve values as an array, written out by hand because a
  * full verification hashes every row of the trail (a million at a time).
  */
 export function rowHash(row: Omit<AuditRow, "hash">): string {
-  const content = `[${[
-    row.seq,
-    row.at,
-    row.user_id,
-    row.username,
-    row.action,
-    row.object_type,
-    row.object_id,
-    row.old_values,
-    row.new_values,
-    row.reason,
-    row.client_address,
-    row.prev_hash,
-  ]
-    .map(scalarJson)
-    .join(",")}]`;
+  const content = `[${HASHED_FIELDS.map((field) => scalarJson(row[field])).join(",")}]`;
   // The one-shot form: the same digest, without a Hash object per row.
   return crypto.hash("sha256", content, "hex");
 }

@@ -3,7 +3,7 @@ import { stringify as stringifyYaml } from "yaml";
 import { isoDate, now } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import type { Queryable, Tx } from "~/db/db.server";
-import { recordAudit } from "~/modules/audit/audit.server";
+import { newestAuditRow, recordAudit } from "~/modules/audit/audit.server";
 import { checkContent } from "~/modules/content/content";
 import { TYPE_FOLDERS, parseFrontmatter, type DocumentType } from "~/modules/content/frontmatter";
 import { sha256 } from "~/modules/content/hash";
@@ -12,7 +12,6 @@ import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/mod
 import { compareVersions, type DocumentVersion } from "~/modules/documents/documents";
 import { TRAILER, versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";
 import { insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
-import { currentAuditHead } from "~/modules/integrity/anchor.server";
 import { isOwnMainCommit, recordContentWrite } from "~/modules/integrity/content-writes.server";
 import { validSignatures } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
@@ -713,7 +712,7 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     changeRequest: crId,
     signatures: [...signed, approval],
     // The audit chain's head goes into git with the version, so a rewritten trail shows (docs/decisions/008).
-    auditHead: await currentAuditHead(q.db),
+    auditHead: await newestAuditRow(q.db),
   });
   let commit: string;
   try {

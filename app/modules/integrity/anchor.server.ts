@@ -1,5 +1,5 @@
 import type { Database, Queryable } from "~/db/db.server";
-import { auditHashAt, recordAudit } from "~/modules/audit/audit.server";
+import { auditHashAt, newestAuditRow, recordAudit } from "~/modules/audit/audit.server";
 import type { ContentRepository } from "~/modules/content/repository.server";
 import { TRAILER, parseAuditHead } from "~/modules/documents/version-commit";
 import { SYSTEM_ACTOR } from "~/modules/users/users.server";
@@ -15,12 +15,6 @@ export interface AuditAnchor {
   source: "approval" | "anchor";
 }
 
-/** The chain's head as recorded with the newest row (null for an empty trail). */
-export async function currentAuditHead(db: Queryable): Promise<{ seq: number; hash: string } | null> {
-  const row = await db.get<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
-  return row ?? null;
-}
-
 /**
  * Writes the audit chain's current head into the content repository (an empty-tree commit on
  * refs/quire/audit-anchors), so deleting or rewriting the audit table shows as a mismatch against
@@ -32,7 +26,7 @@ export async function anchorAuditHead(
   now: Date,
   actor: { userId: string | null; username: string | null } = SYSTEM_ACTOR,
 ): Promise<AuditAnchor | null> {
-  const head = await currentAuditHead(db);
+  const head = await newestAuditRow(db);
   if (!head) return null;
   const stamp = now.toISOString();
   const commit = await repo.appendToRef(ANCHOR_REF, `Audit trail anchor: row ${head.seq}\n\n${TRAILER.auditHead}: ${head.seq} ${head.hash}\n`, stamp);
@@ -54,22 +48,25 @@ export async function anchorAuditHead(
   return { ...head, commit, source: "anchor" };
 }
 
+/** The audit head a commit carries in its trailer (an anchor commit or an approval), if any. */
+async function anchorIn(repo: ContentRepository, commit: string, source: AuditAnchor["source"]): Promise<AuditAnchor | null> {
+  const value = (await repo.trailers(commit)).get(TRAILER.auditHead)?.at(-1);
+  const head = value ? parseAuditHead(value) : null;
+  return head ? { ...head, commit, source } : null;
+}
+
 /** Every anchor git holds: the anchor ref's commits and each approval commit's audit-head trailer. */
 export async function readAnchors(repo: ContentRepository, approvalCommits: readonly string[]): Promise<AuditAnchor[]> {
   const anchors: AuditAnchor[] = [];
   for (const commit of await repo.refHistory(ANCHOR_REF)) {
-    for (const value of (await repo.trailers(commit)).get(TRAILER.auditHead) ?? []) {
-      const head = parseAuditHead(value);
-      if (head) anchors.push({ ...head, commit, source: "anchor" });
-    }
+    const anchor = await anchorIn(repo, commit, "anchor");
+    if (anchor) anchors.push(anchor);
   }
   for (const commit of approvalCommits) {
     // A commit git no longer has is reported with its version; it holds no anchor to read.
     if (!(await repo.hasCommit(commit))) continue;
-    for (const value of (await repo.trailers(commit)).get(TRAILER.auditHead) ?? []) {
-      const head = parseAuditHead(value);
-      if (head) anchors.push({ ...head, commit, source: "approval" });
-    }
+    const anchor = await anchorIn(repo, commit, "approval");
+    if (anchor) anchors.push(anchor);
   }
   return anchors.sort((a, b) => a.seq - b.seq);
 }
