@@ -151,6 +151,11 @@ export class Database implements Queryable {
     await exec(this.writer, sql);
   }
 
+  /** Reads through the writer, inside a script's open transaction: migrations only. */
+  writerAll<T>(sql: string): Promise<T[]> {
+    return this.writerApi.all<T>(sql);
+  }
+
   async close(): Promise<void> {
     await this.queue;
     await Promise.all([this.reader, this.writer].map((db) => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())))));

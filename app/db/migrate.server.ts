@@ -5,7 +5,14 @@ import { appRoot } from "~/config.server";
 
 import type { Database } from "./db.server";
 
-/** Applies app/db/migrations/NNN-name.sql in order, each once, recording it in schema_migrations. */
+/** A migration that rebuilds a table others refer to starts with this line (SQLite's twelve-step table change). */
+const FOREIGN_KEYS_OFF = "-- quire:foreign-keys-off";
+
+/**
+ * Applies app/db/migrations/NNN-name.sql in order, each once, recording it in schema_migrations.
+ * A migration marked FOREIGN_KEYS_OFF runs with foreign keys off (they cannot be switched inside a
+ * transaction) and commits only if `PRAGMA foreign_key_check` then finds nothing.
+ */
 export async function migrate(db: Database): Promise<string[]> {
   await db.execScript("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
   const dir = path.join(appRoot(), "app", "db", "migrations");
@@ -18,12 +25,22 @@ export async function migrate(db: Database): Promise<string[]> {
   for (const file of files) {
     if (done.has(file)) continue;
     const sql = fs.readFileSync(path.join(dir, file), "utf8");
+    const keysOff = sql.startsWith(FOREIGN_KEYS_OFF);
     // Each migration and its record commit together, or neither does.
     try {
-      await db.execScript(`BEGIN;\n${sql}\nINSERT INTO schema_migrations (name, applied_at) VALUES ('${file}', '${new Date().toISOString()}');\nCOMMIT;`);
+      if (keysOff) await db.execScript("PRAGMA foreign_keys = OFF");
+      await db.execScript(`BEGIN;\n${sql}\nINSERT INTO schema_migrations (name, applied_at) VALUES ('${file}', '${new Date().toISOString()}');`);
+      if (keysOff) {
+        const broken = await db.writerAll<{ table: string; rowid: number; parent: string }>("PRAGMA foreign_key_check");
+        if (broken.length > 0)
+          throw new Error(`it would leave ${broken.length} broken reference(s), first ${broken[0]!.table} row ${broken[0]!.rowid} to ${broken[0]!.parent}`);
+      }
+      await db.execScript("COMMIT");
     } catch (error) {
       await db.execScript("ROLLBACK").catch(() => undefined);
       throw new Error(`Migration ${file} failed: ${(error as Error).message}`);
+    } finally {
+      if (keysOff) await db.execScript("PRAGMA foreign_keys = ON");
     }
     applied.push(file);
   }

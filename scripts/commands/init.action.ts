@@ -4,7 +4,7 @@ import path from "node:path";
 import { now } from "~/clock.server";
 import { appRoot, readConfig } from "~/config.server";
 import { formatProblem } from "~/modules/content/problems";
-import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
+import { DEMO_PASSWORD, DEMO_USERS } from "~/modules/setup/demo-users";
 import { ContentInvalid, InitRefused, dataFolderInUse, initDataFolder, removeAbandonedStaging } from "~/modules/setup/init.server";
 
 import { EXIT, fail, printJson } from "../cli-support";
@@ -30,7 +30,7 @@ export async function init(opts: { demo?: boolean; ifEmpty?: boolean; json?: boo
         `Created ${summary.dataDir}: ${summary.documents} documents, ${summary.versions.length} approved versions in ${summary.contentRepo}.\n` +
           (summary.adminPassword
             ? `Sign in as admin with the one-time password ${summary.adminPassword} (you will be asked to change it).\n`
-            : `Demo users (admin, qa, author, reviewer, trainer, cra1, cra2, dm1, inspector) share the password ${DEMO_PASSWORD}.\n`),
+            : `Demo users (${DEMO_USERS.map((u) => u.username).join(", ")}) share the password ${DEMO_PASSWORD}.\n`),
       );
   } catch (error) {
     if (error instanceof ContentInvalid) {

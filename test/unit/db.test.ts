@@ -89,3 +89,45 @@ describe("Database", () => {
     await expect(db.transaction((tx) => tx.run("DELETE FROM document_versions"))).rejects.toThrow(/never deleted/);
   });
 });
+
+describe("migration 009 (signature meanings)", () => {
+  it("rebuilds the signatures table keeping every row and reference, then takes a new meaning by one INSERT", async () => {
+    const fs = await import("node:fs");
+    db = await Database.open(path.join(tempDir(), "quire.db"));
+    const dir = path.join(import.meta.dirname, "..", "..", "app", "db", "migrations");
+    // A data folder as it stood before 009: migrations 001-008 and a signed retirement.
+    await db.execScript("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f < "009")
+      .sort()) {
+      await db.execScript(`BEGIN; ${fs.readFileSync(path.join(dir, file), "utf8")}; INSERT INTO schema_migrations VALUES ('${file}', 'then'); COMMIT;`);
+    }
+    await db.transaction(async (tx) => {
+      await tx.run(
+        "INSERT INTO users (id, username, display_name, email, password_hash, password_changed_at, created_at) VALUES ('u1', 'qa', 'Q A', 'q@x', 'h', 't', 't')",
+      );
+      await tx.run("INSERT INTO documents (id, type, path, created_at) VALUES ('SOP-A-001', 'sop', 'sops/SOP-A-001.mdx', 't')");
+      await tx.run(
+        "INSERT INTO signatures (id, doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash) VALUES (7, 'SOP-A-001', '1.0', 'u1', 'qa', 'Q A', 'Retired', 't', 'h')",
+      );
+      await tx.run("INSERT INTO retirements (doc_id, effective_from, reason, signature_id, retired_at) VALUES ('SOP-A-001', '2026-01-01', 'gone', 7, 't')");
+    });
+    expect(await migrate(db)).toEqual(["009-training.sql"]);
+    expect(await db.get("SELECT id, meaning, printed_name FROM signatures")).toEqual({ id: 7, meaning: "Retired", printed_name: "Q A" });
+    expect(await db.get("SELECT signature_id FROM retirements")).toEqual({ signature_id: 7 });
+    expect(await db.all("PRAGMA foreign_key_check")).toEqual([]);
+    const sign = (meaning: string) =>
+      db!.transaction((tx) =>
+        tx.run(
+          "INSERT INTO signatures (doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash) VALUES ('SOP-A-001', '1.0', 'u1', 'qa', 'Q A', ?, 't', 'h')",
+          [meaning],
+        ),
+      );
+    await expect(sign("Witnessed")).rejects.toThrow(/FOREIGN KEY/);
+    await db.transaction((tx) => tx.run("INSERT INTO signature_meanings (meaning, purpose) VALUES ('Witnessed', 'training')"));
+    await sign("Witnessed");
+    await expect(db.transaction((tx) => tx.run("UPDATE signatures SET printed_name = 'x'"))).rejects.toThrow(/never updated/);
+    await expect(db.transaction((tx) => tx.run("DELETE FROM signatures"))).rejects.toThrow(/never deleted/);
+  });
+});

@@ -324,8 +324,11 @@ describe("account changes in the audit trail", () => {
       "Promoted to QA",
     );
     expect(changed).toBe(true);
-    const row = (await auditRows("new.starter")).at(-1)!;
+    const rows = await auditRows("new.starter");
+    const row = rows.filter((r) => r.action === "user.update").at(-1)!;
     expect(row).toMatchObject({ action: "user.update", reason: "Promoted to QA", username: "admin" });
+    // The CRA curriculum's open training goes with the function, in the same change.
+    expect(rows.at(-1)).toMatchObject({ action: "training.cancel", reason: "No longer in the audience: job function(s) cra removed." });
     expect(JSON.parse(row.old_values!)).toMatchObject({ displayName: "Nia Starter", roles: ["author", "reviewer"], jobFunctions: ["cra"] });
     expect(JSON.parse(row.new_values!)).toMatchObject({
       displayName: "Nia Starter-Jones",

@@ -9,12 +9,13 @@ import { TYPE_FOLDERS, parseFrontmatter, type DocumentType } from "~/modules/con
 import { sha256 } from "~/modules/content/hash";
 import type { Problem } from "~/modules/content/problems";
 import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/modules/content/repository.server";
-import { compareVersions, type DocumentVersion } from "~/modules/documents/documents";
+import { compareVersions, parseVersion, type DocumentVersion } from "~/modules/documents/documents";
 import { TRAILER, versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";
 import { insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
 import { isOwnMainCommit, recordContentWrite } from "~/modules/integrity/content-writes.server";
 import { validSignatures } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
+import { trainAudienceOnApproval } from "~/modules/training/approval-training.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import type { Actor } from "~/modules/users/users.server";
 
@@ -760,6 +761,22 @@ async function finishApproval(q: Quire, crId: string, commit: string, p: Approva
         crId,
         retrainingRequired: p.retrainingRequired ?? (await requireCr(tx, crId)).retrainingRequired,
       },
+      at,
+    );
+    // The audience's training is decided with the version, in the same transaction (SOP-TR-001 step 4).
+    await trainAudienceOnApproval(
+      tx,
+      {
+        docId: p.docId,
+        version: p.version,
+        minor: parseVersion(p.version)!.minor,
+        title: fm.data.title,
+        frontmatter: fm.data,
+        retrainingRequired: p.retrainingRequired ?? (await requireCr(tx, crId)).retrainingRequired,
+        effectiveFrom: p.effectiveDate,
+      },
+      crId,
+      { userId: p.approver.userId, username: p.approver.username, clientAddress: p.approver.clientAddress },
       at,
     );
     const signer = { ...p.approver, email: "" };

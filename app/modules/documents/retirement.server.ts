@@ -7,7 +7,10 @@ import { recordSignature, type NewSignature } from "~/modules/signatures/signatu
 
 import { effectiveOn, versionStates, type DocumentVersion, type RetirementDates, type VersionState } from "./documents";
 import { RETIREMENT_REASON_MIN } from "./periodic-review";
+import { allRetirementDates } from "./retirement-dates.server";
 import { allVersions, versionsOf } from "./versions.server";
+
+export { allRetirementDates };
 
 /** Who signs: the signature service's signer (printed name included). */
 export type Signer = NewSignature["signer"];
@@ -67,12 +70,6 @@ function toRetirement(r: RetirementRow): Retirement {
 export async function retirementOf(db: Queryable, docId: string): Promise<Retirement | null> {
   const row = await db.get<RetirementRow>(`${RETIREMENT_SELECT} WHERE r.doc_id = ?`, [docId]);
   return row ? toRetirement(row) : null;
-}
-
-/** Every recorded retirement's dates, by document id (for the library and the review schedule). */
-export async function allRetirementDates(db: Queryable): Promise<Map<string, RetirementDates>> {
-  const rows = await db.all<{ doc_id: string; effective_from: string; retired_at: string }>("SELECT doc_id, effective_from, retired_at FROM retirements");
-  return new Map(rows.map((r) => [r.doc_id, { effectiveFrom: r.effective_from, recordedOn: r.retired_at.slice(0, 10) }]));
 }
 
 export function retirementDates(r: Retirement | null): RetirementDates | null {

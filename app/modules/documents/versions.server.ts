@@ -5,7 +5,7 @@ import { sha256 } from "~/modules/content/hash";
 import { formatProblem } from "~/modules/content/problems";
 import { MAIN_BRANCH, VERSION_TAG_PATTERN, versionTag, type ContentRepository } from "~/modules/content/repository.server";
 import { recordContentWrite } from "~/modules/integrity/content-writes.server";
-import { SYSTEM_ACTOR } from "~/modules/users/users.server";
+import { SYSTEM_ACTOR } from "~/modules/users/actor";
 
 import { parseVersion, type DocumentVersion } from "./documents";
 import { TRAILER, parseVersionCommit } from "./version-commit";

@@ -1,7 +1,7 @@
 import type { Database, Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { MAIN_BRANCH, type ContentRepository } from "~/modules/content/repository.server";
-import { SYSTEM_ACTOR } from "~/modules/users/users.server";
+import { SYSTEM_ACTOR } from "~/modules/users/actor";
 
 /**
  * What Quire itself wrote to the content repository: init's seed (or the history it adopted),

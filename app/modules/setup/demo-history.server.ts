@@ -224,7 +224,13 @@ async function participant(db: Queryable, username: string): Promise<Participant
  * the tags. Each change costs 1 to 2 s (the draft is checked against the whole of main three times),
  * which is one reason the baseline stays seeded.
  */
-export async function approveDemoHistory(q: Quire, changes: PlannedVersion[], now: Date): Promise<string[]> {
+export async function approveDemoHistory(
+  q: Quire,
+  changes: PlannedVersion[],
+  now: Date,
+  /** Plays what else happened before each change was opened (the demo's training). */
+  before: (instant: Date) => Promise<void> = async () => undefined,
+): Promise<string[]> {
   const author = await participant(q.db, "author");
   const reviewer = await participant(q.db, "reviewer");
   const approver = await participant(q.db, "qa");
@@ -238,6 +244,7 @@ export async function approveDemoHistory(q: Quire, changes: PlannedVersion[], no
       continue;
     }
     const docId = v.doc.frontmatter.id;
+    await before(changeSchedule(v).open);
     const previous = (await versionsOf(q.db, docId)).at(-1)?.version ?? null;
     const revision = previous && parseVersion(previous)!.major === parseVersion(v.version)!.major ? "minor" : "major";
     const when = changeSchedule(v);

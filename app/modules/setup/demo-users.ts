@@ -8,6 +8,8 @@ export interface DemoUser {
   displayName: string;
   roles: Role[];
   jobFunctions: string[];
+  /** A recent starter: joined this many working days before init (others joined at go-live). */
+  joinedWorkingDaysAgo?: number;
 }
 
 export const DEMO_USERS: DemoUser[] = [
@@ -19,5 +21,7 @@ export const DEMO_USERS: DemoUser[] = [
   { username: "cra1", displayName: "Chloe Martin", roles: ["staff"], jobFunctions: ["cra"] },
   { username: "cra2", displayName: "Carlos Ruiz", roles: ["staff"], jobFunctions: ["cra"] },
   { username: "dm1", displayName: "Dana Kim", roles: ["staff"], jobFunctions: ["data-manager"] },
+  { username: "cra3", displayName: "Nadia Osei", roles: ["staff"], jobFunctions: ["cra"], joinedWorkingDaysAgo: 25 },
+  { username: "pm1", displayName: "Priya Nair", roles: ["staff"], jobFunctions: ["project-manager"], joinedWorkingDaysAgo: 6 },
   { username: "inspector", displayName: "Ingrid Shaw", roles: ["inspector"], jobFunctions: [] },
 ];

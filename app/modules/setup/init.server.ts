@@ -28,6 +28,7 @@ import {
   signDemoBaseline,
   type OpenDemoChange,
 } from "./demo-history.server";
+import { DemoTraining } from "./demo-training.server";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
 import { ContentInvalid, approvalInstant, commitSeededVersion, seededCommitMessage, type PlannedVersion } from "./seed.server";
 
@@ -118,11 +119,14 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
       const [repo, { jobFunctions, adminPassword }] = await both(seeding, setUp);
       const versions = await recordSeededVersions(db, repo, now, { adopt: seed === null });
       await recordInitialMain(db, repo, now);
-      if (seed && demo) await signDemoBaseline(db, seed.plan, now);
-      if (seed && seed.changes.length > 0) {
+      if (seed && demo) {
+        await signDemoBaseline(db, seed.plan, now);
         const q: Quire = { config: stagedConfig, db, repo, renderer: new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name]))) };
-        versions.push(...(await approveDemoHistory(q, seed.changes, now)));
+        // Staff join, train and acknowledge in step with the history of approvals.
+        const training = new DemoTraining(q, now);
+        versions.push(...(await approveDemoHistory(q, seed.changes, now, (instant) => training.until(instant))));
         await openDemoChanges(q, seed.open, now);
+        await training.until(now);
       }
       const documents = (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
       // The trail as init leaves it is anchored in git from the start (docs/decisions/008).
@@ -279,7 +283,8 @@ async function adoptRepository(dir: string, now: Date): Promise<ContentRepositor
  */
 async function createInitialUsers(tx: Tx, demo: boolean, jobFunctions: ReadonlySet<string>, now: Date): Promise<string | null> {
   if (demo) {
-    for (const u of DEMO_USERS) {
+    // Recent starters get their accounts when they join, as the demo's history is played (DemoTraining).
+    for (const u of DEMO_USERS.filter((d) => d.joinedWorkingDaysAgo === undefined)) {
       await insertUser(
         tx,
         { ...u, email: `${u.username}@demo.quire.invalid`, jobFunctions: u.jobFunctions.filter((j) => jobFunctions.has(j)), password: DEMO_PASSWORD },

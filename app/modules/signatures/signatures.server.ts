@@ -4,7 +4,7 @@ import { recordAudit } from "~/modules/audit/audit.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { checkCredentials, type Actor } from "~/modules/users/users.server";
 
-import { SIGNATURE_STATEMENTS, validSignatures, type SignatureMeaning, type SignatureRecord } from "./signatures";
+import { SIGNATURE_PURPOSES, SIGNATURE_STATEMENTS, validSignatures, type SignatureMeaning, type SignatureRecord } from "./signatures";
 
 interface SignatureRow {
   id: number;
@@ -109,7 +109,7 @@ export async function signaturesOfVersion(db: Queryable, docId: string, version:
   );
   const hash = await db.get<{ content_hash: string }>("SELECT content_hash FROM document_versions WHERE doc_id = ? AND version = ?", [docId, version]);
   // Only the signatures on the content that became this version, from its last review round.
-  const records = rows.map(toRecord);
+  const records = rows.map(toRecord).filter((s) => SIGNATURE_PURPOSES[s.meaning] === "document-control");
   if (!hash) return [];
   const fromChange = validSignatures(
     records.filter((s) => s.crId !== null && s.meaning !== "Periodic review" && s.meaning !== "Retired"),
@@ -125,17 +125,42 @@ export async function allSignatures(db: Queryable): Promise<(SignatureRecord & {
   return rows.map((r) => ({ ...toRecord(r), statement: r.statement }));
 }
 
+/** Read-and-understood acknowledgements (the training purpose), oldest first: one person's, optionally of one document. */
+export async function acknowledgementsOf(db: Queryable, userId: string, docId?: string): Promise<SignatureRecord[]> {
+  const rows = await db.all<SignatureRow>(
+    `SELECT ${COLUMNS} FROM signatures WHERE user_id = ? AND meaning = 'Read and understood'${docId === undefined ? "" : " AND doc_id = ?"} ORDER BY id`,
+    docId === undefined ? [userId] : [userId, docId],
+  );
+  return rows.map(toRecord);
+}
+
 export class SignaturePasswordRefused extends Error {}
+
+declare const verified: unique symbol;
+
+/**
+ * A signer whose password has just been re-entered and checked (Part 11 §11.200(a)(1)). Only
+ * verifySigner makes one, so a signing function that asks for a VerifiedSigner cannot be reached
+ * without the check.
+ */
+export interface VerifiedSigner {
+  readonly userId: string;
+  readonly username: string;
+  readonly printedName: string;
+  readonly clientAddress: string | null;
+  readonly [verified]: true;
+}
 
 /**
  * Part 11 §11.200(a)(1): each signing re-enters the password. A wrong password is audited and
  * counts toward the account's lockout, exactly as a failed sign-in does.
  */
-export async function verifySigner(q: DataFolder, user: CurrentUser, password: string): Promise<void> {
+export async function verifySigner(q: DataFolder, user: Pick<CurrentUser, "username" | "clientAddress">, password: string): Promise<VerifiedSigner> {
   const result = await checkCredentials(q, user.username, password, user.clientAddress, "signature");
   if (!result.ok) {
     throw new SignaturePasswordRefused(
       result.reason === "locked" ? result.message : "The password is not correct, so nothing was signed. Failed attempts count toward locking your account.",
     );
   }
+  return { userId: result.user.id, username: result.user.username, printedName: result.user.displayName, clientAddress: user.clientAddress } as VerifiedSigner;
 }

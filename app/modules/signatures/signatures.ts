@@ -1,8 +1,23 @@
 // The signature vocabulary (Part 11 §11.50, §11.70): meanings and what each declares, the record, and
 // which signatures count. Pure: app/modules/signatures/signatures.server.ts records and reads them.
 
-export const SIGNATURE_MEANINGS = ["Authored", "Reviewed", "Approved", "Periodic review", "Retired"] as const;
+export const SIGNATURE_MEANINGS = ["Authored", "Reviewed", "Approved", "Periodic review", "Retired", "Read and understood"] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
+
+/**
+ * What a signature is for: document control (shown with a version, written into its commit) or
+ * training (a read-and-understood acknowledgement, shown on transcripts). Mirrors the
+ * signature_meanings table (migration 009), where adding a meaning is one INSERT.
+ */
+export type SignaturePurpose = "document-control" | "training";
+export const SIGNATURE_PURPOSES: Record<SignatureMeaning, SignaturePurpose> = {
+  Authored: "document-control",
+  Reviewed: "document-control",
+  Approved: "document-control",
+  "Periodic review": "document-control",
+  Retired: "document-control",
+  "Read and understood": "training",
+};
 
 /** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)),
  * recorded with each signature. */
@@ -12,6 +27,7 @@ export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
   Approved: "I approve this content for use from the effective date below.",
   "Periodic review": "I have reviewed this document and no change is needed.",
   Retired: "I retire this document for the reason below.",
+  "Read and understood": "I have read and understood this version of the document and will apply it in my work.",
 };
 
 export interface SignatureRecord {

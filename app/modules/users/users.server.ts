@@ -1,25 +1,20 @@
 import crypto from "node:crypto";
 
-import { now } from "~/clock.server";
+import { isoDate, now } from "~/clock.server";
 import type { DataFolder } from "~/data-folder.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import type { AuditRow } from "~/modules/audit/audit";
 import { recordAudit } from "~/modules/audit/audit.server";
+import { changeCurriculum, closeTrainingOfLeaver } from "~/modules/training/curriculum.server";
 
+import { SYSTEM_ACTOR, type Actor } from "./actor";
 import { hashPassword, temporaryPassword, verifyPassword } from "./password-hash.server";
 import { passwordRefusal } from "./password-strength.server";
 import { MAX_FAILED_SIGNINS, PASSWORD_HISTORY } from "./passwords";
 import { isRole, type Role } from "./permissions";
 import { eventChanges, lockInForce, lockLapsesAt, type UserEvent } from "./users";
 
-/** Who is acting, for the audit trail. */
-export interface Actor {
-  userId: string | null;
-  username: string | null;
-  clientAddress: string | null;
-}
-
-export const SYSTEM_ACTOR: Actor = { userId: null, username: "system", clientAddress: null };
+export { SYSTEM_ACTOR, type Actor } from "./actor";
 
 export interface UserRecord {
   id: string;
@@ -95,6 +90,27 @@ export async function listUsers(db: Queryable): Promise<UserRecord[]> {
   return Promise.all(rows.map((r) => toRecord(db, r)));
 }
 
+/** A person as training sees them: who holds which job functions. */
+export interface Trainee {
+  id: string;
+  username: string;
+  displayName: string;
+  jobFunctions: string[];
+}
+
+/** Active people holding at least one of `functions` (a document's audience), ordered by user name. */
+export async function activePeopleIn(db: Queryable, functions: readonly string[]): Promise<Trainee[]> {
+  if (functions.length === 0) return [];
+  const rows = await db.all<{ id: string; username: string; display_name: string; functions: string }>(
+    `SELECT u.id, u.username, u.display_name, group_concat(j.job_function_id, char(10)) AS functions
+       FROM users u JOIN user_job_functions j ON j.user_id = u.id
+      WHERE u.active = 1 AND j.job_function_id IN (${functions.map(() => "?").join(", ")})
+      GROUP BY u.id ORDER BY u.username`,
+    [...functions],
+  );
+  return rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, jobFunctions: r.functions.split("\n").sort() }));
+}
+
 /** The facts about a user the audit trail keeps as old/new values (never the password hash). */
 function auditView(u: Pick<UserRecord, "username" | "displayName" | "email" | "roles" | "jobFunctions" | "active">) {
   return { username: u.username, displayName: u.displayName, email: u.email, roles: u.roles, jobFunctions: u.jobFunctions, active: u.active };
@@ -164,6 +180,16 @@ export async function insertUser(
     { ...auditActor(actor), action: "user.create", objectType: "user", objectId: input.username, newValues: auditView({ ...input, active: true }), reason },
     at,
   );
+  // A new person's curriculum is assigned with the account (SOP-TR-001 step 2: induction).
+  await changeCurriculum(tx, {
+    person: { id, username: input.username },
+    before: [],
+    after: input.jobFunctions,
+    cause: "induction",
+    actor,
+    at,
+    today: isoDate(at),
+  });
   return { id, temporaryPassword: temp };
 }
 
@@ -222,6 +248,19 @@ export async function updateUser(q: DataFolder, id: string, changes: UserChanges
       },
       now(q.config),
     );
+    // Training follows the person's job functions in the same transaction (SOP-TR-001 step 1).
+    if (before.active) {
+      const at = now(q.config);
+      await changeCurriculum(tx, {
+        person: before,
+        before: before.jobFunctions,
+        after: changes.jobFunctions,
+        cause: "function-gained",
+        actor,
+        at,
+        today: isoDate(at),
+      });
+    }
     return true;
   });
 }
@@ -248,6 +287,13 @@ export async function setUserActive(q: DataFolder, id: string, active: boolean, 
       },
       now(q.config),
     );
+    // A leaver's open training is closed the same day; a returning person's curriculum is assigned again (SOP-TR-001 step 8).
+    const at = now(q.config);
+    if (active) {
+      await changeCurriculum(tx, { person: before, before: [], after: before.jobFunctions, cause: "induction", actor, at, today: isoDate(at) });
+    } else {
+      await closeTrainingOfLeaver(tx, before, actor, at);
+    }
   });
 }
 

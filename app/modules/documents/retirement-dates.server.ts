@@ -1,0 +1,12 @@
+import type { Queryable } from "~/db/db.server";
+
+import type { RetirementDates } from "./documents";
+
+// The dates of recorded retirements, read apart from retirement.server.ts (which signs and so
+// depends on the signature service) so that training can read them from inside user changes.
+
+/** Every recorded retirement's dates, by document id (for the library, the review schedule, curricula). */
+export async function allRetirementDates(db: Queryable): Promise<Map<string, RetirementDates>> {
+  const rows = await db.all<{ doc_id: string; effective_from: string; retired_at: string }>("SELECT doc_id, effective_from, retired_at FROM retirements");
+  return new Map(rows.map((r) => [r.doc_id, { effectiveFrom: r.effective_from, recordedOn: r.retired_at.slice(0, 10) }]));
+}

@@ -1,0 +1,113 @@
+// The demo's training history, played through the same calls as the browser: staff join (their
+// curriculum is assigned), approvals assign retraining (change control does that itself), and each
+// person acknowledges what they were assigned some working days later, by re-entering their
+// password and signing "Read and understood". A few people fall behind, so the demo shows training
+// completed, due and overdue.
+
+import { isoDate } from "~/clock.server";
+import type { Quire } from "~/context.server";
+import { loadJobFunctions } from "~/modules/documents/library.server";
+import { verifySigner, type VerifiedSigner } from "~/modules/signatures/signatures.server";
+import { acknowledgeAssignment } from "~/modules/training/acknowledge.server";
+import { changeCurriculum } from "~/modules/training/curriculum.server";
+import { addWorkingDays } from "~/modules/training/working-days";
+import { SYSTEM_ACTOR } from "~/modules/users/actor";
+import { getUserByUsername, insertUser } from "~/modules/users/users.server";
+
+import { DEMO_GO_LIVE } from "./demo-history.server";
+import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from "./demo-users";
+
+/** How many working days after being assigned each person signs (base, plus up to `spread` more by document). */
+const PACE: Record<string, { base: number; spread: number }> = {
+  qa: { base: 2, spread: 3 },
+  author: { base: 3, spread: 4 },
+  reviewer: { base: 3, spread: 5 },
+  trainer: { base: 1, spread: 2 },
+  cra1: { base: 3, spread: 5 },
+  cra2: { base: 6, spread: 8 },
+  dm1: { base: 4, spread: 6 },
+  cra3: { base: 3, spread: 9 },
+  pm1: { base: 2, spread: 12 },
+};
+
+/** Training a person has not done by init (overdue in the demo): user name and document. */
+const NOT_DONE = new Set(["cra2 SOP-CM-001 2.0", "cra3 SOP-CM-001", "cra3 WI-CM-001"]);
+
+function notDone(username: string, docId: string, version: string): boolean {
+  return NOT_DONE.has(`${username} ${docId}`) || NOT_DONE.has(`${username} ${docId} ${version}`);
+}
+
+/** A small stable number from a text (which documents a person is slower on). */
+function spreadOf(text: string, spread: number): number {
+  let h = 0;
+  for (const ch of text) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return spread === 0 ? 0 : h % (spread + 1);
+}
+
+function joinedOn(u: DemoUser, now: Date): string {
+  return u.joinedWorkingDaysAgo === undefined ? DEMO_GO_LIVE : addWorkingDays(isoDate(now), -u.joinedWorkingDaysAgo);
+}
+
+export class DemoTraining {
+  private readonly joined = new Set<string>();
+  private readonly signers = new Map<string, VerifiedSigner>();
+
+  constructor(
+    private readonly q: Quire,
+    private readonly now: Date,
+  ) {}
+
+  /** Plays everything that happened before `instant`: people joining and acknowledgements. */
+  async until(instant: Date): Promise<void> {
+    const staff = DEMO_USERS.filter((u) => u.jobFunctions.length > 0);
+    for (const u of staff) {
+      const day = joinedOn(u, this.now);
+      const at = new Date(`${day}T08:30:00.000Z`);
+      if (this.joined.has(u.username) || at > instant) continue;
+      if (u.joinedWorkingDaysAgo === undefined) {
+        // At go-live everyone was inducted on the QMS as it then stood.
+        const person = (await getUserByUsername(this.q.db, u.username))!;
+        await this.q.db.transaction((tx) =>
+          changeCurriculum(tx, { person, before: [], after: person.jobFunctions, cause: "induction", actor: SYSTEM_ACTOR, at, today: day }),
+        );
+      } else {
+        // A recent starter's account is created the day they join; creating it assigns their induction.
+        const functions = new Set((await loadJobFunctions(this.q.db)).map((j) => j.id));
+        await this.q.db.transaction((tx) =>
+          insertUser(
+            tx,
+            { ...u, email: `${u.username}@demo.quire.invalid`, jobFunctions: u.jobFunctions.filter((j) => functions.has(j)), password: DEMO_PASSWORD },
+            SYSTEM_ACTOR,
+            at,
+          ),
+        );
+      }
+      this.joined.add(u.username);
+    }
+    const open = await this.q.db.all<{ id: number; username: string; doc_id: string; version: string; assigned_at: string }>(
+      `SELECT a.id, u.username, a.doc_id, a.version, a.assigned_at FROM training_assignments a JOIN users u ON u.id = a.user_id
+        WHERE a.status = 'open' ORDER BY a.assigned_at, a.id`,
+    );
+    const due = open
+      .flatMap((a) => {
+        const pace = PACE[a.username];
+        if (!pace || notDone(a.username, a.doc_id, a.version)) return [];
+        const day = addWorkingDays(a.assigned_at.slice(0, 10), pace.base + spreadOf(a.doc_id, pace.spread));
+        const at = new Date(`${day}T14:${String(10 + (a.id % 45)).padStart(2, "0")}:00.000Z`);
+        return at <= instant && at < this.now ? [{ ...a, at }] : [];
+      })
+      .sort((x, y) => x.at.getTime() - y.at.getTime());
+    for (const a of due) {
+      await acknowledgeAssignment(this.q.db, await this.signer(a.username), a.id, a.at);
+    }
+  }
+
+  /** The demo password re-entered once per person (Part 11 signing), kept for their later signatures. */
+  private async signer(username: string): Promise<VerifiedSigner> {
+    const known = this.signers.get(username);
+    if (known) return known;
+    const signer = await verifySigner(this.q, { username, clientAddress: null }, DEMO_PASSWORD);
+    this.signers.set(username, signer);
+    return signer;
+  }
+}
