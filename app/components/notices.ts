@@ -18,6 +18,7 @@ export const NOTICES = {
   "cr-commented": "Your comment is added.",
   "cr-reviewers": "The reviewers are changed and the change is recorded with your reason.",
   "periodic-review-signed": "Periodic review signed: no change needed. The review interval restarts from today.",
+  "training-signed": "Signed: read and understood. The signature is in your training record.",
   "document-retired": "The document is retired with your signed reason. From the retirement date no version is in force.",
 } as const;
 export type NoticeKey = keyof typeof NOTICES;

@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   "document.author",
   "document.review",
   "document.approve",
+  "training.acknowledge",
   "training.manage",
   "users.manage",
   "audit.read",
@@ -18,32 +19,32 @@ export const ROLES = {
   administrator: {
     label: "Administrator",
     description: "Manages user accounts, roles and job functions. Cannot approve documents.",
-    permissions: ["document.read", "users.manage", "audit.read"],
+    permissions: ["document.read", "training.acknowledge", "users.manage", "audit.read"],
   },
   "quality-manager": {
     label: "Quality manager",
     description: "Reviews and approves controlled documents; reads the audit trail; builds inspection binders.",
-    permissions: ["document.read", "document.review", "document.approve", "audit.read", "export.binder"],
+    permissions: ["document.read", "training.acknowledge", "document.review", "document.approve", "audit.read", "export.binder"],
   },
   author: {
     label: "Author",
     description: "Opens change requests and drafts documents.",
-    permissions: ["document.read", "document.author"],
+    permissions: ["document.read", "training.acknowledge", "document.author"],
   },
   reviewer: {
     label: "Reviewer",
     description: "Reviews drafts named on change requests.",
-    permissions: ["document.read", "document.review"],
+    permissions: ["document.read", "training.acknowledge", "document.review"],
   },
   "training-coordinator": {
     label: "Training coordinator",
     description: "Maintains the training matrix and follows up training.",
-    permissions: ["document.read", "training.manage"],
+    permissions: ["document.read", "training.acknowledge", "training.manage"],
   },
   staff: {
     label: "Staff",
     description: "Reads and acknowledges the documents of their job functions.",
-    permissions: ["document.read"],
+    permissions: ["document.read", "training.acknowledge"],
   },
   inspector: {
     label: "Inspector (read-only auditor)",
