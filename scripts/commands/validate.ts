@@ -3,7 +3,7 @@ import type { Command } from "commander";
 export function validateCommand(program: Command): void {
   program
     .command("validate")
-    .description("Check controlled documents: frontmatter, MDX policy, components, references.")
+    .description("Check controlled documents (frontmatter, MDX policy, components, references) and their quizzes (*.quiz.yaml).")
     .argument("[paths...]", "files or folders to check (default: the content repository)")
     .option("--json", "print the problems as JSON")
     .addHelpText(

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { runQuire } from "../helpers/cli";
-import { FIXTURE_CONTENT, PROJECT_CONTENT, copyContent } from "../helpers/data-folder";
+import { FIXTURE_CONTENT, PROJECT_CONTENT, PROJECT_ROOT, copyContent } from "../helpers/data-folder";
 
 const INVALID = "test/fixtures/invalid-content";
 
@@ -56,6 +56,46 @@ describe("quire validate", () => {
       expect(result.stdout).toBe("");
       expect(result.status).toBe(0);
     }
+  });
+
+  it("checks quiz files: a broken one at path:line:column, and one without its document beside it; exit 1", () => {
+    const dir = copyContent();
+    const quiz = (correct: string) =>
+      `passMark: 80\nquestions:\n  - id: purpose\n    prompt: What do monitoring visits confirm?\n    kind: single\n    options:\n      - id: protocol\n        text: That the trial follows the protocol\n${correct}      - id: budget\n        text: That the site stays in budget\n`;
+    fs.writeFileSync(path.join(dir, "sops", "SOP-TS-001.quiz.yaml"), quiz("        correct: true\n"));
+    expect(runQuire(["validate", dir])).toMatchObject({ status: 0, stdout: "" });
+    // A second correct option in a single-choice question (line 12), an unknown field (line 13), and an orphan quiz.
+    fs.writeFileSync(
+      path.join(dir, "sops", "SOP-TS-001.quiz.yaml"),
+      quiz("        correct: true\n").replace("in budget\n", "in budget\n        correct: true\n    hint: none\n"),
+    );
+    fs.writeFileSync(path.join(dir, "sops", "SOP-XX-001.quiz.yaml"), quiz("        correct: true\n"));
+    const result = runQuire(["validate", dir]);
+    expect(result.status).toBe(1);
+    const shown = path.relative(PROJECT_ROOT, dir);
+    expect(result.stdout.trim().split("\n")).toEqual([
+      `${shown}/sops/SOP-TS-001.quiz.yaml:12:18: questions.0.options.1.correct: a single-choice question has exactly one correct option, but 2 are marked correct (use kind: multiple for several) [quiz]`,
+      `${shown}/sops/SOP-TS-001.quiz.yaml:13:5: unknown field hint in questions.0 [quiz]`,
+      `${shown}/sops/SOP-XX-001.quiz.yaml:1:1: no document sops/SOP-XX-001.mdx beside this quiz: a quiz is named after its document, <DOC-ID>.quiz.yaml in the document's folder [quiz]`,
+    ]);
+    expect(result.stderr).toContain("3 document(s) and 2 quiz file(s) checked, 3 problem(s).");
+    // One quiz file is checked in the context of its content root, like a document.
+    const one = runQuire(["validate", path.join(dir, "sops", "SOP-XX-001.quiz.yaml")]);
+    expect(one.status).toBe(1);
+    expect(one.stdout).toBe(
+      `${shown}/sops/SOP-XX-001.quiz.yaml:1:1: no document sops/SOP-XX-001.mdx beside this quiz: a quiz is named after its document, <DOC-ID>.quiz.yaml in the document's folder [quiz]\n`,
+    );
+    expect(one.stderr).toContain("0 document(s) and 1 quiz file(s) checked, 1 problem(s).");
+    // A YAML syntax error: an unquoted colon in a text.
+    fs.writeFileSync(
+      path.join(dir, "sops", "SOP-TS-001.quiz.yaml"),
+      quiz("        correct: true\n").replace("text: That the site", "text: Budget: that the site"),
+    );
+    const syntax = runQuire(["validate", path.join(dir, "sops")]);
+    expect(syntax.status).toBe(1);
+    expect(syntax.stdout.trim().split("\n")[0]).toBe(
+      `${shown}/sops/SOP-TS-001.quiz.yaml:11:15: YAML: Nested mappings are not allowed in compact mappings [quiz]`,
+    );
   });
 
   it("prints problems as JSON with --json", () => {

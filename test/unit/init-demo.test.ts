@@ -10,9 +10,11 @@ import { getChangeRequest, listChangeRequests } from "~/modules/change-control/c
 import { readContentFolder } from "~/modules/content/folder.server";
 import { sha256 } from "~/modules/content/render.server";
 import { allVersions, versionsOf } from "~/modules/documents/versions.server";
+import { ContentInvalid, planSeed } from "~/modules/setup/init.server";
 import { signaturesOfChange, signaturesOfVersion } from "~/modules/signatures/signatures.server";
+import { documentPathForQuiz } from "~/modules/training/quiz";
 
-import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
+import { PROJECT_CONTENT, copyContent, createDataFolder } from "../helpers/data-folder";
 
 // Init's longest case (the project's whole demo history through change control), in a file of its
 // own so that it runs beside the other init tests (test/cli/init.test.ts) instead of after them.
@@ -82,13 +84,54 @@ describe("init: the content repository bootstrap", () => {
         expect((await signaturesOfVersion(q.db, v.docId, v.version)).length, `${v.docId} v${v.version}`).toBeGreaterThan(0);
       expect((await q.repo.trailers((await git.revparse(["WI-CM-001/v1.0^{commit}"])).trim())).get("Quire-Seeded-By")).toBeUndefined();
 
-      // main ends with exactly the content folder, and the audit trail holds together.
+      // main ends with exactly the content folder, quizzes included, and the audit trail holds together.
       const main = await q.repo.readTree("main");
       const folder = readContentFolder(PROJECT_CONTENT);
       expect(new Map(main.documents.map((d) => [d.path, d.source]))).toEqual(new Map(folder.documents.map((d) => [d.path, d.source])));
+      expect(new Map(main.quizzes.map((d) => [d.path, d.source]))).toEqual(new Map(folder.quizzes.map((d) => [d.path, d.source])));
+      // Each quiz went in with its document's first version, in that version's own commit.
+      expect(folder.quizzes.length).toBeGreaterThanOrEqual(3);
+      for (const quiz of folder.quizzes) {
+        const docId = path.basename(documentPathForQuiz(quiz.path), ".mdx");
+        const first = (await git.revparse([`${docId}/v1.0^{commit}`])).trim();
+        expect(await q.repo.readFileOrNull(first, quiz.path), quiz.path).toBe(quiz.source);
+        expect(await q.repo.readFileOrNull(`${first}^`, quiz.path), quiz.path).toBeNull();
+        expect((await git.raw(["diff-tree", "--no-commit-id", "--name-only", "-r", first])).trim().split("\n").sort()).toEqual(
+          [documentPathForQuiz(quiz.path), quiz.path].sort(),
+        );
+      }
       expect(await verifyAuditTrail(q.db)).toMatchObject({ ok: true });
     } finally {
       await q.db.close();
     }
+  });
+
+  it("plans each quiz into its document's first version, and refuses one whose first version the demo approves through a change request", () => {
+    const plain = planSeed(PROJECT_CONTENT, false, "2026-11-25");
+    const dm = plain.plan.find((v) => v.doc.frontmatter.id === "SOP-DM-001")!;
+    expect(dm.quiz?.path).toBe("sops/SOP-DM-001.quiz.yaml");
+    expect(plain.plan.filter((v) => v.quiz).map((v) => v.doc.frontmatter.id)).toEqual(["SOP-CM-001", "SOP-DM-001", "SOP-DV-001"]);
+    const demo = planSeed(PROJECT_CONTENT, true, "2026-11-25");
+    expect(demo.plan.find((v) => v.doc.frontmatter.id === "SOP-DM-001")).toMatchObject({ version: "1.0", quiz: { path: "sops/SOP-DM-001.quiz.yaml" } });
+    expect(demo.changes.filter((v) => v.quiz)).toEqual([]);
+
+    // WI-CM-001 is first issued after go-live through a change request, which commits only the document.
+    const content = copyContent(PROJECT_CONTENT);
+    fs.copyFileSync(path.join(content, "sops", "SOP-DM-001.quiz.yaml"), path.join(content, "work-instructions", "WI-CM-001.quiz.yaml"));
+    expect(() => planSeed(content, false, "2026-11-25")).not.toThrow();
+    let refused: unknown = null;
+    try {
+      planSeed(content, true, "2026-11-25");
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ContentInvalid);
+    expect((refused as ContentInvalid).problems).toEqual([
+      expect.objectContaining({
+        path: "work-instructions/WI-CM-001.quiz.yaml",
+        rule: "quiz",
+        message: expect.stringContaining("approved through a change request"),
+      }),
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 
-import { JOB_FUNCTIONS_FILE, type SourceFile } from "./content-files";
+import { parseQuiz, type Quiz } from "~/modules/training/quiz";
+
+import { JOB_FUNCTIONS_FILE, documentPathForQuiz, isQuizPath, type SourceFile } from "./content-files";
 import {
   JobFunctionSchema,
   TYPE_FOLDERS,
@@ -12,8 +14,7 @@ import {
 import { checkMdx } from "./mdx-policy";
 import type { Problem } from "./problems";
 
-
-export { JOB_FUNCTIONS_FILE, isDocumentPath, type SourceFile } from "./content-files";
+export { JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content-files";
 
 export interface ValidDocument {
   path: string;
@@ -21,13 +22,22 @@ export interface ValidDocument {
   frontmatter: Frontmatter;
 }
 
+/** A quiz file that parses and sits beside its document (`docPath`). */
+export interface ValidQuiz {
+  path: string;
+  source: string;
+  docPath: string;
+  quiz: Quiz;
+}
+
 export interface ContentCheck {
   problems: Problem[];
   documents: ValidDocument[];
   jobFunctions: JobFunction[];
+  quizzes: ValidQuiz[];
 }
 
-/** True for paths the validator treats as controlled documents (not dot/underscore folders). */
+/** Parses job-functions.yaml: the job functions of the training matrix, each problem at its line and column. */
 export function parseJobFunctions(path: string, source: string): { jobFunctions: JobFunction[]; problems: Problem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false });
@@ -68,11 +78,14 @@ export function parseJobFunctions(path: string, source: string): { jobFunctions:
 
 /**
  * Validates a whole content tree: every document's frontmatter and MDX policy, file placement,
- * duplicate ids, and references between documents and to job functions. With `only`, the other
- * files serve as context (their ids and placement) and only the named paths' bodies and
- * references are checked: how a draft is checked against the approved tree.
+ * duplicate ids, and references between documents and to job functions; and every quiz file
+ * among `files` (isQuizPath): that it parses and that its document sits beside it. With `only`,
+ * the other files serve as context (their ids and placement) and only the named paths' bodies,
+ * references and quizzes are checked: how a draft is checked against the approved tree.
  */
 export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile | null, only?: ReadonlySet<string>): ContentCheck {
+  const quizFiles = files.filter((f) => isQuizPath(f.path));
+  const documentFiles = files.filter((f) => !isQuizPath(f.path));
   const problems: Problem[] = [];
   let jobFunctions: JobFunction[] = [];
   if (!jobFunctionsFile) {
@@ -91,7 +104,7 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
     duplicate: boolean;
   }[] = [];
   const firstById = new Map<string, string>();
-  for (const file of files) {
+  for (const file of documentFiles) {
     const fm = parseFrontmatter(file.path, file.source);
     if (!fm.ok) {
       problems.push(...fm.problems);
@@ -139,5 +152,40 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
     problems.push(...checkMdx(file.path, file.source, { jobFunctions: jobFunctionIds, documentIds }));
     if (problems.length === before && !duplicate) documents.push({ path: file.path, source: file.source, frontmatter });
   }
-  return { problems, documents, jobFunctions };
+
+  const idByPath = new Map(parsed.map((p) => [p.file.path, p.frontmatter.id]));
+  const documentPaths = new Set(documentFiles.map((f) => f.path));
+  const quizzes: ValidQuiz[] = [];
+  for (const file of quizFiles) {
+    if (only && !only.has(file.path)) continue;
+    const result = checkQuiz(file, documentPaths, idByPath);
+    if (result.ok) quizzes.push(result.quiz);
+    else problems.push(...result.problems);
+  }
+  return { problems, documents, jobFunctions, quizzes };
+}
+
+/**
+ * A quiz must parse, and the document it belongs to must sit beside it with the id its name gives
+ * (sops/SOP-X.quiz.yaml needs sops/SOP-X.mdx, id SOP-X): a quiz is versioned with its document.
+ */
+function checkQuiz(
+  file: SourceFile,
+  documentPaths: ReadonlySet<string>,
+  idByPath: ReadonlyMap<string, string>,
+): { ok: true; quiz: ValidQuiz } | { ok: false; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const docPath = documentPathForQuiz(file.path);
+  const expectedId = (docPath.split("/").pop() ?? "").replace(/\.mdx$/, "");
+  const fileLevel = (message: string): Problem => ({ path: file.path, line: 1, column: 1, rule: "quiz", message });
+  if (!documentPaths.has(docPath)) {
+    problems.push(fileLevel(`no document ${docPath} beside this quiz: a quiz is named after its document, <DOC-ID>.quiz.yaml in the document's folder`));
+  } else {
+    const id = idByPath.get(docPath);
+    if (id !== undefined && id !== expectedId) problems.push(fileLevel(`the document beside this quiz, ${docPath}, has id ${id}, not ${expectedId}`));
+  }
+  const parsed = parseQuiz(file.path, file.source);
+  if (!parsed.ok) problems.push(...parsed.problems);
+  if (problems.length > 0 || !parsed.ok) return { ok: false, problems };
+  return { ok: true, quiz: { path: file.path, source: file.source, docPath, quiz: parsed.quiz } };
 }

@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import { JOB_FUNCTIONS_FILE, isDocumentPath, type SourceFile } from "./content";
+import { JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content";
 
-/** Reads a content folder from disk: its documents (relative paths) and job-functions.yaml. */
-export function readContentFolder(root: string): { documents: SourceFile[]; jobFunctions: SourceFile | null } {
+/** Reads a content folder from disk: its documents and quizzes (relative paths) and job-functions.yaml. */
+export function readContentFolder(root: string): { documents: SourceFile[]; quizzes: SourceFile[]; jobFunctions: SourceFile | null } {
   const documents: SourceFile[] = [];
+  const quizzes: SourceFile[] = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
@@ -14,14 +15,17 @@ export function readContentFolder(root: string): { documents: SourceFile[]; jobF
         if (entry.name !== ".git" && !/^[._]/.test(entry.name) && entry.name !== "node_modules") walk(full);
       } else if (isDocumentPath(relative)) {
         documents.push({ path: relative, source: fs.readFileSync(full, "utf8") });
+      } else if (isQuizPath(relative)) {
+        quizzes.push({ path: relative, source: fs.readFileSync(full, "utf8") });
       }
     }
   };
   walk(root);
   documents.sort((a, b) => a.path.localeCompare(b.path));
+  quizzes.sort((a, b) => a.path.localeCompare(b.path));
   const jfPath = path.join(root, JOB_FUNCTIONS_FILE);
   const jobFunctions = fs.existsSync(jfPath) ? { path: JOB_FUNCTIONS_FILE, source: fs.readFileSync(jfPath, "utf8") } : null;
-  return { documents, jobFunctions };
+  return { documents, quizzes, jobFunctions };
 }
 
 /** The nearest folder at or above `start` that holds job-functions.yaml: a content root. */

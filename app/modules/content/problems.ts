@@ -20,7 +20,8 @@ export type ProblemRule =
   | "doc-ref"
   | "unsafe-link"
   | "job-function"
-  | "job-functions-file";
+  | "job-functions-file"
+  | "quiz";
 
 export function formatProblem(p: Problem): string {
   return `${p.path}:${p.line}:${p.column}: ${p.message} [${p.rule}]`;

@@ -6,7 +6,7 @@ import path from "node:path";
 
 import { simpleGit, type SimpleGit } from "simple-git";
 
-import { JOB_FUNCTIONS_FILE, isDocumentPath, type SourceFile } from "./content-files";
+import { JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content-files";
 
 export interface GitIdentity {
   name: string;
@@ -30,6 +30,13 @@ export interface CommitOptions {
 }
 
 export class StaleHeadError extends Error {}
+
+/** The content files of a commit: its documents, their quizzes and job-functions.yaml. */
+export interface ContentTree {
+  documents: SourceFile[];
+  quizzes: SourceFile[];
+  jobFunctions: SourceFile | null;
+}
 
 export const MAIN_BRANCH = "main";
 export const QUIRE_IDENTITY: GitIdentity = { name: "Quire", email: "quire@quire.invalid" };
@@ -95,7 +102,7 @@ const TREE_CACHE_SIZE = 8;
  */
 export class ContentRepository {
   readonly git: SimpleGit;
-  private readonly trees = new Map<string, Promise<{ documents: SourceFile[]; jobFunctions: SourceFile | null }>>();
+  private readonly trees = new Map<string, Promise<ContentTree>>();
 
   constructor(readonly dir: string) {
     this.git = simpleGit({ baseDir: dir });
@@ -233,8 +240,8 @@ export class ContentRepository {
     return this.git.show([`${commit}:${filePath}`]);
   }
 
-  /** Every controlled document and job-functions.yaml at a commit (or branch), read once per commit. */
-  async readTree(commitOrBranch: string): Promise<{ documents: SourceFile[]; jobFunctions: SourceFile | null }> {
+  /** Every controlled document, every quiz and job-functions.yaml at a commit (or branch), read once per commit. */
+  async readTree(commitOrBranch: string): Promise<ContentTree> {
     const commit = (await this.git.raw(["rev-parse", "--verify", `${commitOrBranch}^{commit}`])).trim();
     let tree = this.trees.get(commit);
     if (!tree) {
@@ -243,21 +250,25 @@ export class ContentRepository {
       this.trees.set(commit, tree);
       if (this.trees.size > TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value!);
     }
-    const { documents, jobFunctions } = await tree;
+    const { documents, quizzes, jobFunctions } = await tree;
     // Callers may change what they get; the cached tree stays as git has it.
-    return { documents: documents.map((d) => ({ ...d })), jobFunctions: jobFunctions ? { ...jobFunctions } : null };
+    return { documents: documents.map((d) => ({ ...d })), quizzes: quizzes.map((q) => ({ ...q })), jobFunctions: jobFunctions ? { ...jobFunctions } : null };
   }
 
-  private async readTreeNow(commit: string): Promise<{ documents: SourceFile[]; jobFunctions: SourceFile | null }> {
+  private async readTreeNow(commit: string): Promise<ContentTree> {
     const names = (await this.git.raw(["ls-tree", "-r", "--name-only", commit])).split("\n").filter(Boolean);
     const documents: SourceFile[] = [];
     for (const name of names.filter(isDocumentPath)) {
       documents.push({ path: name, source: await this.readFile(commit, name) });
     }
+    const quizzes: SourceFile[] = [];
+    for (const name of names.filter(isQuizPath)) {
+      quizzes.push({ path: name, source: await this.readFile(commit, name) });
+    }
     const jobFunctions = names.includes(JOB_FUNCTIONS_FILE)
       ? { path: JOB_FUNCTIONS_FILE, source: await this.readFile(commit, JOB_FUNCTIONS_FILE) }
       : null;
-    return { documents, jobFunctions };
+    return { documents, quizzes, jobFunctions };
   }
 
   /** The commits of a branch's first-parent line (its own history, not merged drafts), newest first. */

@@ -69,10 +69,10 @@ export function dataFolderInUse(config: QuireConfig): boolean {
 
 /**
  * Creates a data folder: the content repository seeded from `seedDir` (each document's first
- * version as a tagged commit with trailers) and quire.db recording them; for the demo, the later
- * versions of its history are then approved through change control by the demo users. Everything
- * is built in a temporary sibling folder and renamed into place at the end, so a failure leaves
- * nothing behind.
+ * version, with its quiz if it has one, as a tagged commit with trailers) and quire.db recording
+ * them; for the demo, the later versions of its history are then approved through change control
+ * by the demo users. Everything is built in a temporary sibling folder and renamed into place at
+ * the end, so a failure leaves nothing behind.
  */
 export async function initDataFolder(options: InitOptions): Promise<InitSummary> {
   const { config, seedDir, demo, now } = options;
@@ -209,17 +209,36 @@ async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  */
 export function planSeed(seedDir: string, demo: boolean, today: string): SeedPlan {
   const folder = readContentFolder(seedDir);
-  const check = checkContent(folder.documents, folder.jobFunctions);
+  const check = checkContent([...folder.documents, ...folder.quizzes], folder.jobFunctions);
   if (check.problems.length > 0 || !folder.jobFunctions) throw new ContentInvalid(check.problems);
   const plan: PlannedVersion[] = [];
   const changes: PlannedVersion[] = [];
   const history = demo ? readHistory(seedDir, check.documents, folder.jobFunctions) : new Map<string, PlannedVersion[]>();
+  const quizzes = new Map(check.quizzes.map((q) => [q.docPath, { path: q.path, source: q.source }]));
   for (const doc of check.documents) {
-    const [first, ...later] = history.get(doc.frontmatter.id) ?? [
+    const [planned, ...later] = history.get(doc.frontmatter.id) ?? [
       { doc, version: "1.0", effective: demo ? DEMO_GO_LIVE : today, approved: null, seeded: false, reason: "Initial issue." },
     ];
-    if (!demo || first!.effective <= DEMO_GO_LIVE) plan.push(first!);
-    else changes.push(first!);
+    const seededByInit = !demo || planned!.effective <= DEMO_GO_LIVE;
+    // A quiz goes in with its document's first version, in the same commit, and stays in the tree
+    // through later versions (the demo's quizzes therefore ask what every version of their document
+    // says). Change control commits only the document, so a first version approved through a
+    // change request could not carry it: refuse rather than leave the quiz out.
+    const quiz = quizzes.get(doc.path);
+    if (quiz && !seededByInit && !planned!.seeded) {
+      throw new ContentInvalid([
+        {
+          path: quiz.path,
+          line: 1,
+          column: 1,
+          rule: "quiz",
+          message: `the first version of ${doc.frontmatter.id} is approved through a change request in the demo history, which commits only the document, so its quiz cannot go in with it`,
+        },
+      ]);
+    }
+    const first: PlannedVersion = quiz ? { ...planned!, quiz } : planned!;
+    if (seededByInit) plan.push(first);
+    else changes.push(first);
     changes.push(...later);
   }
   plan.sort((a, b) => a.effective.localeCompare(b.effective) || a.doc.frontmatter.id.localeCompare(b.doc.frontmatter.id));
@@ -254,7 +273,7 @@ async function adoptRepository(dir: string, now: Date): Promise<ContentRepositor
     throw new InitRefused(`QUIRE_CONTENT_REPO=${dir} is not a git repository with at least one commit.`);
   }
   const tree = await repo.readTree("HEAD");
-  const check = checkContent(tree.documents, tree.jobFunctions);
+  const check = checkContent([...tree.documents, ...tree.quizzes], tree.jobFunctions);
   if (check.problems.length > 0) throw new ContentInvalid(check.problems);
   const tagged = new Set((await repo.versionTags()).map((t) => t.tag.split("/")[0]));
   const untagged = check.documents.filter((d) => !tagged.has(d.frontmatter.id));

@@ -1,4 +1,4 @@
-import type { ValidDocument } from "~/modules/content/content";
+import type { SourceFile, ValidDocument } from "~/modules/content/content";
 import { sha256 } from "~/modules/content/hash";
 import type { Problem } from "~/modules/content/problems";
 import { MAIN_BRANCH, QUIRE_IDENTITY, versionTag, type ContentRepository } from "~/modules/content/repository.server";
@@ -26,6 +26,8 @@ export interface PlannedVersion {
   /** history.yaml asks init to commit this later version itself instead of approving it through a change request. */
   seeded: boolean;
   reason: string;
+  /** The document's quiz (knowledge check), committed with this version: init gives it to the document's first version. */
+  quiz?: SourceFile;
 }
 
 /** A version init commits itself: its commit in the one version-commit format. */
@@ -65,7 +67,7 @@ export async function commitSeededVersion(repo: ContentRepository, head: string,
     branch: MAIN_BRANCH,
     base: head,
     expectedHead: head,
-    files: [{ path: v.doc.path, source: v.doc.source }],
+    files: [{ path: v.doc.path, source: v.doc.source }, ...(v.quiz ? [{ path: v.quiz.path, source: v.quiz.source }] : [])],
     message: seededCommitMessage(v, demo ? "quire init --demo" : "quire init", approval),
     author: QUIRE_IDENTITY,
     date,
