@@ -19,6 +19,7 @@ import { FormMessage } from "~/components/form";
 import { noticeText } from "~/components/notices";
 import { quire } from "~/context.server";
 import { openForeignRefs } from "~/modules/integrity/foreign-refs.server";
+import { openTrainingCount } from "~/modules/training/my-training.server";
 import { optionalUser } from "~/modules/users/auth.server";
 import type { Permission } from "~/modules/users/permissions";
 import stylesheet from "~/styles/app.css";
@@ -35,8 +36,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Quality managers, administrators and inspectors see what the last start found in the content
   // repository that Quire did not write (docs/decisions/008).
   const foreignRefs = user?.permissions.includes("audit.read") ? await openForeignRefs((await quire()).db) : [];
+  // The count of open training beside "My training" (SOP-TR-001: every person sees what they owe).
+  const openTraining = user?.permissions.includes("training.acknowledge") ? await openTrainingCount(await quire(), user.id) : 0;
   return json({
     foreignRefs: foreignRefs.map((f) => f.message),
+    openTraining,
     user: user ? { username: user.username, displayName: user.displayName, permissions: user.permissions, mustChangePassword: user.mustChangePassword } : null,
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   });
@@ -47,6 +51,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const user = data?.user ?? null;
   const notice = data?.notice ?? null;
   const foreignRefs = data?.foreignRefs ?? [];
+  const openTraining = data?.openTraining ?? 0;
   const can = (p: Permission) => user?.permissions.includes(p) ?? false;
   return (
     <html lang="en">
@@ -74,6 +79,16 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/" end>
                     Library
                   </NavLink>
+                  {can("training.acknowledge") ? (
+                    <NavLink to="/training">
+                      My training
+                      {openTraining > 0 ? (
+                        <span className="nav-count" aria-label={`${openTraining} open`}>
+                          {openTraining}
+                        </span>
+                      ) : null}
+                    </NavLink>
+                  ) : null}
                   <NavLink to="/manual">QMS manual</NavLink>
                   {can("document.author") || can("document.review") || can("audit.read") ? <NavLink to="/changes">Change requests</NavLink> : null}
                   <NavLink to="/reviews">Periodic reviews</NavLink>

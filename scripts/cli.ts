@@ -4,6 +4,7 @@ import { withUsageExitCodes } from "./cli-support";
 import { auditCommand } from "./commands/audit";
 import { effectiveCommand } from "./commands/effective";
 import { initCommand } from "./commands/init";
+import { trainedCommand } from "./commands/trained";
 import { usersCommand } from "./commands/users";
 import { validateCommand } from "./commands/validate";
 import { verifyCommand } from "./commands/verify";
@@ -15,6 +16,7 @@ const program = new Command("quire").description("Quire: a document-centric qual
 initCommand(program);
 validateCommand(program);
 effectiveCommand(program);
+trainedCommand(program);
 auditCommand(program);
 verifyCommand(program);
 usersCommand(program);

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 
 import { now, today } from "~/clock.server";
@@ -12,7 +12,8 @@ import { TrainingStateBadge } from "~/components/training";
 import { quire } from "~/context.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import { TrainingRefused, acknowledgeAssignment } from "~/modules/training/acknowledge.server";
-import { trainingTask } from "~/modules/training/my-training.server";
+import { QuizRefused } from "~/modules/training/knowledge-check.server";
+import { submitQuiz, trainingTask } from "~/modules/training/my-training.server";
 import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
 
@@ -42,29 +43,63 @@ const SignForm = z.object({
   contentHash: z.string().regex(/^[0-9a-f]{64}$/, "The page did not say which content you read; reload it and sign again."),
 });
 
+const QuizForm = z.object({
+  attempt: z.coerce.number().int().min(1),
+  quizHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+type ActionResult = { intent: string; errors: Record<string, string>; result?: { score: number; passed: boolean; correct: number; total: number } };
+
 export async function action({ params, request }: ActionFunctionArgs) {
   const { user, q, id } = await load(request, params.assignmentId);
-  const parsed = SignForm.safeParse(formValues(await request.formData()));
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "quiz") {
+    const parsed = QuizForm.safeParse(formValues(form));
+    if (!parsed.success)
+      return json<ActionResult>({ intent, errors: { form: "The page did not say which knowledge check it showed; reload it." } }, { status: 400 });
+    // Answers arrive as q.<question id> = <option id>, one entry per chosen option.
+    const answers: Record<string, string[]> = {};
+    for (const [key, value] of form) {
+      if (key.startsWith("q.") && typeof value === "string") (answers[key.slice(2)] ??= []).push(value);
+    }
+    try {
+      const graded = await submitQuiz(
+        q,
+        { id: user.id, username: user.username, clientAddress: user.clientAddress },
+        id,
+        { ...parsed.data, answers },
+        now(q.config),
+      );
+      return json<ActionResult>({ intent, errors: {}, result: { score: graded.score, passed: graded.passed, correct: graded.correct, total: graded.total } });
+    } catch (error) {
+      if (error instanceof QuizRefused) return json<ActionResult>({ intent, errors: { form: error.message } }, { status: 409 });
+      throw error;
+    }
+  }
+  const parsed = SignForm.safeParse(formValues(form));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return json({ errors: { [issue.path[0] === "password" ? "password" : "form"]: issue.message } }, { status: 400 });
+    return json<ActionResult>({ intent: "acknowledge", errors: { [issue.path[0] === "password" ? "password" : "form"]: issue.message } }, { status: 400 });
   }
   try {
     const signer = await verifySigner(q, user, parsed.data.password);
-    await acknowledgeAssignment(q.db, signer, id, now(q.config), parsed.data.contentHash);
+    await acknowledgeAssignment(q, signer, id, now(q.config), parsed.data.contentHash);
   } catch (error) {
-    if (error instanceof SignaturePasswordRefused) return json({ errors: { password: error.message } }, { status: 400 });
-    if (error instanceof TrainingRefused) return json({ errors: { form: error.message } }, { status: 409 });
+    if (error instanceof SignaturePasswordRefused) return json<ActionResult>({ intent: "acknowledge", errors: { password: error.message } }, { status: 400 });
+    if (error instanceof TrainingRefused) return json<ActionResult>({ intent: "acknowledge", errors: { form: error.message } }, { status: 409 });
     throw error;
   }
   return redirect(withNotice("/training", "training-signed"));
 }
 
 export default function TrainingTaskPage() {
-  const { assignment: a, contentHash, commit, effectiveFrom, html, printedName } = useLoaderData<typeof loader>();
+  const { assignment: a, contentHash, commit, effectiveFrom, html, printedName, quiz } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const errors: Record<string, string> = actionData?.errors ?? {};
   useFocusFirstError(actionData?.errors);
+  const result = actionData?.result;
+  const quizOpen = quiz !== null && !quiz.state.passed;
   return (
     <section className="training-task">
       <p className="breadcrumb">
@@ -85,7 +120,53 @@ export default function TrainingTaskPage() {
       </div>
       {errors.form ? <FormMessage error={errors.form} /> : null}
       <article className="document-body training-body" aria-label={`${a.docId} version ${a.version}`} dangerouslySetInnerHTML={{ __html: html }} />
-      {a.status === "open" ? (
+      {a.status === "open" && quiz ? (
+        <section className="card stack training-quiz" aria-labelledby="quiz-heading">
+          <h2 id="quiz-heading">Knowledge check</h2>
+          {result ? (
+            <p className={`banner ${result.passed ? "banner-success" : "banner-warning"}`} role="status">
+              {result.passed
+                ? `Passed: ${result.score}% (${result.correct} of ${result.total} right). You can now sign below.`
+                : `Not passed: ${result.score}% (${result.correct} of ${result.total} right); the pass mark is ${quiz.state.passMark}%.`}
+            </p>
+          ) : null}
+          {quiz.state.passed ? (
+            !result ? (
+              <p>Passed with {quiz.state.lastScore}%.</p>
+            ) : null
+          ) : quiz.state.locked ? (
+            <p className="banner banner-warning" role="status">
+              Locked: all {quiz.state.maxAttempts} attempts are used. Your training coordinator can reset the knowledge check; until then you cannot sign.
+            </p>
+          ) : quiz.next ? (
+            <Form method="post" className="quiz-form" key={`${quiz.state.round}-${quiz.next.attempt}`}>
+              <input type="hidden" name="intent" value="quiz" />
+              <input type="hidden" name="attempt" value={quiz.next.attempt} />
+              <input type="hidden" name="quizHash" value={quiz.hash} />
+              <p className="hint">
+                Attempt {quiz.next.attempt} of {quiz.state.maxAttempts}. Pass mark {quiz.state.passMark}%. Questions marked &ldquo;choose all that apply&rdquo;
+                may have more than one right answer.
+              </p>
+              {quiz.next.presented.questions.map((question, i) => (
+                <fieldset key={question.id} className="quiz-question">
+                  <legend>
+                    {i + 1}. {question.prompt}
+                    {question.kind === "multiple" ? <span className="muted small"> (choose all that apply)</span> : null}
+                  </legend>
+                  {question.options.map((o) => (
+                    <label key={o.id} className="quiz-option">
+                      <input type={question.kind === "single" ? "radio" : "checkbox"} name={`q.${question.id}`} value={o.id} />
+                      <span>{o.text}</span>
+                    </label>
+                  ))}
+                </fieldset>
+              ))}
+              <button type="submit">Submit answers</button>
+            </Form>
+          ) : null}
+        </section>
+      ) : null}
+      {a.status === "open" && !quizOpen ? (
         <div className="card stack training-sign">
           <h2>Sign: read and understood</h2>
           <p className="hint">

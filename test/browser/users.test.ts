@@ -1,6 +1,8 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { DEMO_USERS } from "~/modules/setup/demo-users";
+
 import { launchBrowser, screenshot } from "../helpers/browser";
 import { copyDataFolder } from "../helpers/data-folder";
 import { startServer, type RunningServer } from "../helpers/server";
@@ -35,7 +37,7 @@ describe("user administration in Chromium", () => {
     await page.waitForURL(server.url + "/admin/users");
     await page.locator("table.users-table").waitFor();
     await expect(page.title()).resolves.toBe("Users · Quire");
-    expect(await page.locator("table.users-table tbody tr").count()).toBe(9);
+    expect(await page.locator("table.users-table tbody tr").count()).toBe(DEMO_USERS.length);
     await screenshot(page, "users-list");
 
     // "New user" is a link reachable from the keyboard.

@@ -117,15 +117,15 @@ describe("assignments follow people and approvals", () => {
     await expect(wrong).rejects.toBeInstanceOf(SignaturePasswordRefused);
     const signer = await verifySigner(q, { username: "nia", clientAddress: "127.0.0.1" }, TEST_PASSWORD);
     const at = new Date(`${TODAY}T12:00:00Z`);
-    await expect(acknowledgeAssignment(q.db, signer, v30!.id, at)).rejects.toThrow(/SOP-TS-001 v3.0 was superseded by v3.1/);
+    await expect(acknowledgeAssignment(q, signer, v30!.id, at)).rejects.toThrow(/SOP-TS-001 v3.0 was superseded by v3.1/);
     const craOne = (await assignments("cra1")).find((a) => a.status === "open")!;
-    await expect(acknowledgeAssignment(q.db, signer, craOne.id, at)).rejects.toThrow(/is not yours/);
-    await expect(acknowledgeAssignment(q.db, signer, v31!.id, at, "0".repeat(64))).rejects.toThrow(/not SOP-TS-001 v3.1 as approved/);
-    await expect(acknowledgeAssignment(q.db, signer, 999_999, at)).rejects.toBeInstanceOf(TrainingRefused);
+    await expect(acknowledgeAssignment(q, signer, craOne.id, at)).rejects.toThrow(/is not yours/);
+    await expect(acknowledgeAssignment(q, signer, v31!.id, at, "0".repeat(64))).rejects.toThrow(/not SOP-TS-001 v3.1 as approved/);
+    await expect(acknowledgeAssignment(q, signer, 999_999, at)).rejects.toBeInstanceOf(TrainingRefused);
 
     const seq = await lastSeq();
     const v = (await versionsOf(q.db, "SOP-TS-001")).find((x) => x.version === "3.1")!;
-    const signatureId = await acknowledgeAssignment(q.db, signer, v31!.id, at, v.contentHash);
+    const signatureId = await acknowledgeAssignment(q, signer, v31!.id, at, v.contentHash);
     expect((await assignments("nia")).at(-1)).toMatchObject({ status: "completed", signatureId, closedAt: at.toISOString() });
     const sig = await q.db.get<{ meaning: string; content_hash: string; commit_sha: string; printed_name: string; statement: string }>(
       "SELECT meaning, content_hash, commit_sha, printed_name, statement FROM signatures WHERE id = ?",
@@ -134,7 +134,7 @@ describe("assignments follow people and approvals", () => {
     expect(sig).toMatchObject({ meaning: "Read and understood", content_hash: v.contentHash, commit_sha: v.commit, printed_name: "Person nia" });
     expect(sig!.statement).toMatch(/read and understood/);
     expect((await auditActions(seq)).map((a) => a.action)).toEqual(["signature.sign", "training.complete"]);
-    await expect(acknowledgeAssignment(q.db, signer, v31!.id, at)).rejects.toThrow(/already signed SOP-TS-001 v3.1/);
+    await expect(acknowledgeAssignment(q, signer, v31!.id, at)).rejects.toThrow(/already signed SOP-TS-001 v3.1/);
     // The record check still holds with training signatures in it.
     expect((await verifyRecord(q.db, q.repo)).problems).toEqual([]);
   });

@@ -7,9 +7,12 @@
 import { isoDate } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
+import { versionsOf } from "~/modules/documents/versions.server";
 import { verifySigner, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 import { acknowledgeAssignment } from "~/modules/training/acknowledge.server";
+import { getAssignment } from "~/modules/training/assignments.server";
 import { changeCurriculum } from "~/modules/training/curriculum.server";
+import { quizOfVersion, quizState, recordQuizAttempt } from "~/modules/training/knowledge-check.server";
 import { addWorkingDays } from "~/modules/training/working-days";
 import { SYSTEM_ACTOR } from "~/modules/users/actor";
 import { getUserByUsername, insertUser } from "~/modules/users/users.server";
@@ -19,16 +22,22 @@ import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from "./demo-users";
 
 /** How many working days after being assigned each person signs (base, plus up to `spread` more by document). */
 const PACE: Record<string, { base: number; spread: number }> = {
-  qa: { base: 2, spread: 3 },
-  author: { base: 3, spread: 4 },
-  reviewer: { base: 3, spread: 5 },
-  trainer: { base: 1, spread: 2 },
-  cra1: { base: 3, spread: 5 },
-  cra2: { base: 6, spread: 8 },
-  dm1: { base: 4, spread: 6 },
+  qa: { base: 1, spread: 2 },
+  author: { base: 2, spread: 2 },
+  reviewer: { base: 2, spread: 2 },
+  trainer: { base: 1, spread: 1 },
+  cra1: { base: 1, spread: 3 },
+  cra2: { base: 3, spread: 6 },
+  dm1: { base: 2, spread: 3 },
   cra3: { base: 3, spread: 9 },
   pm1: { base: 2, spread: 12 },
 };
+
+/** Knowledge checks failed before the one passed (user name and document). */
+const QUIZ_FAILURES: Record<string, number> = { "cra2 SOP-DV-001": 1, "dm1 SOP-DM-001": 1, "cra1 SOP-CM-001": 1 };
+
+/** Knowledge checks failed until they locked (user name and document): a training coordinator must reset them. */
+const QUIZ_LOCKED = new Set(["cra3 SOP-CM-001"]);
 
 /** Training a person has not done by init (overdue in the demo): user name and document. */
 const NOT_DONE = new Set(["cra2 SOP-CM-001 2.0", "cra3 SOP-CM-001", "cra3 WI-CM-001"]);
@@ -98,8 +107,48 @@ export class DemoTraining {
       })
       .sort((x, y) => x.at.getTime() - y.at.getTime());
     for (const a of due) {
-      await acknowledgeAssignment(this.q.db, await this.signer(a.username), a.id, a.at);
+      const failures = QUIZ_FAILURES[`${a.username} ${a.doc_id}`] ?? 0;
+      for (let i = failures; i >= 0; i--) await this.takeQuiz(a.id, a.username, i === 0, new Date(a.at.getTime() - (i + 1) * 600_000));
+      await acknowledgeAssignment(this.q, await this.signer(a.username), a.id, a.at);
     }
+    // Knowledge checks failed until locked, two working days after assignment.
+    for (const a of open.filter((x) => QUIZ_LOCKED.has(`${x.username} ${x.doc_id}`))) {
+      const at = new Date(`${addWorkingDays(a.assigned_at.slice(0, 10), 2)}T10:00:00.000Z`);
+      if (at > instant || at >= this.now) continue;
+      for (let i = 0; i < 10; i++) {
+        if (!(await this.takeQuiz(a.id, a.username, false, new Date(at.getTime() + i * 900_000)))) break;
+      }
+    }
+  }
+
+  /** One attempt at an assignment's knowledge check, right or wrong, through the server's grading; false when there is none to take. */
+  private async takeQuiz(assignmentId: number, username: string, right: boolean, at: Date): Promise<boolean> {
+    const assignment = (await getAssignment(this.q.db, assignmentId))!;
+    const version = (await versionsOf(this.q.db, assignment.docId)).find((v) => v.version === assignment.version)!;
+    const vq = await quizOfVersion(this.q.repo, version);
+    if (!vq) return false;
+    const state = await quizState(this.q.db, assignmentId, vq.quiz);
+    if (state.passed || state.locked) return false;
+    const answers = Object.fromEntries(
+      vq.quiz.questions.map((question) => {
+        const correct = question.options.filter((o) => o.correct).map((o) => o.id);
+        const wrong = question.options.find((o) => !o.correct)!.id;
+        return [question.id, right ? correct : [wrong]];
+      }),
+    );
+    const person = (await getUserByUsername(this.q.db, username))!;
+    await this.q.db.transaction((tx) =>
+      recordQuizAttempt(tx, {
+        assignment,
+        vq,
+        attempt: state.used + 1,
+        quizHash: vq.hash,
+        answers,
+        actor: { userId: person.id, username, clientAddress: null },
+        at,
+      }),
+    );
+    return true;
   }
 
   /** The demo password re-entered once per person (Part 11 signing), kept for their later signatures. */

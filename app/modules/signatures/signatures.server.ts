@@ -125,6 +125,11 @@ export async function allSignatures(db: Queryable): Promise<(SignatureRecord & {
   return rows.map((r) => ({ ...toRecord(r), statement: r.statement }));
 }
 
+export async function getSignature(db: Queryable, id: number): Promise<SignatureRecord | null> {
+  const row = await db.get<SignatureRow>(`SELECT ${COLUMNS} FROM signatures WHERE id = ?`, [id]);
+  return row ? toRecord(row) : null;
+}
+
 /** Read-and-understood acknowledgements (the training purpose), oldest first: one person's, optionally of one document. */
 export async function acknowledgementsOf(db: Queryable, userId: string, docId?: string): Promise<SignatureRecord[]> {
   const rows = await db.all<SignatureRow>(

@@ -3,28 +3,34 @@
 // content hash and commit, completes the assignment in one transaction.
 
 import type { Database } from "~/db/db.server";
+import type { ContentRepository } from "~/modules/content/repository.server";
 import { versionsOf } from "~/modules/documents/versions.server";
 import { recordSignature, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 
 import { completeAssignment, getAssignment } from "./assignments.server";
+import { quizBlocksSigning, quizOfVersion } from "./knowledge-check.server";
 
 /** A refusal to record training, with the reason for the person who tried. */
 export class TrainingRefused extends Error {}
 
 /**
  * Signs "Read and understood" for an open assignment of the signer's own. Refused: someone else's
- * assignment, one already completed, superseded or cancelled, or content other than the version's
- * (`shownHash`, the hash the page showed, differs). Returns the signature's id.
+ * assignment, one already completed, superseded or cancelled, content other than the version's
+ * (`shownHash`, the hash the page showed, differs), or a knowledge check not passed yet. Returns
+ * the signature's id.
  */
 export async function acknowledgeAssignment(
-  db: Database,
+  q: { db: Database; repo: ContentRepository },
   signer: VerifiedSigner,
   assignmentId: number,
   at: Date,
   shownHash?: string,
-  /** Checked inside the transaction, before anything is written (a passed knowledge check). */
-  precondition?: () => Promise<string | null>,
 ): Promise<number> {
+  const { db } = q;
+  // The version's knowledge check, read from git before the transaction (a version never changes).
+  const planned = await getAssignment(db, assignmentId);
+  const plannedVersion = planned ? (await versionsOf(db, planned.docId)).find((v) => v.version === planned.version) : undefined;
+  const vq = plannedVersion ? await quizOfVersion(q.repo, plannedVersion) : null;
   return db.transaction(async (tx) => {
     const a = await getAssignment(tx, assignmentId);
     if (!a) throw new TrainingRefused(`There is no training assignment ${assignmentId}.`);
@@ -44,7 +50,7 @@ export async function acknowledgeAssignment(
     if (shownHash !== undefined && shownHash !== version.contentHash) {
       throw new TrainingRefused(`The content you were shown is not ${a.docId} v${a.version} as approved; reload the page, read it and sign again.`);
     }
-    const blocked = precondition ? await precondition() : null;
+    const blocked = await quizBlocksSigning(tx, a.id, vq);
     if (blocked) throw new TrainingRefused(blocked);
     const signatureId = await recordSignature(tx, {
       crId: null,

@@ -51,7 +51,7 @@ export async function getAssignment(db: Queryable, id: number): Promise<Assignme
 /** One person's assignments: open ones by due date first, then closed ones, newest first. */
 export async function assignmentsOf(db: Queryable, userId: string): Promise<Assignment[]> {
   const rows = await db.all<AssignmentRow>(
-    `${SELECT} WHERE a.user_id = ? ORDER BY a.status <> 'open', CASE WHEN a.status = 'open' THEN a.due_on END, coalesce(a.closed_at, a.assigned_at) DESC, a.id DESC`,
+    `${SELECT} WHERE a.user_id = ? ORDER BY a.status <> 'open', CASE WHEN a.status = 'open' THEN a.due_on END, CASE WHEN a.status = 'open' THEN a.doc_id END, coalesce(a.closed_at, a.assigned_at) DESC, a.id DESC`,
     [userId],
   );
   return rows.map(toAssignment);

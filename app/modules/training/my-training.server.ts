@@ -3,9 +3,12 @@
 
 import type { Quire } from "~/context.server";
 import { versionHtml } from "~/modules/documents/library.server";
+import { versionsOf } from "~/modules/documents/versions.server";
 import { acknowledgementsOf } from "~/modules/signatures/signatures.server";
 
 import { assignmentsOf, getAssignment, noticesOf, type Notice } from "./assignments.server";
+import { QuizRefused, nextAttemptQuestions, quizOfVersion, quizState, recordQuizAttempt, type QuizState } from "./knowledge-check.server";
+import type { PresentedQuiz } from "./quiz";
 import { CAUSE_LABELS, daysOverdue, trainingState, type Assignment, type TrainingState } from "./training";
 
 export interface AssignmentView extends Assignment {
@@ -51,12 +54,21 @@ export async function openTrainingCount(q: Quire, userId: string): Promise<numbe
   return (await q.db.get<{ n: number }>("SELECT count(*) AS n FROM training_assignments WHERE user_id = ? AND status = 'open'", [userId]))!.n;
 }
 
+/** A version's knowledge check as the trainee's page shows it: never the answers. */
+export interface TrainingQuiz {
+  hash: string;
+  state: QuizState;
+  /** The next attempt's questions, when one can be taken (not passed, not locked, assignment open). */
+  next: { attempt: number; presented: PresentedQuiz } | null;
+}
+
 export interface TrainingTask {
   assignment: AssignmentView;
   contentHash: string;
   commit: string;
   effectiveFrom: string;
   html: string;
+  quiz: TrainingQuiz | null;
 }
 
 /** One of the person's own assignments with the version to read; null when there is none of theirs by that id. */
@@ -66,11 +78,45 @@ export async function trainingTask(q: Quire, userId: string, assignmentId: numbe
   const body = await versionHtml(q, a.docId, a.version);
   if (!body) return null;
   const acks = a.signatureId === null ? [] : await acknowledgementsOf(q.db, userId, a.docId);
+  const vq = await quizOfVersion(q.repo, body.version);
+  let quiz: TrainingQuiz | null = null;
+  if (vq) {
+    const state = await quizState(q.db, a.id, vq.quiz);
+    const canTake = a.status === "open" && !state.passed && !state.locked;
+    quiz = { hash: vq.hash, state, next: canTake ? nextAttemptQuestions(a.id, state, vq.quiz) : null };
+  }
   return {
     assignment: view(a, today, new Map(acks.map((s) => [s.id, s.signedAt]))),
     contentHash: body.version.contentHash,
     commit: body.version.commit,
     effectiveFrom: body.version.effectiveFrom,
     html: body.html,
+    quiz,
   };
+}
+
+/** Grades the trainee's answers to their own assignment's knowledge check (refusals: QuizRefused). */
+export async function submitQuiz(
+  q: Quire,
+  user: { id: string; username: string; clientAddress: string | null },
+  assignmentId: number,
+  form: { attempt: number; quizHash: string; answers: Record<string, string[]> },
+  at: Date,
+) {
+  const a = await getAssignment(q.db, assignmentId);
+  if (!a || a.userId !== user.id) throw new QuizRefused(`You have no training assignment ${assignmentId}.`);
+  const version = (await versionsOf(q.db, a.docId)).find((v) => v.version === a.version)!;
+  const vq = await quizOfVersion(q.repo, version);
+  if (!vq) throw new QuizRefused(`${a.docId} v${a.version} has no knowledge check.`);
+  return q.db.transaction(async (tx) => {
+    // Read again inside the transaction: a second tab may have submitted meanwhile.
+    const fresh = (await getAssignment(tx, assignmentId))!;
+    return recordQuizAttempt(tx, {
+      assignment: fresh,
+      vq,
+      ...form,
+      actor: { userId: user.id, username: user.username, clientAddress: user.clientAddress },
+      at,
+    });
+  });
 }
