@@ -89,6 +89,7 @@ export function Layout({ children }: { children: ReactNode }) {
                       ) : null}
                     </NavLink>
                   ) : null}
+                  {can("training.read") ? <NavLink to="/training/matrix">Training records</NavLink> : null}
                   <NavLink to="/manual">QMS manual</NavLink>
                   {can("document.author") || can("document.review") || can("audit.read") ? <NavLink to="/changes">Change requests</NavLink> : null}
                   <NavLink to="/reviews">Periodic reviews</NavLink>

@@ -89,6 +89,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       author: user.permissions.includes("document.author"),
       approve: user.permissions.includes("document.approve"),
       seeChanges: ["document.author", "document.review", "audit.read"].some((p) => user.permissions.includes(p as never)),
+      readTraining: user.permissions.includes("training.read"),
     },
     versions: page.versions.map((s) => ({
       version: s.version.version,
@@ -175,7 +176,15 @@ export default function DocumentView() {
               </ul>
             </dd>
             <dt>Training</dt>
-            <dd>{doc.training === "required" ? "Read and understood, signed" : "Read only"}</dd>
+            <dd>
+              {doc.training === "required" ? "Read and understood, signed" : "Read only"}
+              {doc.training === "required" && can.readTraining ? (
+                <>
+                  {" "}
+                  · <Link to={`/training/documents/${doc.id}/${doc.version}`}>who is trained</Link>
+                </>
+              ) : null}
+            </dd>
             {retirement ? (
               <>
                 <dt>Retired from</dt>

@@ -3,7 +3,7 @@
 // longer theirs, deactivation cancels everything open. Called inside the transaction that changes
 // the person, so the person and their training change together.
 
-import type { Tx } from "~/db/db.server";
+import type { Queryable, Tx } from "~/db/db.server";
 import { versionStates, type DocumentVersion } from "~/modules/documents/documents";
 import { allRetirementDates } from "~/modules/documents/retirement-dates.server";
 import { allVersions } from "~/modules/documents/versions.server";
@@ -16,9 +16,9 @@ import { inAudience, inductionDueOn, trainingNeed, type AssignmentCause } from "
  * The version of each document someone joining its audience today trains on: the newest one that
  * is in force or approved to come into force (not superseded, not retired), when it needs training.
  */
-export async function curriculumVersions(tx: Tx, today: string): Promise<DocumentVersion[]> {
-  const versions = await allVersions(tx);
-  const retirements = await allRetirementDates(tx);
+export async function curriculumVersions(db: Queryable, today: string): Promise<DocumentVersion[]> {
+  const versions = await allVersions(db);
+  const retirements = await allRetirementDates(db);
   const byDoc = new Map<string, DocumentVersion[]>();
   for (const v of versions) byDoc.set(v.docId, [...(byDoc.get(v.docId) ?? []), v]);
   const current: DocumentVersion[] = [];

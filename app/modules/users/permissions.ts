@@ -8,6 +8,7 @@ export const PERMISSIONS = [
   "document.review",
   "document.approve",
   "training.acknowledge",
+  "training.read",
   "training.manage",
   "users.manage",
   "audit.read",
@@ -23,8 +24,8 @@ export const ROLES = {
   },
   "quality-manager": {
     label: "Quality manager",
-    description: "Reviews and approves controlled documents; reads the audit trail; builds inspection binders.",
-    permissions: ["document.read", "training.acknowledge", "document.review", "document.approve", "audit.read", "export.binder"],
+    description: "Reviews and approves controlled documents; reads training records and the audit trail; builds inspection binders.",
+    permissions: ["document.read", "training.acknowledge", "training.read", "document.review", "document.approve", "audit.read", "export.binder"],
   },
   author: {
     label: "Author",
@@ -38,8 +39,8 @@ export const ROLES = {
   },
   "training-coordinator": {
     label: "Training coordinator",
-    description: "Maintains the training matrix and follows up training.",
-    permissions: ["document.read", "training.acknowledge", "training.manage"],
+    description: "Maintains the training matrix, follows up training and resets locked knowledge checks.",
+    permissions: ["document.read", "training.acknowledge", "training.read", "training.manage"],
   },
   staff: {
     label: "Staff",
@@ -49,7 +50,7 @@ export const ROLES = {
   inspector: {
     label: "Inspector (read-only auditor)",
     description: "Reads everything, the audit trail included, and takes exports. Changes nothing.",
-    permissions: ["document.read", "audit.read", "export.binder"],
+    permissions: ["document.read", "training.read", "audit.read", "export.binder"],
   },
 } as const satisfies Record<string, { label: string; description: string; permissions: readonly Permission[] }>;
 

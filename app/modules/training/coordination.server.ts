@@ -1,0 +1,43 @@
+// What a training coordinator does to someone else's training: reset a locked knowledge check.
+// Authorised by the caller (training.manage) and audited here, in the same transaction.
+
+import type { Quire } from "~/context.server";
+import { versionsOf } from "~/modules/documents/versions.server";
+import type { Actor } from "~/modules/users/actor";
+
+import { getAssignment } from "./assignments.server";
+import { QuizRefused, quizOfVersion, quizState, resetQuiz } from "./knowledge-check.server";
+
+async function versionQuiz(q: Quire, docId: string, version: string) {
+  const v = (await versionsOf(q.db, docId)).find((x) => x.version === version);
+  return v ? quizOfVersion(q.repo, v) : null;
+}
+
+/** Unlocks a knowledge check locked after its maximum of failed attempts: the trainee gets a new round. */
+export async function resetKnowledgeCheck(q: Quire, by: Actor & { userId: string }, assignmentId: number, reason: string, at: Date): Promise<void> {
+  const a = await getAssignment(q.db, assignmentId);
+  if (!a) throw new QuizRefused(`There is no training assignment ${assignmentId}.`);
+  const vq = await versionQuiz(q, a.docId, a.version);
+  if (!vq) throw new QuizRefused(`${a.docId} v${a.version} has no knowledge check.`);
+  await q.db.transaction(async (tx) => {
+    const fresh = (await getAssignment(tx, assignmentId))!;
+    if (fresh.status !== "open") throw new QuizRefused(`This training on ${a.docId} v${a.version} is ${fresh.status}; there is nothing to reset.`);
+    await resetQuiz(tx, fresh, vq.quiz, by, reason, at);
+  });
+}
+
+/** The ids, among a person's open assignments, whose knowledge check is locked. */
+export async function lockedKnowledgeChecks(
+  q: Quire,
+  assignments: readonly { assignmentId: number; docId: string; version: string; status: string }[],
+): Promise<number[]> {
+  const locked: number[] = [];
+  for (const a of assignments) {
+    if (a.status !== "open") continue;
+    const attempted = await q.db.get("SELECT 1 FROM quiz_attempts WHERE assignment_id = ? LIMIT 1", [a.assignmentId]);
+    if (!attempted) continue;
+    const vq = await versionQuiz(q, a.docId, a.version);
+    if (vq && (await quizState(q.db, a.assignmentId, vq.quiz)).locked) locked.push(a.assignmentId);
+  }
+  return locked;
+}

@@ -1,0 +1,422 @@
+// Training read models for coordinators, quality managers and inspectors (inspection questions
+// 10, 11 and 13): the matrix of job functions and documents, the people and whether they are
+// qualified, one version's trainees, and one person's transcript. Aggregated in SQL, so a matrix of
+// thousands of people stays one query.
+
+import type { Quire } from "~/context.server";
+import type { Queryable } from "~/db/db.server";
+import { compareVersions, effectiveOn, type DocumentVersion } from "~/modules/documents/documents";
+import { loadJobFunctions } from "~/modules/documents/library.server";
+import { allRetirementDates } from "~/modules/documents/retirement-dates.server";
+import { allVersions } from "~/modules/documents/versions.server";
+
+import { curriculumVersions } from "./curriculum.server";
+import { CAUSE_LABELS, daysOverdue, trainingBaseline, trainingState, type AssignmentCause, type AssignmentStatus, type TrainingState } from "./training";
+import { workingDaysBetween } from "./working-days";
+
+/** The newest live (open or completed) assignment of each person on each document: their standing on it. */
+const LATEST = `WITH latest AS (
+  SELECT a.id, a.user_id, a.doc_id, a.version, a.status, a.due_on,
+         row_number() OVER (PARTITION BY a.user_id, a.doc_id ORDER BY a.id DESC) AS rn
+    FROM training_assignments a WHERE a.status IN ('open', 'completed'))`;
+
+export interface MatrixCell {
+  people: number;
+  current: number;
+  due: number;
+  overdue: number;
+  /** People holding the function with no assignment on the document (e.g. recorded before Quire assigned training). */
+  unassigned: number;
+}
+
+export interface TrainingMatrix {
+  on: string;
+  functions: { id: string; name: string; people: number }[];
+  documents: { docId: string; version: string; title: string; audience: string[] }[];
+  /** cells[functionId][docId], only where the function is in the document's audience. */
+  cells: Record<string, Record<string, MatrixCell>>;
+  totals: { current: number; due: number; overdue: number; unassigned: number };
+}
+
+/** The curriculum as it stands today (inspection question 13), with each cell's training standing. */
+export async function trainingMatrix(q: Quire, today: string): Promise<TrainingMatrix> {
+  const [functions, versions, people, standing] = await Promise.all([
+    loadJobFunctions(q.db),
+    curriculumVersions(q.db, today),
+    q.db.all<{ fn: string; n: number }>(
+      "SELECT j.job_function_id AS fn, count(*) AS n FROM user_job_functions j JOIN users u ON u.id = j.user_id AND u.active = 1 GROUP BY 1",
+    ),
+    q.db.all<{ fn: string; doc_id: string; current: number; due: number; overdue: number }>(
+      `${LATEST}
+       SELECT j.job_function_id AS fn, l.doc_id,
+              sum(l.status = 'completed') AS current,
+              sum(l.status = 'open' AND l.due_on >= ?) AS due,
+              sum(l.status = 'open' AND l.due_on < ?) AS overdue
+         FROM latest l JOIN users u ON u.id = l.user_id AND u.active = 1 JOIN user_job_functions j ON j.user_id = l.user_id
+        WHERE l.rn = 1 GROUP BY 1, 2`,
+      [today, today],
+    ),
+  ]);
+  const headcount = new Map(people.map((p) => [p.fn, p.n]));
+  const byCell = new Map(standing.map((s) => [`${s.fn}\u0000${s.doc_id}`, s]));
+  const cells: TrainingMatrix["cells"] = {};
+  const totals = { current: 0, due: 0, overdue: 0, unassigned: 0 };
+  for (const f of functions) {
+    cells[f.id] = {};
+    for (const v of versions) {
+      if (!v.frontmatter.audience.includes(f.id)) continue;
+      const s = byCell.get(`${f.id}\u0000${v.docId}`);
+      const n = headcount.get(f.id) ?? 0;
+      const cell = { people: n, current: s?.current ?? 0, due: s?.due ?? 0, overdue: s?.overdue ?? 0, unassigned: 0 };
+      cell.unassigned = Math.max(0, n - cell.current - cell.due - cell.overdue);
+      cells[f.id]![v.docId] = cell;
+      totals.current += cell.current;
+      totals.due += cell.due;
+      totals.overdue += cell.overdue;
+      totals.unassigned += cell.unassigned;
+    }
+  }
+  return {
+    on: today,
+    functions: functions.map((f) => ({ id: f.id, name: f.name, people: headcount.get(f.id) ?? 0 })),
+    documents: versions
+      .map((v) => ({ docId: v.docId, version: v.version, title: v.title, audience: v.frontmatter.audience }))
+      .sort((a, b) => a.docId.localeCompare(b.docId)),
+    cells,
+    totals,
+  };
+}
+
+export interface PersonStanding {
+  userId: string;
+  username: string;
+  displayName: string;
+  jobFunctions: string[];
+  managerUsername: string | null;
+  due: number;
+  overdue: number;
+  current: number;
+  maxDaysOverdue: number;
+  /** The job functions whose whole curriculum the person has completed (SOP-TR-001 "Qualified"). */
+  qualifiedFor: string[];
+}
+
+export interface PeopleFilter {
+  fn?: string;
+  status?: "overdue" | "due" | "all";
+  manager?: string;
+}
+
+/** Every active person with a job function and where their training stands. */
+export async function trainingPeople(q: Quire, today: string, filter: PeopleFilter = {}): Promise<PersonStanding[]> {
+  const [versions, users, functions, standing] = await Promise.all([
+    curriculumVersions(q.db, today),
+    q.db.all<{ id: string; username: string; display_name: string; manager: string | null }>(
+      "SELECT u.id, u.username, u.display_name, m.username AS manager FROM users u LEFT JOIN users m ON m.id = u.manager_id WHERE u.active = 1 ORDER BY u.username",
+    ),
+    q.db.all<{ user_id: string; fn: string }>("SELECT user_id, job_function_id AS fn FROM user_job_functions ORDER BY job_function_id"),
+    q.db.all<{ user_id: string; doc_id: string; status: AssignmentStatus; due_on: string }>(
+      `${LATEST} SELECT user_id, doc_id, status, due_on FROM latest WHERE rn = 1`,
+    ),
+  ]);
+  const fnsOf = new Map<string, string[]>();
+  for (const f of functions) fnsOf.set(f.user_id, [...(fnsOf.get(f.user_id) ?? []), f.fn]);
+  const docsOf = new Map<string, Map<string, { status: AssignmentStatus; dueOn: string }>>();
+  for (const s of standing) {
+    const m = docsOf.get(s.user_id) ?? new Map();
+    m.set(s.doc_id, { status: s.status, dueOn: s.due_on });
+    docsOf.set(s.user_id, m);
+  }
+  const curriculum = (fn: string) => versions.filter((v) => v.frontmatter.audience.includes(fn)).map((v) => v.docId);
+  const result: PersonStanding[] = [];
+  for (const u of users) {
+    const fns = fnsOf.get(u.id) ?? [];
+    if (fns.length === 0) continue;
+    const docs = docsOf.get(u.id) ?? new Map<string, { status: AssignmentStatus; dueOn: string }>();
+    let due = 0;
+    let overdue = 0;
+    let current = 0;
+    let maxDaysOverdue = 0;
+    for (const d of docs.values()) {
+      const state = trainingState(d, today);
+      if (state === "due") due++;
+      else if (state === "overdue") {
+        overdue++;
+        maxDaysOverdue = Math.max(maxDaysOverdue, daysOverdue(d, today));
+      } else if (state === "completed") current++;
+    }
+    const qualifiedFor = fns.filter((fn) => curriculum(fn).every((docId) => docs.get(docId)?.status === "completed"));
+    result.push({
+      userId: u.id,
+      username: u.username,
+      displayName: u.display_name,
+      jobFunctions: fns,
+      managerUsername: u.manager,
+      due,
+      overdue,
+      current,
+      maxDaysOverdue,
+      qualifiedFor,
+    });
+  }
+  return result.filter(
+    (p) =>
+      (!filter.fn || p.jobFunctions.includes(filter.fn)) &&
+      (!filter.manager || p.managerUsername === filter.manager) &&
+      (filter.status === "overdue" ? p.overdue > 0 : filter.status === "due" ? p.due + p.overdue > 0 : true),
+  );
+}
+
+export interface VersionTrainee {
+  assignmentId: number;
+  username: string;
+  displayName: string;
+  active: boolean;
+  status: AssignmentStatus;
+  state: TrainingState;
+  cause: AssignmentCause;
+  causeLabel: string;
+  assignedAt: string;
+  dueOn: string;
+  signedAt: string | null;
+  signatureId: number | null;
+  /** Working days from assignment to signature (inspection question 12: how long they took). */
+  workingDaysToSign: number | null;
+  daysOverdue: number;
+  quizScore: number | null;
+}
+
+export interface VersionTraining {
+  docId: string;
+  version: string;
+  title: string;
+  effectiveFrom: string;
+  trainees: VersionTrainee[];
+  counts: { mustTrain: number; trained: number; due: number; overdue: number; onTime: number };
+  /** Median working days from assignment to signature, over those who signed. */
+  medianWorkingDays: number | null;
+  notified: { username: string; at: string }[];
+}
+
+/** Inspection question 11 (and 12): for one version, who must be trained, who is, who is overdue, how long they took. */
+export async function versionTraining(q: Quire, docId: string, version: string, today: string): Promise<VersionTraining | null> {
+  const v = await q.db.get<{ title: string; effective_from: string }>("SELECT title, effective_from FROM document_versions WHERE doc_id = ? AND version = ?", [
+    docId,
+    version,
+  ]);
+  if (!v) return null;
+  const rows = await q.db.all<{
+    id: number;
+    username: string;
+    display_name: string;
+    active: number;
+    status: AssignmentStatus;
+    cause: AssignmentCause;
+    assigned_at: string;
+    due_on: string;
+    signed_at: string | null;
+    signature_id: number | null;
+    quiz_score: number | null;
+  }>(
+    `SELECT a.id, u.username, u.display_name, u.active, a.status, a.cause, a.assigned_at, a.due_on, s.signed_at, a.signature_id,
+            (SELECT max(score) FROM quiz_attempts qa WHERE qa.assignment_id = a.id AND qa.passed = 1) AS quiz_score
+       FROM training_assignments a JOIN users u ON u.id = a.user_id LEFT JOIN signatures s ON s.id = a.signature_id
+      WHERE a.doc_id = ? AND a.version = ? ORDER BY u.username, a.id`,
+    [docId, version],
+  );
+  const trainees = rows.map((r): VersionTrainee => ({
+    assignmentId: r.id,
+    username: r.username,
+    displayName: r.display_name,
+    active: r.active === 1,
+    status: r.status,
+    state: trainingState({ status: r.status, dueOn: r.due_on }, today),
+    cause: r.cause,
+    causeLabel: CAUSE_LABELS[r.cause],
+    assignedAt: r.assigned_at,
+    dueOn: r.due_on,
+    signedAt: r.signed_at,
+    signatureId: r.signature_id,
+    workingDaysToSign: r.signed_at ? Math.max(0, workingDaysBetween(r.assigned_at.slice(0, 10), r.signed_at.slice(0, 10))) : null,
+    daysOverdue: daysOverdue({ status: r.status, dueOn: r.due_on }, today),
+    quizScore: r.quiz_score,
+  }));
+  const live = trainees.filter((t) => t.status === "open" || t.status === "completed");
+  const signed = trainees.filter((t) => t.workingDaysToSign !== null).map((t) => t.workingDaysToSign!);
+  const notified = await q.db.all<{ username: string; created_at: string }>(
+    "SELECT u.username, n.created_at FROM training_notices n JOIN users u ON u.id = n.user_id WHERE n.doc_id = ? AND n.version = ? AND n.kind = 'minor-revision' ORDER BY u.username",
+    [docId, version],
+  );
+  return {
+    docId,
+    version,
+    title: v.title,
+    effectiveFrom: v.effective_from,
+    trainees,
+    counts: {
+      mustTrain: live.length,
+      trained: live.filter((t) => t.status === "completed").length,
+      due: live.filter((t) => t.state === "due").length,
+      overdue: live.filter((t) => t.state === "overdue").length,
+      onTime: live.filter((t) => t.signedAt !== null && t.signedAt.slice(0, 10) <= t.dueOn).length,
+    },
+    medianWorkingDays: median(signed),
+    notified: notified.map((n) => ({ username: n.username, at: n.created_at })),
+  };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface TranscriptEntry {
+  assignmentId: number;
+  docId: string;
+  version: string;
+  title: string;
+  status: AssignmentStatus;
+  state: TrainingState;
+  cause: AssignmentCause;
+  causeLabel: string;
+  causeRef: string | null;
+  assignedAt: string;
+  dueOn: string;
+  closedAt: string | null;
+  /** How it was completed: the read-and-understood signature. */
+  signedAt: string | null;
+  signatureId: number | null;
+  printedName: string | null;
+  contentHash: string | null;
+  onTime: boolean | null;
+  quiz: { attempts: number; bestScore: number | null; passed: boolean } | null;
+}
+
+export interface Transcript {
+  userId: string;
+  username: string;
+  displayName: string;
+  active: boolean;
+  jobFunctions: string[];
+  managerUsername: string | null;
+  entries: TranscriptEntry[];
+}
+
+/** Inspection question 10: every document and version a person was assigned and trained on, when and how, superseded curricula included. */
+export async function transcript(db: Queryable, username: string, today: string): Promise<Transcript | null> {
+  const u = await db.get<{ id: string; username: string; display_name: string; active: number; manager: string | null }>(
+    "SELECT u.id, u.username, u.display_name, u.active, m.username AS manager FROM users u LEFT JOIN users m ON m.id = u.manager_id WHERE u.username = ?",
+    [username.trim().toLowerCase()],
+  );
+  if (!u) return null;
+  const fns = await db.all<{ fn: string }>("SELECT job_function_id AS fn FROM user_job_functions WHERE user_id = ? ORDER BY 1", [u.id]);
+  const rows = await db.all<{
+    id: number;
+    doc_id: string;
+    version: string;
+    title: string;
+    status: AssignmentStatus;
+    cause: AssignmentCause;
+    cause_ref: string | null;
+    assigned_at: string;
+    due_on: string;
+    closed_at: string | null;
+    signature_id: number | null;
+    signed_at: string | null;
+    printed_name: string | null;
+    content_hash: string | null;
+    attempts: number;
+    best: number | null;
+    passed: number;
+  }>(
+    `SELECT a.id, a.doc_id, a.version, v.title, a.status, a.cause, a.cause_ref, a.assigned_at, a.due_on, a.closed_at, a.signature_id,
+            s.signed_at, s.printed_name, s.content_hash,
+            (SELECT count(*) FROM quiz_attempts qa WHERE qa.assignment_id = a.id) AS attempts,
+            (SELECT max(score) FROM quiz_attempts qa WHERE qa.assignment_id = a.id) AS best,
+            (SELECT count(*) FROM quiz_attempts qa WHERE qa.assignment_id = a.id AND qa.passed = 1) AS passed
+       FROM training_assignments a
+       JOIN document_versions v ON v.doc_id = a.doc_id AND v.version = a.version
+       LEFT JOIN signatures s ON s.id = a.signature_id
+      WHERE a.user_id = ? ORDER BY a.doc_id, a.id`,
+    [u.id],
+  );
+  return {
+    userId: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    active: u.active === 1,
+    jobFunctions: fns.map((f) => f.fn),
+    managerUsername: u.manager,
+    entries: rows.map((r) => ({
+      assignmentId: r.id,
+      docId: r.doc_id,
+      version: r.version,
+      title: r.title,
+      status: r.status,
+      state: trainingState({ status: r.status, dueOn: r.due_on }, today),
+      cause: r.cause,
+      causeLabel: CAUSE_LABELS[r.cause],
+      causeRef: r.cause_ref,
+      assignedAt: r.assigned_at,
+      dueOn: r.due_on,
+      closedAt: r.closed_at,
+      signedAt: r.signed_at,
+      signatureId: r.signature_id,
+      printedName: r.printed_name,
+      contentHash: r.content_hash,
+      onTime: r.signed_at ? r.signed_at.slice(0, 10) <= r.due_on : null,
+      quiz: r.attempts > 0 ? { attempts: r.attempts, bestScore: r.best, passed: r.passed > 0 } : null,
+    })),
+  };
+}
+
+export interface AsOfPerson {
+  username: string;
+  displayName: string;
+  trained: boolean;
+  acknowledgedAt: string | null;
+}
+
+export interface AsOfDocument {
+  docId: string;
+  title: string;
+  /** The version in force that day. */
+  version: string;
+  /** People expected to be trained that day: assigned that version (or the one it revised without retraining) by then. */
+  people: AsOfPerson[];
+  trained: number;
+}
+
+/**
+ * Who was trained on what as of a past day: for each document needing training, the version in
+ * force that day, and for each person assigned it by then, whether they had signed by the end of
+ * that day (the same rule as `quire trained`).
+ */
+export async function trainedAsOfDay(q: Quire, on: string, docId?: string): Promise<AsOfDocument[]> {
+  const [versions, retirements] = await Promise.all([allVersions(q.db), allRetirementDates(q.db)]);
+  const byDoc = new Map<string, DocumentVersion[]>();
+  for (const v of versions) if (!docId || v.docId === docId) byDoc.set(v.docId, [...(byDoc.get(v.docId) ?? []), v]);
+  const endOfDay = `${on}T23:59:59.999Z`;
+  const result: AsOfDocument[] = [];
+  for (const [id, list] of [...byDoc].sort(([a], [b]) => a.localeCompare(b))) {
+    const inForce = effectiveOn(list, on, retirements.get(id)?.effectiveFrom ?? null)?.version;
+    if (!inForce || inForce.frontmatter.training !== "required") continue;
+    const baseline = trainingBaseline(list, inForce);
+    const counting = list.filter((v) => compareVersions(v, baseline) >= 0 && compareVersions(v, inForce) <= 0).map((v) => v.version);
+    const marks = counting.map(() => "?").join(", ");
+    const rows = await q.db.all<{ username: string; display_name: string; signed_at: string | null }>(
+      `SELECT u.username, u.display_name,
+              (SELECT min(s.signed_at) FROM signatures s WHERE s.user_id = u.id AND s.doc_id = ? AND s.meaning = 'Read and understood'
+                  AND s.version IN (${marks}) AND s.signed_at <= ?) AS signed_at
+         FROM users u
+        WHERE EXISTS (SELECT 1 FROM training_assignments a WHERE a.user_id = u.id AND a.doc_id = ? AND a.version IN (${marks}) AND a.assigned_at <= ?)
+        ORDER BY u.username`,
+      [id, ...counting, endOfDay, id, ...counting, endOfDay],
+    );
+    const people = rows.map((r) => ({ username: r.username, displayName: r.display_name, trained: r.signed_at !== null, acknowledgedAt: r.signed_at }));
+    result.push({ docId: id, title: inForce.title, version: inForce.version, people, trained: people.filter((p) => p.trained).length });
+  }
+  return result;
+}

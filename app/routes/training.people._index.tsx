@@ -1,0 +1,116 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
+import { z } from "zod";
+
+import { today } from "~/clock.server";
+import { TrainingNav } from "~/components/training";
+import { quire } from "~/context.server";
+import { loadJobFunctions } from "~/modules/documents/library.server";
+import { trainingPeople } from "~/modules/training/reports.server";
+import { requireUser } from "~/modules/users/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "Training by person · Quire" }];
+
+const Filter = z.object({
+  fn: z.string().max(60).optional().catch(undefined),
+  status: z.enum(["overdue", "due", "all"]).optional().catch(undefined),
+  manager: z.string().max(40).optional().catch(undefined),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, "training.read");
+  const q = await quire();
+  const filter = Filter.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== "")));
+  const on = today(q.config);
+  const [people, functions] = await Promise.all([trainingPeople(q, on, filter), loadJobFunctions(q.db)]);
+  const managers = [...new Set((await trainingPeople(q, on)).map((p) => p.managerUsername).filter((m): m is string => m !== null))].sort();
+  return json({ on, filter, people, functions: functions.map((f) => ({ id: f.id, name: f.name })), managers });
+}
+
+export default function TrainingPeoplePage() {
+  const { on, filter, people, functions, managers } = useLoaderData<typeof loader>();
+  const submit = useSubmit();
+  const names = new Map(functions.map((f) => [f.id, f.name]));
+  return (
+    <section className="training-people">
+      <TrainingNav />
+      <div className="page-heading">
+        <h1>Training by person</h1>
+        <p className="muted">
+          Active people with a job function on <time dateTime={on}>{on}</time>. Qualified: every document in the function&rsquo;s curriculum completed
+          (SOP-TR-001).
+        </p>
+      </div>
+      <Form method="get" className="filters" aria-label="Filter people" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+        <label>
+          Job function
+          <select name="fn" defaultValue={filter.fn ?? ""}>
+            <option value="">All</option>
+            {functions.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select name="status" defaultValue={filter.status ?? ""}>
+            <option value="">Everyone</option>
+            <option value="due">With training due or overdue</option>
+            <option value="overdue">With overdue training</option>
+          </select>
+        </label>
+        <label>
+          Line manager
+          <select name="manager" defaultValue={filter.manager ?? ""}>
+            <option value="">Any</option>
+            {managers.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <noscript>
+          <button type="submit">Filter</button>
+        </noscript>
+      </Form>
+      <div className="table-scroll">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Person</th>
+              <th scope="col">Job functions</th>
+              <th scope="col">Overdue</th>
+              <th scope="col">Due</th>
+              <th scope="col">Current</th>
+              <th scope="col">Qualified for</th>
+              <th scope="col">Line manager</th>
+            </tr>
+          </thead>
+          <tbody>
+            {people.map((p) => (
+              <tr key={p.userId} data-username={p.username}>
+                <td>
+                  <Link to={`/training/people/${p.username}`}>{p.displayName}</Link> <span className="muted small">({p.username})</span>
+                </td>
+                <td>{p.jobFunctions.map((f) => names.get(f) ?? f).join(", ")}</td>
+                <td className={p.overdue > 0 ? "overdue" : undefined}>
+                  {p.overdue}
+                  {p.maxDaysOverdue > 0 ? <span className="small"> (up to {p.maxDaysOverdue} days)</span> : null}
+                </td>
+                <td>{p.due}</td>
+                <td>{p.current}</td>
+                <td>{p.qualifiedFor.length > 0 ? p.qualifiedFor.map((f) => names.get(f) ?? f).join(", ") : <span className="muted">not yet</span>}</td>
+                <td>{p.managerUsername ?? <span className="muted">–</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {people.length === 0 ? <p className="muted">Nobody matches these filters.</p> : null}
+    </section>
+  );
+}
