@@ -1,0 +1,151 @@
+import path from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { Database } from "~/db/db.server";
+
+import { copyDataFolder } from "../helpers/data-folder";
+import { type HttpClient, signedIn } from "../helpers/http";
+import { startServer, type RunningServer } from "../helpers/server";
+
+// The project demo on 2026-11-25. SOP-CM-001 v2.0 (effective 2026-04-06) is in the curriculum of
+// CRAs and project managers: cra1 signed it, cra2 never did (overdue since 2026-04-06), cra3 joined
+// on 2026-10-21 (induction due 2026-11-18, overdue, knowledge check locked), pm1 joined on
+// 2026-11-17 (due 2026-12-15).
+
+let server: RunningServer;
+let dataDir: string;
+let trainer: HttpClient;
+let qa: HttpClient;
+
+async function query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
+  const db = await Database.open(path.join(dataDir, "quire.db"));
+  try {
+    return await db.all<T>(sql, params);
+  } finally {
+    await db.close();
+  }
+}
+
+function textOf(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
+function cell(html: string, docId: string, fn: string): string {
+  const row = new RegExp(`<tr data-doc="${docId}">([\\s\\S]*?)</tr>`).exec(html)![1]!;
+  return textOf(new RegExp(`<td class="([^"]*)" data-fn="${fn}">([\\s\\S]*?)</td>`).exec(row)![0]!).trim();
+}
+
+beforeAll(async () => {
+  ({ dataDir } = await copyDataFolder("project-demo"));
+  server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25T10:00:00Z" });
+  trainer = await signedIn(server.url, "trainer");
+  qa = await signedIn(server.url, "qa");
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("the training matrix (inspection question 13)", () => {
+  it("counts, per job function and document, who is current, due and overdue", async () => {
+    const { status, text } = await trainer.get("/training/matrix");
+    expect(status).toBe(200);
+    expect(cell(text, "SOP-CM-001", "cra")).toBe("1/3 2 overdue");
+    expect(cell(text, "SOP-CM-001", "project-manager")).toBe("0/1 1 due");
+    expect(cell(text, "QM-001", "quality-manager")).toBe("1/1");
+    expect(text).toMatch(/<td class="matrix-overdue" data-fn="cra">/);
+    // Forms need no training; functions nobody holds get no column.
+    expect(text).not.toContain('data-doc="FRM-TR-001"');
+    expect(text).not.toContain(">Biostatistician<");
+  });
+
+  it("is for those who read training records: inspectors yes, staff no", async () => {
+    expect((await (await signedIn(server.url, "inspector")).get("/training/matrix")).status).toBe(200);
+    expect((await (await signedIn(server.url, "cra1")).get("/training/matrix")).status).toBe(403);
+  });
+});
+
+describe("one version's training (inspection questions 11 and 12)", () => {
+  it("lists who must be trained, who is, who is overdue and how long they took", async () => {
+    const { status, text } = await qa.get("/training/documents/SOP-CM-001/2.0");
+    expect(status).toBe(200);
+    expect(textOf(text)).toContain("On 2026-11-25 : 4 must be trained, 1 trained (1 by the due date), 1 due, 2 overdue.");
+    const row = (u: string) => textOf(new RegExp(`<tr data-username="${u}">([\\s\\S]*?)</tr>`).exec(text)![1]!).trim();
+    expect(row("cra2")).toMatch(/^Carlos Ruiz Overdue 233 days New or revised version approved 2026-03-30 2026-04-06 – – –$/);
+    expect(row("cra1")).toMatch(/^Chloe Martin Completed New or revised version approved 2026-03-30 2026-04-06 2026-04-0\d \d\d:\d\d \d passed, 100%$/);
+    expect((await qa.get("/training/documents/SOP-CM-001/9.9")).status).toBe(404);
+  });
+});
+
+describe("people and transcripts (inspection question 10)", () => {
+  it("lists people with overdue training, filtered, and who is qualified", async () => {
+    const { text } = await trainer.get("/training/people?status=overdue");
+    const names = [...text.matchAll(/<tr data-username="([^"]+)">/g)].map((m) => m[1]);
+    expect(names).toEqual(["cra2", "cra3"]);
+    const all = await trainer.get("/training/people?fn=cra");
+    const cra1 = textOf(/<tr data-username="cra1">([\s\S]*?)<\/tr>/.exec(all.text)![1]!);
+    expect(cra1).toContain("Clinical Research Associate");
+  });
+
+  it("shows a person's every assignment with how it was completed, and exports it as CSV", async () => {
+    const page = await qa.get("/training/people/cra1");
+    expect(page.status).toBe(200);
+    const entries = await query<{ n: number }>("SELECT count(*) AS n FROM training_assignments a JOIN users u ON u.id = a.user_id WHERE u.username = 'cra1'");
+    expect([...page.text.matchAll(/<tr data-assignment-id=/g)].length).toBe(entries[0]!.n);
+    // Training on versions since superseded stays in the record: SOP-CM-001 v1.0 and v2.0.
+    expect(page.text).toContain('href="/training/documents/SOP-CM-001/1.0"');
+    expect(page.text).toContain('href="/training/documents/SOP-CM-001/2.0"');
+    const csv = await qa.get("/training/people/cra1/csv");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const lines = csv.text.trimEnd().split("\r\n");
+    expect(lines[0]).toBe(
+      "username,doc_id,version,title,status,cause,assigned_at,due_on,signed_at,signature_id,printed_name,content_hash,on_time,quiz_attempts,quiz_best_score,quiz_passed,closed_at",
+    );
+    expect(lines).toHaveLength(entries[0]!.n + 1);
+    expect(lines.find((l) => l.startsWith("cra1,SOP-CM-001,2.0,"))).toMatch(/,completed,approval,.*,Chloe Martin,[0-9a-f]{64},yes,2,100,yes,/);
+    expect((await qa.get("/training/people/nobody")).status).toBe(404);
+  });
+
+  it("lets a training coordinator, and nobody else, reset a locked knowledge check with a reason", async () => {
+    const [a] = await query<{ id: number }>(
+      "SELECT a.id FROM training_assignments a JOIN users u ON u.id = a.user_id WHERE u.username = 'cra3' AND a.doc_id = 'SOP-CM-001' AND a.status = 'open'",
+    );
+    const qaView = await qa.get("/training/people/cra3");
+    expect(qaView.text).toContain("Knowledge check locked");
+    expect(qaView.text).not.toContain("Reset the knowledge check");
+    expect((await qa.post("/training/people/cra3", { assignmentId: String(a!.id), reason: "Retrained in person" })).status).toBe(403);
+
+    expect((await trainer.get("/training/people/cra3")).text).toContain("Reset the knowledge check");
+    const noReason = await trainer.post("/training/people/cra3", { assignmentId: String(a!.id), reason: "" });
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain("Give the reason for the reset");
+    const reset = await trainer.post("/training/people/cra3", { assignmentId: String(a!.id), reason: "Walked through monitoring plan section with cra3" });
+    expect(reset.status).toBe(302);
+    expect(await query("SELECT action, reason FROM audit_events WHERE action = 'training.quiz.reset'")).toEqual([
+      { action: "training.quiz.reset", reason: "Walked through monitoring plan section with cra3" },
+    ]);
+    const cra3 = await signedIn(server.url, "cra3");
+    const page = (await cra3.get(`/training/${a!.id}`)).text;
+    expect(page).toContain("Attempt 1 of 3");
+    expect(page).toContain("Submit answers");
+    const again = await trainer.post("/training/people/cra3", { assignmentId: String(a!.id), reason: "Second reset" });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain("is not locked");
+  });
+});
+
+describe("trained as of a past date (inspection question 9, for everyone)", () => {
+  it("answers for each person assigned the version in force that day", async () => {
+    const { text } = await qa.get("/training/as-of?on=2026-04-06&doc=SOP-CM-001");
+    expect(textOf(text)).toContain("SOP-CM-001 v2.0 Clinical Monitoring");
+    expect(textOf(/<li data-username="cra2">([\s\S]*?)<\/li>/.exec(text)![1]!)).toContain("not trained");
+    expect(textOf(/<li data-username="cra1">([\s\S]*?)<\/li>/.exec(text)![1]!)).toMatch(/trained, signed 2026-04-0\d/);
+    // pm1 and cra3 were not assigned it by then: they are not listed.
+    expect(text).not.toContain('data-username="pm1"');
+    expect(text).not.toContain('data-username="cra3"');
+  });
+});
