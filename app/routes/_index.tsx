@@ -10,6 +10,7 @@ import { quire } from "~/context.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
 import { filterLibrary } from "~/modules/documents/documents";
 import { listLibrary, loadJobFunctions } from "~/modules/documents/library.server";
+import { trainingSummary } from "~/modules/training/my-training.server";
 import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Document library · Quire" }];
@@ -22,7 +23,7 @@ const FilterSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, "document.read");
+  const user = await requireUser(request, "document.read");
   const q = await quire();
   const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const filter = FilterSchema.parse(params);
@@ -30,11 +31,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const on = filter.on ?? today(q.config);
   const [all, jobFunctions] = await Promise.all([listLibrary(q, on), loadJobFunctions(q.db)]);
   const entries = filterLibrary(all, { q: filter.q, type: filter.type, jobFunction: filter.fn });
-  return json({ on, entries, total: all.length, filter, jobFunctions });
+  // Staff land here: what they owe in training comes first (SOP-TR-001).
+  const training = user.permissions.includes("training.acknowledge") ? await trainingSummary(q, user.id, today(q.config)) : null;
+  return json({ on, entries, total: all.length, filter, jobFunctions, training });
 }
 
 export default function Library() {
-  const { on, entries, total, filter, jobFunctions } = useLoaderData<typeof loader>();
+  const { on, entries, total, filter, jobFunctions, training } = useLoaderData<typeof loader>();
   const submit = useSubmit();
   const search = useRef<HTMLInputElement>(null);
   const names = new Map(jobFunctions.map((j) => [j.id, j.name]));
@@ -60,6 +63,14 @@ export default function Library() {
           Controlled documents in force on <time dateTime={on}>{on}</time>.
         </p>
       </div>
+      {training && training.due + training.overdue + training.notices > 0 ? (
+        <p className={`banner ${training.overdue > 0 ? "banner-warning" : ""} training-callout`} role="status">
+          {training.overdue > 0 ? `${training.overdue} training item${training.overdue === 1 ? " is" : "s are"} overdue. ` : ""}
+          {training.due > 0 ? `${training.due} training item${training.due === 1 ? " is" : "s are"} due. ` : ""}
+          {training.notices > 0 ? `${training.notices} new notice${training.notices === 1 ? "" : "s"}. ` : ""}
+          <Link to="/training">Open My training</Link>
+        </p>
+      ) : null}
       <Form
         method="get"
         className="filters"

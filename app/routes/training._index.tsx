@@ -1,13 +1,14 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 
-import { today } from "~/clock.server";
+import { now, today } from "~/clock.server";
 import { utcMinute } from "~/components/time";
 import { TrainingStateBadge } from "~/components/training";
 import { quire } from "~/context.server";
+import { markNoticesRead } from "~/modules/training/assignments.server";
 import { myTraining } from "~/modules/training/my-training.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { actorOf, requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "My training · Quire" }];
 
@@ -16,6 +17,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const q = await quire();
   const on = today(q.config);
   return json({ on, displayName: user.displayName, hasFunctions: user.jobFunctions.length > 0, ...(await myTraining(q, user.id, on)) });
+}
+
+/** POST: the person has read their notices (recorded, with the time, in the audit trail). */
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request, "training.acknowledge");
+  const q = await quire();
+  await q.db.transaction((tx) => markNoticesRead(tx, { id: user.id, username: user.username }, actorOf(user), now(q.config)));
+  return redirect("/training");
 }
 
 export default function MyTrainingPage() {
@@ -40,12 +49,19 @@ export default function MyTrainingPage() {
           <h2 id="notices-heading">Notices</h2>
           <ul className="notice-list">
             {notices.map((n) => (
-              <li key={n.id}>
+              <li key={n.id} className={n.readAt ? "muted" : "notice-unread"}>
                 {n.docId ? <Link to={`/documents/${n.docId}${n.version ? `?version=${n.version}` : ""}`}>{n.docId}</Link> : null} {n.message}{" "}
                 <span className="muted small">{utcMinute(n.createdAt)}</span>
               </li>
             ))}
           </ul>
+          {notices.some((n) => n.readAt === null) ? (
+            <Form method="post">
+              <button type="submit" className="secondary">
+                I have read these notices
+              </button>
+            </Form>
+          ) : null}
         </section>
       ) : null}
 

@@ -47,6 +47,7 @@ const ROUTES: RouteCase[] = [
   { file: "changes.$crId_.edit.tsx", method: "POST", path: "/changes/CR-2099-9999/edit", form: {}, requires: "document.author" },
   { file: "changes.$crId_.preview.tsx", method: "POST", path: "/changes/CR-2099-9999/preview", form: {}, requires: "document.author" },
   { file: "training._index.tsx", method: "GET", path: "/training", requires: "training.acknowledge" },
+  { file: "training._index.tsx", method: "POST", path: "/training", form: {}, requires: "training.acknowledge" },
   { file: "training.$assignmentId.tsx", method: "GET", path: "/training/999999", requires: "training.acknowledge" },
   { file: "training.$assignmentId.tsx", method: "POST", path: "/training/999999", form: { intent: "acknowledge" }, requires: "training.acknowledge" },
   { file: "training.matrix.tsx", method: "GET", path: "/training/matrix", requires: "training.read" },

@@ -179,3 +179,25 @@ describe("reading, the knowledge check and signing (/training/:id)", () => {
     expect(text).not.toContain("Sign: read and understood");
   });
 });
+
+describe("notices (inspection question 12: how the people affected found out)", () => {
+  it("tells staff on the library page, lists the notice, and records when they read it", async () => {
+    // cra2 leaves notices unread in the demo: three minor revisions that needed no retraining.
+    const cra2 = await signedIn(server.url, "cra2");
+    const home = await cra2.get("/");
+    expect(home.text).toMatch(/1 training item is overdue\. 3 new notices\. <a[^>]*href="\/training"[^>]*>Open My training<\/a>/);
+    const page = await cra2.get("/training");
+    expect(page.text).toContain(
+      "SOP-ES-001 Electronic Records and Electronic Signatures v1.1 takes effect on 2026-11-02. It is a minor revision that needs no retraining",
+    );
+    expect((await cra2.post("/training", {})).status).toBe(302);
+    const [read] = await query<{ new_values: string }>("SELECT new_values FROM audit_events WHERE action = 'training.notice.read' AND username = 'cra2'");
+    expect(JSON.parse(read!.new_values).notices).toEqual([
+      expect.stringMatching(/^\d+ SOP-CM-001 v1\.1$/),
+      expect.stringMatching(/^\d+ WI-CM-001 v1\.1$/),
+      expect.stringMatching(/^\d+ SOP-ES-001 v1\.1$/),
+    ]);
+    expect((await cra2.get("/")).text).not.toContain("new notice");
+    expect((await cra2.get("/training")).text).not.toContain("I have read these notices");
+  });
+});

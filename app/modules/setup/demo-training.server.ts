@@ -10,7 +10,7 @@ import { loadJobFunctions } from "~/modules/documents/library.server";
 import { versionsOf } from "~/modules/documents/versions.server";
 import { verifySigner, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 import { acknowledgeAssignment } from "~/modules/training/acknowledge.server";
-import { getAssignment } from "~/modules/training/assignments.server";
+import { getAssignment, markNoticesRead } from "~/modules/training/assignments.server";
 import { changeCurriculum } from "~/modules/training/curriculum.server";
 import { quizOfVersion, quizState, recordQuizAttempt } from "~/modules/training/knowledge-check.server";
 import { addWorkingDays } from "~/modules/training/working-days";
@@ -38,6 +38,9 @@ const QUIZ_FAILURES: Record<string, number> = { "cra2 SOP-DV-001": 1, "dm1 SOP-D
 
 /** Knowledge checks failed until they locked (user name and document): a training coordinator must reset them. */
 const QUIZ_LOCKED = new Set(["cra3 SOP-CM-001"]);
+
+/** People who leave their notices unread (the demo shows what unread notices look like). */
+const NOTICES_UNREAD = new Set(["cra2"]);
 
 /** Training a person has not done by init (overdue in the demo): user name and document. */
 const NOT_DONE = new Set(["cra2 SOP-CM-001 2.0", "cra3 SOP-CM-001", "cra3 WI-CM-001"]);
@@ -110,6 +113,17 @@ export class DemoTraining {
       const failures = QUIZ_FAILURES[`${a.username} ${a.doc_id}`] ?? 0;
       for (let i = failures; i >= 0; i--) await this.takeQuiz(a.id, a.username, i === 0, new Date(a.at.getTime() - (i + 1) * 600_000));
       await acknowledgeAssignment(this.q, await this.signer(a.username), a.id, a.at);
+    }
+    // Notices are read two working days after they arrive (recorded as the person's own act).
+    const unread = await this.q.db.all<{ user_id: string; username: string; created_at: string }>(
+      "SELECT n.user_id, u.username, min(n.created_at) AS created_at FROM training_notices n JOIN users u ON u.id = n.user_id WHERE n.read_at IS NULL GROUP BY 1, 2",
+    );
+    for (const n of unread) {
+      const at = new Date(`${addWorkingDays(n.created_at.slice(0, 10), 2)}T08:45:00.000Z`);
+      if (NOTICES_UNREAD.has(n.username) || at > instant || at >= this.now) continue;
+      await this.q.db.transaction((tx) =>
+        markNoticesRead(tx, { id: n.user_id, username: n.username }, { userId: n.user_id, username: n.username, clientAddress: null }, at),
+      );
     }
     // Knowledge checks failed until locked, two working days after assignment.
     for (const a of open.filter((x) => QUIZ_LOCKED.has(`${x.username} ${x.doc_id}`))) {

@@ -230,6 +230,28 @@ export async function notifyPeople(
   );
 }
 
+/** The person has seen their notices (question 12: how the people affected found out): recorded with the time. */
+export async function markNoticesRead(tx: Tx, person: Assignee, actor: Actor, at: Date): Promise<number> {
+  const unread = await tx.all<{ id: number; doc_id: string | null; version: string | null }>(
+    "SELECT id, doc_id, version FROM training_notices WHERE user_id = ? AND read_at IS NULL ORDER BY id",
+    [person.id],
+  );
+  if (unread.length === 0) return 0;
+  await tx.run(`UPDATE training_notices SET read_at = ? WHERE id IN (${unread.map(() => "?").join(", ")})`, [at.toISOString(), ...unread.map((n) => n.id)]);
+  await recordAudit(
+    tx,
+    {
+      ...actor,
+      action: "training.notice.read",
+      objectType: "user",
+      objectId: person.username,
+      newValues: { notices: unread.map((n) => (n.doc_id ? `${n.id} ${n.doc_id} v${n.version ?? ""}` : String(n.id))) },
+    },
+    at,
+  );
+  return unread.length;
+}
+
 /** A person's notices, unread first, newest first. */
 export async function noticesOf(db: Queryable, userId: string, limit = 20): Promise<Notice[]> {
   const rows = await db.all<{

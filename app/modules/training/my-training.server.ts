@@ -49,6 +49,16 @@ export async function myTraining(q: Quire, userId: string, today: string): Promi
   };
 }
 
+/** What the library page tells a person first: their open training, and notices not yet seen. */
+export async function trainingSummary(q: Quire, userId: string, today: string): Promise<{ due: number; overdue: number; notices: number }> {
+  const row = await q.db.get<{ due: number; overdue: number }>(
+    "SELECT coalesce(sum(due_on >= ?), 0) AS due, coalesce(sum(due_on < ?), 0) AS overdue FROM training_assignments WHERE user_id = ? AND status = 'open'",
+    [today, today, userId],
+  );
+  const notices = await q.db.get<{ n: number }>("SELECT count(*) AS n FROM training_notices WHERE user_id = ? AND read_at IS NULL", [userId]);
+  return { due: row!.due, overdue: row!.overdue, notices: notices!.n };
+}
+
 /** How many open training items a person has (the count beside "My training" in the menu). */
 export async function openTrainingCount(q: Quire, userId: string): Promise<number> {
   return (await q.db.get<{ n: number }>("SELECT count(*) AS n FROM training_assignments WHERE user_id = ? AND status = 'open'", [userId]))!.n;
