@@ -4,16 +4,18 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 
 import { now, today } from "~/clock.server";
-import { Field, FormMessage } from "~/components/form";
+import { Field, FormMessage, fieldErrors } from "~/components/form";
 import { utcMinute } from "~/components/time";
 import { TrainingNav, TrainingStateBadge } from "~/components/training";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { lockedKnowledgeChecks, resetKnowledgeCheck } from "~/modules/training/coordination.server";
+import { ExemptionRefused, decideExemption, exemptionsOf, requestExemption } from "~/modules/training/exemptions.server";
 import { QuizRefused } from "~/modules/training/knowledge-check.server";
 import { transcript } from "~/modules/training/reports.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
+import { getUserByUsername } from "~/modules/users/users.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Training record of ${data.t.displayName} · Quire` : "Not found · Quire" }];
 
@@ -24,7 +26,15 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (!t) throw new Response(`There is no user ${params.username ?? ""}.`, { status: 404, statusText: "Not Found" });
   const functions = new Map((await loadJobFunctions(q.db)).map((f) => [f.id, f.name]));
   const locked = await lockedKnowledgeChecks(q, t.entries);
-  return json({ t, functionNames: t.jobFunctions.map((f) => functions.get(f) ?? f), locked, canManage: user.permissions.includes("training.manage") });
+  return json({
+    t,
+    functionNames: t.jobFunctions.map((f) => functions.get(f) ?? f),
+    locked,
+    exemptions: await exemptionsOf(q.db, t.userId),
+    canManage: user.permissions.includes("training.manage"),
+    canApprove: user.permissions.includes("training.approve"),
+    me: user.username,
+  });
 }
 
 const ResetForm = z.object({
@@ -32,23 +42,58 @@ const ResetForm = z.object({
   reason: z.string().trim().min(5, "Give the reason for the reset (at least 5 characters).").max(500),
 });
 
+const ExemptionForm = z.object({
+  absentFrom: z.iso.date({ message: "Give the first day of absence (YYYY-MM-DD)." }),
+  returnsOn: z.iso.date({ message: "Give the day of return (YYYY-MM-DD)." }),
+  absenceReason: z.string().trim().min(5, "Say why the person is absent (at least 5 characters).").max(500),
+});
+
+const DecisionForm = z.object({
+  exemptionId: z.coerce.number().int().positive(),
+  decision: z.enum(["approved", "rejected"]),
+  note: z.string().trim().max(500).default(""),
+});
+
+type Result = { intent: string; errors: Record<string, string> };
+const refuse = (intent: string, errors: Record<string, string>, status = 400) => json<Result>({ intent, errors }, { status });
+
 export async function action({ params, request }: ActionFunctionArgs) {
-  const user = await requireUser(request, "training.manage");
+  const form = formValues(await request.formData());
+  const intent = typeof form.intent === "string" ? form.intent : "reset";
+  // Each intent is authorised by its own permission before anything is read from the form.
+  const user = await requireUser(request, intent === "exemption-decide" ? "training.approve" : "training.manage");
   const q = await quire();
-  const parsed = ResetForm.safeParse(formValues(await request.formData()));
-  if (!parsed.success) return json({ errors: { reason: parsed.error.issues[0]!.message } as Record<string, string> }, { status: 400 });
+  const person = await getUserByUsername(q.db, params.username ?? "");
+  if (!person) throw new Response(`There is no user ${params.username ?? ""}.`, { status: 404, statusText: "Not Found" });
+  const by = { ...actorOf(user), userId: user.id };
+  const at = now(q.config);
   try {
-    await resetKnowledgeCheck(q, { ...actorOf(user), userId: user.id }, parsed.data.assignmentId, parsed.data.reason, now(q.config));
+    if (intent === "exemption-request") {
+      const parsed = ExemptionForm.safeParse(form);
+      if (!parsed.success) return refuse(intent, fieldErrors(parsed.error));
+      const { absentFrom, returnsOn, absenceReason } = parsed.data;
+      await q.db.transaction((tx) => requestExemption(tx, { person, absentFrom, returnsOn, reason: absenceReason }, by, at));
+    } else if (intent === "exemption-decide") {
+      const parsed = DecisionForm.safeParse(form);
+      if (!parsed.success) return refuse(intent, fieldErrors(parsed.error));
+      await q.db.transaction((tx) => decideExemption(tx, parsed.data.exemptionId, parsed.data.decision, parsed.data.note, by, at));
+    } else {
+      const parsed = ResetForm.safeParse(form);
+      if (!parsed.success) return refuse("reset", { reason: parsed.error.issues[0]!.message });
+      await resetKnowledgeCheck(q, by, parsed.data.assignmentId, parsed.data.reason, at);
+    }
   } catch (error) {
-    if (error instanceof QuizRefused) return json({ errors: { form: error.message } as Record<string, string> }, { status: 409 });
+    if (error instanceof QuizRefused) return refuse(intent, { form: error.message }, 409);
+    if (error instanceof ExemptionRefused) return refuse(intent, { [error.field ?? "form"]: error.message }, 409);
     throw error;
   }
-  return redirect(`/training/people/${params.username ?? ""}`);
+  return redirect(`/training/people/${person.username}`);
 }
 
 export default function TranscriptPage() {
-  const { t, functionNames, locked, canManage } = useLoaderData<typeof loader>();
-  const errors = useActionData<typeof action>()?.errors ?? {};
+  const { t, functionNames, locked, exemptions, canManage, canApprove, me } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errors = result?.errors ?? {};
   return (
     <section className="training-transcript">
       <TrainingNav />
@@ -124,6 +169,7 @@ export default function TranscriptPage() {
                       : "–"}
                     {canManage && locked.includes(e.assignmentId) ? (
                       <Form method="post" className="inline-form reset-form">
+                        <input type="hidden" name="intent" value="reset" />
                         <input type="hidden" name="assignmentId" value={e.assignmentId} />
                         <Field label="Reason for the reset" name="reason" error={errors.reason}>
                           <input id="reason" name="reason" required minLength={5} maxLength={500} />
@@ -142,6 +188,72 @@ export default function TranscriptPage() {
           </table>
         </div>
       )}
+      <section className="card exemptions" aria-labelledby="exemptions-heading">
+        <h2 id="exemptions-heading">Absences and exemptions</h2>
+        <p className="hint">
+          SOP-TR-001: training falling due during an absence longer than the training window is due 10 working days after return, once a quality manager
+          approves.
+        </p>
+        {exemptions.length === 0 ? <p className="muted">No absence recorded.</p> : null}
+        <ul className="exemption-list">
+          {exemptions.map((x) => (
+            <li key={x.id} data-exemption-id={x.id}>
+              <strong>
+                {x.absentFrom} to {x.returnsOn}
+              </strong>{" "}
+              <span className={`badge badge-exemption-${x.status}`}>
+                {x.status === "requested" ? "Awaiting approval" : x.status === "approved" ? "Approved" : "Rejected"}
+              </span>{" "}
+              {x.reason} <span className="muted small">(recorded by {x.requestedBy})</span>
+              {x.status === "approved" ? (
+                <span className="small">
+                  {" "}
+                  · approved by {x.decidedBy}; {x.moved.length} due date{x.moved.length === 1 ? "" : "s"} moved to {x.newDueOn}
+                </span>
+              ) : null}
+              {x.status === "rejected" ? (
+                <span className="small">
+                  {" "}
+                  · rejected by {x.decidedBy}: {x.decisionNote}
+                </span>
+              ) : null}
+              {canApprove && x.status === "requested" && x.requestedBy !== me && t.username !== me ? (
+                <Form method="post" className="inline-form decision-form">
+                  <input type="hidden" name="intent" value="exemption-decide" />
+                  <input type="hidden" name="exemptionId" value={x.id} />
+                  <Field label="Note (required to reject)" name="note" error={result?.intent === "exemption-decide" ? errors.note : undefined}>
+                    <input id="note" name="note" maxLength={500} />
+                  </Field>
+                  <button type="submit" name="decision" value="approved">
+                    Approve: due dates to {x.newDueOn}
+                  </button>{" "}
+                  <button type="submit" name="decision" value="rejected" className="secondary">
+                    Reject
+                  </button>
+                </Form>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+        {canManage && t.username !== me ? (
+          <Form method="post" className="stack exemption-form">
+            <input type="hidden" name="intent" value="exemption-request" />
+            <h3>Record an absence</h3>
+            <div className="field-row">
+              <Field label="First day of absence" name="absentFrom" error={result?.intent === "exemption-request" ? errors.absentFrom : undefined}>
+                <input id="absentFrom" name="absentFrom" type="date" required />
+              </Field>
+              <Field label="Returns on" name="returnsOn" error={result?.intent === "exemption-request" ? errors.returnsOn : undefined}>
+                <input id="returnsOn" name="returnsOn" type="date" required />
+              </Field>
+            </div>
+            <Field label="Reason for the absence" name="absenceReason" error={result?.intent === "exemption-request" ? errors.absenceReason : undefined}>
+              <input id="absenceReason" name="absenceReason" required minLength={5} maxLength={500} />
+            </Field>
+            <button type="submit">Record the absence for approval</button>
+          </Form>
+        ) : null}
+      </section>
     </section>
   );
 }

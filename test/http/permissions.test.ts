@@ -55,6 +55,8 @@ const ROUTES: RouteCase[] = [
   { file: "training.people._index.tsx", method: "GET", path: "/training/people", requires: "training.read" },
   { file: "training.people.$username.tsx", method: "GET", path: "/training/people/cra1", requires: "training.read" },
   { file: "training.people.$username.tsx", method: "POST", path: "/training/people/cra1", form: {}, requires: "training.manage" },
+  { file: "training.people.$username.tsx", method: "POST", path: "/training/people/cra1", form: { intent: "exemption-request" }, requires: "training.manage" },
+  { file: "training.people.$username.tsx", method: "POST", path: "/training/people/cra1", form: { intent: "exemption-decide" }, requires: "training.approve" },
   { file: "training.people.$username_.csv.ts", method: "GET", path: "/training/people/cra1/csv", requires: "training.read" },
   { file: "training.documents.$docId.$version.tsx", method: "GET", path: "/training/documents/SOP-DC-001/2.0", requires: "training.read" },
   { file: "reviews._index.tsx", method: "GET", path: "/reviews", requires: "document.read" },

@@ -138,6 +138,37 @@ describe("people and transcripts (inspection question 10)", () => {
   });
 });
 
+describe("absences (SOP-TR-001 step 8) through the pages", () => {
+  it("a coordinator records an absence, a quality manager approves it, and the due dates move", async () => {
+    const bad = await trainer.post("/training/people/pm1", {
+      intent: "exemption-request",
+      absentFrom: "2026-12-01",
+      returnsOn: "2026-11-30",
+      absenceReason: "Leave",
+    });
+    expect(bad.status).toBe(409);
+    expect(bad.text).toContain("The return date must be after the first day of absence.");
+    const ok = await trainer.post("/training/people/pm1", {
+      intent: "exemption-request",
+      absentFrom: "2026-12-01",
+      returnsOn: "2027-01-11",
+      absenceReason: "Planned surgery",
+    });
+    expect(ok.status).toBe(302);
+    const [x] = await query<{ id: number }>("SELECT id FROM training_exemptions");
+    const page = await qa.get("/training/people/pm1");
+    expect(page.text).toContain("Awaiting approval");
+    expect(page.text).toContain("Approve: due dates to 2027-01-25");
+    expect((await trainer.post("/training/people/pm1", { intent: "exemption-decide", exemptionId: String(x!.id), decision: "approved" })).status).toBe(403);
+    expect((await qa.post("/training/people/pm1", { intent: "exemption-decide", exemptionId: String(x!.id), decision: "approved" })).status).toBe(302);
+    const due = await query<{ due_on: string }>(
+      "SELECT DISTINCT a.due_on FROM training_assignments a JOIN users u ON u.id = a.user_id WHERE u.username = 'pm1' AND a.status = 'open'",
+    );
+    expect(due).toEqual([{ due_on: "2027-01-25" }]);
+    expect((await qa.get("/training/people/pm1")).text).toMatch(/approved by qa; \d+ due dates moved to 2027-01-25/);
+  });
+});
+
 describe("trained as of a past date (inspection question 9, for everyone)", () => {
   it("answers for each person assigned the version in force that day", async () => {
     const { text } = await qa.get("/training/as-of?on=2026-04-06&doc=SOP-CM-001");

@@ -6,6 +6,7 @@ import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { Actor } from "~/modules/users/actor";
 
+import { moveDueDatesForAbsence } from "./exemptions.server";
 import type { Assignment, AssignmentCause, AssignmentStatus } from "./training";
 
 interface AssignmentRow {
@@ -122,6 +123,8 @@ export async function assignVersion(tx: Tx, a: NewAssignments): Promise<{ assign
         AND EXISTS (SELECT 1 FROM training_assignments n WHERE n.user_id = old.user_id AND n.doc_id = old.doc_id AND n.version = ? AND n.status = 'open')`,
     [stamp, a.version, a.docId, a.version, a.version],
   );
+  // Someone on an approved absence has until 10 working days after return (SOP-TR-001 step 8).
+  const movedForAbsence = people.length > 0 ? await moveDueDatesForAbsence(tx, a.docId, a.version) : 0;
   if (people.length > 0 || superseded.changes > 0) {
     await recordAudit(
       tx,
@@ -130,7 +133,14 @@ export async function assignVersion(tx: Tx, a: NewAssignments): Promise<{ assign
         action: "training.assign",
         objectType: "document-version",
         objectId: `${a.docId} v${a.version}`,
-        newValues: { cause: a.cause, causeRef: a.causeRef, dueOn: a.dueOn, assigned: people.map((p) => p.username), superseded: superseded.changes },
+        newValues: {
+          cause: a.cause,
+          causeRef: a.causeRef,
+          dueOn: a.dueOn,
+          assigned: people.map((p) => p.username),
+          superseded: superseded.changes,
+          ...(movedForAbsence > 0 ? { dueAfterAbsence: movedForAbsence } : {}),
+        },
       },
       a.at,
     );

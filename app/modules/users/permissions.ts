@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   "training.acknowledge",
   "training.read",
   "training.manage",
+  "training.approve",
   "users.manage",
   "audit.read",
   "export.binder",
@@ -25,7 +26,16 @@ export const ROLES = {
   "quality-manager": {
     label: "Quality manager",
     description: "Reviews and approves controlled documents; reads training records and the audit trail; builds inspection binders.",
-    permissions: ["document.read", "training.acknowledge", "training.read", "document.review", "document.approve", "audit.read", "export.binder"],
+    permissions: [
+      "document.read",
+      "training.acknowledge",
+      "training.read",
+      "training.approve",
+      "document.review",
+      "document.approve",
+      "audit.read",
+      "export.binder",
+    ],
   },
   author: {
     label: "Author",
