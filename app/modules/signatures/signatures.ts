@@ -1,7 +1,17 @@
 // The signature vocabulary (Part 11 §11.50, §11.70): meanings and what each declares, the record, and
 // which signatures count. Pure: app/modules/signatures/signatures.server.ts records and reads them.
 
-export const SIGNATURE_MEANINGS = ["Authored", "Reviewed", "Approved", "Periodic review", "Retired", "Read and understood"] as const;
+export const SIGNATURE_MEANINGS = [
+  "Authored",
+  "Reviewed",
+  "Approved",
+  "Periodic review",
+  "Retired",
+  "Read and understood",
+  "Training delivered",
+  "Competence assessed",
+  "Competence approved",
+] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
 
 /**
@@ -17,6 +27,9 @@ export const SIGNATURE_PURPOSES: Record<SignatureMeaning, SignaturePurpose> = {
   "Periodic review": "document-control",
   Retired: "document-control",
   "Read and understood": "training",
+  "Training delivered": "training",
+  "Competence assessed": "training",
+  "Competence approved": "training",
 };
 
 /** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)),
@@ -28,6 +41,9 @@ export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
   "Periodic review": "I have reviewed this document and no change is needed.",
   Retired: "I retire this document for the reason below.",
   "Read and understood": "I have read and understood this version of the document and will apply it in my work.",
+  "Training delivered": "I delivered this training to the attendees listed, with the content recorded here.",
+  "Competence assessed": "I observed this person perform the tasks described and judge them competent to perform them without supervision.",
+  "Competence approved": "As the line manager, I approve this competence sign-off.",
 };
 
 export interface SignatureRecord {
