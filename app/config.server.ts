@@ -35,6 +35,18 @@ const EnvSchema = z.object({
     .min(1, "must be at least 1 minute")
     .max(7 * 24 * 60, "must be at most 10080 minutes (a week)")
     .default(30),
+  /**
+   * Where training reminders are sent (SOP-TR-001): an SMTP server, smtp://user:pass@host:587 or
+   * smtps://...:465. Unset: they are written as .eml files to <QUIRE_DATA_DIR>/outbox/ instead.
+   */
+  QUIRE_SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+  /** The From of every email Quire sends. */
+  QUIRE_MAIL_FROM: z.string().trim().min(3).default("Quire <quire@localhost>"),
+  /** HH:MM (UTC): the server runs the training reminders once a day at that time. Unset: only `quire remind` runs them. */
+  QUIRE_REMIND_AT: z
+    .string()
+    .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "must be a time HH:MM (UTC), 00:00 to 23:59")
+    .optional(),
 });
 
 export interface QuireConfig {
@@ -50,6 +62,11 @@ export interface QuireConfig {
   sessionAbsoluteHours: number;
   /** Minutes a locked account stays locked before the next sign-in attempt unlocks it. */
   lockoutMinutes: number;
+  /** The SMTP server for reminders (holds credentials: never print or audit it); undefined: the outbox folder. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** The daily time (HH:MM, UTC) the server runs reminders; undefined: it does not. */
+  remindAt: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +89,9 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMinutes: parsed.data.QUIRE_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: parsed.data.QUIRE_SESSION_ABSOLUTE_HOURS,
     lockoutMinutes: parsed.data.QUIRE_LOCKOUT_MINUTES,
+    smtpUrl: parsed.data.QUIRE_SMTP_URL,
+    mailFrom: parsed.data.QUIRE_MAIL_FROM,
+    remindAt: parsed.data.QUIRE_REMIND_AT,
   };
 }
 

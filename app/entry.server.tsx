@@ -6,6 +6,7 @@ import { now } from "~/clock.server";
 import { quire } from "~/context.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { RefusalThrottle, boundedOrigin, printable } from "~/modules/security/refusals";
+import { startReminderSchedule, type ReminderSchedule } from "~/modules/training/reminder-schedule.server";
 
 /**
  * Pages are rendered to one string, not streamed: Quire uses no Suspense or deferred data, so
@@ -41,12 +42,16 @@ function renderPage(request: Request, status: number, context: EntryContext): st
   return markup;
 }
 
+let reminders: ReminderSchedule | null = null;
+
 /**
  * Called by server.js before it listens: opens the data folder (migrations, reconciliation of
- * git and the database), so a missing or broken data folder stops the start with a message.
+ * git and the database), so a missing or broken data folder stops the start with a message; with
+ * QUIRE_REMIND_AT set, starts the daily training reminders (SOP-TR-001).
  */
 export async function startup(): Promise<void> {
-  await quire();
+  const q = await quire();
+  if (q.config.remindAt && !reminders) reminders = startReminderSchedule(q, q.config.remindAt);
 }
 
 /** One per server process: the refusal counts live as long as the process that refuses. */

@@ -1,4 +1,8 @@
+import os from "node:os";
+
 import { type CommanderError, type Command } from "commander";
+
+import type { Actor } from "~/modules/users/actor";
 
 /** Exit codes shared by every command: 0 ok, 1 a check found problems, 2 bad input. */
 export const EXIT = { ok: 0, problems: 1, badInput: 2 } as const;
@@ -24,4 +28,19 @@ export function withUsageExitCodes(program: Command): Command {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The operating-system account running the command: the person the audit trail names. */
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    // No passwd entry (some containers): fall back to what the shell says.
+    return process.env.USER ?? process.env.LOGNAME ?? "unknown";
+  }
+}
+
+/** Who acts from the command line: no Quire account signed in, so the OS user, marked as such. */
+export function cliActor(): Actor {
+  return { userId: null, username: `cli:${osUser()}`, clientAddress: null };
 }

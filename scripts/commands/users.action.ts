@@ -1,13 +1,11 @@
 // What `quire users unlock` does, loaded only when it runs (scripts/commands/users.ts defines the command).
-import os from "node:os";
-
 import { z } from "zod";
 
 import { now } from "~/clock.server";
 import { lockInForce, lockLapsesAt } from "~/modules/users/users";
-import { UserInputError, getUserByUsername, unlockUser, type Actor } from "~/modules/users/users.server";
+import { UserInputError, getUserByUsername, unlockUser } from "~/modules/users/users.server";
 
-import { EXIT, fail } from "../cli-support";
+import { EXIT, cliActor, fail } from "../cli-support";
 import { openDataFolderOrExit } from "../data-folder";
 
 const UnlockOptions = z.object({
@@ -18,21 +16,6 @@ const UnlockOptions = z.object({
     .min(1, 'give --reason "...": why the account is unlocked from the command line, for the audit trail')
     .max(500, "keep --reason under 500 characters"),
 });
-
-/** The operating-system account running the command: the person the audit trail names. */
-function osUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    // No passwd entry (some containers): fall back to what the shell says.
-    return process.env.USER ?? process.env.LOGNAME ?? "unknown";
-  }
-}
-
-/** Who acts from the command line: no Quire account signed in, so the OS user, marked as such. */
-export function cliActor(): Actor {
-  return { userId: null, username: `cli:${osUser()}`, clientAddress: null };
-}
 
 function minuteLabel(iso: string): string {
   return `${iso.slice(0, 16).replace("T", " ")} UTC`;

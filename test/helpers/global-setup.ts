@@ -8,7 +8,7 @@ import { ensureTemplate, type DataFolderKind } from "./data-folder";
  */
 const KINDS_BY_PROJECT: Record<string, DataFolderKind[]> = {
   unit: ["fixture-demo", "fixture-plain"],
-  cli: ["fixture-demo"],
+  cli: ["fixture-demo", "project-demo"],
   http: ["project-demo", "fixture-demo", "fixture-demo-early", "fixture-demo-review-day"],
   browser: ["project-demo", "fixture-demo-early", "fixture-demo-review-day"],
 };

@@ -15,7 +15,7 @@ import { changeCurriculum } from "~/modules/training/curriculum.server";
 import { quizOfVersion, quizState, recordQuizAttempt } from "~/modules/training/knowledge-check.server";
 import { addWorkingDays } from "~/modules/training/working-days";
 import { SYSTEM_ACTOR } from "~/modules/users/actor";
-import { getUserByUsername, insertUser } from "~/modules/users/users.server";
+import { getUserByUsername, insertUser, setManager } from "~/modules/users/users.server";
 
 import { DEMO_GO_LIVE } from "./demo-history.server";
 import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from "./demo-users";
@@ -31,6 +31,7 @@ const PACE: Record<string, { base: number; spread: number }> = {
   dm1: { base: 2, spread: 3 },
   cra3: { base: 3, spread: 9 },
   pm1: { base: 2, spread: 12 },
+  exec: { base: 2, spread: 4 },
 };
 
 /** Knowledge checks failed before the one passed (user name and document). */
@@ -85,14 +86,15 @@ export class DemoTraining {
       } else {
         // A recent starter's account is created the day they join; creating it assigns their induction.
         const functions = new Set((await loadJobFunctions(this.q.db)).map((j) => j.id));
-        await this.q.db.transaction((tx) =>
-          insertUser(
+        await this.q.db.transaction(async (tx) => {
+          const { id } = await insertUser(
             tx,
             { ...u, email: `${u.username}@demo.quire.invalid`, jobFunctions: u.jobFunctions.filter((j) => functions.has(j)), password: DEMO_PASSWORD },
             SYSTEM_ACTOR,
             at,
-          ),
-        );
+          );
+          if (u.manager) await setManager(tx, id, (await getUserByUsername(tx, u.manager))!.id, SYSTEM_ACTOR, at);
+        });
       }
       this.joined.add(u.username);
     }

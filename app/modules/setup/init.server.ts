@@ -16,7 +16,7 @@ import { versionTagMessage } from "~/modules/documents/version-commit";
 import { recordSeededVersions } from "~/modules/documents/versions.server";
 import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { recordInitialMain } from "~/modules/integrity/content-writes.server";
-import { SYSTEM_ACTOR, insertUser } from "~/modules/users/users.server";
+import { SYSTEM_ACTOR, insertUser, setManager } from "~/modules/users/users.server";
 
 import {
   DEMO_GO_LIVE,
@@ -303,14 +303,19 @@ async function adoptRepository(dir: string, now: Date): Promise<ContentRepositor
 async function createInitialUsers(tx: Tx, demo: boolean, jobFunctions: ReadonlySet<string>, now: Date): Promise<string | null> {
   if (demo) {
     // Recent starters get their accounts when they join, as the demo's history is played (DemoTraining).
-    for (const u of DEMO_USERS.filter((d) => d.joinedWorkingDaysAgo === undefined)) {
-      await insertUser(
+    const present = DEMO_USERS.filter((d) => d.joinedWorkingDaysAgo === undefined);
+    const ids = new Map<string, string>();
+    for (const u of present) {
+      const { id } = await insertUser(
         tx,
         { ...u, email: `${u.username}@demo.quire.invalid`, jobFunctions: u.jobFunctions.filter((j) => jobFunctions.has(j)), password: DEMO_PASSWORD },
         SYSTEM_ACTOR,
         now,
       );
+      ids.set(u.username, id);
     }
+    // Line managers once everyone exists (qa's own is listed after qa).
+    for (const u of present) if (u.manager) await setManager(tx, ids.get(u.username)!, ids.get(u.manager)!, SYSTEM_ACTOR, now);
     return null;
   }
   const { temporaryPassword } = await insertUser(

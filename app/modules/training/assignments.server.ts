@@ -219,14 +219,11 @@ export async function notifyPeople(
   n: { kind: string; docId: string; version: string; message: string; people: readonly Assignee[]; actor: Actor; at: Date },
 ): Promise<void> {
   if (n.people.length === 0) return;
-  const stamp = n.at.toISOString();
-  for (let i = 0; i < n.people.length; i += BATCH) {
-    const chunk = n.people.slice(i, i + BATCH);
-    await tx.run(
-      `INSERT INTO training_notices (user_id, kind, doc_id, version, message, created_at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
-      chunk.flatMap((p) => [p.id, n.kind, n.docId, n.version, n.message, stamp]),
-    );
-  }
+  await insertNotices(
+    tx,
+    n.people.map((p) => ({ userId: p.id, kind: n.kind, docId: n.docId, version: n.version, message: n.message })),
+    n.at,
+  );
   await recordAudit(
     tx,
     {
@@ -260,6 +257,34 @@ export async function markNoticesRead(tx: Tx, person: Assignee, actor: Actor, at
     at,
   );
   return unread.length;
+}
+
+export interface NewNotice {
+  userId: string;
+  kind: string;
+  docId: string | null;
+  version: string | null;
+  message: string;
+}
+
+/**
+ * Writes in-app notices without an audit row of their own: for callers whose one audit row covers
+ * them (notifyPeople, a reminder run).
+ */
+export async function insertNotices(tx: Tx, notices: readonly NewNotice[], at: Date): Promise<void> {
+  const stamp = at.toISOString();
+  for (let i = 0; i < notices.length; i += BATCH) {
+    const chunk = notices.slice(i, i + BATCH);
+    await tx.run(
+      `INSERT INTO training_notices (user_id, kind, doc_id, version, message, created_at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
+      chunk.flatMap((n) => [n.userId, n.kind, n.docId, n.version, n.message, stamp]),
+    );
+  }
+}
+
+/** Every open assignment, by due date. */
+export async function openAssignments(db: Queryable): Promise<Assignment[]> {
+  return (await db.all<AssignmentRow>(`${SELECT} WHERE a.status = 'open' ORDER BY a.due_on, a.doc_id, a.id`)).map(toAssignment);
 }
 
 /** A person's notices, unread first, newest first. */

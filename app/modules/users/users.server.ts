@@ -111,6 +111,96 @@ export async function activePeopleIn(db: Queryable, functions: readonly string[]
   return rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, jobFunctions: r.functions.split("\n").sort() }));
 }
 
+/** A person as notices address them: everyone, active or not, with their line manager, roles and job functions. */
+export interface DirectoryEntry {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string;
+  active: boolean;
+  managerId: string | null;
+  roles: string[];
+  jobFunctions: string[];
+}
+
+/** Every user with line manager, roles and job functions, in three statements whatever the number of users. */
+export async function peopleDirectory(db: Queryable): Promise<DirectoryEntry[]> {
+  const [users, roles, functions] = await Promise.all([
+    db.all<{ id: string; username: string; display_name: string; email: string; active: number; manager_id: string | null }>(
+      "SELECT id, username, display_name, email, active, manager_id FROM users ORDER BY username",
+    ),
+    db.all<{ user_id: string; role: string }>("SELECT user_id, role FROM user_roles ORDER BY role"),
+    db.all<{ user_id: string; job_function_id: string }>("SELECT user_id, job_function_id FROM user_job_functions ORDER BY job_function_id"),
+  ]);
+  const group = <T extends { user_id: string }>(rows: T[], value: (r: T) => string) => {
+    const by = new Map<string, string[]>();
+    for (const r of rows) by.set(r.user_id, [...(by.get(r.user_id) ?? []), value(r)]);
+    return by;
+  };
+  const rolesOf = group(roles, (r) => r.role);
+  const functionsOf = group(functions, (r) => r.job_function_id);
+  return users.map((u) => ({
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    email: u.email,
+    active: u.active === 1,
+    managerId: u.manager_id,
+    roles: rolesOf.get(u.id) ?? [],
+    jobFunctions: functionsOf.get(u.id) ?? [],
+  }));
+}
+
+/**
+ * Sets (or, with null, clears) a person's line manager, inside the caller's transaction: the person
+ * SOP-TR-001 sends overdue training to. The manager must be an active account other than the person,
+ * and not someone who reports, directly or through others, to the person. Returns false, writing
+ * nothing, when it is already so.
+ */
+export async function setManager(tx: Tx, userId: string, managerId: string | null, actor: Actor, at: Date, reason: string | null = null): Promise<boolean> {
+  const person = await tx.get<{ username: string; manager_id: string | null }>("SELECT username, manager_id FROM users WHERE id = ?", [userId]);
+  if (!person) throw new UserInputError("No such user.");
+  if (person.manager_id === managerId) return false;
+  let managerName: string | null = null;
+  if (managerId !== null) {
+    if (managerId === userId) throw new UserInputError("A person cannot be their own line manager.", "manager");
+    const manager = await tx.get<{ username: string; active: number }>("SELECT username, active FROM users WHERE id = ?", [managerId]);
+    if (!manager) throw new UserInputError("No such line manager.", "manager");
+    if (manager.active !== 1) throw new UserInputError(`${manager.username} is deactivated and cannot be a line manager.`, "manager");
+    // Walk up from the new manager: reaching the person would make a loop.
+    const chain = new Set<string>([managerId]);
+    for (let up = await managerOf(tx, managerId); up !== null; up = await managerOf(tx, up)) {
+      if (up === userId) throw new UserInputError(`${manager.username} reports to ${person.username}, so cannot be their line manager.`, "manager");
+      if (chain.has(up)) break;
+      chain.add(up);
+    }
+    managerName = manager.username;
+  }
+  const before =
+    person.manager_id === null
+      ? null
+      : ((await tx.get<{ username: string }>("SELECT username FROM users WHERE id = ?", [person.manager_id]))?.username ?? null);
+  await tx.run("UPDATE users SET manager_id = ? WHERE id = ?", [managerId, userId]);
+  await recordAudit(
+    tx,
+    {
+      ...auditActor(actor),
+      action: "user.manager.set",
+      objectType: "user",
+      objectId: person.username,
+      oldValues: { manager: before },
+      newValues: { manager: managerName },
+      reason,
+    },
+    at,
+  );
+  return true;
+}
+
+async function managerOf(db: Queryable, userId: string): Promise<string | null> {
+  return (await db.get<{ manager_id: string | null }>("SELECT manager_id FROM users WHERE id = ?", [userId]))?.manager_id ?? null;
+}
+
 /** The facts about a user the audit trail keeps as old/new values (never the password hash). */
 function auditView(u: Pick<UserRecord, "username" | "displayName" | "email" | "roles" | "jobFunctions" | "active">) {
   return { username: u.username, displayName: u.displayName, email: u.email, roles: u.roles, jobFunctions: u.jobFunctions, active: u.active };

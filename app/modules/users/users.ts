@@ -80,6 +80,7 @@ export const ACTION_LABELS: Record<string, string> = {
   "user.unlock.automatic": "Account unlocked: lockout period over",
   "user.password.reset": "Password reset by an administrator",
   "user.password.change": "Password changed by the user",
+  "user.manager.set": "Line manager set",
   "auth.signin": "Signed in",
   "auth.signout": "Signed out",
   "auth.signin.failed": "Sign-in refused",
@@ -100,6 +101,7 @@ const FIELD_LABELS: Record<string, string> = {
   failedAttempts: "Failed attempts",
   lockLapsedAt: "Lock lapsed at",
   mustChangePassword: "Must change password",
+  manager: "Line manager",
 };
 
 function parseValues(json: string | null): Record<string, unknown> | null {
