@@ -36,6 +36,9 @@ export default function MyTrainingPage() {
         <p className="muted">
           {displayName} · on <time dateTime={on}>{on}</time>: {counts.overdue} overdue, {counts.due} due, {counts.completed} completed.
         </p>
+        <p className="small">
+          <Link to="/training/sessions">Training sessions</Link> · <Link to="/training/competence">Practical competence</Link>
+        </p>
       </div>
 
       {!hasFunctions ? (

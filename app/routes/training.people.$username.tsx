@@ -13,6 +13,7 @@ import { lockedKnowledgeChecks, resetKnowledgeCheck } from "~/modules/training/c
 import { ExemptionRefused, decideExemption, exemptionsOf, requestExemption } from "~/modules/training/exemptions.server";
 import { QuizRefused } from "~/modules/training/knowledge-check.server";
 import { transcript } from "~/modules/training/reports.server";
+import { competenceSignoffs, listSessions } from "~/modules/training/sessions.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
 import { getUserByUsername } from "~/modules/users/users.server";
@@ -31,6 +32,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     functionNames: t.jobFunctions.map((f) => functions.get(f) ?? f),
     locked,
     exemptions: await exemptionsOf(q.db, t.userId),
+    sessions: (await listSessions(q.db, t.userId)).filter((x) => x.attendees.some((a) => a.username === t.username)),
+    competence: await competenceSignoffs(q.db, { userId: t.userId }),
     canManage: user.permissions.includes("training.manage"),
     canApprove: user.permissions.includes("training.approve"),
     me: user.username,
@@ -91,7 +94,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
 }
 
 export default function TranscriptPage() {
-  const { t, functionNames, locked, exemptions, canManage, canApprove, me } = useLoaderData<typeof loader>();
+  const { t, functionNames, locked, exemptions, sessions, competence, canManage, canApprove, me } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result?.errors ?? {};
   return (
@@ -188,6 +191,32 @@ export default function TranscriptPage() {
           </table>
         </div>
       )}
+      <section className="card" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Classroom, virtual and on-the-job training</h2>
+        {sessions.length === 0 ? <p className="muted">No session attended.</p> : null}
+        <ul className="session-list">
+          {sessions.map((x) => {
+            const mine = x.attendees.find((a) => a.username === t.username);
+            return (
+              <li key={x.id} data-session-id={x.id}>
+                {x.heldOn}: <strong>{x.title}</strong> ({x.kind}, {x.durationMinutes} min), trainer {x.trainerName}
+                {mine && !mine.completed ? <span className="overdue small"> did not complete</span> : null}
+                {x.documents.length > 0 ? <span className="muted small"> · {x.documents.map((d) => `${d.docId} v${d.version}`).join(", ")}</span> : null}
+              </li>
+            );
+          })}
+        </ul>
+        <h3>Practical competence</h3>
+        {competence.length === 0 ? <p className="muted">No practical sign-off recorded.</p> : null}
+        <ul>
+          {competence.map((c) => (
+            <li key={c.id} data-signoff-id={c.id}>
+              {c.jobFunction}: {c.task} (observed {c.observedOn} by {c.assessorName}) —{" "}
+              {c.status === "approved" ? `approved by ${c.approver} ${c.approvedAt?.slice(0, 10) ?? ""}` : "awaiting the line manager"}
+            </li>
+          ))}
+        </ul>
+      </section>
       <section className="card exemptions" aria-labelledby="exemptions-heading">
         <h2 id="exemptions-heading">Absences and exemptions</h2>
         <p className="hint">

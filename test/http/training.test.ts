@@ -201,3 +201,32 @@ describe("notices (inspection question 12: how the people affected found out)", 
     expect((await cra2.get("/training")).text).not.toContain("I have read these notices");
   });
 });
+
+describe("training sessions through the pages (FRM-TR-001)", () => {
+  it("records a session the trainer delivered, signed with the password, and names bad fields", async () => {
+    const trainer = await signedIn(server.url, "trainer");
+    const [cra1] = await query<{ id: string }>("SELECT id FROM users WHERE username = 'cra1'");
+    const form = {
+      intent: "session",
+      title: "Deviation log walkthrough",
+      kind: "virtual",
+      heldOn: "2026-11-24",
+      durationMinutes: "45",
+      content: "How to record and classify a protocol deviation in the log.",
+      attendees: [cra1!.id],
+      documents: ["SOP-DV-001 1.0"],
+      password: DEMO_PASSWORD,
+    };
+    const bad = await trainer.post("/training/sessions/new", { ...form, content: "short" });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("Describe what was covered (at least 10 characters).");
+    const wrong = await trainer.post("/training/sessions/new", { ...form, password: "nope" });
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain("The password is not correct");
+    const ok = await trainer.post("/training/sessions/new", form);
+    expect(ok.status).toBe(302);
+    const list = await (await signedIn(server.url, "cra1")).get("/training/sessions");
+    expect(list.text).toContain("Deviation log walkthrough");
+    expect(list.text).toContain("SOP-DV-001 v1.0");
+  });
+});

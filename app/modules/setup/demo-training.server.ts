@@ -13,6 +13,7 @@ import { acknowledgeAssignment } from "~/modules/training/acknowledge.server";
 import { getAssignment, markNoticesRead } from "~/modules/training/assignments.server";
 import { changeCurriculum } from "~/modules/training/curriculum.server";
 import { quizOfVersion, quizState, recordQuizAttempt } from "~/modules/training/knowledge-check.server";
+import { approveCompetence, assessCompetence, recordSession } from "~/modules/training/sessions.server";
 import { addWorkingDays } from "~/modules/training/working-days";
 import { SYSTEM_ACTOR } from "~/modules/users/actor";
 import { getUserByUsername, insertUser, setManager } from "~/modules/users/users.server";
@@ -174,5 +175,62 @@ export class DemoTraining {
     const signer = await verifySigner(this.q, { username, clientAddress: null }, DEMO_PASSWORD);
     this.signers.set(username, signer);
     return signer;
+  }
+}
+
+/**
+ * A classroom session the training coordinator delivered, and cra3's practical competence signed
+ * off by cra1 (qualified as a CRA) and approved by cra3's line manager, all e-signed through the
+ * same calls as the pages.
+ */
+export async function demoSessionsAndCompetence(q: Quire, now: Date): Promise<void> {
+  const today = isoDate(now);
+  const id = async (username: string) => (await getUserByUsername(q.db, username))?.id ?? null;
+  const signer = (username: string) => verifySigner(q, { username, clientAddress: null }, DEMO_PASSWORD);
+  const trainer = await id("trainer");
+  const attendees = (await Promise.all(["cra1", "cra2", "dm1", "cra3"].map(id))).filter((x): x is string => x !== null);
+  const documents = (
+    await q.db.all<{ doc_id: string; version: string }>(
+      "SELECT doc_id, version FROM document_versions WHERE doc_id IN ('SOP-DV-001', 'SOP-TS-001') ORDER BY major DESC, minor DESC",
+    )
+  ).slice(0, 1);
+  if (trainer && attendees.length > 0) {
+    const heldOn = addWorkingDays(today, -12);
+    await recordSession(
+      q.db,
+      await signer("trainer"),
+      {
+        title: "ICH E6(R3) refresher: what changed for monitoring and data management",
+        kind: "classroom",
+        heldOn,
+        durationMinutes: 90,
+        content:
+          "Risk-based quality management, critical-to-quality factors, proportionate monitoring and the sponsor's oversight of service providers; quiz discussed in the room.",
+        documents: documents.map((d) => ({ docId: d.doc_id, version: d.version })),
+        attendees: attendees.map((userId) => ({ userId, completed: true })),
+      },
+      today,
+      new Date(`${heldOn}T16:30:00.000Z`),
+    );
+  }
+  const cra3 = await id("cra3");
+  const manager = cra3
+    ? await q.db.get<{ username: string }>("SELECT m.username FROM users u JOIN users m ON m.id = u.manager_id WHERE u.id = ?", [cra3])
+    : undefined;
+  if (cra3 && manager && (await id("cra1"))) {
+    const observedOn = addWorkingDays(today, -4);
+    const signoff = await assessCompetence(
+      q.db,
+      await signer("cra1"),
+      {
+        traineeId: cra3,
+        jobFunction: "cra",
+        task: "Co-monitoring visit at site 104: source data verification of 6 subjects, drug accountability and the visit report.",
+        observedOn,
+      },
+      today,
+      new Date(`${observedOn}T17:00:00.000Z`),
+    );
+    await approveCompetence(q.db, await signer(manager.username), signoff, new Date(`${addWorkingDays(today, -2)}T09:15:00.000Z`));
   }
 }

@@ -28,7 +28,7 @@ import {
   signDemoBaseline,
   type OpenDemoChange,
 } from "./demo-history.server";
-import { DemoTraining } from "./demo-training.server";
+import { DemoTraining, demoSessionsAndCompetence } from "./demo-training.server";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
 import { ContentInvalid, approvalInstant, commitSeededVersion, seededCommitMessage, type PlannedVersion } from "./seed.server";
 
@@ -127,6 +127,7 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
         versions.push(...(await approveDemoHistory(q, seed.changes, now, (instant) => training.until(instant))));
         await openDemoChanges(q, seed.open, now);
         await training.until(now);
+        await demoSessionsAndCompetence(q, now);
       }
       const documents = (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
       // The trail as init leaves it is anchored in git from the start (docs/decisions/008).

@@ -11,7 +11,17 @@ import { allRetirementDates } from "~/modules/documents/retirement-dates.server"
 import { allVersions } from "~/modules/documents/versions.server";
 
 import { curriculumVersions } from "./curriculum.server";
-import { CAUSE_LABELS, daysOverdue, trainingBaseline, trainingState, type AssignmentCause, type AssignmentStatus, type TrainingState } from "./training";
+import { approvedCompetence } from "./sessions.server";
+import {
+  CAUSE_LABELS,
+  PRACTICAL_SIGNOFF_FUNCTIONS,
+  daysOverdue,
+  trainingBaseline,
+  trainingState,
+  type AssignmentCause,
+  type AssignmentStatus,
+  type TrainingState,
+} from "./training";
 import { workingDaysBetween } from "./working-days";
 
 /** The newest live (open or completed) assignment of each person on each document: their standing on it. */
@@ -109,7 +119,7 @@ export interface PeopleFilter {
 
 /** Every active person with a job function and where their training stands. */
 export async function trainingPeople(q: Quire, today: string, filter: PeopleFilter = {}): Promise<PersonStanding[]> {
-  const [versions, users, functions, standing] = await Promise.all([
+  const [versions, users, functions, standing, signedOff] = await Promise.all([
     curriculumVersions(q.db, today),
     q.db.all<{ id: string; username: string; display_name: string; manager: string | null }>(
       "SELECT u.id, u.username, u.display_name, m.username AS manager FROM users u LEFT JOIN users m ON m.id = u.manager_id WHERE u.active = 1 ORDER BY u.username",
@@ -118,6 +128,7 @@ export async function trainingPeople(q: Quire, today: string, filter: PeopleFilt
     q.db.all<{ user_id: string; doc_id: string; status: AssignmentStatus; due_on: string }>(
       `${LATEST} SELECT user_id, doc_id, status, due_on FROM latest WHERE rn = 1`,
     ),
+    approvedCompetence(q.db),
   ]);
   const fnsOf = new Map<string, string[]>();
   for (const f of functions) fnsOf.set(f.user_id, [...(fnsOf.get(f.user_id) ?? []), f.fn]);
@@ -145,7 +156,12 @@ export async function trainingPeople(q: Quire, today: string, filter: PeopleFilt
         maxDaysOverdue = Math.max(maxDaysOverdue, daysOverdue(d, today));
       } else if (state === "completed") current++;
     }
-    const qualifiedFor = fns.filter((fn) => curriculum(fn).every((docId) => docs.get(docId)?.status === "completed"));
+    // Qualified: every curriculum item complete, and the practical sign-off where SOP-TR-001 asks for one.
+    const qualifiedFor = fns.filter(
+      (fn) =>
+        curriculum(fn).every((docId) => docs.get(docId)?.status === "completed") &&
+        (!PRACTICAL_SIGNOFF_FUNCTIONS.includes(fn) || (signedOff.get(u.id)?.has(fn) ?? false)),
+    );
     result.push({
       userId: u.id,
       username: u.username,

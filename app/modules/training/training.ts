@@ -9,6 +9,12 @@ import { addWorkingDays, daysBetween } from "./working-days";
 /** New staff and staff gaining a job function complete its curriculum within this many working days (SOP-TR-001 step 2). */
 export const INDUCTION_WORKING_DAYS = 20;
 
+/**
+ * Job functions whose qualification also needs a practical competence sign-off (SOP-TR-001 step 6:
+ * "For clinical research associates, data managers and site start-up specialists").
+ */
+export const PRACTICAL_SIGNOFF_FUNCTIONS: readonly string[] = ["cra", "data-manager", "site-start-up-specialist"];
+
 export const ASSIGNMENT_CAUSES = ["approval", "induction", "function-gained", "replaces"] as const;
 export type AssignmentCause = (typeof ASSIGNMENT_CAUSES)[number];
 export type AssignmentStatus = "open" | "completed" | "superseded" | "cancelled";
