@@ -14,7 +14,17 @@ import { loadJobFunctions } from "~/modules/documents/library.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 import { AccountForm, formValues, type AccountIntent } from "~/modules/users/user-forms";
 import { ACTION_LABELS, accountStatuses, lockInForce, lockLapsesAt } from "~/modules/users/users";
-import { UserInputError, forcePasswordReset, getUser, recentUserEvents, setUserActive, unlockUser, updateUser } from "~/modules/users/users.server";
+import {
+  UserInputError,
+  forcePasswordReset,
+  getUser,
+  listUsers,
+  recentUserEvents,
+  setManager,
+  setUserActive,
+  unlockUser,
+  updateUser,
+} from "~/modules/users/users.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.user.displayName} (${data.user.username}) · Users · Quire` : "User not found · Quire" },
@@ -37,7 +47,12 @@ async function userOr404(userId: string | undefined) {
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const admin = await requireUser(request, "users.manage");
   const { q, user } = await userOr404(params.userId);
-  const [jobFunctions, events] = await Promise.all([loadJobFunctions(q.db), recentUserEvents(q.db, user.username)]);
+  const [jobFunctions, events, managers, manager] = await Promise.all([
+    loadJobFunctions(q.db),
+    recentUserEvents(q.db, user.username),
+    listUsers(q.db),
+    q.db.get<{ manager_id: string | null }>("SELECT manager_id FROM users WHERE id = ?", [user.id]),
+  ]);
   const at = now(q.config);
   const minutes = q.config.lockoutMinutes;
   return json({
@@ -61,6 +76,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     isSelf: admin.id === user.id,
     jobFunctions,
     events,
+    managerId: manager?.manager_id ?? null,
+    managers: managers.filter((m) => m.active && m.id !== user.id).map((m) => ({ id: m.id, username: m.username, displayName: m.displayName })),
   });
 }
 
@@ -103,6 +120,11 @@ export async function action({ params, request }: ActionFunctionArgs) {
       case "unlock":
         await unlockUser(q, user.id, actor, form.reason);
         return redirect(withNotice(here, "user-unlocked"));
+      case "manager": {
+        // The line manager receives training escalations and approves practical competence (SOP-TR-001).
+        const changed = await q.db.transaction((tx) => setManager(tx, user.id, form.managerId || null, actor, now(q.config), form.reason));
+        return redirect(withNotice(here, changed ? "user-saved" : "user-unchanged"));
+      }
       case "reset-password": {
         const temporaryPassword = await forcePasswordReset(q, user.id, actor, form.reason);
         return json<ActionResult>({ intent: form.intent, errors: {}, values: null, temporaryPassword }, { headers: { "Cache-Control": "no-store" } });
@@ -158,7 +180,7 @@ function ControlForm({
 }
 
 export default function UserAccount() {
-  const { user, statuses, isSelf, jobFunctions, events } = useLoaderData<typeof loader>();
+  const { user, statuses, isSelf, jobFunctions, events, managerId, managers } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().formData?.get("intent") === "details";
   const errorsFor = (intent: AccountIntent) => (actionData?.intent === intent ? actionData.errors : null);
@@ -261,6 +283,29 @@ export default function UserAccount() {
               errors={errorsFor("reset-password")}
             />
           )}
+          <Form method="post" className="control stack" aria-labelledby="manager-title">
+            <h3 id="manager-title">Line manager</h3>
+            <p className="hint">Receives this person&rsquo;s overdue-training escalations and approves their practical competence (SOP-TR-001).</p>
+            <input type="hidden" name="intent" value="manager" />
+            <Field label="Line manager" name="managerId" error={errorsFor("manager")?.manager ?? errorsFor("manager")?.managerId}>
+              <select id="managerId" name="managerId" defaultValue={managerId ?? ""}>
+                <option value="">None</option>
+                {managers.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.displayName} ({m.username})
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Reason (optional)" name="manager-reason" error={errorsFor("manager")?.reason}>
+              <input id="manager-reason" name="reason" maxLength={500} autoComplete="off" />
+            </Field>
+            <div>
+              <button type="submit" className="secondary">
+                Save line manager
+              </button>
+            </div>
+          </Form>
           {user.active ? (
             isSelf ? null : (
               <ControlForm

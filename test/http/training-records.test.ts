@@ -169,6 +169,23 @@ describe("absences (SOP-TR-001 step 8) through the pages", () => {
   });
 });
 
+describe("line managers (who escalations and competence approvals go to)", () => {
+  it("an administrator sets a line manager, audited, and a reporting loop is refused", async () => {
+    const admin = await signedIn(server.url, "admin");
+    const [pm1] = await query<{ id: string }>("SELECT id FROM users WHERE username = 'pm1'");
+    const [cra1] = await query<{ id: string }>("SELECT id FROM users WHERE username = 'cra1'");
+    const set = await admin.post(`/admin/users/${cra1!.id}`, { intent: "manager", managerId: pm1!.id, reason: "Moved to Priya's team" });
+    expect(set.status).toBe(302);
+    expect(await query("SELECT manager_id FROM users WHERE username = 'cra1'")).toEqual([{ manager_id: pm1!.id }]);
+    const [row] = await query<{ reason: string }>("SELECT reason FROM audit_events WHERE action = 'user.manager.set' ORDER BY seq DESC LIMIT 1");
+    expect(row!.reason).toBe("Moved to Priya's team");
+    const loop = await admin.post(`/admin/users/${pm1!.id}`, { intent: "manager", managerId: cra1!.id });
+    expect(loop.status).toBe(400);
+    expect(loop.text).toContain("reports to pm1, so cannot be their line manager");
+    expect((await trainer.post(`/admin/users/${cra1!.id}`, { intent: "manager", managerId: "" })).status).toBe(403);
+  });
+});
+
 describe("trained as of a past date (inspection question 9, for everyone)", () => {
   it("answers for each person assigned the version in force that day", async () => {
     const { text } = await qa.get("/training/as-of?on=2026-04-06&doc=SOP-CM-001");

@@ -64,6 +64,7 @@ export const AccountForm = z.discriminatedUnion(
     z.object({ intent: z.literal("reactivate"), reason: Reason }),
     z.object({ intent: z.literal("unlock"), reason: Reason }),
     z.object({ intent: z.literal("reset-password"), reason: Reason }),
+    z.object({ intent: z.literal("manager"), managerId: z.string().max(64).default(""), reason: Reason }),
   ],
   { error: "Unknown action: reload the page and try again" },
 );
