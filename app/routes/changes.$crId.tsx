@@ -27,6 +27,7 @@ import { changeRequestPage, participantOf } from "~/modules/change-control/chang
 import type { Problem } from "~/modules/content/problems";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
+import type { TrainingImpact } from "~/modules/training/impact";
 import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
@@ -67,7 +68,7 @@ function refused(intent: string | null, errors: Record<string, string>, status =
 }
 
 /** Runs one action; returns the notice to show after the redirect. */
-async function perform(q: Quire, user: CurrentUser, crId: string, form: ChangeAction): Promise<NoticeKey> {
+async function perform(q: Quire, user: CurrentUser, crId: string, form: ChangeAction, trainingChoices: Record<string, string>): Promise<NoticeKey> {
   const at = now(q.config);
   const me = await participantOf(q, user);
   switch (form.intent) {
@@ -81,7 +82,7 @@ async function perform(q: Quire, user: CurrentUser, crId: string, form: ChangeAc
       return "cr-reviewed";
     case "approve":
       await verifySigner(q, user, form.password);
-      await approveChange(q, me, crId, form.effectiveDate, at, form.contentHash);
+      await approveChange(q, me, crId, form.effectiveDate, at, form.contentHash, trainingChoices);
       return "cr-approved";
     case "reject":
       await rejectChange(q, me, crId, form.reason, at);
@@ -115,7 +116,11 @@ export async function action({ params, request }: ActionFunctionArgs) {
     return refused(form.intent, { form: "Only the author, the named reviewers and quality approvers take part in this change request." }, 403);
   }
   try {
-    const notice = await perform(q, user, crId, form);
+    // The approver's training decisions: impact.<job function> = retrain | notify | none.
+    const trainingChoices = Object.fromEntries(
+      Object.entries(values).flatMap(([k, v]) => (k.startsWith("impact.") && typeof v === "string" ? [[k.slice("impact.".length), v]] : [])),
+    );
+    const notice = await perform(q, user, crId, form, trainingChoices);
     return redirect(withNotice(`/changes/${crId}`, notice));
   } catch (error) {
     if (error instanceof SignaturePasswordRefused) return refused(form.intent, { password: error.message });
@@ -123,6 +128,49 @@ export async function action({ params, request }: ActionFunctionArgs) {
     if (error instanceof ChangeRequestError) return refused(form.intent, { [error.field ?? "form"]: error.message }, 400, error.problems);
     throw error;
   }
+}
+
+const DECISION_LABELS = { retrain: "Retrain (read and sign)", notify: "Notify only", none: "No training" } as const;
+
+/** The training Quire proposes per job function from the changed sections; the approver confirms or changes it. */
+function TrainingImpactFields({ impact, major, error }: { impact: TrainingImpact; major: boolean; error: string | null | undefined }) {
+  return (
+    <fieldset className="field training-impact" aria-describedby={error ? "impact-error" : undefined}>
+      <legend>Training impact</legend>
+      <p className="hint">
+        {impact.changed.length === 0
+          ? "No section changed."
+          : `Changed: ${impact.changed.map((c) => `${c.title}${c.kind === "changed" ? "" : ` (${c.kind})`}`).join("; ")}.`}{" "}
+        {major ? "A major revision retrains everyone in the audience." : "Quire proposes retraining for the job functions named in what changed."}
+      </p>
+      {error ? (
+        <p className="error" id="impact-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <table className="data-table compact">
+        <tbody>
+          {Object.entries(impact.proposal).map(([fn, proposed]) => (
+            <tr key={fn} data-fn={fn}>
+              <th scope="row">
+                <label htmlFor={`impact-${fn}`}>{fn}</label>
+              </th>
+              <td>
+                <select id={`impact-${fn}`} name={`impact.${fn}`} defaultValue={proposed} disabled={major}>
+                  {(["retrain", "notify", "none"] as const).map((d) => (
+                    <option key={d} value={d}>
+                      {DECISION_LABELS[d]}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td className="small muted">{impact.reasons[fn]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </fieldset>
+  );
 }
 
 export default function ChangeRequestView() {
@@ -139,6 +187,7 @@ export default function ChangeRequestView() {
     candidates,
     today: on,
     printedName,
+    trainingImpact,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -329,6 +378,7 @@ export default function ChangeRequestView() {
                     required
                   />
                 </Field>
+                {trainingImpact ? <TrainingImpactFields impact={trainingImpact} major={cr.revision === "major"} error={errorFor("approve", "impact")} /> : null}
               </SignatureForm>
             </div>
           ) : null}

@@ -186,6 +186,19 @@ describe("line managers (who escalations and competence approvals go to)", () =>
   });
 });
 
+describe("training impact on the approval page", () => {
+  it("proposes training per job function from the changed sections; a major revision retrains everyone", async () => {
+    const [tr] = await query<{ id: string }>("SELECT id FROM change_requests WHERE doc_id = 'SOP-TR-001' AND state = 'in-review'");
+    const major = (await qa.get(`/changes/${tr!.id}`)).text;
+    expect(major).toContain("<legend>Training impact</legend>");
+    expect(major).toContain("A major revision retrains everyone in the audience.");
+    expect(textOf(major)).toContain("Changed: Step: Follow up overdue training; Step: Check training effectiveness (added).");
+    expect(major).toMatch(/<select id="impact-cra" name="impact.cra" disabled=""/);
+    // Staff do not see it.
+    expect((await (await signedIn(server.url, "cra1")).get(`/changes/${tr!.id}`)).text).not.toContain("Training impact");
+  });
+});
+
 describe("trained as of a past date (inspection question 9, for everyone)", () => {
   it("answers for each person assigned the version in force that day", async () => {
     const { text } = await qa.get("/training/as-of?on=2026-04-06&doc=SOP-CM-001");

@@ -141,7 +141,8 @@ describe("assignments follow people and approvals", () => {
 
   it("answers the point-in-time question from the record", async () => {
     const nia = await userId("nia");
-    expect(await trainedOn(q.db, nia, "SOP-TS-001", "2026-12-14")).toMatchObject({ version: "3.1", trainedOn: "3.0", trained: true });
+    // nia's open training moved to v3.1 (a minor revision), so v3.1 is what she had to sign.
+    expect(await trainedOn(q.db, nia, "SOP-TS-001", "2026-12-14")).toMatchObject({ version: "3.1", trainedOn: "3.1", trained: true });
     expect(await trainedOn(q.db, nia, "SOP-TS-001", "2026-12-01")).toMatchObject({ version: "2.0", trained: false, acknowledgedAt: null });
     expect(await trainedOn(q.db, await userId("cra1"), "SOP-TS-001", "2026-12-01")).toMatchObject({ version: "2.0", trained: true });
   });
@@ -166,5 +167,35 @@ describe("assignments follow people and approvals", () => {
       "SELECT reason, object_id FROM audit_events WHERE action = 'training.cancel' ORDER BY seq DESC LIMIT 1",
     );
     expect(cancel).toEqual({ reason: "The account was deactivated.", object_id: "cra3" });
+  });
+
+  it("records the approver's training decision per job function, which can retrain on a minor revision", async () => {
+    // A major revision retrains everyone: another choice is refused, nothing approved.
+    const major = await changeInReview(q, {
+      at: new Date(`${TODAY}T11:20:00Z`),
+      revision: "major",
+      retrainingRequired: true,
+      edit: (s) => s.replace("five working days", "4 working days"),
+    });
+    await expect(approveChange(q, major.who("qa"), major.crId, "2026-12-14", new Date(`${TODAY}T11:25:00Z`), undefined, { cra: "notify" })).rejects.toThrow(
+      /A major revision retrains everyone in the audience \(SOP-TR-001\); cra cannot be set to notify/,
+    );
+    await expect(
+      approveChange(q, major.who("qa"), major.crId, "2026-12-14", new Date(`${TODAY}T11:25:00Z`), undefined, { biostatistician: "retrain" }),
+    ).rejects.toThrow(/not in the document's audience/);
+    const { withdrawChange } = await import("~/modules/change-control/change-control.server");
+    await withdrawChange(q, major.who("author"), major.crId, "Replaced by a minor change", new Date(`${TODAY}T11:26:00Z`));
+    const minor = await changeInReview(q, {
+      at: new Date(`${TODAY}T11:30:00Z`),
+      revision: "minor",
+      retrainingRequired: false,
+      edit: (s) => s.replace("five working days", "4 working days"),
+    });
+    await approveChange(q, minor.who("qa"), minor.crId, "2026-12-14", new Date(`${TODAY}T11:40:00Z`), undefined, { cra: "retrain" });
+    expect(await q.db.all("SELECT job_function, proposed, decided FROM version_training_decisions WHERE doc_id = 'SOP-TS-001' AND version = '3.2'")).toEqual([
+      { job_function: "cra", proposed: "notify", decided: "retrain" },
+    ]);
+    const cra1 = (await assignments("cra1")).find((a) => a.version === "3.2")!;
+    expect(cra1).toMatchObject({ cause: "approval", causeRef: minor.crId, status: "open" });
   });
 });

@@ -104,6 +104,16 @@ describe("trained on the version in force on a day (inspection question 9)", () 
     expect(trainedAsOf(history, null, [ack("2.0", "2026-04-07T00:00:00.000Z")], "2026-04-06")).toMatchObject({ version: "2.0", trained: false });
   });
 
+  it("holds a person told to retrain on a minor revision to that revision", () => {
+    const acks = [ack("1.0", "2025-02-10T14:00:00.000Z")];
+    expect(trainedAsOf(history, null, acks, "2025-12-01", ["1.0", "1.1"])).toMatchObject({ version: "1.1", trainedOn: "1.1", trained: false });
+    expect(trainedAsOf(history, null, [...acks, ack("1.1", "2025-09-03T10:00:00.000Z", 5)], "2025-12-01", ["1.0", "1.1"])).toMatchObject({
+      trainedOn: "1.1",
+      trained: true,
+      signatureId: 5,
+    });
+  });
+
   it("counts an acknowledgement of the minor revision itself", () => {
     expect(trainedAsOf(history, null, [ack("1.1", "2025-09-02T10:00:00.000Z")], "2025-10-01")).toMatchObject({ version: "1.1", trained: true });
   });

@@ -16,6 +16,7 @@ import { isOwnMainCommit, recordContentWrite } from "~/modules/integrity/content
 import { validSignatures } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { trainAudienceOnApproval } from "~/modules/training/approval-training.server";
+import { ImpactRefused, decideTrainingImpact, proposeTrainingImpact, type FunctionDecision } from "~/modules/training/impact";
 import { permissionsOf } from "~/modules/users/permissions";
 import type { Actor } from "~/modules/users/users.server";
 
@@ -583,6 +584,8 @@ interface ApprovalPayload {
   reason: string;
   /** Absent in intents written before versions kept it: then the change request's own value. */
   retrainingRequired?: boolean;
+  /** The approver's training decision per job function (absent in intents written before it was asked). */
+  trainingDecisions?: Record<string, FunctionDecision>;
   branchHead: string;
   contentHash: string;
   approver: { userId: string; username: string; printedName: string; clientAddress: string | null; signedAt: string };
@@ -609,14 +612,24 @@ export function approveChange(
   effectiveDate: string,
   at: Date,
   shownHash?: string,
+  /** Training decisions the approver changed from Quire's proposal, by job function (retrain, notify, none). */
+  trainingChoices: Readonly<Record<string, string>> = {},
 ): Promise<{ version: string; commit: string }> {
-  const run = () => approveNow(q, approver, crId, effectiveDate, at, shownHash);
+  const run = () => approveNow(q, approver, crId, effectiveDate, at, shownHash, trainingChoices);
   const next = approvalQueue.then(run, run);
   approvalQueue = next.catch(() => undefined);
   return next;
 }
 
-async function approveNow(q: Quire, approver: Participant, crId: string, effectiveDate: string, at: Date, shownHash: string | undefined) {
+async function approveNow(
+  q: Quire,
+  approver: Participant,
+  crId: string,
+  effectiveDate: string,
+  at: Date,
+  shownHash: string | undefined,
+  trainingChoices: Readonly<Record<string, string>>,
+) {
   const cr = await requireCr(q.db, crId);
   assertAllowed("approve", cr.state);
   if (effectiveDate < isoDate(at)) {
@@ -634,6 +647,7 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     approverId: approver.userId,
   });
   if (blockers.length > 0) throw new ChangeRequestError(`This change cannot be approved yet: ${blockers.join(" ")}`);
+  const trainingDecisions = decideTraining(draft, cr.revision, trainingChoices);
   const existing = await versionsOf(q.db, cr.docId);
   const lastStart = existing
     .map((v) => v.effectiveFrom)
@@ -662,6 +676,7 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
     effectiveDate,
     reason: cr.reason,
     retrainingRequired: cr.retrainingRequired,
+    trainingDecisions,
     branchHead: draft.head,
     contentHash: draft.contentHash,
     approver: {
@@ -739,6 +754,19 @@ async function approveNow(q: Quire, approver: Participant, crId: string, effecti
   return { version, commit };
 }
 
+/** The training impact Quire proposes from the draft, with the approver's changes (refused as a field error). */
+function decideTraining(draft: DraftView, revision: "major" | "minor", choices: Readonly<Record<string, string>>): Record<string, FunctionDecision> {
+  const fm = parseFrontmatter("draft", draft.source);
+  if (!fm.ok) return {};
+  const impact = proposeTrainingImpact({ before: draft.baseSource, after: draft.source, audience: fm.data.audience, revision, training: fm.data.training });
+  try {
+    return decideTrainingImpact(impact, choices, revision);
+  } catch (error) {
+    if (error instanceof ImpactRefused) throw new ChangeRequestError(error.message, [], "impact");
+    throw error;
+  }
+}
+
 /** The database half of an approval: version, approval signature, CR state, audit; drops the intent. */
 async function finishApproval(q: Quire, crId: string, commit: string, p: ApprovalPayload): Promise<void> {
   const at = new Date(p.approver.signedAt);
@@ -778,6 +806,7 @@ async function finishApproval(q: Quire, crId: string, commit: string, p: Approva
       crId,
       { userId: p.approver.userId, username: p.approver.username, clientAddress: p.approver.clientAddress },
       at,
+      p.trainingDecisions,
     );
     const signer = { ...p.approver, email: "" };
     await recordSignature(tx, { crId, docId: p.docId, version: p.version, signer, meaning: "Approved", contentHash: p.contentHash, commit, at });

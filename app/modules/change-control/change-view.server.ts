@@ -1,10 +1,12 @@
 import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
+import { parseFrontmatter } from "~/modules/content/frontmatter";
 import { sha256 } from "~/modules/content/hash";
 import type { Problem } from "~/modules/content/problems";
 import { condenseRedline, documentText, redline, redlineStats, type CondensedPart } from "~/modules/documents/redline";
 import { signatureStanding, validSignatures, withoutRepeats, type SignatureView } from "~/modules/signatures/signatures";
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
+import { proposeTrainingImpact, type TrainingImpact } from "~/modules/training/impact";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { getUser } from "~/modules/users/users.server";
 
@@ -35,6 +37,8 @@ export interface ChangeRequestPage {
   blockers: string[];
   comments: { id: number; author: string; at: string; kind: string; body: string; commit: string | null }[];
   actions: CrAction[];
+  /** For an approver of a change in review: the training Quire proposes per job function, from the changed sections. */
+  trainingImpact: TrainingImpact | null;
 }
 
 /** The content the author signed last (their latest submission), if any. */
@@ -93,6 +97,7 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
           })
         : [],
     comments: comments.map((c) => ({ id: c.id, author: name(c.userId), at: c.at, kind: c.kind, body: c.body, commit: c.commit })),
+    trainingImpact: cr.state === "in-review" && viewer.permissions.includes("document.approve") ? impactOf(draft, cr.revision) : null,
     actions: availableActions(
       cr,
       { userId: viewer.id, permissions: viewer.permissions },
@@ -100,6 +105,13 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
       validSignatures(signatures, draft.contentHash).some((s) => s.meaning === "Reviewed" && s.userId === viewer.id),
     ),
   };
+}
+
+function impactOf(draft: { source: string; baseSource: string | null; problems: readonly unknown[] }, revision: "major" | "minor"): TrainingImpact | null {
+  if (draft.problems.length > 0) return null;
+  const fm = parseFrontmatter("draft", draft.source);
+  if (!fm.ok) return null;
+  return proposeTrainingImpact({ before: draft.baseSource, after: draft.source, audience: fm.data.audience, revision, training: fm.data.training });
 }
 
 /** The draft against the version it started from, as readers see it (rendered text, word level). */

@@ -30,6 +30,11 @@ type JsxElement = MdxJsxFlowElement | MdxJsxTextElement;
 
 const parser = unified().use(remarkParse).use(remarkMdx).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
 
+/** The one MDX syntax tree of a source (remark with MDX, frontmatter and GFM), as the policy check reads it. */
+export function parseMdxTree(source: string): Root {
+  return parser.parse(source);
+}
+
 export const DOCUMENT_LINK = /^\/documents\/([^/?#]+)/;
 
 /**

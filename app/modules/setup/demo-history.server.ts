@@ -266,7 +266,9 @@ export async function approveDemoHistory(
       await saveDraft(q, author, crId, v.doc.source, (await q.repo.branchHead(cr.branch))!, when.save);
       await submitForReview(q, author, crId, when.submit);
       await signReview(q, reviewer, crId, when.review);
-      const { version } = await approveChange(q, approver, crId, v.effective, when.approve);
+      // The demo's minor revisions are editorial: the approver decides nobody retrains, whatever Quire proposes.
+      const choices = revision === "minor" ? Object.fromEntries(v.doc.frontmatter.audience.map((fn) => [fn, "notify"])) : {};
+      const { version } = await approveChange(q, approver, crId, v.effective, when.approve, undefined, choices);
       if (version !== v.version) throw new ChangeRequestError(`after v${previous} a ${revision} change makes v${version}, not v${v.version}`);
       tags.push(versionTag(docId, version));
     } catch (error) {

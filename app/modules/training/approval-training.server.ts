@@ -5,12 +5,15 @@
 
 import type { Tx } from "~/db/db.server";
 import type { DocumentVersion } from "~/modules/documents/documents";
-import { activePeopleIn, type Actor } from "~/modules/users/users.server";
+import { activePeopleIn, type Actor, type Trainee } from "~/modules/users/users.server";
 
 import { assignVersion, cancelOpenAssignments, notifyPeople } from "./assignments.server";
+import type { FunctionDecision, ImpactDecision } from "./impact";
 import { trainingNeed } from "./training";
 
 export type ApprovedVersion = Pick<DocumentVersion, "docId" | "version" | "minor" | "title" | "frontmatter" | "retrainingRequired" | "effectiveFrom">;
+
+const RANK: Record<ImpactDecision, number> = { none: 0, notify: 1, retrain: 2 };
 
 export async function trainAudienceOnApproval(
   tx: Tx,
@@ -18,17 +21,40 @@ export async function trainAudienceOnApproval(
   crId: string | null,
   actor: Actor,
   at: Date,
+  /** The approver's decision per job function; without it (older intents), the version's own rule for everyone. */
+  decisions?: Record<string, FunctionDecision>,
 ): Promise<{ need: ReturnType<typeof trainingNeed>; assigned: number; notified: number; cancelled: number }> {
   const need = trainingNeed(v);
   const audience = await activePeopleIn(tx, v.frontmatter.audience);
+  // Each person gets the strongest decision among their job functions in the audience.
+  const decisionFor = (p: Trainee): ImpactDecision => {
+    if (!decisions || Object.keys(decisions).length === 0) return need === "retrain" ? "retrain" : need === "notify" ? "notify" : "none";
+    return p.jobFunctions.map((f) => decisions[f]?.decided ?? "none").reduce((a, b) => (RANK[b] > RANK[a] ? b : a), "none" as ImpactDecision);
+  };
+  if (decisions) {
+    for (const [fn, d] of Object.entries(decisions)) {
+      await tx.run("INSERT INTO version_training_decisions (doc_id, version, job_function, proposed, decided, reason, cr_id) VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        v.docId,
+        v.version,
+        fn,
+        d.proposed,
+        d.decided,
+        d.reason,
+        crId,
+      ]);
+    }
+  }
+  const retrain = audience.filter((p) => decisionFor(p) === "retrain");
+  const rest = audience.filter((p) => decisionFor(p) !== "retrain");
   let assigned = 0;
   let notified = 0;
-  if (need === "retrain") {
-    assigned = (
-      await assignVersion(tx, { docId: v.docId, version: v.version, dueOn: v.effectiveFrom, cause: "approval", causeRef: crId, people: audience, actor, at })
+  if (retrain.length > 0) {
+    assigned += (
+      await assignVersion(tx, { docId: v.docId, version: v.version, dueOn: v.effectiveFrom, cause: "approval", causeRef: crId, people: retrain, actor, at })
     ).assigned.length;
-  } else if (need === "notify") {
-    // Open training on an earlier version moves to this one, keeping its due date; everyone else is told.
+  }
+  if (rest.length > 0 && v.frontmatter.training === "required") {
+    // Open training on an earlier version moves to this one, keeping its due date; the others to notify are told.
     const open = new Set(
       (
         await tx.all<{ user_id: string }>("SELECT DISTINCT user_id FROM training_assignments WHERE doc_id = ? AND version <> ? AND status = 'open'", [
@@ -37,8 +63,8 @@ export async function trainAudienceOnApproval(
         ])
       ).map((r) => r.user_id),
     );
-    const moving = audience.filter((p) => open.has(p.id));
-    assigned = (
+    const moving = rest.filter((p) => open.has(p.id));
+    assigned += (
       await assignVersion(tx, {
         docId: v.docId,
         version: v.version,
@@ -51,7 +77,7 @@ export async function trainAudienceOnApproval(
         keepEarlierDueDate: true,
       })
     ).assigned.length;
-    const told = audience.filter((p) => !open.has(p.id));
+    const told = rest.filter((p) => !open.has(p.id) && decisionFor(p) === "notify");
     await notifyPeople(tx, {
       kind: "minor-revision",
       docId: v.docId,
@@ -70,7 +96,7 @@ export async function trainAudienceOnApproval(
     [v.docId, v.version],
   );
   let cancelled = 0;
-  for (const p of leftOut.filter((r) => !inAudience.has(r.user_id) || need === "none")) {
+  for (const p of leftOut.filter((r) => !inAudience.has(r.user_id) || v.frontmatter.training !== "required")) {
     cancelled += await cancelOpenAssignments(
       tx,
       { id: p.user_id, username: p.username },

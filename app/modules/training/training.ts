@@ -106,18 +106,25 @@ export interface PointInTimeAnswer {
 /**
  * Inspection question 9: had the person acknowledged the version in force on `on` before the end
  * of that day (UTC)? A read-and-understood signature on that version counts, or, when it is a minor
- * revision that needed no retraining, one on its training baseline or a minor revision between;
- * an acknowledgement of a later version, or one signed after the day, does not.
+ * revision that needed no retraining, one on its training baseline or a minor revision between
+ * (unless the person was assigned training on a later minor revision: then that one is their
+ * baseline); an acknowledgement of a later version, or one signed after the day, does not.
  */
 export function trainedAsOf(
   versions: readonly DocumentVersion[],
   retiredFrom: string | null,
   acknowledgements: readonly Acknowledgement[],
   on: string,
+  /** Versions the person was assigned training on (not cancelled): a minor revision they were told to retrain on is their baseline. */
+  assignedVersions: readonly string[] = [],
 ): PointInTimeAnswer {
   const inForce = effectiveOn(versions, on, retiredFrom)?.version ?? null;
   if (!inForce) return { version: null, trainedOn: null, trained: false, acknowledgedAt: null, signatureId: null };
-  const baseline = trainingBaseline(versions, inForce);
+  const byFlags = trainingBaseline(versions, inForce);
+  const assigned = versions
+    .filter((v) => assignedVersions.includes(v.version) && compareVersions(v, byFlags) > 0 && compareVersions(v, inForce) <= 0)
+    .sort((a, b) => compareVersions(b, a))[0];
+  const baseline = assigned ?? byFlags;
   // The baseline's text, or a later minor revision's up to the one in force, counts.
   const counting = new Set(versions.filter((v) => compareVersions(v, baseline) >= 0 && compareVersions(v, inForce) <= 0).map((v) => v.version));
   const endOfDay = `${on}T23:59:59.999Z`;
