@@ -192,7 +192,7 @@ describe("training impact on the approval page", () => {
     const major = (await qa.get(`/changes/${tr!.id}`)).text;
     expect(major).toContain("<legend>Training impact</legend>");
     expect(major).toContain("A major revision retrains everyone in the audience.");
-    expect(textOf(major)).toContain("Changed: Step: Follow up overdue training; Step: Check training effectiveness (added).");
+    expect(textOf(major)).toContain("Changed: Step: Check training effectiveness (added).");
     expect(major).toMatch(/<select id="impact-cra" name="impact.cra" disabled=""/);
     // Staff do not see it.
     expect((await (await signedIn(server.url, "cra1")).get(`/changes/${tr!.id}`)).text).not.toContain("Training impact");
