@@ -3,10 +3,9 @@ import path from "node:path";
 
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { Database } from "~/db/db.server";
-
 import { runQuire } from "../helpers/cli";
 import { copyDataFolder } from "../helpers/data-folder";
+import { queryDataFolder } from "../helpers/db";
 
 // `quire remind` on the project demo as init leaves it on 25 November 2026: cra2 is 233 days late on
 // SOP-CM-001 v2.0 (due 2026-04-06), cra3 7 days late on SOP-CM-001 v2.0 and WI-CM-001 v1.1 (due
@@ -45,13 +44,8 @@ function summary(sent: SentJson[]): string[] {
   );
 }
 
-async function query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
-  const db = await Database.open(path.join(dataDir, "quire.db"));
-  try {
-    return await db.all<T>(sql, params);
-  } finally {
-    await db.close();
-  }
+function query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
+  return queryDataFolder<T>(dataDir, sql, params);
 }
 
 function outbox(): string[] {

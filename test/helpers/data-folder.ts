@@ -5,6 +5,7 @@ import path from "node:path";
 
 import { readConfig, type QuireConfig } from "~/config.server";
 import { initDataFolder, type InitSummary } from "~/modules/setup/init.server";
+import { processAlive } from "~/process.server";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const FIXTURE_CONTENT = path.join(PROJECT_ROOT, "test", "fixtures", "content");
@@ -124,15 +125,6 @@ function templateFolder(key: string): string {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function lockOwner(lock: string): number | null {
   try {

@@ -1,10 +1,7 @@
-import path from "node:path";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { Database } from "~/db/db.server";
-
 import { copyDataFolder } from "../helpers/data-folder";
+import { queryDataFolder } from "../helpers/db";
 import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -18,13 +15,8 @@ let dataDir: string;
 let trainer: HttpClient;
 let qa: HttpClient;
 
-async function query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
-  const db = await Database.open(path.join(dataDir, "quire.db"));
-  try {
-    return await db.all<T>(sql, params);
-  } finally {
-    await db.close();
-  }
+function query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
+  return queryDataFolder<T>(dataDir, sql, params);
 }
 
 function textOf(html: string): string {

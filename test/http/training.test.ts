@@ -3,11 +3,11 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { Database } from "~/db/db.server";
 import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { parseQuiz, type Quiz } from "~/modules/training/quiz";
 
 import { PROJECT_CONTENT, copyDataFolder } from "../helpers/data-folder";
+import { queryDataFolder } from "../helpers/db";
 import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -19,13 +19,8 @@ let dataDir: string;
 let pm1: HttpClient;
 let quiz: Quiz;
 
-async function query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
-  const db = await Database.open(path.join(dataDir, "quire.db"));
-  try {
-    return await db.all<T>(sql, params);
-  } finally {
-    await db.close();
-  }
+function query<T>(sql: string, params: (string | number)[] = []): Promise<T[]> {
+  return queryDataFolder<T>(dataDir, sql, params);
 }
 
 async function assignmentOf(username: string, docId: string): Promise<{ id: number; status: string; version: string }> {

@@ -17,6 +17,7 @@ import { recordSeededVersions } from "~/modules/documents/versions.server";
 import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { recordInitialMain } from "~/modules/integrity/content-writes.server";
 import { SYSTEM_ACTOR, insertUser, setManager } from "~/modules/users/users.server";
+import { processAlive } from "~/process.server";
 
 import {
   DEMO_GO_LIVE,
@@ -149,16 +150,6 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
 /** The sibling folder an init builds in: `<dataDir>.init-<pid>-<time>`, named by its owner's pid. */
 function stagingFolderFor(dataDir: string): string {
   return `${path.resolve(dataDir)}.init-${process.pid}-${Date.now()}`;
-}
-
-/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

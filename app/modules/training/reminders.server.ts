@@ -16,6 +16,7 @@ import type { Database, Queryable } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { SYSTEM_ACTOR, type Actor } from "~/modules/users/actor";
 import { peopleDirectory } from "~/modules/users/users.server";
+import { processAlive } from "~/process.server";
 
 import { insertNotices, openAssignments } from "./assignments.server";
 import {
@@ -141,15 +142,6 @@ function outboxSender(dataDir: string): MailSender {
 // One run at a time per data folder
 
 export class RemindersBusy extends Error {}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * A lock file holding the pid of the run that sends: the CLI and the server's daily run must not
