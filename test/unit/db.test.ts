@@ -113,7 +113,8 @@ describe("migration 009 (signature meanings)", () => {
       );
       await tx.run("INSERT INTO retirements (doc_id, effective_from, reason, signature_id, retired_at) VALUES ('SOP-A-001', '2026-01-01', 'gone', 7, 't')");
     });
-    expect(await migrate(db)).toEqual(["009-training.sql"]);
+    // 009 first, then every later migration.
+    expect((await migrate(db))[0]).toBe("009-training.sql");
     expect(await db.get("SELECT id, meaning, printed_name FROM signatures")).toEqual({ id: 7, meaning: "Retired", printed_name: "Q A" });
     expect(await db.get("SELECT signature_id FROM retirements")).toEqual({ signature_id: 7 });
     expect(await db.all("PRAGMA foreign_key_check")).toEqual([]);
