@@ -35,7 +35,7 @@ const EVENTS: Array<{ action: string; objectType: string; weight: number }> = [
 const WEIGHTED = EVENTS.flatMap((e) => Array.from({ length: e.weight }, () => e));
 
 /** A deterministic sequence (mulberry32), so every run generates the same trail. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

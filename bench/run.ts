@@ -12,6 +12,11 @@
  *      process, time (goal < 10 s) and peak RSS (goal < 200 MB) against the same command on a fresh
  *      data folder; the /audit page unfiltered and filtered, p95 latency (goal < 300 ms) against GET
  *      /about on the same server; and /about while the first /audit view verifies every row.
+ *   4. Training at the scale of issue 11 (bench/training-bench.ts, bench/training-load.ts): one
+ *      approval's assignments for 5,000 people against a raw INSERT of the same rows (goal < 3x); the
+ *      training matrix and who is overdue at 5,000 people x 300 documents against a count(*) of the
+ *      assignments (goal p95 < 300 ms); 200 simultaneous acknowledgements over HTTP, each recorded
+ *      exactly once (goal), throughput and p95 against the same people's simultaneous sign-ins.
  *
  * Writes bench/results.json and prints a markdown table. Exits 0 when goals are missed (it is a
  * report) and non-zero when something fails to run.
@@ -19,8 +24,10 @@
  * Environment: BENCH_SECONDS (measured seconds per HTTP run, default 10), BENCH_WARMUP_SECONDS
  * (default 2, at most BENCH_SECONDS), BENCH_CONNECTIONS (default 50), BENCH_MDX_COMPILES
  * (default 20), BENCH_MDX_WARM_RENDERS (default 2000), BENCH_PROFILE=1 (run the app server with
- * --cpu-prof; the profile lands in bench/.work/profile/), BENCH_ONLY=page|audit (run one group; the
- * other group's figures in bench/results.json are kept), BENCH_AUDIT_ROWS (default 1000000).
+ * --cpu-prof; the profile lands in bench/.work/profile/), BENCH_ONLY=page|audit|cli|training (run one
+ * group; the other groups' figures in bench/results.json are kept), BENCH_AUDIT_ROWS (default 1000000),
+ * BENCH_TRAINING_PEOPLE, BENCH_TRAINING_DOCUMENTS, BENCH_TRAINING_RUNS, BENCH_TRAINING_FANOUT_ROUNDS
+ * (see bench/training-bench.ts), BENCH_TRAINING_LOAD_PEOPLE (default 200).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -43,6 +50,8 @@ import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
 import { auditBenchmarks, type AuditBenchResults } from "./audit-bench";
 import { cliBenchmarks } from "./cli";
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
+import { fanOutBenchmark, matrixBenchmark } from "./training-bench";
+import { trainingLoad, trainingLoadTable } from "./training-load";
 
 /** Something failed to run (as opposed to a goal not met): the run exits non-zero. */
 class BenchFailure extends Error {}
@@ -64,7 +73,8 @@ const MDX_COMPILES = Math.max(1, Math.round(envNumber("BENCH_MDX_COMPILES", 20))
 const MDX_WARM_RENDERS = Math.max(1, Math.round(envNumber("BENCH_MDX_WARM_RENDERS", 2000)));
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const AUDIT_ROWS = Math.round(envNumber("BENCH_AUDIT_ROWS", 1_000_000));
-const GROUPS = ["page", "audit", "cli"] as const;
+const TRAINING_LOAD_PEOPLE = Math.round(envNumber("BENCH_TRAINING_LOAD_PEOPLE", 200));
+const GROUPS = ["page", "audit", "cli", "training"] as const;
 type Group = (typeof GROUPS)[number];
 const ONLY = process.env.BENCH_ONLY || undefined;
 if (ONLY !== undefined && !(GROUPS as readonly string[]).includes(ONLY)) {
@@ -519,8 +529,8 @@ interface ResultRow {
   /** value / baselineValue. */
   ratio: number;
   goal: string;
-  /** What the goal is checked on: the ratio or the value itself. */
-  goalOn: "ratio" | "value";
+  /** What the goal is checked on: the ratio or the value itself; "none" for a figure only reported. */
+  goalOn: "ratio" | "value" | "none";
   goalThreshold: number;
   goalComparison: ">=" | "<";
   met: boolean;
@@ -529,12 +539,12 @@ interface ResultRow {
 function row(r: Omit<ResultRow, "ratio" | "met" | "group">, group: Group = "page"): ResultRow {
   const ratio = r.baselineValue > 0 ? r.value / r.baselineValue : Number.NaN;
   const checked = r.goalOn === "ratio" ? ratio : r.value;
-  const met = r.goalComparison === ">=" ? checked >= r.goalThreshold : checked < r.goalThreshold;
+  const met = r.goalOn === "none" || (r.goalComparison === ">=" ? checked >= r.goalThreshold : checked < r.goalThreshold);
   return { group, ...r, ratio, met };
 }
 
 function fmt(n: number, unit: string): string {
-  const digits = n >= 1000 ? 0 : n >= 100 ? 1 : n >= 10 ? 1 : 2;
+  const digits = n >= 1000 || (n >= 100 && Number.isInteger(n)) ? 0 : n >= 100 ? 1 : n >= 10 ? 1 : 2;
   const s = n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return unit ? `${s} ${unit}` : s;
 }
@@ -548,7 +558,7 @@ function markdownTable(rows: ResultRow[]): string {
   const lines = ["| benchmark | value | baseline | ratio | goal | met |", "|---|---|---|---|---|---|"];
   for (const r of rows) {
     lines.push(
-      `| ${r.name} | ${fmt(r.value, r.unit)} | ${r.baseline}: ${fmt(r.baselineValue, r.unit)} | ${fmtRatio(r.ratio)} | ${r.goal} | ${r.met ? "yes" : "**no**"} |`,
+      `| ${r.name} | ${fmt(r.value, r.unit)} | ${r.baseline}: ${fmt(r.baselineValue, r.unit)} | ${fmtRatio(r.ratio)} | ${r.goal} | ${r.goalOn === "none" ? "–" : r.met ? "yes" : "**no**"} |`,
     );
   }
   return lines.join("\n");
@@ -813,6 +823,156 @@ async function auditGroup(): Promise<GroupReport> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Training (issue 11)
+
+async function trainingGroup(): Promise<GroupReport> {
+  const h = { work: WORK, log, fail: (message: string) => new BenchFailure(message) };
+  const fanOut = await fanOutBenchmark(h);
+  const matrix = await matrixBenchmark(h);
+  log(`training load: ${TRAINING_LOAD_PEOPLE} people acknowledging at once over HTTP`);
+  const load = await trainingLoad({ people: TRAINING_LOAD_PEOPLE, log: (m) => log(`training load: ${m}`) });
+  if (load.problems.length > 0) {
+    throw new BenchFailure(`training load: acknowledgements not recorded exactly once:\n${load.problems.map((p) => `  ${p}`).join("\n")}`);
+  }
+  const n = (x: number) => x.toLocaleString("en-US");
+  const scale = `${n(matrix.data.people)} people x ${n(matrix.data.documents)} documents (${n(matrix.countRows)} assignments)`;
+  const countBaseline = `SELECT count(*) FROM training_assignments, p95 of ${matrix.runs}`;
+  const burst = `${n(load.people)} simultaneous acknowledgements over HTTP (+${load.duplicates} duplicate signatures)`;
+  const results: ResultRow[] = [
+    row(
+      {
+        name: `assignVersion for ${n(fanOut.people)} people in one transaction (${n(fanOut.superseded)} superseded, one audit row), median of ${fanOut.rounds}`,
+        value: fanOut.assignVersion.medianMs,
+        unit: "ms",
+        baseline: "raw multi-row INSERT of the same rows, one transaction",
+        baselineValue: fanOut.baseline.medianMs,
+        goal: "ratio < 3.0",
+        goalOn: "ratio",
+        goalThreshold: 3,
+        goalComparison: "<",
+      },
+      "training",
+    ),
+    row(
+      {
+        name: `trainingMatrix at ${scale}, p95 of ${matrix.runs}`,
+        value: matrix.matrix.p95Ms,
+        unit: "ms",
+        baseline: countBaseline,
+        baselineValue: matrix.count.p95Ms,
+        goal: "< 300 ms",
+        goalOn: "value",
+        goalThreshold: 300,
+        goalComparison: "<",
+      },
+      "training",
+    ),
+    row(
+      {
+        name: `trainingPeople (status overdue: ${n(matrix.overduePeople)} people) at ${scale}, p95 of ${matrix.runs}`,
+        value: matrix.overdue.p95Ms,
+        unit: "ms",
+        baseline: countBaseline,
+        baselineValue: matrix.count.p95Ms,
+        goal: "< 300 ms",
+        goalOn: "value",
+        goalThreshold: 300,
+        goalComparison: "<",
+      },
+      "training",
+    ),
+    row(
+      {
+        name: `${burst}: people recorded exactly once (signature, completed assignment, training.complete row; duplicates refused)`,
+        value: load.recorded.peopleExactlyOnce,
+        unit: "people",
+        baseline: "people who signed",
+        baselineValue: load.people,
+        goal: "ratio >= 1.0",
+        goalOn: "ratio",
+        goalThreshold: 1,
+        goalComparison: ">=",
+      },
+      "training",
+    ),
+    row(
+      {
+        name: `${burst}: throughput`,
+        value: load.acknowledge.perSecond,
+        unit: "req/s",
+        baseline: `the same ${n(load.people)} people signing in at once`,
+        baselineValue: load.signIn.perSecond,
+        goal: "reported",
+        goalOn: "none",
+        goalThreshold: 0,
+        goalComparison: ">=",
+      },
+      "training",
+    ),
+    row(
+      {
+        name: `${burst}: p95 latency`,
+        value: load.acknowledge.p95Ms,
+        unit: "ms",
+        baseline: "p95 of the sign-ins at once",
+        baselineValue: load.signIn.p95Ms,
+        goal: "reported",
+        goalOn: "none",
+        goalThreshold: 0,
+        goalComparison: ">=",
+      },
+      "training",
+    ),
+    row(
+      {
+        name: `GET /about by another signed-in person, half a second into the burst of ${burst.split(" (")[0]}`,
+        value: load.aboutMs.duringBurst,
+        unit: "ms",
+        baseline: "GET /about, idle server",
+        baselineValue: load.aboutMs.idle,
+        goal: "reported",
+        goalOn: "none",
+        goalThreshold: 0,
+        goalComparison: ">=",
+      },
+      "training",
+    ),
+  ];
+  const byStatus = Object.entries(matrix.data.byStatus)
+    .map(([status, count]) => `${status} ${n(count)}`)
+    .join(", ");
+  const notes = [
+    `Training: the matrix data folder (the project demo plus ${scale}: ${byStatus}; ${matrix.data.versions} versions, ${matrix.data.retired} retired; ` +
+      `${matrix.dbMB.toFixed(0)} MB) was generated in ${(matrix.data.milliseconds / 1000).toFixed(1)} s; ${matrix.matrixCells} matrix cells.`,
+    `Training: ${n(load.people)} acknowledgements at once took ${load.acknowledge.seconds.toFixed(2)} s (statuses ${JSON.stringify(load.acknowledge.statuses)}); ` +
+      `the audit chain verified intact over ${n(load.recorded.auditRows)} rows.`,
+  ];
+  const printed = [
+    "| training, in-process | runs | median | p95 | min | max |",
+    "|---|---|---|---|---|---|",
+    ...(
+      [
+        [`raw INSERT of ${n(fanOut.people)} assignments (fan-out baseline)`, fanOut.baseline],
+        [`assignVersion, ${n(fanOut.people)} people`, fanOut.assignVersion],
+        ["SELECT count(*) FROM training_assignments (matrix baseline)", matrix.count],
+        ["trainingMatrix", matrix.matrix],
+        ['trainingPeople { status: "overdue" }', matrix.overdue],
+      ] as const
+    ).map(
+      ([name, t]) => `| ${name} | ${t.runs} | ${t.medianMs.toFixed(1)} ms | ${t.p95Ms.toFixed(1)} ms | ${t.minMs.toFixed(1)} ms | ${t.maxMs.toFixed(1)} ms |`,
+    ),
+    "",
+    trainingLoadTable(load),
+  ].join("\n");
+  return { results, notes, sections: { training: { fanOut, matrix, load } }, printed };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Which group wrote a note: the audit and training groups begin theirs with their name. */
+function noteGroup(note: string): Group {
+  return note.startsWith("Audit:") ? "audit" : note.startsWith("Training:") ? "training" : "page";
+}
 
 /** The previous results.json, whose other group's figures a BENCH_ONLY run keeps. */
 function previousReport(): { results?: ResultRow[]; notes?: string[]; [section: string]: unknown } {
@@ -829,12 +989,13 @@ async function main(): Promise<void> {
   const page = runs("page") ? await pageBenchmarks() : null;
   const audit = runs("audit") ? await auditGroup() : null;
   const cli: ResultRow[] = runs("cli") ? await cliBenchmarks() : [];
+  const training = runs("training") ? await trainingGroup() : null;
 
   const previous = ONLY ? previousReport() : {};
   // Rows written before groups existed belong to the page group.
   const kept = (previous.results ?? []).filter((r) => !runs(r.group ?? "page")).map((r) => ({ ...r, group: r.group ?? "page" }));
-  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...cli, ...kept];
-  const notes = [...(page?.notes ?? []), ...(audit?.notes ?? [])];
+  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...cli, ...(training?.results ?? []), ...kept];
+  const notes = [...(page?.notes ?? []), ...(audit?.notes ?? []), ...(training?.notes ?? [])];
   const report = {
     ...previous,
     date: started.toISOString(),
@@ -847,9 +1008,10 @@ async function main(): Promise<void> {
     },
     ...(ONLY ? { only: ONLY } : {}),
     results,
-    notes: ONLY ? [...notes, ...(previous.notes ?? []).filter((n) => (ONLY === "audit" ? !n.startsWith("Audit:") : n.startsWith("Audit:")))] : notes,
+    notes: ONLY ? [...notes, ...(previous.notes ?? []).filter((n) => noteGroup(n) !== ONLY)] : notes,
     ...(page?.sections ?? {}),
     ...(audit?.sections ?? {}),
+    ...(training?.sections ?? {}),
   };
   if (!ONLY) delete (report as { only?: string }).only;
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
@@ -857,7 +1019,7 @@ async function main(): Promise<void> {
 
   const ran = results.filter((r) => runs(r.group));
   process.stdout.write(
-    `\n${markdownTable(ran)}\n\n${[page?.printed, audit?.printed].filter(Boolean).join("\n\n")}\n\n` +
+    `\n${markdownTable(ran)}\n\n${[page?.printed, audit?.printed, training?.printed].filter(Boolean).join("\n\n")}\n\n` +
       `_${report.date.slice(0, 10)}, Node ${process.version}, ${report.machine.cpus} CPUs._\n`,
   );
   if (notes.length > 0) process.stdout.write(`\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
