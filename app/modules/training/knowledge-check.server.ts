@@ -18,9 +18,25 @@ export interface VersionQuiz {
   path: string;
 }
 
+/** A version's quiz never changes (its commit is fixed), so each is read from git once. Bounded. */
+const quizzes = new Map<string, Promise<string | null>>();
+const QUIZ_CACHE_LIMIT = 2000;
+
+function quizSource(repo: ContentRepository, commit: string, path: string): Promise<string | null> {
+  const key = `${repo.dir}\u0000${commit}\u0000${path}`;
+  let hit = quizzes.get(key);
+  if (!hit) {
+    hit = repo.readFileOrNull(commit, path);
+    hit.catch(() => quizzes.delete(key));
+    quizzes.set(key, hit);
+    if (quizzes.size > QUIZ_CACHE_LIMIT) quizzes.delete(quizzes.keys().next().value!);
+  }
+  return hit;
+}
+
 export async function quizOfVersion(repo: ContentRepository, v: { commit: string; path: string }): Promise<VersionQuiz | null> {
   const path = quizPathFor(v.path);
-  const source = await repo.readFileOrNull(v.commit, path);
+  const source = await quizSource(repo, v.commit, path);
   if (source === null) return null;
   const parsed = parseQuiz(path, source);
   // Approved content was validated; a quiz that no longer parses is a fault to report, not to skip.
