@@ -16,6 +16,7 @@ import {
   CAUSE_LABELS,
   PRACTICAL_SIGNOFF_FUNCTIONS,
   daysOverdue,
+  trainedAsOf,
   trainingBaseline,
   trainingState,
   type AssignmentCause,
@@ -437,17 +438,38 @@ export async function trainedAsOfDay(q: Quire, on: string, docId?: string): Prom
     const baseline = trainingBaseline(list, inForce);
     const counting = list.filter((v) => compareVersions(v, baseline) >= 0 && compareVersions(v, inForce) <= 0).map((v) => v.version);
     const marks = counting.map(() => "?").join(", ");
-    const rows = await q.db.all<{ username: string; display_name: string; signed_at: string | null }>(
-      `SELECT u.username, u.display_name,
-              (SELECT min(s.signed_at) FROM signatures s WHERE s.user_id = u.id AND s.doc_id = ? AND s.meaning = 'Read and understood'
-                  AND s.version IN (${marks}) AND s.signed_at <= ?) AS signed_at
-         FROM users u
-        WHERE EXISTS (SELECT 1 FROM training_assignments a WHERE a.user_id = u.id AND a.doc_id = ? AND a.version IN (${marks}) AND a.assigned_at <= ?)
-        ORDER BY u.username`,
-      [id, ...counting, endOfDay, id, ...counting, endOfDay],
-    );
-    const people = rows.map((r) => ({ username: r.username, displayName: r.display_name, trained: r.signed_at !== null, acknowledgedAt: r.signed_at }));
+    // Everyone assigned one of the counting versions by then, with what they were assigned and signed:
+    // trainedAsOf decides each person by the same rule as `quire trained`.
+    const [assigned, signed] = await Promise.all([
+      q.db.all<{ user_id: string; username: string; display_name: string; version: string }>(
+        `SELECT DISTINCT a.user_id, u.username, u.display_name, a.version FROM training_assignments a JOIN users u ON u.id = a.user_id
+          WHERE a.doc_id = ? AND a.version IN (${marks}) AND a.status <> 'cancelled' AND a.assigned_at <= ? ORDER BY u.username`,
+        [id, ...counting, endOfDay],
+      ),
+      q.db.all<{ user_id: string; version: string; signed_at: string; id: number }>(
+        `SELECT user_id, version, signed_at, id FROM signatures WHERE doc_id = ? AND meaning = 'Read and understood' AND version IN (${marks}) AND signed_at <= ?`,
+        [id, ...counting, endOfDay],
+      ),
+    ]);
+    const people: AsOfPerson[] = [];
+    for (const [userId, rows] of groupBy(assigned, (r) => r.user_id)) {
+      const acks = signed.filter((x) => x.user_id === userId).map((x) => ({ version: x.version, signedAt: x.signed_at, signatureId: x.id }));
+      const answer = trainedAsOf(
+        list,
+        retirements.get(id)?.effectiveFrom ?? null,
+        acks,
+        on,
+        rows.map((r) => r.version),
+      );
+      people.push({ username: rows[0]!.username, displayName: rows[0]!.display_name, trained: answer.trained, acknowledgedAt: answer.acknowledgedAt });
+    }
     result.push({ docId: id, title: inForce.title, version: inForce.version, people, trained: people.filter((p) => p.trained).length });
   }
   return result;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
 }
