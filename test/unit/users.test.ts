@@ -5,7 +5,7 @@ import type { AuditRow } from "~/modules/audit/audit";
 import { verifyAuditTrail } from "~/modules/audit/audit.server";
 import { DEMO_PASSWORD, DEMO_USERS } from "~/modules/setup/demo-users";
 import { startSession } from "~/modules/users/auth.server";
-import { hashPassword, temporaryPassword, verifyPassword } from "~/modules/users/password-hash.server";
+import { SCRYPT_CONCURRENCY, hashPassword, passwordHashing, temporaryPassword, verifyPassword } from "~/modules/users/password-hash.server";
 import { MIN_PASSWORD_SCORE, guessabilityProblem, passwordRefusal } from "~/modules/users/password-strength.server";
 import { passwordProblems } from "~/modules/users/passwords";
 import type { Role } from "~/modules/users/permissions";
@@ -416,6 +416,23 @@ describe("password hashes", () => {
     const stored = await q.db.get<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'rules.person'");
     expect(stored!.password_hash).toMatch(/^scrypt\$/);
     expect(stored!.password_hash).not.toContain(PASSWORD);
+  });
+
+  it("runs at most two hashes at once, queueing the rest, so a burst of sign-ins leaves threads for the database", async () => {
+    const hash = await hashPassword("correct horse battery");
+    let most = 0;
+    let queued = 0;
+    const watch = setInterval(() => {
+      const now = passwordHashing();
+      most = Math.max(most, now.active);
+      queued = Math.max(queued, now.pending);
+    }, 1);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => verifyPassword(i % 2 === 0 ? "correct horse battery" : "wrong", hash)));
+    clearInterval(watch);
+    expect(results).toEqual([true, false, true, false, true, false]);
+    expect(most).toBe(SCRYPT_CONCURRENCY);
+    expect(queued).toBeGreaterThan(0);
+    expect(passwordHashing()).toEqual({ active: 0, pending: 0 });
   });
 
   it("generates readable one-time passwords that differ each time and meet the length rule", () => {
