@@ -39,7 +39,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     cr: { id: cr.id, docId: cr.docId, title: cr.title, state: cr.state, branch: cr.branch, path: cr.docPath },
     head: draft.head,
     source: draft.source,
-    problems: draft.problems.map(({ line, column, rule, message }) => ({ line, column, rule, message })),
+    problems: draft.problems.filter((p) => p.path === cr.docPath).map(({ line, column, rule, message }) => ({ line, column, rule, message })),
+    quiz: {
+      path: draft.quiz.path,
+      source: draft.quiz.source ?? "",
+      problems: draft.problems.filter((p) => p.path === draft.quiz.path).map(({ line, column, message }) => ({ line, column, message })),
+    },
     lockedBecause,
   });
 }
@@ -48,6 +53,8 @@ export async function action({ params, request }: ActionFunctionArgs) {
   const { user, q, cr } = await editable(request, params.crId ?? "");
   const form = await request.formData();
   const source = String(form.get("source") ?? "");
+  const quizField = form.get("quiz");
+  const quiz = typeof quizField === "string" ? quizField : undefined;
   const expectedHead = String(form.get("expectedHead") ?? "");
   if (!/^[0-9a-f]{40}$/.test(expectedHead)) {
     return json({ error: "The form lacks the draft's version (expectedHead): reload the editor.", problems: [] as Problem[], source }, { status: 400 });
@@ -56,7 +63,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
   const tooLarge = draftTooLarge(source.replace(/\r\n/g, "\n"));
   if (tooLarge) return json({ error: tooLarge, problems: [] as Problem[], source }, { status: 413 });
   try {
-    await saveDraft(q, await participantOf(q, user), cr.id, source, expectedHead, now(q.config));
+    await saveDraft(q, await participantOf(q, user), cr.id, source, expectedHead, now(q.config), quiz);
   } catch (error) {
     if (error instanceof ChangeRequestError || error instanceof TransitionRefused) {
       const stale = /changed since you opened it/.test(error.message);
@@ -84,7 +91,7 @@ function goTo(textarea: HTMLTextAreaElement | null, line: number, column: number
 }
 
 export default function EditDraft() {
-  const { cr, head, source, problems, lockedBecause } = useLoaderData<typeof loader>();
+  const { cr, head, source, problems, quiz, lockedBecause } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const saving = useNavigation().state === "submitting";
   const preview = useFetcher<Preview>();
@@ -206,6 +213,33 @@ export default function EditDraft() {
             )}
           </div>
         </div>
+        <details className="quiz-editor" open={quiz.source !== "" || quiz.problems.length > 0}>
+          <summary>
+            Knowledge check <span className="muted small">{quiz.path} (optional; SOP-TR-001)</span>
+          </summary>
+          <p className="hint">
+            YAML: passMark, maxAttempts and questions (single or multiple choice), approved with this change. See docs/content-format.md. Leaving it empty keeps
+            the current knowledge check, if any.
+          </p>
+          <textarea
+            id="quiz"
+            name="quiz"
+            rows={12}
+            defaultValue={quiz.source}
+            spellCheck={false}
+            readOnly={lockedBecause !== null}
+            aria-label="Knowledge check (YAML)"
+          />
+          {quiz.problems.length > 0 ? (
+            <ul className="problems" aria-label="Problems in the knowledge check">
+              {quiz.problems.map((p, i) => (
+                <li key={i}>
+                  Line {p.line}, column {p.column}: {p.message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </details>
         <div className="actions">
           <button type="submit" disabled={saving || lockedBecause !== null}>
             {saving ? "Saving…" : "Save draft"}

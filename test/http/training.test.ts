@@ -225,3 +225,28 @@ describe("training sessions through the pages (FRM-TR-001)", () => {
     expect(list.text).toContain("SOP-DV-001 v1.0");
   });
 });
+
+describe("a knowledge check edited with its document in a change request", () => {
+  it("saves the quiz with the draft, shows its problems by line, and keeps it on the branch", async () => {
+    const author = await signedIn(server.url, "author");
+    const [cr] = await query<{ id: string }>("SELECT id FROM change_requests WHERE doc_id = 'WI-DM-001' AND state = 'draft'");
+    const editor = await author.get(`/changes/${cr!.id}/edit`);
+    expect(editor.text).toContain("work-instructions/WI-DM-001.quiz.yaml");
+    const source = /<textarea id="source"[^>]*>([\s\S]*?)<\/textarea>/
+      .exec(editor.text)![1]!
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+      .replace(/&amp;/g, "&");
+    const head = /name="expectedHead" value="([0-9a-f]{40})"/.exec(editor.text)![1]!;
+    const broken = "passMark: 80\nquestions: []\n";
+    expect((await author.post(`/changes/${cr!.id}/edit`, { source, expectedHead: head, quiz: broken })).status).toBe(302);
+    const after = await author.get(`/changes/${cr!.id}/edit`);
+    expect(after.text).toMatch(/Line 2, column \d+: /);
+    const [saved] = await query<{ new_values: string }>(
+      "SELECT new_values FROM audit_events WHERE action = 'change-request.draft.save' ORDER BY seq DESC LIMIT 1",
+    );
+    expect(JSON.parse(saved!.new_values).quizHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

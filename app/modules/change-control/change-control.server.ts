@@ -17,6 +17,7 @@ import { validSignatures } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { trainAudienceOnApproval } from "~/modules/training/approval-training.server";
 import { ImpactRefused, decideTrainingImpact, proposeTrainingImpact, type FunctionDecision } from "~/modules/training/impact";
+import { parseQuiz, quizPathFor } from "~/modules/training/quiz";
 import { permissionsOf } from "~/modules/users/permissions";
 import type { Actor } from "~/modules/users/users.server";
 
@@ -312,6 +313,11 @@ export interface DraftView {
   problems: Problem[];
   /** The approved version's source the draft started from (null for a new document). */
   baseSource: string | null;
+  /**
+   * The document's knowledge check on the draft's branch (`<doc>.quiz.yaml`, null when there is none),
+   * changed through the same change request and approved with it; its problems are among `problems`.
+   */
+  quiz: { path: string; source: string | null; baseSource: string | null };
 }
 
 /** The draft as it stands at the branch head (which an author may also have pushed to with git). */
@@ -320,7 +326,22 @@ export async function readDraft(q: Quire, cr: ChangeRequest): Promise<DraftView>
   if (head !== cr.knownHead && (cr.state === "draft" || cr.state === "in-review")) await recordPushedCommits(q, cr, head);
   const source = (await q.repo.readFileOrNull(head, cr.docPath)) ?? "";
   const baseSource = cr.newDocument ? null : await q.repo.readFileOrNull(cr.baseCommit, cr.docPath);
-  return { head, source, contentHash: sha256(source), problems: await checkDraft(q, cr, source), baseSource };
+  const quizPath = quizPathFor(cr.docPath);
+  const [quizSource, quizBase] = await Promise.all([q.repo.readFileOrNull(head, quizPath), q.repo.readFileOrNull(cr.baseCommit, quizPath)]);
+  const quizProblems = quizSource === null ? [] : quizProblemsOf(quizPath, quizSource);
+  return {
+    head,
+    source,
+    contentHash: sha256(source),
+    problems: [...(await checkDraft(q, cr, source)), ...quizProblems],
+    baseSource,
+    quiz: { path: quizPath, source: quizSource, baseSource: quizBase },
+  };
+}
+
+function quizProblemsOf(path: string, source: string): Problem[] {
+  const parsed = parseQuiz(path, source);
+  return parsed.ok ? [] : parsed.problems;
 }
 
 /**
@@ -367,8 +388,19 @@ export async function checkDraft(q: Quire, cr: ChangeRequest, source: string): P
   return problems;
 }
 
-/** Saves the author's edit as a commit on the CR's branch; refused if the branch moved meanwhile. */
-export async function saveDraft(q: Quire, author: Participant, crId: string, source: string, expectedHead: string, at: Date): Promise<string> {
+/**
+ * Saves the author's edit as a commit on the CR's branch; refused if the branch moved meanwhile.
+ * `quizSource`, when given and not blank, saves the document's knowledge check in the same commit.
+ */
+export async function saveDraft(
+  q: Quire,
+  author: Participant,
+  crId: string,
+  source: string,
+  expectedHead: string,
+  at: Date,
+  quizSource?: string,
+): Promise<string> {
   return q.db.transaction(async (tx) => {
     const cr = await requireCr(tx, crId);
     assertAllowed("save", cr.state);
@@ -380,7 +412,10 @@ export async function saveDraft(q: Quire, author: Participant, crId: string, sou
         branch: cr.branch,
         base: expectedHead,
         expectedHead,
-        files: [{ path: cr.docPath, source: source.replace(/\r\n/g, "\n") }],
+        files: [
+          { path: cr.docPath, source: source.replace(/\r\n/g, "\n") },
+          ...(quizSource !== undefined && quizSource.trim() !== "" ? [{ path: quizPathFor(cr.docPath), source: quizSource.replace(/\r\n/g, "\n") }] : []),
+        ],
         message: `${crId}: edit ${cr.docId}\n`,
         author: gitIdentity(author),
         date: at.toISOString(),
@@ -394,7 +429,10 @@ export async function saveDraft(q: Quire, author: Participant, crId: string, sou
       throw error;
     }
     await tx.run("UPDATE change_requests SET updated_at = ?, known_head = ? WHERE id = ?", [at.toISOString(), commit, crId]);
-    await audit(tx, author, "change-request.draft.save", crId, at, { new: { commit, contentHash: sha256(source.replace(/\r\n/g, "\n")) } });
+    const quizHash = quizSource !== undefined && quizSource.trim() !== "" ? sha256(quizSource.replace(/\r\n/g, "\n")) : undefined;
+    await audit(tx, author, "change-request.draft.save", crId, at, {
+      new: { commit, contentHash: sha256(source.replace(/\r\n/g, "\n")), ...(quizHash ? { quizHash } : {}) },
+    });
     return commit;
   });
 }
@@ -737,7 +775,13 @@ async function approveNow(
       base: mainBefore,
       extraParents: [draft.head],
       expectedHead: mainBefore,
-      files: [{ path: cr.docPath, source: draft.source }],
+      // A knowledge check changed on the branch is approved with the document, in the same commit.
+      files: [
+        { path: cr.docPath, source: draft.source },
+        ...(draft.quiz.source !== null && draft.quiz.source !== (await q.repo.readFileOrNull(mainBefore, draft.quiz.path))
+          ? [{ path: draft.quiz.path, source: draft.quiz.source }]
+          : []),
+      ],
       message,
       author: gitIdentity(approver),
       date: payload.approver.signedAt,
