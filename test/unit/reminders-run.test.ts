@@ -113,6 +113,36 @@ describe("runReminders", () => {
     expect([third.sent.length, idle.mails.length, (await remindAudits(q)).length]).toEqual([0, 0, 2]);
   });
 
+  it("starts the ladder again for a due date an approved absence moved", async () => {
+    const { q, employee } = await folder();
+    const first = fakeSender(everyone);
+    // Five working days before DUE: the before-5 reminder for each open item.
+    const before = addWorkingDays(DUE, -5);
+    const sent = await runReminders(q, { today: before, dryRun: false, sender: first });
+    expect(sent.sent.map((s) => s.rule)).toEqual(sent.sent.map(() => "before-5"));
+    // An absence from the day after, returning 2027-01-18: due dates move to 10 working days after return.
+    const { requestExemption, decideExemption } = await import("~/modules/training/exemptions.server");
+    const trainer = (await getUserByUsername(q.db, "trainer"))!;
+    const qa = (await getUserByUsername(q.db, "qa"))!;
+    const at = new Date(`${before}T12:00:00Z`);
+    const id = await q.db.transaction((tx) =>
+      requestExemption(
+        tx,
+        { person: { id: employee, username: "newcra" }, absentFrom: addWorkingDays(before, 1), returnsOn: "2027-01-18", reason: "Sick leave" },
+        { userId: trainer.id, username: "trainer", clientAddress: null },
+        at,
+      ),
+    );
+    const moved = await q.db.transaction((tx) => decideExemption(tx, id, "approved", "", { userId: qa.id, username: "qa", clientAddress: null }, at));
+    const newDue = moved.newDueOn;
+    // Nothing more until five working days before the new date; then before-5 again, for the new date.
+    const quiet = fakeSender(everyone);
+    expect((await runReminders(q, { today: DUE, dryRun: false, sender: quiet })).sent).toEqual([]);
+    const again = fakeSender(everyone);
+    const resent = await runReminders(q, { today: addWorkingDays(newDue, -5), dryRun: false, sender: again });
+    expect(resent.sent.map((s) => [s.rule, s.dueOn])).toEqual(sent.sent.map(() => ["before-5", newDue]));
+  });
+
   it("records only the recipients the mail server accepted, and sends to the others on the next run", async () => {
     const { q } = await folder();
     const onlyQa = fakeSender(() => ["qa@demo.quire.invalid"]);

@@ -233,8 +233,9 @@ type ReminderFolder = { config: QuireConfig; db: Database };
 
 async function recordedReminders(db: Queryable): Promise<RecordedReminder[]> {
   const rows = await db.all<{ assignment_id: number; rule: string; recipient_id: string }>(
+    // Only notices about the assignment's current due date count: a date an absence moved starts the ladder again.
     `SELECT r.assignment_id, r.rule, r.recipient_id FROM training_reminders r
-       JOIN training_assignments a ON a.id = r.assignment_id WHERE a.status = 'open'`,
+       JOIN training_assignments a ON a.id = r.assignment_id AND r.due_on = a.due_on WHERE a.status = 'open'`,
   );
   return rows.filter((r) => isReminderRule(r.rule)).map((r) => ({ assignmentId: r.assignment_id, rule: r.rule as ReminderRule, recipientId: r.recipient_id }));
 }
@@ -374,7 +375,7 @@ async function recordRun(
         // A row already there was recorded by a run that sent the same step meanwhile: keep the first.
         await tx.run(
           `INSERT INTO training_reminders (assignment_id, rule, due_on, recipient_id, recipient_email, recipient_role, copy, sent_on, sent_at, transport, message_id, file)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assignment_id, rule, recipient_id) DO NOTHING`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assignment_id, due_on, rule, recipient_id) DO NOTHING`,
           [
             p.assignment.id,
             p.rule,
