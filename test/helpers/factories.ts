@@ -1,4 +1,4 @@
-import type { Quire } from "~/context.server";
+import { open, type Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import {
   getChangeRequest,
@@ -11,6 +11,8 @@ import {
 } from "~/modules/change-control/change-control.server";
 import type { Role } from "~/modules/users/permissions";
 import { createUser, type Actor } from "~/modules/users/users.server";
+
+import { copyDataFolder, type DataFolderKind } from "./data-folder";
 
 /**
  * Factories: what many tests need, built in one call through the same module functions the app
@@ -123,4 +125,10 @@ export async function changeInReview(q: Quire, options: ChangeInReviewOptions): 
   await submitForReview(q, author, crId, minute(2));
   await signReview(q, who(options.reviewer ?? "reviewer"), crId, minute(3));
   return { crId, who };
+}
+
+/** A private copy of a template data folder, opened in-process with Quire's clock pinned to `fixedNow`. */
+export async function openCopy(kind: DataFolderKind, fixedNow: string): Promise<Quire> {
+  const { config } = await copyDataFolder(kind);
+  return open({ ...config, fixedNow });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { open, type Quire } from "~/context.server";
+import type { Quire } from "~/context.server";
 import {
   ChangeRequestError,
   approveChange,
@@ -14,8 +14,7 @@ import {
 import { versionsOf } from "~/modules/documents/versions.server";
 import { quizOfVersion } from "~/modules/training/knowledge-check.server";
 
-import { copyDataFolder } from "../helpers/data-folder";
-import { peopleOf, type People } from "../helpers/factories";
+import { openCopy, peopleOf, type People } from "../helpers/factories";
 
 // A knowledge check changes through the same change request as its document: committed on the
 // draft's branch (here as an author's git push would), checked with the draft, approved with it.
@@ -39,8 +38,7 @@ let who: People;
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 10, minute));
 
 beforeAll(async () => {
-  const { config } = await copyDataFolder("fixture-demo");
-  q = await open({ ...config, fixedNow: "2026-11-30T09:00:00Z" });
+  q = await openCopy("fixture-demo", "2026-11-30T09:00:00Z");
   who = await peopleOf(q.db);
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { open, type Quire } from "~/context.server";
+import type { Quire } from "~/context.server";
 import { approveChange } from "~/modules/change-control/change-control.server";
 import { versionsOf } from "~/modules/documents/versions.server";
 import { verifyRecord } from "~/modules/integrity/verify.server";
@@ -11,8 +11,7 @@ import { trainedOn } from "~/modules/training/point-in-time.server";
 import type { Assignment } from "~/modules/training/training";
 import { getUserByUsername, setUserActive, updateUser } from "~/modules/users/users.server";
 
-import { copyDataFolder } from "../helpers/data-folder";
-import { TEST_PASSWORD, adminOf, changeInReview, createTestUser } from "../helpers/factories";
+import { adminOf, changeInReview, createTestUser, openCopy, TEST_PASSWORD } from "../helpers/factories";
 
 // Assignment rules on a real SQLite file and a real content repository (the fixture demo: SOP-TS-001
 // for CRAs, QM-001 for CRAs and quality managers), through the same calls the app makes.
@@ -21,8 +20,7 @@ const TODAY = "2026-11-30";
 let q: Quire;
 
 beforeAll(async () => {
-  const { config } = await copyDataFolder("fixture-demo");
-  q = await open({ ...config, fixedNow: `${TODAY}T09:00:00Z` });
+  q = await openCopy("fixture-demo", `${TODAY}T09:00:00Z`);
 });
 afterAll(async () => {
   await q?.db.close();

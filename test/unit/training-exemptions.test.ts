@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { open, type Quire } from "~/context.server";
+import type { Quire } from "~/context.server";
 import { approveChange } from "~/modules/change-control/change-control.server";
 import { assignmentsOf } from "~/modules/training/assignments.server";
 import { ExemptionRefused, decideExemption, exemptionsOf, requestExemption } from "~/modules/training/exemptions.server";
 import { getUserByUsername } from "~/modules/users/users.server";
 
-import { copyDataFolder } from "../helpers/data-folder";
-import { changeInReview, createTestUser } from "../helpers/factories";
+import { changeInReview, createTestUser, openCopy } from "../helpers/factories";
 
 // Exemptions on a real SQLite file (the fixture demo), through the module calls the pages make.
 
@@ -15,8 +14,7 @@ const TODAY = "2026-11-30";
 let q: Quire;
 
 beforeAll(async () => {
-  const { config } = await copyDataFolder("fixture-demo");
-  q = await open({ ...config, fixedNow: `${TODAY}T09:00:00Z` });
+  q = await openCopy("fixture-demo", `${TODAY}T09:00:00Z`);
 });
 afterAll(async () => {
   await q?.db.close();

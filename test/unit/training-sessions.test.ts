@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { open, type Quire } from "~/context.server";
+import type { Quire } from "~/context.server";
 import { verifyRecord } from "~/modules/integrity/verify.server";
 import { verifySigner } from "~/modules/signatures/signatures.server";
 import { trainingPeople } from "~/modules/training/reports.server";
 import { TrainingRecordRefused, approveCompetence, assessCompetence, listSessions, recordSession, sessionRecordText } from "~/modules/training/sessions.server";
 import { getUserByUsername } from "~/modules/users/users.server";
 
-import { copyDataFolder } from "../helpers/data-folder";
-import { TEST_PASSWORD, createTestUser } from "../helpers/factories";
+import { createTestUser, openCopy, TEST_PASSWORD } from "../helpers/factories";
 
 // Sessions and practical competence on a real SQLite file (the fixture demo: cra1 and cra2 are
 // qualified CRAs; qa is every demo person's line manager), signed through the signature service.
@@ -18,8 +17,7 @@ let q: Quire;
 const at = new Date(`${TODAY}T10:00:00Z`);
 
 beforeAll(async () => {
-  const { config } = await copyDataFolder("fixture-demo");
-  q = await open({ ...config, fixedNow: `${TODAY}T09:00:00Z` });
+  q = await openCopy("fixture-demo", `${TODAY}T09:00:00Z`);
 });
 afterAll(async () => {
   await q?.db.close();
