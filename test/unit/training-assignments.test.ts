@@ -11,6 +11,7 @@ import { trainedOn } from "~/modules/training/point-in-time.server";
 import type { Assignment } from "~/modules/training/training";
 import { getUserByUsername, setUserActive, updateUser } from "~/modules/users/users.server";
 
+import { trainingCountsBothWays } from "../helpers/db";
 import { adminOf, changeInReview, createTestUser, openCopy, TEST_PASSWORD } from "../helpers/factories";
 
 // Assignment rules on a real SQLite file and a real content repository (the fixture demo: SOP-TS-001
@@ -195,5 +196,12 @@ describe("assignments follow people and approvals", () => {
     ]);
     const cra1 = (await assignments("cra1")).find((a) => a.version === "3.2")!;
     expect(cra1).toMatchObject({ cause: "approval", causeRef: minor.crId, status: "open" });
+  });
+
+  it("keeps each person's standing and the matrix counts equal to what the assignments say", async () => {
+    const both = await trainingCountsBothWays(q.db);
+    expect(both.keptStandings).toEqual(both.standings);
+    expect(both.kept).toEqual(both.recomputed);
+    expect(both.kept.length).toBeGreaterThan(0);
   });
 });

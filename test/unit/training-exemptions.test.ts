@@ -6,6 +6,7 @@ import { assignmentsOf } from "~/modules/training/assignments.server";
 import { ExemptionRefused, decideExemption, exemptionsOf, requestExemption } from "~/modules/training/exemptions.server";
 import { getUserByUsername } from "~/modules/users/users.server";
 
+import { trainingCountsBothWays } from "../helpers/db";
 import { changeInReview, createTestUser, openCopy } from "../helpers/factories";
 
 // Exemptions on a real SQLite file (the fixture demo), through the module calls the pages make.
@@ -84,5 +85,12 @@ describe("absence exemptions (SOP-TR-001 step 8)", () => {
     await expect(q.db.transaction((tx) => decideExemption(tx, id, "rejected", "", qa, at))).rejects.toThrow(/Say why the exemption is rejected/);
     await q.db.transaction((tx) => decideExemption(tx, id, "rejected", "Covered by the project's own cover plan", qa, at));
     expect((await exemptionsOf(q.db, leo.id)).map((e) => e.status)).toEqual(["rejected", "approved"]);
+  });
+
+  it("keeps each person's standing and the matrix counts equal to what the assignments say", async () => {
+    const both = await trainingCountsBothWays(q.db);
+    expect(both.keptStandings).toEqual(both.standings);
+    expect(both.kept).toEqual(both.recomputed);
+    expect(both.kept.length).toBeGreaterThan(0);
   });
 });

@@ -25,15 +25,8 @@ import {
 } from "./training";
 import { workingDaysBetween } from "./working-days";
 
-/**
- * The newest live (open or completed) assignment of each person on each document: their standing on
- * it. Only the columns of index training_assignments_standing (migration 012), so the window reads
- * that index alone: with a million assignments, a column outside it costs a table lookup per row.
- */
-const LATEST = `WITH latest AS (
-  SELECT a.user_id, a.doc_id, a.status, a.due_on,
-         row_number() OVER (PARTITION BY a.user_id, a.doc_id ORDER BY a.id DESC) AS rn
-    FROM training_assignments a WHERE a.status IN ('open', 'completed'))`;
+// Each person's standing on each document (their newest open or completed assignment) is kept by
+// the triggers of migration 017 in training_standings, and the matrix's counts in training_cells.
 
 export interface MatrixCell {
   people: number;
@@ -62,13 +55,12 @@ export async function trainingMatrix(q: Quire, today: string): Promise<TrainingM
       "SELECT j.job_function_id AS fn, count(*) AS n FROM user_job_functions j JOIN users u ON u.id = j.user_id AND u.active = 1 GROUP BY 1",
     ),
     q.db.all<{ fn: string; doc_id: string; current: number; due: number; overdue: number }>(
-      `${LATEST}
-       SELECT j.job_function_id AS fn, l.doc_id,
-              sum(l.status = 'completed') AS current,
-              sum(l.status = 'open' AND l.due_on >= ?) AS due,
-              sum(l.status = 'open' AND l.due_on < ?) AS overdue
-         FROM latest l JOIN users u ON u.id = l.user_id AND u.active = 1 JOIN user_job_functions j ON j.user_id = l.user_id
-        WHERE l.rn = 1 GROUP BY 1, 2`,
+      // Counts the triggers of migration 017 keep per job function, document, status and due date.
+      `SELECT job_function AS fn, doc_id,
+              coalesce(sum(CASE WHEN status = 'completed' THEN n END), 0) AS current,
+              coalesce(sum(CASE WHEN status = 'open' AND due_on >= ? THEN n END), 0) AS due,
+              coalesce(sum(CASE WHEN status = 'open' AND due_on < ? THEN n END), 0) AS overdue
+         FROM training_cells WHERE n > 0 GROUP BY 1, 2`,
       [today, today],
     ),
   ]);
@@ -128,9 +120,9 @@ export async function trainingPeople(q: Quire, today: string, filter: PeopleFilt
   // of people, turning every standing into a row object is most of the cost.
   const only =
     filter.status === "overdue"
-      ? " AND user_id IN (SELECT user_id FROM latest WHERE rn = 1 AND status = 'open' AND due_on < ?)"
+      ? " AND user_id IN (SELECT user_id FROM training_standings WHERE status = 'open' AND due_on < ?)"
       : filter.status === "due"
-        ? " AND user_id IN (SELECT user_id FROM latest WHERE rn = 1 AND status = 'open')"
+        ? " AND user_id IN (SELECT user_id FROM training_standings WHERE status = 'open')"
         : "";
   const [versions, users, functions, standing, signedOff] = await Promise.all([
     curriculumVersions(q.db, today),
@@ -139,7 +131,7 @@ export async function trainingPeople(q: Quire, today: string, filter: PeopleFilt
     ),
     q.db.all<{ user_id: string; fn: string }>("SELECT user_id, job_function_id AS fn FROM user_job_functions ORDER BY job_function_id"),
     q.db.all<{ user_id: string; doc_id: string; status: AssignmentStatus; due_on: string }>(
-      `${LATEST} SELECT user_id, doc_id, status, due_on FROM latest WHERE rn = 1${only}`,
+      `SELECT user_id, doc_id, status, due_on FROM training_standings WHERE 1 = 1${only}`,
       filter.status === "overdue" ? [today] : [],
     ),
     approvedCompetence(q.db),
