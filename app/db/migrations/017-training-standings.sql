@@ -33,12 +33,12 @@ INSERT INTO training_cells (job_function, doc_id, status, due_on, n)
    GROUP BY 1, 2, 3, 4;
 
 -- A person's standing on a document follows their assignments.
+-- A new assignment is the newest of its person and document (ids only grow).
 CREATE TRIGGER training_standing_on_insert AFTER INSERT ON training_assignments
+WHEN NEW.status IN ('open', 'completed')
 BEGIN
   DELETE FROM training_standings WHERE user_id = NEW.user_id AND doc_id = NEW.doc_id;
-  INSERT INTO training_standings (user_id, doc_id, status, due_on)
-    SELECT user_id, doc_id, status, due_on FROM training_assignments
-     WHERE user_id = NEW.user_id AND doc_id = NEW.doc_id AND status IN ('open', 'completed') ORDER BY id DESC LIMIT 1;
+  INSERT INTO training_standings (user_id, doc_id, status, due_on) VALUES (NEW.user_id, NEW.doc_id, NEW.status, NEW.due_on);
 END;
 CREATE TRIGGER training_standing_on_update AFTER UPDATE OF status, due_on ON training_assignments
 BEGIN
