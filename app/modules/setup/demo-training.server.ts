@@ -7,12 +7,11 @@
 import { isoDate } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
-import { versionsOf } from "~/modules/documents/versions.server";
 import { verifySigner, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 import { acknowledgeAssignment } from "~/modules/training/acknowledge.server";
 import { getAssignment, markNoticesRead } from "~/modules/training/assignments.server";
 import { changeCurriculum } from "~/modules/training/curriculum.server";
-import { quizOfVersion, quizState, recordQuizAttempt } from "~/modules/training/knowledge-check.server";
+import { quizOfAssignment, quizState, recordQuizAttempt } from "~/modules/training/knowledge-check.server";
 import { approveCompetence, assessCompetence, recordSession } from "~/modules/training/sessions.server";
 import { addWorkingDays } from "~/modules/training/working-days";
 import { SYSTEM_ACTOR } from "~/modules/users/actor";
@@ -141,8 +140,7 @@ export class DemoTraining {
   /** One attempt at an assignment's knowledge check, right or wrong, through the server's grading; false when there is none to take. */
   private async takeQuiz(assignmentId: number, username: string, right: boolean, at: Date): Promise<boolean> {
     const assignment = (await getAssignment(this.q.db, assignmentId))!;
-    const version = (await versionsOf(this.q.db, assignment.docId)).find((v) => v.version === assignment.version)!;
-    const vq = await quizOfVersion(this.q.repo, version);
+    const vq = await quizOfAssignment(this.q, assignment);
     if (!vq) return false;
     const state = await quizState(this.q.db, assignmentId, vq.quiz);
     if (state.passed || state.locked) return false;

@@ -8,7 +8,7 @@ import { versionsOf } from "~/modules/documents/versions.server";
 import { recordSignature, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 
 import { completeAssignment, getAssignment } from "./assignments.server";
-import { quizBlocksSigning, quizOfVersion } from "./knowledge-check.server";
+import { quizBlocksSigning, quizOfAssignment } from "./knowledge-check.server";
 
 /** A refusal to record training, with the reason for the person who tried. */
 export class TrainingRefused extends Error {}
@@ -29,8 +29,7 @@ export async function acknowledgeAssignment(
   const { db } = q;
   // The version's knowledge check, read from git before the transaction (a version never changes).
   const planned = await getAssignment(db, assignmentId);
-  const plannedVersion = planned ? (await versionsOf(db, planned.docId)).find((v) => v.version === planned.version) : undefined;
-  const vq = plannedVersion ? await quizOfVersion(q.repo, plannedVersion) : null;
+  const vq = planned ? await quizOfAssignment(q, planned) : null;
   return db.transaction(async (tx) => {
     const a = await getAssignment(tx, assignmentId);
     if (!a) throw new TrainingRefused(`There is no training assignment ${assignmentId}.`);

@@ -2,22 +2,16 @@
 // Authorised by the caller (training.manage) and audited here, in the same transaction.
 
 import type { Quire } from "~/context.server";
-import { versionsOf } from "~/modules/documents/versions.server";
 import type { Actor } from "~/modules/users/actor";
 
 import { getAssignment } from "./assignments.server";
-import { QuizRefused, quizOfVersion, quizState, resetQuiz } from "./knowledge-check.server";
-
-async function versionQuiz(q: Quire, docId: string, version: string) {
-  const v = (await versionsOf(q.db, docId)).find((x) => x.version === version);
-  return v ? quizOfVersion(q.repo, v) : null;
-}
+import { QuizRefused, quizOfAssignment, quizState, resetQuiz } from "./knowledge-check.server";
 
 /** Unlocks a knowledge check locked after its maximum of failed attempts: the trainee gets a new round. */
 export async function resetKnowledgeCheck(q: Quire, by: Actor & { userId: string }, assignmentId: number, reason: string, at: Date): Promise<void> {
   const a = await getAssignment(q.db, assignmentId);
   if (!a) throw new QuizRefused(`There is no training assignment ${assignmentId}.`);
-  const vq = await versionQuiz(q, a.docId, a.version);
+  const vq = await quizOfAssignment(q, a);
   if (!vq) throw new QuizRefused(`${a.docId} v${a.version} has no knowledge check.`);
   await q.db.transaction(async (tx) => {
     const fresh = (await getAssignment(tx, assignmentId))!;
@@ -36,7 +30,7 @@ export async function lockedKnowledgeChecks(
     if (a.status !== "open") continue;
     const attempted = await q.db.get("SELECT 1 FROM quiz_attempts WHERE assignment_id = ? LIMIT 1", [a.assignmentId]);
     if (!attempted) continue;
-    const vq = await versionQuiz(q, a.docId, a.version);
+    const vq = await quizOfAssignment(q, a);
     if (vq && (await quizState(q.db, a.assignmentId, vq.quiz)).locked) locked.push(a.assignmentId);
   }
   return locked;

@@ -6,6 +6,7 @@ import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { sha256 } from "~/modules/content/hash";
 import type { ContentRepository } from "~/modules/content/repository.server";
+import { versionsOf } from "~/modules/documents/versions.server";
 import type { Actor } from "~/modules/users/actor";
 
 import { QuizAnswerError, gradeQuiz, parseQuiz, presentQuiz, quizPathFor, type PresentedQuiz, type Quiz, type QuizGrade } from "./quiz";
@@ -42,6 +43,12 @@ export async function quizOfVersion(repo: ContentRepository, v: { commit: string
   // Approved content was validated; a quiz that no longer parses is a fault to report, not to skip.
   if (!parsed.ok) throw new Error(`${path} at ${v.commit.slice(0, 12)} does not parse: ${parsed.problems[0]?.message ?? ""}`);
   return { quiz: parsed.quiz, hash: sha256(source), path };
+}
+
+/** The knowledge check of the version an assignment is on, or null when it has none (or no such version). */
+export async function quizOfAssignment(q: { db: Queryable; repo: ContentRepository }, a: { docId: string; version: string }): Promise<VersionQuiz | null> {
+  const v = (await versionsOf(q.db, a.docId)).find((x) => x.version === a.version);
+  return v ? quizOfVersion(q.repo, v) : null;
 }
 
 export interface QuizState {

@@ -3,11 +3,10 @@
 
 import type { Quire } from "~/context.server";
 import { versionHtml } from "~/modules/documents/library.server";
-import { versionsOf } from "~/modules/documents/versions.server";
 import { acknowledgementsOf } from "~/modules/signatures/signatures.server";
 
 import { assignmentsOf, getAssignment, noticesOf, type Notice } from "./assignments.server";
-import { QuizRefused, nextAttemptQuestions, quizOfVersion, quizState, recordQuizAttempt, type QuizState } from "./knowledge-check.server";
+import { QuizRefused, nextAttemptQuestions, quizOfAssignment, quizOfVersion, quizState, recordQuizAttempt, type QuizState } from "./knowledge-check.server";
 import type { PresentedQuiz } from "./quiz";
 import { CAUSE_LABELS, daysOverdue, trainingState, type Assignment, type TrainingState } from "./training";
 
@@ -115,8 +114,7 @@ export async function submitQuiz(
 ) {
   const a = await getAssignment(q.db, assignmentId);
   if (!a || a.userId !== user.id) throw new QuizRefused(`You have no training assignment ${assignmentId}.`);
-  const version = (await versionsOf(q.db, a.docId)).find((v) => v.version === a.version)!;
-  const vq = await quizOfVersion(q.repo, version);
+  const vq = await quizOfAssignment(q, a);
   if (!vq) throw new QuizRefused(`${a.docId} v${a.version} has no knowledge check.`);
   return q.db.transaction(async (tx) => {
     // Read again inside the transaction: a second tab may have submitted meanwhile.
