@@ -83,7 +83,8 @@ function onPath(name) {
 }
 
 /**
- * The browser tests drive Debian's Chromium, the PDF checks read PDFs with poppler's pdftotext, and
+ * The browser tests drive Debian's Chromium, the PDF checks read PDFs with poppler's pdftotext and
+ * check their structure with qpdf, and
  * the content repository is git: none comes from npm. A fresh machine gets them from Debian when we
  * are root (as CI is); otherwise we stop before anything else, naming the command that installs them.
  */
@@ -95,6 +96,7 @@ function ensureSystemTools() {
   const missing = [];
   if (!process.env.QUIRE_CHROMIUM && !fs.existsSync("/usr/bin/chromium")) missing.push("chromium");
   if (!onPath("pdftotext")) missing.push("poppler-utils");
+  if (!onPath("qpdf")) missing.push("qpdf");
   if (!onPath("git")) missing.push("git");
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
