@@ -252,7 +252,7 @@ export async function matrixBenchmark(h: TrainingBenchHelpers, o: { keep?: boole
         matrixCells = Object.values(m.cells).reduce((n, row) => n + Object.keys(row).length, 0);
       },
       overdue: async () => {
-        overduePeople = (await trainingPeople(q, BENCH_TODAY, { status: "overdue" })).length;
+        overduePeople = (await trainingPeople(q, BENCH_TODAY, { status: "overdue" })).total;
       },
     };
     const ms = { count: [] as number[], matrix: [] as number[], overdue: [] as number[] };

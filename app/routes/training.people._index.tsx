@@ -7,8 +7,9 @@ import { today } from "~/clock.server";
 import { TrainingNav } from "~/components/training";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
-import { trainingPeople } from "~/modules/training/reports.server";
+import { PEOPLE_PAGE_SIZE, trainingPeople } from "~/modules/training/reports.server";
 import { requireUser } from "~/modules/users/auth.server";
+import { lineManagerUsernames } from "~/modules/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Training by person · Quire" }];
 
@@ -16,6 +17,7 @@ const Filter = z.object({
   fn: z.string().max(60).optional().catch(undefined),
   status: z.enum(["overdue", "due", "all"]).optional().catch(undefined),
   manager: z.string().max(40).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -23,13 +25,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const q = await quire();
   const filter = Filter.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== "")));
   const on = today(q.config);
-  const [people, functions] = await Promise.all([trainingPeople(q, on, filter), loadJobFunctions(q.db)]);
-  const managers = [...new Set((await trainingPeople(q, on)).map((p) => p.managerUsername).filter((m): m is string => m !== null))].sort();
-  return json({ on, filter, people, functions: functions.map((f) => ({ id: f.id, name: f.name })), managers });
+  const [list, functions, managers] = await Promise.all([
+    trainingPeople(q, on, filter, { page: filter.page ?? 1, pageSize: PEOPLE_PAGE_SIZE }),
+    loadJobFunctions(q.db),
+    lineManagerUsernames(q.db),
+  ]);
+  return json({ on, filter, list, functions: functions.map((f) => ({ id: f.id, name: f.name })), managers });
+}
+
+/** The same filters on another page. */
+function pageLink(filter: Record<string, string | number | undefined>, page: number): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (k !== "page" && v !== undefined && v !== "") params.set(k, String(v));
+  if (page > 1) params.set("page", String(page));
+  const query = params.toString();
+  return query ? `?${query}` : ".";
 }
 
 export default function TrainingPeoplePage() {
-  const { on, filter, people, functions, managers } = useLoaderData<typeof loader>();
+  const { on, filter, list, functions, managers } = useLoaderData<typeof loader>();
+  const { people, total, page, pageSize } = list;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
   const submit = useSubmit();
   const names = new Map(functions.map((f) => [f.id, f.name]));
   return (
@@ -38,8 +54,9 @@ export default function TrainingPeoplePage() {
       <div className="page-heading">
         <h1>Training by person</h1>
         <p className="muted">
-          Active people with a job function on <time dateTime={on}>{on}</time>. Qualified: every document in the function&rsquo;s curriculum completed
-          (SOP-TR-001).
+          Active people with a job function on <time dateTime={on}>{on}</time>
+          {filter.status === "overdue" ? ", the most overdue first" : ""}. Qualified: every document and course in the function&rsquo;s curriculum
+          completed, and the practical sign-off where SOP-TR-001 asks for one.
         </p>
       </div>
       <Form method="get" className="filters" aria-label="Filter people" onChange={(e) => submit(e.currentTarget, { replace: true })}>
@@ -77,6 +94,13 @@ export default function TrainingPeoplePage() {
           <button type="submit">Filter</button>
         </noscript>
       </Form>
+      <p className="muted" data-testid="people-count">
+        {total === 0
+          ? null
+          : total <= pageSize
+            ? `${total} ${total === 1 ? "person" : "people"}`
+            : `People ${(page - 1) * pageSize + 1}–${Math.min(total, page * pageSize)} of ${total}`}
+      </p>
       <div className="table-scroll">
         <table className="data-table">
           <thead>
@@ -111,6 +135,15 @@ export default function TrainingPeoplePage() {
         </table>
       </div>
       {people.length === 0 ? <p className="muted">Nobody matches these filters.</p> : null}
+      {pages > 1 ? (
+        <nav className="pager" aria-label="Pages">
+          {page > 1 ? <Link to={pageLink(filter, page - 1)}>Previous page</Link> : null}
+          <span>
+            Page {page} of {pages}
+          </span>
+          {page < pages ? <Link to={pageLink(filter, page + 1)}>Next page</Link> : null}
+        </nav>
+      ) : null}
     </section>
   );
 }

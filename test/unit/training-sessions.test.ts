@@ -108,12 +108,12 @@ describe("practical competence (SOP-TR-001 step 6)", () => {
       { meaning: "Competence assessed", username: "cra1" },
     ]);
     // Signed off, but her induction curriculum is still open: not yet qualified.
-    const novaStanding = (await trainingPeople(q, TODAY)).find((p) => p.username === "nova")!;
+    const novaStanding = (await trainingPeople(q, TODAY)).people.find((p) => p.username === "nova")!;
     expect(novaStanding.qualifiedFor).toEqual([]);
     // cra1: curriculum complete but never signed off in the fixture: qualified for nothing that needs it.
-    const cra1 = (await trainingPeople(q, TODAY)).find((p) => p.username === "cra1")!;
+    const cra1 = (await trainingPeople(q, TODAY)).people.find((p) => p.username === "cra1")!;
     expect(cra1.qualifiedFor).not.toContain("cra");
-    const cra3 = (await trainingPeople(q, TODAY)).find((p) => p.username === "cra3")!;
+    const cra3 = (await trainingPeople(q, TODAY)).people.find((p) => p.username === "cra3")!;
     expect(cra3.qualifiedFor).toContain("cra"); // the demo signs off cra3, whose fixture curriculum is complete
   });
 });

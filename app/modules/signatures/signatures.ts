@@ -11,6 +11,7 @@ export const SIGNATURE_MEANINGS = [
   "Training delivered",
   "Competence assessed",
   "Competence approved",
+  "Curriculum approved",
 ] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
 
@@ -30,6 +31,7 @@ export const SIGNATURE_PURPOSES: Record<SignatureMeaning, SignaturePurpose> = {
   "Training delivered": "training",
   "Competence assessed": "training",
   "Competence approved": "training",
+  "Curriculum approved": "training",
 };
 
 /** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)),
@@ -44,6 +46,7 @@ export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
   "Training delivered": "I delivered this training to the attendees listed, with the content recorded here.",
   "Competence assessed": "I observed this person perform the tasks described and judge them competent to perform them without supervision.",
   "Competence approved": "As the line manager, I approve this competence sign-off.",
+  "Curriculum approved": "As quality manager, I approve this change to the job function's curriculum.",
 };
 
 export interface SignatureRecord {

@@ -151,6 +151,14 @@ export async function peopleDirectory(db: Queryable): Promise<DirectoryEntry[]> 
   }));
 }
 
+/** The usernames of active people who are someone's line manager, for filters. */
+export async function lineManagerUsernames(db: Queryable): Promise<string[]> {
+  const rows = await db.all<{ username: string }>(
+    "SELECT DISTINCT m.username FROM users u JOIN users m ON m.id = u.manager_id WHERE u.active = 1 ORDER BY m.username",
+  );
+  return rows.map((r) => r.username);
+}
+
 /**
  * Sets (or, with null, clears) a person's line manager, inside the caller's transaction: the person
  * SOP-TR-001 sends overdue training to. The manager must be an active account other than the person,
