@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Quire } from "~/context.server";
 import { COMPONENT_NAMES } from "~/modules/content/components";
 import { PDF_DRAWERS } from "~/modules/pdf/components";
+import type { ComponentDrawers } from "~/modules/pdf/draw-context";
 import type { PdfInput, PrintRun } from "~/modules/pdf/pdf";
 import { PdfRequestError, printableVersion, renderPdfBuffer, writePdfFile } from "~/modules/pdf/pdf.server";
 
@@ -58,6 +59,11 @@ describe("the PDF engine on a body with every construct and component", () => {
 
   it("has a drawer for every Quire component", () => {
     expect(Object.keys(PDF_DRAWERS).sort()).toEqual([...COMPONENT_NAMES].sort());
+    // The registry's type is the guard: a map without a component's drawer does not compile (tsc checks this line).
+    const { DocRef: _docRef, ...withoutDocRef } = PDF_DRAWERS;
+    // @ts-expect-error DocRef has no drawer
+    const incomplete: ComponentDrawers = withoutDocRef;
+    expect(Object.keys(incomplete)).not.toContain("DocRef");
   });
 
   it("is a well-formed PDF (qpdf --check) with its metadata", () => {
