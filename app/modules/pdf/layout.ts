@@ -9,7 +9,7 @@ import { parseMdxTree } from "~/modules/content/mdx-policy";
 import { addOutlineEntry, drawBlocks, drawRuns } from "./blocks";
 import { PDF_DRAWERS } from "./components";
 import { BODY_SIZE, COLORS, contentWidth, ensureSpace, left, setStyle, type DrawContext } from "./draw-context";
-import { fontPath, registerFonts } from "./fonts";
+import { registerFonts } from "./fonts";
 import { STATUS_LABELS, copyLine, pageLine, shortHash, utcDate, utcTime, watermarkText, type PdfInput } from "./pdf";
 import { drawTable } from "./table";
 
@@ -53,8 +53,9 @@ function newDocument(input: PdfInput): PDFKit.PDFDocument {
     margins: MARGINS,
     bufferPages: true,
     autoFirstPage: false,
-    // Without this pdfkit loads Helvetica, one of the 14 fonts it never embeds.
-    font: fontPath("regular"),
+    // No default font: pdfkit would load Helvetica (one of the 14 it never embeds). Every text call
+    // below sets a registered DejaVu font first (setStyle, or explicitly in the page furniture).
+    font: "",
     pdfVersion: "1.7",
     displayTitle: true,
     lang: "en",
