@@ -8,6 +8,9 @@
  *      MdxRenderer and loaded once with page.setContent, so only printing is timed (no server, no
  *      sign-in: the document page's chrome is hidden in print anyway).
  *
+ * The engine keeps each body's syntax tree (by the source's hash), so the first figure is a version
+ * printed again; a third row reports a first print, MDX parsing included.
+ *
  * Environment: BENCH_PDF_RUNS (measured runs of each, default 15), QUIRE_CHROMIUM (default /usr/bin/chromium).
  */
 import fs from "node:fs";
@@ -45,7 +48,7 @@ export interface PdfResultRow {
   baselineValue: number;
   ratio: number;
   goal: string;
-  goalOn: "ratio" | "value";
+  goalOn: "ratio" | "value" | "none";
   goalThreshold: number;
   goalComparison: ">=" | "<";
   met: boolean;
@@ -154,7 +157,7 @@ async function chromiumPrint(html: string): Promise<{ ms: number; pages: number 
 
 function row(fields: Omit<PdfResultRow, "group" | "ratio" | "met">): PdfResultRow {
   const ratio = fields.value / fields.baselineValue;
-  const met = fields.goalComparison === "<" ? ratio < fields.goalThreshold : ratio >= fields.goalThreshold;
+  const met = fields.goalOn === "none" || (fields.goalComparison === "<" ? ratio < fields.goalThreshold : ratio >= fields.goalThreshold);
   return { group: "pdf", ...fields, ratio: Math.round(ratio * 100) / 100, met };
 }
 
@@ -169,7 +172,9 @@ export async function pdfBenchmarks(): Promise<PdfResultRow[]> {
   log(`pdf: ${LONG_SOP_ID}, ${pages} pages through the engine; ${RUNS} measured runs each`);
   const engine = await timed(() => renderPdfBuffer(input));
   const bare = await timed(() => barePdfkit(blocks));
-  log(`pdf: engine ${engine.toFixed(1)} ms, bare pdfkit ${bare.toFixed(1)} ms`);
+  // The engine keeps a version's syntax tree (layout.ts); a version printed for the first time parses it too.
+  const parse = await timed(async () => parseMdxTree(source));
+  log(`pdf: engine ${engine.toFixed(1)} ms (+ ${parse.toFixed(1)} ms to parse the MDX the first time), bare pdfkit ${bare.toFixed(1)} ms`);
   const rows = [
     row({
       name: `${pages}-page SOP to PDF (engine) vs bare pdfkit, same text`,
@@ -180,6 +185,17 @@ export async function pdfBenchmarks(): Promise<PdfResultRow[]> {
       goal: "within 2x of bare pdfkit",
       goalOn: "ratio",
       goalThreshold: 2,
+      goalComparison: "<",
+    }),
+    row({
+      name: `the same, first print of the version (MDX parsed: +${Math.round(parse)} ms) vs bare pdfkit`,
+      value: Math.round((engine + parse) * 10) / 10,
+      unit: "ms (median)",
+      baseline: "bare pdfkit, same words and fonts, no structure",
+      baselineValue: Math.round(bare * 10) / 10,
+      goal: "reported only",
+      goalOn: "none",
+      goalThreshold: 0,
       goalComparison: "<",
     }),
   ];

@@ -1,9 +1,11 @@
 // Lays out a version as a PDF with pdfkit: title block and metadata, the body from the MDX syntax
 // tree, the signature page and the revision history; then, over every page, the header, the footer
 // and (underneath the text) the watermark. No I/O: the caller pipes the returned document.
+import type { Root } from "mdast";
 import PDFDocument from "pdfkit";
 
 import { TYPE_LABELS } from "~/modules/content/document-types";
+import { sha256 } from "~/modules/content/hash";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
 
 import { addOutlineEntry, drawBlocks, drawRuns } from "./blocks";
@@ -37,12 +39,29 @@ export function layoutPdf(input: PdfInput): LaidOutPdf {
   if (watermark) doc.on("pageAdded", () => drawWatermark(ctx, watermark));
   doc.addPage();
   drawTitleBlock(ctx, input);
-  drawBlocks(parseMdxTree(input.version.source).children, ctx);
+  drawBlocks(syntaxTree(input.version.source).children, ctx);
   drawSignaturePage(ctx, input);
   drawRevisionHistory(ctx, input);
   const pages = drawPageFurniture(doc, input);
   doc.end();
   return { doc, pages };
+}
+
+const TREE_CACHE_SIZE = 64;
+const trees = new Map<string, Root>();
+
+/**
+ * The MDX syntax tree of a body, kept for the next print of the same content (keyed by the source's
+ * own hash): parsing a 20-page SOP takes longer than laying it out. The layout only reads the tree.
+ */
+function syntaxTree(source: string): Root {
+  const key = sha256(source);
+  const known = trees.get(key);
+  if (known) return known;
+  const tree = parseMdxTree(source);
+  if (trees.size >= TREE_CACHE_SIZE) trees.delete(trees.keys().next().value!);
+  trees.set(key, tree);
+  return tree;
 }
 
 function newDocument(input: PdfInput): PDFKit.PDFDocument {
