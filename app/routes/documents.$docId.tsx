@@ -244,7 +244,7 @@ export default function DocumentView() {
           ) : null}
           {can.author || can.approve || can.seeChanges ? (
             <>
-              <h2 className="aside-heading">Document control</h2>
+              <h2 className="aside-heading screen-only">Document control</h2>
               <ul className="plain small control-links">
                 {can.author ? (
                   <li>
@@ -269,8 +269,8 @@ export default function DocumentView() {
               </ul>
             </>
           ) : null}
-          <h2 className="aside-heading">Versions</h2>
-          <p className="small">
+          <h2 className="aside-heading screen-only">Versions</h2>
+          <p className="small screen-only">
             <Link to={`/documents/${doc.id}/history`}>History and redlines</Link>
           </p>
           <Form method="get" className="as-of">
