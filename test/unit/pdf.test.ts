@@ -226,6 +226,10 @@ describe("choosing the version and writing the file", () => {
     await expect(writePdfFile(input, path.join(folder, "missing", "x.pdf"))).rejects.toThrow(/does not exist/);
     await expect(writePdfFile(input, folder)).rejects.toThrow(/it is a folder/);
     expect(fs.readdirSync(folder)).toEqual([]);
+    // A failure while rendering (here: a body that is not valid MDX) leaves no file, temporary or final.
+    const broken = { ...input, version: { ...input.version, source: '<Callout kind="note">\n\nnever closed' } };
+    await expect(writePdfFile(broken, path.join(folder, "broken.pdf"))).rejects.toThrow();
+    expect(fs.readdirSync(folder)).toEqual([]);
     await writePdfFile(input, path.join(folder, "ok.pdf"));
     expect(fs.readdirSync(folder)).toEqual(["ok.pdf"]);
   });
