@@ -4,6 +4,7 @@ import { withUsageExitCodes } from "./cli-support";
 import { auditCommand } from "./commands/audit";
 import { effectiveCommand } from "./commands/effective";
 import { initCommand } from "./commands/init";
+import { pdfCommand } from "./commands/pdf";
 import { remindCommand } from "./commands/remind";
 import { trainedCommand } from "./commands/trained";
 import { usersCommand } from "./commands/users";
@@ -21,6 +22,7 @@ trainedCommand(program);
 remindCommand(program);
 auditCommand(program);
 verifyCommand(program);
+pdfCommand(program);
 usersCommand(program);
 withUsageExitCodes(program);
 

@@ -200,6 +200,13 @@ export default function DocumentView() {
               {doc.contentHash.slice(0, 16)}…
             </dd>
           </dl>
+          <p className="download-pdf">
+            {/* A resource route: a plain link, so the browser downloads the file instead of Remix routing to it. */}
+            <a href={`/documents/${doc.id}/pdf?version=${doc.version}`} download>
+              Download PDF
+            </a>{" "}
+            <span className="muted small">uncontrolled copy of v{doc.version}, valid on the day it is printed</span>
+          </p>
           <h2 className="aside-heading">Signatures</h2>
           {signatures.length > 0 ? (
             <ul className="plain signature-manifest" data-testid="signatures">
@@ -237,7 +244,7 @@ export default function DocumentView() {
           ) : null}
           {can.author || can.approve || can.seeChanges ? (
             <>
-              <h2 className="aside-heading">Document control</h2>
+              <h2 className="aside-heading screen-only">Document control</h2>
               <ul className="plain small control-links">
                 {can.author ? (
                   <li>
@@ -262,8 +269,8 @@ export default function DocumentView() {
               </ul>
             </>
           ) : null}
-          <h2 className="aside-heading">Versions</h2>
-          <p className="small">
+          <h2 className="aside-heading screen-only">Versions</h2>
+          <p className="small screen-only">
             <Link to={`/documents/${doc.id}/history`}>History and redlines</Link>
           </p>
           <Form method="get" className="as-of">
@@ -307,6 +314,10 @@ export default function DocumentView() {
         </aside>
         <DocumentBody key={body.hash} hash={body.hash} html={body.html} />
       </div>
+      <p className="print-note">
+        A browser printout is an uncontrolled copy without page numbers or a signature page: use &ldquo;Download PDF&rdquo; on the document page for the
+        controlled layout.
+      </p>
       <footer className="print-footer">
         {doc.id} v{doc.version} · {doc.status === "effective" ? "Effective" : doc.status} ·{" "}
         {signatures.map((s) => `${s.meaning}: ${s.printedName} ${utcMinuteLabel(s.signedAt)}`).join(" · ")} · printed copy is uncontrolled unless issued through

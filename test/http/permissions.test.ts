@@ -31,6 +31,7 @@ const ROUTES: RouteCase[] = [
   { file: "documents.$docId.tsx", method: "GET", path: "/documents/SOP-DC-001", requires: "document.read" },
   { file: "documents.$docId.body.tsx", method: "GET", path: "/documents/SOP-DC-001/body", requires: "document.read" },
   { file: "documents.$docId_.history.tsx", method: "GET", path: "/documents/SOP-DC-001/history", requires: "document.read" },
+  { file: "documents.$docId_.pdf.ts", method: "GET", path: "/documents/SOP-DC-001/pdf", requires: "document.read" },
   { file: "documents.$docId_.redline.tsx", method: "GET", path: "/documents/SOP-DC-001/redline?from=1.0&to=2.0", requires: "document.read" },
   { file: "changes._index.tsx", method: "GET", path: "/changes", requires: "document.read" },
   { file: "changes.new.tsx", method: "GET", path: "/changes/new", requires: "document.author" },

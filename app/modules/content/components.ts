@@ -23,7 +23,7 @@ export interface ComponentRule {
 
 const text = (required: boolean, values?: readonly string[]): AttributeRule => ({ required, kind: "text", values });
 
-export const COMPONENT_RULES: Record<string, ComponentRule> = {
+export const COMPONENT_RULES = {
   Callout: {
     attributes: { kind: text(true, ["note", "warning", "regulatory"]), title: text(false) },
     description: "A highlighted note; `regulatory` cites a regulation.",
@@ -52,6 +52,22 @@ export const COMPONENT_RULES: Record<string, ComponentRule> = {
     empty: true,
     description: "A link to another controlled document by id.",
   },
-};
+} satisfies Record<string, ComponentRule>;
 
-export const COMPONENT_NAMES = Object.keys(COMPONENT_RULES);
+/**
+ * The components' names as a type: maps keyed by it (the PDF engine's drawers, app/modules/pdf) must
+ * cover every component, so adding one here without its drawer fails to compile.
+ */
+export type ComponentName = keyof typeof COMPONENT_RULES;
+
+export const COMPONENT_NAMES = Object.keys(COMPONENT_RULES) as ComponentName[];
+
+/** Own properties only: `constructor` or `toString` must not pass as a component name. */
+export function isComponentName(name: string): name is ComponentName {
+  return Object.hasOwn(COMPONENT_RULES, name);
+}
+
+/** The rule of a component named in a document, or undefined when there is no such component. */
+export function componentRule(name: string): ComponentRule | undefined {
+  return isComponentName(name) ? COMPONENT_RULES[name] : undefined;
+}

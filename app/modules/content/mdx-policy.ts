@@ -6,7 +6,7 @@ import remarkMdx from "remark-mdx";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 
-import { COMPONENT_NAMES, COMPONENT_RULES } from "./components";
+import { COMPONENT_NAMES, componentRule } from "./components";
 import type { Problem, ProblemRule } from "./problems";
 import { isSafeUrl } from "./safe-url";
 
@@ -147,7 +147,7 @@ function checkTree(path: string, tree: Root, context: PolicyContext | null): Pro
       return;
     }
     // Own properties only: `<constructor>` must not find Object.prototype.constructor.
-    const rule = Object.hasOwn(COMPONENT_RULES, name) ? COMPONENT_RULES[name] : undefined;
+    const rule = componentRule(name);
     if (!rule) {
       const what = /^[a-z]/.test(name) ? `HTML element <${name}>` : `component <${name}>`;
       report(node, "unknown-component", `${what} is not allowed; use one of ${COMPONENT_NAMES.join(", ")}`);

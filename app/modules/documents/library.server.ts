@@ -54,7 +54,7 @@ export interface DocumentPage {
  * What the database knows of one document (type, versions, retirement, reviews), read once and
  * kept until the database changes: the document and history pages ask for it on every view.
  */
-function documentFacts(q: Quire, id: string) {
+function documentFacts(q: Pick<Quire, "db">, id: string) {
   return q.db.cached(`document:${id}`, async () => {
     const type = await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [id]);
     if (!type) return null;
@@ -91,7 +91,7 @@ export async function qmsManualId(q: Quire): Promise<string | null> {
  * recorded; null for an unknown id.
  */
 export async function documentHistory(
-  q: Quire,
+  q: Pick<Quire, "db">,
   id: string,
   on: string,
 ): Promise<{ type: DocumentType; versions: VersionState[]; retirement: Retirement | null } | null> {

@@ -1,0 +1,95 @@
+// The state the layout carries while it draws: the pdfkit document, the indent, and the current text
+// style (kept here so a page break in the middle of a paragraph can restore it after the watermark).
+import type { MdxJsxFlowElement, MdxJsxTextElement } from "mdast-util-mdx-jsx";
+
+import type { ComponentName } from "~/modules/content/components";
+
+import type { FontName } from "./fonts";
+
+export type JsxElement = MdxJsxFlowElement | MdxJsxTextElement;
+
+/** A piece of inline text in one style, optionally a link. */
+export interface Run {
+  text: string;
+  font: FontName;
+  link?: string;
+}
+
+export interface TextStyle {
+  font: FontName;
+  size: number;
+  color: string;
+}
+
+/** How one Quire component is drawn: as a block, and when it sits inside a line of text. */
+export interface ComponentDrawer {
+  block(el: JsxElement, ctx: DrawContext): void;
+  inline(el: JsxElement, ctx: DrawContext): Run[];
+}
+
+/** One drawer per component: a component without one fails to compile. */
+export type ComponentDrawers = { readonly [K in ComponentName]: ComponentDrawer };
+
+export interface DrawContext {
+  doc: PDFKit.PDFDocument;
+  /** Points from the left margin where blocks start (lists, callouts and steps indent their content). */
+  indent: number;
+  /** Shared by every derived context: the style last set, whatever the indent. */
+  style: TextStyle;
+  components: ComponentDrawers;
+  jobFunctionName(id: string): string;
+  /** The outline entry of the current level-2 heading, under which level-3 headings are filed. */
+  outline: { section: PDFKit.PDFOutline | null };
+}
+
+export const COLORS = {
+  text: "#1f2328",
+  muted: "#57606a",
+  rule: "#8c959f",
+  shade: "#f0f2f4",
+  link: "#0b57a4",
+  watermark: "#e3e3e3",
+  note: "#0b57a4",
+  warning: "#9a6700",
+  regulatory: "#8250df",
+} as const;
+
+export const BODY_SIZE = 10;
+export const LINE_GAP = 2;
+
+export function setStyle(ctx: DrawContext, font: FontName, size: number = BODY_SIZE, color: string = COLORS.text): void {
+  ctx.style.font = font;
+  ctx.style.size = size;
+  ctx.style.color = color;
+  ctx.doc.font(font, size).fillColor(color);
+}
+
+export function indented(ctx: DrawContext, by: number): DrawContext {
+  return { ...ctx, indent: ctx.indent + by };
+}
+
+export function left(ctx: DrawContext): number {
+  return ctx.doc.page.margins.left + ctx.indent;
+}
+
+export function contentWidth(ctx: DrawContext): number {
+  const { doc } = ctx;
+  return doc.page.width - doc.page.margins.left - doc.page.margins.right - ctx.indent;
+}
+
+export function pageBottom(doc: PDFKit.PDFDocument): number {
+  return doc.page.height - doc.page.margins.bottom;
+}
+
+/** Starts a new page unless `height` points still fit below the current position. */
+export function ensureSpace(ctx: DrawContext, height: number): void {
+  if (ctx.doc.y + height > pageBottom(ctx.doc)) ctx.doc.addPage();
+}
+
+/** A string attribute of a component (the content policy allows only quoted strings). */
+export function attribute(el: JsxElement, name: string): string | undefined {
+  for (const a of el.attributes) {
+    if (a.type === "mdxJsxAttribute" && a.name === name && typeof a.value === "string") return a.value;
+  }
+  return undefined;
+}

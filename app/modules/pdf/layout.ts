@@ -1,0 +1,280 @@
+// Lays out a version as a PDF with pdfkit: title block and metadata, the body from the MDX syntax
+// tree, the signature page and the revision history; then, over every page, the header, the footer
+// and (underneath the text) the watermark. No I/O: the caller pipes the returned document.
+import type { Root } from "mdast";
+import PDFDocument from "pdfkit";
+
+import { TYPE_LABELS } from "~/modules/content/document-types";
+import { sha256 } from "~/modules/content/hash";
+import { parseMdxTree } from "~/modules/content/mdx-policy";
+
+import { addOutlineEntry, drawBlocks, drawRuns } from "./blocks";
+import { PDF_DRAWERS } from "./components";
+import { BODY_SIZE, COLORS, contentWidth, ensureSpace, left, setStyle, type DrawContext } from "./draw-context";
+import { registerFonts } from "./fonts";
+import { STATUS_LABELS, copyLine, pageLine, shortHash, utcDate, utcTime, watermarkText, type PdfInput } from "./pdf";
+import { drawTable } from "./table";
+
+const MARGINS = { top: 64, bottom: 64, left: 56, right: 56 };
+
+export interface LaidOutPdf {
+  /** Ended: pipe it to a file or a response; it emits the bytes once. */
+  doc: PDFKit.PDFDocument;
+  pages: number;
+}
+
+/** The whole copy. Same input (version, copy id, print time and printer) ⇒ the same bytes. */
+export function layoutPdf(input: PdfInput): LaidOutPdf {
+  const doc = newDocument(input);
+  const ctx: DrawContext = {
+    doc,
+    indent: 0,
+    style: { font: "regular", size: BODY_SIZE, color: COLORS.text },
+    components: PDF_DRAWERS,
+    jobFunctionName: (id) => input.jobFunctions.get(id) ?? id,
+    outline: { section: null },
+  };
+  const watermark = watermarkText(input.version.status);
+  // Drawn first on each page, so the text lies on top of it (a solid colour: no opacity, PDF/A-1).
+  if (watermark) doc.on("pageAdded", () => drawWatermark(ctx, watermark));
+  doc.addPage();
+  drawTitleBlock(ctx, input);
+  drawBlocks(syntaxTree(input.version.source).children, ctx);
+  drawSignaturePage(ctx, input);
+  drawRevisionHistory(ctx, input);
+  const pages = drawPageFurniture(doc, input);
+  doc.end();
+  return { doc, pages };
+}
+
+const TREE_CACHE_SIZE = 64;
+const trees = new Map<string, Root>();
+
+/**
+ * The MDX syntax tree of a body, kept for the next print of the same content (keyed by the source's
+ * own hash): parsing a 20-page SOP takes longer than laying it out. The layout only reads the tree.
+ */
+function syntaxTree(source: string): Root {
+  const key = sha256(source);
+  const known = trees.get(key);
+  if (known) return known;
+  const tree = parseMdxTree(source);
+  if (trees.size >= TREE_CACHE_SIZE) trees.delete(trees.keys().next().value!);
+  trees.set(key, tree);
+  return tree;
+}
+
+function newDocument(input: PdfInput): PDFKit.PDFDocument {
+  const v = input.version;
+  const printedAt = input.print.printedAt;
+  const doc = new PDFDocument({
+    size: "A4",
+    margins: MARGINS,
+    bufferPages: true,
+    autoFirstPage: false,
+    // No default font: pdfkit would load Helvetica (one of the 14 it never embeds). Every text call
+    // below sets a registered DejaVu font first (setStyle, or explicitly in the page furniture).
+    font: "",
+    pdfVersion: "1.7",
+    displayTitle: true,
+    lang: "en",
+    // The file id is a hash of these fields: fixed dates make the same copy byte-identical.
+    info: {
+      Title: `${v.docId} v${v.version}: ${v.title}`,
+      Subject: `${TYPE_LABELS[v.type]} ${v.docId} version ${v.version} (${STATUS_LABELS[v.status]}). ${copyLine(input.print)}.`,
+      Keywords: [v.docId, `v${v.version}`, v.type, v.status, input.print.copyId ?? "uncontrolled", shortHash(v.contentHash)].join(", "),
+      Author: "Quire",
+      Creator: "Quire",
+      Producer: "Quire (pdfkit)",
+      CreationDate: printedAt,
+      ModDate: printedAt,
+    },
+  });
+  registerFonts(doc);
+  return doc;
+}
+
+function drawWatermark(ctx: DrawContext, text: string): void {
+  const { doc } = ctx;
+  const { x, y } = doc;
+  const cx = doc.page.width / 2;
+  const cy = doc.page.height / 2;
+  const angle = (Math.atan2(doc.page.height, doc.page.width) * 180) / Math.PI;
+  doc.font("bold", 10);
+  const size = Math.min(90, (0.8 * Math.hypot(doc.page.width, doc.page.height) * 10) / doc.widthOfString(text));
+  doc.save();
+  doc.rotate(-angle, { origin: [cx, cy] });
+  doc.font("bold", size).fillColor(COLORS.watermark);
+  doc.text(text, cx - doc.widthOfString(text) / 2, cy - size / 2, { lineBreak: false });
+  doc.restore();
+  // The page may have been added in the middle of a paragraph: go on in the style it was drawn in.
+  doc.font(ctx.style.font, ctx.style.size).fillColor(ctx.style.color);
+  doc.x = x;
+  doc.y = y;
+}
+
+function drawTitleBlock(ctx: DrawContext, input: PdfInput): void {
+  const { doc } = ctx;
+  const v = input.version;
+  setStyle(ctx, "bold", 9, COLORS.muted);
+  doc.text(`${TYPE_LABELS[v.type]} · ${v.docId} · Version ${v.version}`, left(ctx), doc.y, { width: contentWidth(ctx) });
+  doc.y += 2;
+  addOutlineEntry(ctx, 1, `${v.docId} ${v.title}`);
+  drawRuns(ctx, [{ text: v.title, font: "bold" }], 18, 4);
+  ctx.outline.section = null;
+  if (v.summary) drawRuns(ctx, [{ text: v.summary, font: "italic" }], BODY_SIZE, 8);
+  drawMetadata(ctx, metadataRows(input));
+  doc.y += 6;
+}
+
+function metadataRows(input: PdfInput): [string, string][] {
+  const v = input.version;
+  return [
+    ["Document ID", v.docId],
+    ["Title", v.title],
+    ["Type", TYPE_LABELS[v.type]],
+    ["Version", v.version],
+    ["Status", `${STATUS_LABELS[v.status]} on ${utcDate(input.print.printedAt)}`],
+    ["Effective date", v.effectiveFrom ? `${v.effectiveFrom}${v.effectiveTo ? ` to ${v.effectiveTo}` : ""}` : "–"],
+    ["Owner", v.owner],
+    ["Audience", v.audience.join(", ")],
+    ["Training", v.training === "required" ? "Read and understood, signed" : "Read only"],
+    ["Change request", v.crId ?? "– (adopted at initialisation)"],
+    ["Reason for this version", v.changeReason || "–"],
+    ["Content SHA-256", v.contentHash],
+  ];
+}
+
+/** Labels beside their values, in a ruled box. */
+function drawMetadata(ctx: DrawContext, rows: [string, string][]): void {
+  const { doc } = ctx;
+  const x = left(ctx);
+  const width = contentWidth(ctx);
+  const labelWidth = 120;
+  const top = doc.y;
+  doc.y += 5;
+  for (const [label, value] of rows) {
+    const y = doc.y;
+    setStyle(ctx, "bold", 8.5, COLORS.muted);
+    doc.text(label, x + 6, y, { width: labelWidth - 8 });
+    const labelEnd = doc.y;
+    setStyle(ctx, label === "Content SHA-256" ? "mono" : "regular", 8.5);
+    doc.text(value, x + labelWidth, y, { width: width - labelWidth - 6 });
+    doc.y = Math.max(doc.y, labelEnd) + 2;
+  }
+  doc
+    .lineWidth(0.5)
+    .rect(x, top, width, doc.y - top + 3)
+    .stroke(COLORS.rule);
+  doc.x = doc.page.margins.left;
+  doc.y += 8;
+}
+
+function sectionHeading(ctx: DrawContext, text: string): void {
+  addOutlineEntry(ctx, 2, text);
+  drawRuns(ctx, [{ text, font: "bold" }], 13.5, 6);
+}
+
+/** Signature manifestation (Part 11 §11.50): printed name, meaning, statement, UTC time and the content signed. */
+function drawSignaturePage(ctx: DrawContext, input: PdfInput): void {
+  const { doc } = ctx;
+  doc.addPage();
+  sectionHeading(ctx, "Signatures");
+  if (input.signatures.length === 0) {
+    drawRuns(ctx, [{ text: "Adopted at initialisation: approved before Quire, no electronic signatures.", font: "italic" }]);
+    return;
+  }
+  for (const s of input.signatures) {
+    ensureSpace(ctx, 80);
+    drawRuns(ctx, [{ text: `${s.meaning}: ${s.printedName}`, font: "bold" }], 11, 2);
+    drawRuns(ctx, [{ text: s.statement, font: "italic" }], BODY_SIZE, 2);
+    drawRuns(ctx, [{ text: `Signed ${utcTime(s.signedAt)}`, font: "regular" }], BODY_SIZE, 2);
+    const same = s.contentHash === input.version.contentHash;
+    drawRuns(
+      ctx,
+      [
+        { text: "Content SHA-256 ", font: "regular" },
+        { text: s.contentHash, font: "mono" },
+        { text: same ? " (this version's content)" : " (NOT this version's content)", font: same ? "regular" : "bold" },
+      ],
+      8.5,
+      10,
+    );
+  }
+}
+
+function drawRevisionHistory(ctx: DrawContext, input: PdfInput): void {
+  ensureSpace(ctx, 120);
+  ctx.doc.y += 8;
+  sectionHeading(ctx, "Revision history");
+  drawTable(ctx, {
+    header: ["Version", "Change request", "Reason for the version", "Effective", "Status"],
+    rows: input.history.map((h) => [
+      h.version,
+      h.crId ?? "–",
+      h.reason || "–",
+      h.effectiveTo ? `${h.effectiveFrom} to ${h.effectiveTo}` : `from ${h.effectiveFrom}`,
+      STATUS_LABELS[h.status],
+    ]),
+    weights: [1.7, 2.3, 6, 2.8, 2],
+  });
+}
+
+/**
+ * Header and footer on every page, drawn once the page count is known (bufferPages). The margins are
+ * zeroed while drawing so text in them cannot start a new page (stack.md pitfall 6).
+ */
+function drawPageFurniture(doc: PDFKit.PDFDocument, input: PdfInput): number {
+  const { start, count } = doc.bufferedPageRange();
+  for (let i = 0; i < count; i++) {
+    doc.switchToPage(start + i);
+    const margins = doc.page.margins;
+    doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
+    drawHeader(doc, input);
+    drawFooter(doc, input, i + 1, count);
+    doc.page.margins = margins;
+  }
+  return count;
+}
+
+function drawHeader(doc: PDFKit.PDFDocument, input: PdfInput): void {
+  const v = input.version;
+  const x = MARGINS.left;
+  const width = doc.page.width - MARGINS.left - MARGINS.right;
+  const y = 30;
+  const right = `Version ${v.version} · ${STATUS_LABELS[v.status]}`;
+  doc.font("bold", 8.5).fillColor(COLORS.text);
+  const rightWidth = doc.widthOfString(right);
+  doc.text(`${v.docId} · ${v.title}`, x, y, { width: width - rightWidth - 12, lineBreak: false, ellipsis: true });
+  doc.text(right, x + width - rightWidth, y, { lineBreak: false });
+  doc
+    .lineWidth(0.5)
+    .moveTo(x, y + 14)
+    .lineTo(x + width, y + 14)
+    .stroke(COLORS.rule);
+}
+
+function drawFooter(doc: PDFKit.PDFDocument, input: PdfInput, page: number, pages: number): void {
+  const v = input.version;
+  const p = input.print;
+  const x = MARGINS.left;
+  const width = doc.page.width - MARGINS.left - MARGINS.right;
+  const y = doc.page.height - MARGINS.bottom + 14;
+  doc
+    .lineWidth(0.5)
+    .moveTo(x, y - 4)
+    .lineTo(x + width, y - 4)
+    .stroke(COLORS.rule);
+  const pageText = pageLine(page, pages);
+  doc.font("bold", 8).fillColor(COLORS.text);
+  const pageWidth = doc.widthOfString(pageText);
+  doc.text(pageText, x + width - pageWidth, y, { lineBreak: false });
+  doc.font("regular", 7.5).fillColor(COLORS.text);
+  doc.text(`Effective date: ${v.effectiveFrom ?? "–"} · ${copyLine(p)}`, x, y, { width: width - pageWidth - 12, lineBreak: false, ellipsis: true });
+  doc.fillColor(COLORS.muted);
+  doc.text(`Printed by ${p.printedBy} at ${utcTime(p.printedAt)} · Content ${shortHash(v.contentHash)}`, x, y + 11, {
+    width,
+    lineBreak: false,
+    ellipsis: true,
+  });
+}

@@ -1,0 +1,199 @@
+// Gathers what a printed copy needs (the version, its source, signatures, revision history) through the
+// readers the document page uses, renders it, and writes or returns the bytes. The layout is layout.ts.
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+import type { Quire } from "~/context.server";
+import type { Database } from "~/db/db.server";
+import { recordAudit } from "~/modules/audit/audit.server";
+import { sha256 } from "~/modules/content/hash";
+import type { VersionState } from "~/modules/documents/documents";
+import { documentHistory, loadJobFunctions } from "~/modules/documents/library.server";
+import { SIGNATURE_STATEMENTS } from "~/modules/signatures/signatures";
+import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
+import type { Actor } from "~/modules/users/actor";
+
+import { layoutPdf } from "./layout";
+import { utcDate, type PdfInput, type PrintRun, type PrintableVersion } from "./pdf";
+
+/** A request that names something that does not exist or cannot be done: the message says what, for a person. */
+export class PdfRequestError extends Error {}
+
+export interface PdfSelector {
+  docId: string;
+  /** A version number (X.Y); or */
+  version?: string;
+  /** the version in force on this day; neither: the version in force on the print day. */
+  on?: string;
+}
+
+type Source = Pick<Quire, "db" | "repo">;
+
+/** Everything the layout needs for one version, as of the print time (which decides its status). */
+export async function printableVersion(q: Source, selector: PdfSelector, print: PrintRun): Promise<PdfInput> {
+  const { docId } = selector;
+  const printDay = utcDate(print.printedAt);
+  const history = await documentHistory(q, docId, printDay);
+  if (!history) throw new PdfRequestError(`There is no controlled document ${docId}.`);
+  const state = await chosenVersion(q, selector, history.versions);
+  const v = state.version;
+  const [jobFunctions, signatures, source] = await Promise.all([
+    loadJobFunctions(q.db),
+    signaturesOfVersion(q.db, docId, v.version),
+    q.repo.readFile(v.commit, v.path),
+  ]);
+  // A copy must print exactly what was approved: the content hash is what every signature is bound to.
+  if (sha256(source) !== v.contentHash) throw new Error(`${docId} v${v.version}: the file in git does not match the approved content hash`);
+  const names = new Map(jobFunctions.map((j) => [j.id, j.name]));
+  const fm = v.frontmatter;
+  const version: PrintableVersion = {
+    docId,
+    title: v.title,
+    type: fm.type,
+    version: v.version,
+    status: state.status,
+    effectiveFrom: v.effectiveFrom,
+    effectiveTo: state.effectiveTo,
+    owner: names.get(fm.owner) ?? fm.owner,
+    audience: fm.audience.map((a) => names.get(a) ?? a),
+    training: fm.training,
+    summary: fm.summary ?? null,
+    changeReason: v.changeReason,
+    crId: v.crId ?? null,
+    contentHash: v.contentHash,
+    source,
+  };
+  return {
+    version,
+    signatures: signatures.map((s) => ({
+      printedName: s.printedName,
+      meaning: s.meaning,
+      statement: SIGNATURE_STATEMENTS[s.meaning],
+      signedAt: s.signedAt,
+      contentHash: s.contentHash,
+    })),
+    history: [...history.versions].reverse().map((s) => ({
+      version: s.version.version,
+      crId: s.version.crId ?? null,
+      reason: s.version.changeReason,
+      effectiveFrom: s.version.effectiveFrom,
+      effectiveTo: s.effectiveTo,
+      status: s.status,
+    })),
+    jobFunctions: names,
+    print,
+  };
+}
+
+/** The version asked for, with its status on the print day (states are the print day's, newest first). */
+async function chosenVersion(q: Source, selector: PdfSelector, states: VersionState[]): Promise<VersionState> {
+  const { docId, version, on } = selector;
+  if (version !== undefined) {
+    const found = states.find((s) => s.version.version === version);
+    if (!found) throw new PdfRequestError(`Document ${docId} has no version ${version} (it has ${states.map((s) => s.version.version).join(", ")}).`);
+    return found;
+  }
+  if (on !== undefined) {
+    const then = (await documentHistory(q, docId, on))?.versions ?? [];
+    const inForce = then.find((s) => s.status === "effective");
+    if (!inForce) {
+      const first = then.at(-1)?.version.effectiveFrom;
+      const why = then.some((s) => s.status === "retired") ? "the document was retired by then" : `the first took effect ${first}`;
+      throw new PdfRequestError(`No version of ${docId} was in force on ${on}; ${why}.`);
+    }
+    return states.find((s) => s.version.version === inForce.version.version)!;
+  }
+  // As the document page chooses: the version in force, else the one retired, else the next to come.
+  return (states.find((s) => s.status === "effective") ?? states.find((s) => s.status === "retired" && s.effectiveTo !== null) ?? states.at(-1))!;
+}
+
+export interface RenderedPdf {
+  pages: number;
+  sha256: string;
+  bytes: number;
+}
+
+/** The PDF in memory (a browser download). */
+export async function renderPdfBuffer(input: PdfInput): Promise<RenderedPdf & { buffer: Buffer }> {
+  const { doc, pages } = layoutPdf(input);
+  const chunks: Buffer[] = [];
+  for await (const chunk of doc) chunks.push(chunk as Buffer);
+  const buffer = Buffer.concat(chunks);
+  return { buffer, pages, sha256: createHash("sha256").update(buffer).digest("hex"), bytes: buffer.length };
+}
+
+/**
+ * Writes the PDF to `out`: streamed to a temporary file in the same folder, then renamed, so a
+ * reader never sees half a copy and a failure leaves nothing behind.
+ */
+export async function writePdfFile(input: PdfInput, out: string): Promise<RenderedPdf & { out: string }> {
+  const target = path.resolve(out);
+  checkWritable(target);
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    const { doc, pages } = layoutPdf(input);
+    const hash = createHash("sha256");
+    let bytes = 0;
+    const tap = new PassThrough();
+    tap.on("data", (chunk: Buffer) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    });
+    await pipeline(doc, tap, fs.createWriteStream(temporary, { flags: "wx" }));
+    fs.renameSync(temporary, target);
+    return { pages, sha256: hash.digest("hex"), bytes, out: target };
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Refuses, before any work, an output path whose folder is missing or not writable, or that is a folder. */
+function checkWritable(target: string): void {
+  const folder = path.dirname(target);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(folder);
+  } catch {
+    throw new PdfRequestError(`cannot write ${target}: the folder ${folder} does not exist`);
+  }
+  if (!stat.isDirectory()) throw new PdfRequestError(`cannot write ${target}: ${folder} is not a folder`);
+  try {
+    fs.accessSync(folder, fs.constants.W_OK);
+  } catch {
+    throw new PdfRequestError(`cannot write ${target}: the folder ${folder} is not writable`);
+  }
+  if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new PdfRequestError(`cannot write ${target}: it is a folder`);
+}
+
+/**
+ * Records that an uncontrolled copy left the system (an export, as audit.csv records its own):
+ * who, which version, its status then, and the file's SHA-256.
+ */
+export async function recordPdfExport(db: Database, actor: Actor, input: PdfInput, pdf: RenderedPdf, at: Date): Promise<void> {
+  const v = input.version;
+  await db.transaction((tx) =>
+    recordAudit(
+      tx,
+      {
+        ...actor,
+        action: "document.pdf.export",
+        objectType: "document",
+        objectId: v.docId,
+        newValues: {
+          version: v.version,
+          status: v.status,
+          copy: input.print.copyId ?? "uncontrolled",
+          printedAt: input.print.printedAt.toISOString(),
+          printedBy: input.print.printedBy,
+          pages: pdf.pages,
+          sha256: pdf.sha256,
+        },
+      },
+      at,
+    ),
+  );
+}

@@ -1,0 +1,68 @@
+// Tables for GFM tables, RecordsTable and the revision history. pdfkit's doc.table() does not repeat
+// the header row on a new page (stack.md), so rows are measured and placed here, and the header is
+// drawn again at the top of every page the table continues on.
+import { COLORS, contentWidth, left, pageBottom, setStyle, type DrawContext } from "./draw-context";
+
+const PAD = 4;
+const SIZE = 8.5;
+
+export interface TableSpec {
+  header: string[];
+  rows: string[][];
+  /** Relative column widths; by default from the length of each column's longest text. */
+  weights?: number[];
+}
+
+export function drawTable(ctx: DrawContext, table: TableSpec): void {
+  const { doc } = ctx;
+  const widths = columnWidths(table, contentWidth(ctx));
+  const x = left(ctx);
+  const headerHeight = rowHeight(ctx, table.header, widths, true);
+  // Never leave a header alone at the foot of a page.
+  const firstRow = table.rows[0];
+  if (doc.y + headerHeight + (firstRow ? rowHeight(ctx, firstRow, widths, false) : 0) > pageBottom(doc)) doc.addPage();
+  drawRow(ctx, x, table.header, widths, headerHeight, true);
+  for (const row of table.rows) {
+    const height = rowHeight(ctx, row, widths, false);
+    if (doc.y + height > pageBottom(doc)) {
+      doc.addPage();
+      drawRow(ctx, x, table.header, widths, headerHeight, true);
+    }
+    drawRow(ctx, x, row, widths, height, false);
+  }
+  doc.x = doc.page.margins.left;
+  doc.y += 8;
+}
+
+function columnWidths(table: TableSpec, total: number): number[] {
+  const count = table.header.length;
+  const weights =
+    table.weights ??
+    table.header.map((h, i) => {
+      const longest = Math.max(h.length, ...table.rows.map((r) => (r[i] ?? "").length));
+      // Square root: long prose columns get more room without starving short ones.
+      return Math.sqrt(Math.max(longest, 4));
+    });
+  const sum = weights.reduce((a, b) => a + b, 0) || count;
+  return weights.map((w) => (w / sum) * total);
+}
+
+function rowHeight(ctx: DrawContext, cells: string[], widths: number[], header: boolean): number {
+  setStyle(ctx, header ? "bold" : "regular", SIZE);
+  const heights = widths.map((w, i) => ctx.doc.heightOfString(cells[i] ?? "", { width: w - 2 * PAD }));
+  return Math.max(...heights, ctx.doc.currentLineHeight()) + 2 * PAD;
+}
+
+function drawRow(ctx: DrawContext, x: number, cells: string[], widths: number[], height: number, header: boolean): void {
+  const { doc } = ctx;
+  const y = doc.y;
+  let cx = x;
+  widths.forEach((w, i) => {
+    if (header) doc.rect(cx, y, w, height).fill(COLORS.shade);
+    doc.lineWidth(0.5).rect(cx, y, w, height).stroke(COLORS.rule);
+    setStyle(ctx, header ? "bold" : "regular", SIZE);
+    doc.text(cells[i] ?? "", cx + PAD, y + PAD, { width: w - 2 * PAD, lineGap: 0 });
+    cx += w;
+  });
+  doc.y = y + height;
+}
