@@ -22,6 +22,7 @@ export function TrainingNav() {
       <NavLink to="/training/people" end>
         People
       </NavLink>
+      <NavLink to="/training/curriculum">Curricula</NavLink>
       <NavLink to="/training/as-of">Trained as of a date</NavLink>
     </nav>
   );

@@ -10,6 +10,8 @@ import { TrainingNav, TrainingStateBadge } from "~/components/training";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { lockedKnowledgeChecks, resetKnowledgeCheck } from "~/modules/training/coordination.server";
+import { COURSE_STANDING_LABELS } from "~/modules/training/courses";
+import { coursesOfPerson } from "~/modules/training/courses.server";
 import { ExemptionRefused, decideExemption, exemptionsOf, requestExemption } from "~/modules/training/exemptions.server";
 import { QuizRefused } from "~/modules/training/knowledge-check.server";
 import { transcript } from "~/modules/training/reports.server";
@@ -34,6 +36,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     exemptions: await exemptionsOf(q.db, t.userId),
     sessions: (await listSessions(q.db, t.userId)).filter((x) => x.attendees.some((a) => a.username === t.username)),
     competence: await competenceSignoffs(q.db, { userId: t.userId }),
+    courses: await coursesOfPerson(q.db, t.userId, t.jobFunctions, today(q.config)),
     canManage: user.permissions.includes("training.manage"),
     canApprove: user.permissions.includes("training.approve"),
     me: user.username,
@@ -94,7 +97,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
 }
 
 export default function TranscriptPage() {
-  const { t, functionNames, locked, exemptions, sessions, competence, canManage, canApprove, me } = useLoaderData<typeof loader>();
+  const { t, functionNames, locked, exemptions, sessions, competence, courses, canManage, canApprove, me } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result?.errors ?? {};
   return (
@@ -193,6 +196,20 @@ export default function TranscriptPage() {
       )}
       <section className="card" aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Classroom, virtual and on-the-job training</h2>
+        <h3>Curriculum courses</h3>
+        {courses.length === 0 ? <p className="muted">The curricula of {t.displayName}&rsquo;s job functions name no course.</p> : null}
+        <ul className="course-list">
+          {courses.map((c) => (
+            <li key={c.id} data-course={c.title}>
+              <strong>{c.title}</strong>{" "}
+              <span className={`badge badge-training-${c.standing === "current" ? "completed" : "overdue"}`}>{COURSE_STANDING_LABELS[c.standing]}</span>
+              {c.completedOn ? <span className="small"> · completed {c.completedOn}</span> : null}
+              {c.refreshDue ? <span className="small"> · refresh due {c.refreshDue}</span> : null}
+              <span className="muted small"> · for {c.jobFunctions.join(", ")}</span>
+            </li>
+          ))}
+        </ul>
+        <h3>Sessions attended</h3>
         {sessions.length === 0 ? <p className="muted">No session attended.</p> : null}
         <ul className="session-list">
           {sessions.map((x) => {
@@ -200,6 +217,7 @@ export default function TranscriptPage() {
             return (
               <li key={x.id} data-session-id={x.id}>
                 {x.heldOn}: <strong>{x.title}</strong> ({x.kind}, {x.durationMinutes} min), trainer {x.trainerName}
+                {x.course ? <span className="small"> · course: {x.course}</span> : null}
                 {mine && !mine.completed ? <span className="overdue small"> did not complete</span> : null}
                 {x.documents.length > 0 ? <span className="muted small"> · {x.documents.map((d) => `${d.docId} v${d.version}`).join(", ")}</span> : null}
               </li>

@@ -55,8 +55,8 @@ export default function TrainingPeoplePage() {
         <h1>Training by person</h1>
         <p className="muted">
           Active people with a job function on <time dateTime={on}>{on}</time>
-          {filter.status === "overdue" ? ", the most overdue first" : ""}. Qualified: every document and course in the function&rsquo;s curriculum
-          completed, and the practical sign-off where SOP-TR-001 asks for one.
+          {filter.status === "overdue" ? ", the most overdue first" : ""}. Qualified: every document and course in the function&rsquo;s curriculum completed,
+          and the practical sign-off where SOP-TR-001 asks for one.
         </p>
       </div>
       <Form method="get" className="filters" aria-label="Filter people" onChange={(e) => submit(e.currentTarget, { replace: true })}>

@@ -44,6 +44,7 @@ export default function SessionsPage() {
             {utcMinute(s.recordedAt)} UTC
           </p>
           <p>{s.content}</p>
+          {s.course ? <p className="small">Curriculum course: {s.course}</p> : null}
           {s.documents.length > 0 ? (
             <p className="small">
               Documents:{" "}

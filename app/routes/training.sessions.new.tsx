@@ -9,6 +9,7 @@ import { Field, FormMessage, useFocusFirstError } from "~/components/form";
 import { quire } from "~/context.server";
 import { allVersions } from "~/modules/documents/versions.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
+import { listCourses } from "~/modules/training/courses.server";
 import { SESSION_KINDS, TrainingRecordRefused, recordSession } from "~/modules/training/sessions.server";
 import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
@@ -27,6 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     printedName: user.displayName,
     people: people.map((p) => ({ id: p.id, username: p.username, displayName: p.displayName })),
     documents: [...latest].map(([docId, version]) => ({ docId, version })).sort((a, b) => a.docId.localeCompare(b.docId)),
+    courses: await listCourses(q.db),
   });
 }
 
@@ -43,6 +45,7 @@ const SessionForm = z.object({
   attendees: z.array(z.string()).min(1, "Name at least one attendee."),
   notCompleted: z.array(z.string()).default([]),
   documents: z.array(z.string().regex(/^[A-Z]+-[A-Z0-9]+-\d{3} \d+\.\d+$/)).default([]),
+  courseId: z.union([z.literal("").transform(() => null), z.coerce.number().int().positive()]).default(null),
   password: z.string().min(1, "Enter your password to sign."),
 });
 
@@ -72,6 +75,7 @@ export async function action({ request }: ActionFunctionArgs) {
           return { docId: docId!, version: version! };
         }),
         attendees: f.attendees.map((userId) => ({ userId, completed: !f.notCompleted.includes(userId) })),
+        courseId: f.courseId,
       },
       today(q.config),
       now(q.config),
@@ -85,7 +89,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewSessionPage() {
-  const { today: day, printedName, people, documents } = useLoaderData<typeof loader>();
+  const { today: day, printedName, people, documents, courses } = useLoaderData<typeof loader>();
   const errors: Record<string, string> = useActionData<typeof action>()?.errors ?? {};
   useFocusFirstError(errors);
   return (
@@ -124,6 +128,17 @@ export default function NewSessionPage() {
         </div>
         <Field label="Content covered" name="content" error={errors.content}>
           <textarea id="content" name="content" rows={4} required maxLength={4000} />
+        </Field>
+        <Field label="Curriculum course delivered (optional)" name="courseId" error={errors.courseId}>
+          <select id="courseId" name="courseId" defaultValue="">
+            <option value="">None</option>
+            {courses.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.title}
+                {c.refreshMonths ? ` (refresh every ${c.refreshMonths} months)` : ""}
+              </option>
+            ))}
+          </select>
         </Field>
         <fieldset className="field choice-field" aria-describedby={errors.documents ? "documents-error" : undefined}>
           <legend>Controlled documents covered (optional)</legend>

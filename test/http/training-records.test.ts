@@ -202,3 +202,63 @@ describe("trained as of a past date (inspection question 9, for everyone)", () =
     expect(text).not.toContain('data-username="cra3"');
   });
 });
+
+describe("curricula (SOP-TR-001 step 1: the coordinator proposes, a quality manager signs)", () => {
+  it("shows each function's documents and courses, takes a proposal and a signed decision, and refuses the rest", async () => {
+    const page = await trainer.get("/training/curriculum");
+    expect(page.status).toBe(200);
+    const craRow = textOf(/<tr data-function="cra">([\s\S]*?)<\/tr>/.exec(page.text)![1]!);
+    expect(craRow).toContain("ICH E6(R3) Good Clinical Practice (refresh every 36 months)");
+    expect(textOf(page.text)).toContain("Add EDC system training (study build and query management) to the Data Manager curriculum.");
+
+    const short = await trainer.post("/training/curriculum", {
+      intent: "propose",
+      jobFunction: "biostatistician",
+      change: "add",
+      newTitle: "SAS standards",
+      reason: "short",
+    });
+    expect(short.status).toBe(400);
+    expect(short.text).toContain("Give the reason for the change (at least 10 characters).");
+    const proposed = await trainer.post("/training/curriculum", {
+      intent: "propose",
+      jobFunction: "biostatistician",
+      change: "add",
+      courseId: "",
+      newTitle: "SAS programming standards",
+      refreshMonths: "24",
+      reason: "Statisticians program analyses under the company's SAS standards.",
+    });
+    expect(proposed.status).toBe(302);
+    const [change] = await query<{ id: number; status: string }>(
+      "SELECT c.id, c.status FROM curriculum_changes c JOIN training_courses t ON t.id = c.course_id WHERE t.title = 'SAS programming standards'",
+    );
+    expect(change!.status).toBe("proposed");
+    // The coordinator cannot decide; a wrong password signs nothing.
+    expect((await trainer.post("/training/curriculum", { intent: `decide-${change!.id}`, decision: "approve", password: "quire-demo-2026" })).status).toBe(403);
+    const wrong = await qa.post("/training/curriculum", { intent: `decide-${change!.id}`, decision: "approve", password: "not-it" });
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain("The password is not correct, so nothing was signed.");
+    expect((await query<{ status: string }>("SELECT status FROM curriculum_changes WHERE id = ?", [change!.id]))[0]!.status).toBe("proposed");
+
+    expect((await qa.post("/training/curriculum", { intent: `decide-${change!.id}`, decision: "approve", password: "quire-demo-2026" })).status).toBe(302);
+    const after = await qa.get("/training/curriculum");
+    expect(textOf(/<tr data-function="biostatistician">([\s\S]*?)<\/tr>/.exec(after.text)![1]!)).toContain(
+      "SAS programming standards (refresh every 24 months)",
+    );
+    const [signed] = await query<{ meaning: string; username: string }>(
+      "SELECT s.meaning, u.username FROM curriculum_changes c JOIN signatures s ON s.id = c.signature_id JOIN users u ON u.id = s.user_id WHERE c.id = ?",
+      [change!.id],
+    );
+    expect(signed).toEqual({ meaning: "Curriculum approved", username: "qa" });
+    const audit = await query<{ action: string }>("SELECT action FROM audit_events WHERE action LIKE 'training.curriculum.%' ORDER BY seq DESC LIMIT 2");
+    expect(audit.map((a) => a.action)).toEqual(["training.curriculum.approve", "training.curriculum.propose"]);
+  });
+
+  it("shows each person's courses on their record: completed at the GCP session, or not yet", async () => {
+    const cra3 = textOf((await trainer.get("/training/people/cra3")).text);
+    expect(cra3).toMatch(/ICH E6\(R3\) Good Clinical Practice Current · completed \d{4}-\d\d-\d\d · refresh due \d{4}-\d\d-\d\d/);
+    const pm1 = textOf((await trainer.get("/training/people/pm1")).text);
+    expect(pm1).toContain("ICH E6(R3) Good Clinical Practice Not completed");
+  });
+});

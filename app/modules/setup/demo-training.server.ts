@@ -10,6 +10,7 @@ import { loadJobFunctions } from "~/modules/documents/library.server";
 import { verifySigner, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 import { acknowledgeAssignment } from "~/modules/training/acknowledge.server";
 import { getAssignment, markNoticesRead } from "~/modules/training/assignments.server";
+import { decideCurriculumChange, proposeCurriculumChange } from "~/modules/training/courses.server";
 import { changeCurriculum } from "~/modules/training/curriculum.server";
 import { quizOfAssignment, quizState, recordQuizAttempt } from "~/modules/training/knowledge-check.server";
 import { approveCompetence, assessCompetence, recordSession } from "~/modules/training/sessions.server";
@@ -181,11 +182,46 @@ export class DemoTraining {
  * off by cra1 (qualified as a CRA) and approved by cra3's line manager, all e-signed through the
  * same calls as the pages.
  */
+/**
+ * SOP-TR-001 step 1 in the demo: the training coordinator puts GCP training (refreshed every 3 years)
+ * into the clinical functions' curricula and the quality manager signs each change; a proposal to add
+ * EDC system training for data managers still awaits the quality manager. Returns the GCP course.
+ */
+async function demoCurricula(q: Quire, trainerId: string, today: string): Promise<number | null> {
+  const qa = await verifySigner(q, { username: "qa", clientAddress: null }, DEMO_PASSWORD);
+  const trainer = { userId: trainerId, username: "trainer", clientAddress: null };
+  const proposedAt = new Date(`${addWorkingDays(today, -25)}T10:00:00.000Z`);
+  const decidedAt = new Date(`${addWorkingDays(today, -24)}T14:00:00.000Z`);
+  const reason = "ICH E6(R3) requires GCP training appropriate to the role; SOP-TR-001 asks for a refresh every 3 years.";
+  const known = new Set((await loadJobFunctions(q.db)).map((f) => f.id));
+  let gcp: number | null = null;
+  for (const jobFunction of ["cra", "data-manager", "project-manager", "site-start-up-specialist"].filter((f) => known.has(f))) {
+    const course = gcp === null ? { title: "ICH E6(R3) Good Clinical Practice", refreshMonths: 36 } : { id: gcp };
+    const { changeId, courseId } = await proposeCurriculumChange(q.db, trainer, { jobFunction, action: "add", reason, course }, proposedAt);
+    await decideCurriculumChange(q.db, qa, changeId, { approve: true }, decidedAt);
+    gcp = courseId;
+  }
+  if (!known.has("data-manager")) return gcp;
+  await proposeCurriculumChange(
+    q.db,
+    trainer,
+    {
+      jobFunction: "data-manager",
+      action: "add",
+      reason: "Data managers build and clean studies in the EDC; SOP-TR-001 asks for system training before access is granted.",
+      course: { title: "EDC system training (study build and query management)", refreshMonths: null },
+    },
+    new Date(`${addWorkingDays(today, -1)}T09:30:00.000Z`),
+  );
+  return gcp;
+}
+
 export async function demoSessionsAndCompetence(q: Quire, now: Date): Promise<void> {
   const today = isoDate(now);
   const id = async (username: string) => (await getUserByUsername(q.db, username))?.id ?? null;
   const signer = (username: string) => verifySigner(q, { username, clientAddress: null }, DEMO_PASSWORD);
   const trainer = await id("trainer");
+  const gcp = trainer ? await demoCurricula(q, trainer, today) : null;
   const attendees = (await Promise.all(["cra1", "cra2", "dm1", "cra3"].map(id))).filter((x): x is string => x !== null);
   const documents = (
     await q.db.all<{ doc_id: string; version: string }>(
@@ -206,6 +242,7 @@ export async function demoSessionsAndCompetence(q: Quire, now: Date): Promise<vo
           "Risk-based quality management, critical-to-quality factors, proportionate monitoring and the sponsor's oversight of service providers; quiz discussed in the room.",
         documents: documents.map((d) => ({ docId: d.doc_id, version: d.version })),
         attendees: attendees.map((userId) => ({ userId, completed: true })),
+        courseId: gcp,
       },
       today,
       new Date(`${heldOn}T16:30:00.000Z`),

@@ -46,9 +46,9 @@ export interface CurriculumChange {
 }
 
 export async function listCourses(db: Queryable): Promise<Course[]> {
-  return (await db.all<{ id: number; title: string; refresh_months: number | null }>("SELECT id, title, refresh_months FROM training_courses ORDER BY title")).map(
-    (c) => ({ id: c.id, title: c.title, refreshMonths: c.refresh_months }),
-  );
+  return (
+    await db.all<{ id: number; title: string; refresh_months: number | null }>("SELECT id, title, refresh_months FROM training_courses ORDER BY title")
+  ).map((c) => ({ id: c.id, title: c.title, refreshMonths: c.refresh_months }));
 }
 
 /** The courses in each job function's curriculum: for each function and course, the newest approved change adds it. */
@@ -62,7 +62,8 @@ export async function curriculumCourses(db: Queryable): Promise<Map<string, Cour
       ORDER BY t.title`,
   );
   const byFunction = new Map<string, Course[]>();
-  for (const r of rows) byFunction.set(r.job_function, [...(byFunction.get(r.job_function) ?? []), { id: r.id, title: r.title, refreshMonths: r.refresh_months }]);
+  for (const r of rows)
+    byFunction.set(r.job_function, [...(byFunction.get(r.job_function) ?? []), { id: r.id, title: r.title, refreshMonths: r.refresh_months }]);
   return byFunction;
 }
 
@@ -118,9 +119,15 @@ function changeText(c: { jobFunction: string; action: string; course: Course; re
 }
 
 /** The training coordinator proposes adding or removing a course for a job function (audited). */
-export async function proposeCurriculumChange(db: Database, actor: Actor & { userId: string; username: string }, p: CurriculumProposal, at: Date): Promise<number> {
+export async function proposeCurriculumChange(
+  db: Database,
+  actor: Actor & { userId: string; username: string },
+  p: CurriculumProposal,
+  at: Date,
+): Promise<{ changeId: number; courseId: number }> {
   const reason = p.reason.trim();
-  if (reason.length < CURRICULUM_REASON_MIN) throw new TrainingRecordRefused(`Give the reason for the change (at least ${CURRICULUM_REASON_MIN} characters).`, "reason");
+  if (reason.length < CURRICULUM_REASON_MIN)
+    throw new TrainingRecordRefused(`Give the reason for the change (at least ${CURRICULUM_REASON_MIN} characters).`, "reason");
   return db.transaction(async (tx) => {
     if (!(await tx.get("SELECT 1 FROM job_functions WHERE id = ?", [p.jobFunction])))
       throw new TrainingRecordRefused(`There is no job function "${p.jobFunction}".`, "jobFunction");
@@ -146,13 +153,16 @@ export async function proposeCurriculumChange(db: Database, actor: Actor & { use
       },
       at,
     );
-    return result.lastID;
+    return { changeId: result.lastID, courseId: course.id };
   });
 }
 
 async function courseFor(tx: Tx, actor: Actor & { userId: string }, ref: CurriculumProposal["course"], at: Date): Promise<Course> {
   if ("id" in ref) {
-    const row = await tx.get<{ id: number; title: string; refresh_months: number | null }>("SELECT id, title, refresh_months FROM training_courses WHERE id = ?", [ref.id]);
+    const row = await tx.get<{ id: number; title: string; refresh_months: number | null }>(
+      "SELECT id, title, refresh_months FROM training_courses WHERE id = ?",
+      [ref.id],
+    );
     if (!row) throw new TrainingRecordRefused(`There is no course ${ref.id}.`, "course");
     return { id: row.id, title: row.title, refreshMonths: row.refresh_months };
   }

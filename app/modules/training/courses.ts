@@ -15,7 +15,11 @@ export const COURSE_STANDING_LABELS: Record<CourseStanding, string> = {
  * A course completed on `completedOn` must be refreshed `refreshMonths` later: it is current up to and
  * including that day (`refreshDue`) and expired after it. Without a refresh interval it stays current.
  */
-export function courseStanding(completedOn: string | null, refreshMonths: number | null, today: string): { standing: CourseStanding; refreshDue: string | null } {
+export function courseStanding(
+  completedOn: string | null,
+  refreshMonths: number | null,
+  today: string,
+): { standing: CourseStanding; refreshDue: string | null } {
   if (completedOn === null) return { standing: "missing", refreshDue: null };
   if (refreshMonths === null) return { standing: "current", refreshDue: null };
   const refreshDue = addMonths(completedOn, refreshMonths);

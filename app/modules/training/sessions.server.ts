@@ -33,6 +33,8 @@ export interface NewSession {
   /** Controlled documents the session covered, e.g. SOP-CM-001 v2.0. */
   documents: { docId: string; version: string }[];
   attendees: { userId: string; completed: boolean }[];
+  /** The curriculum course the session delivers (e.g. GCP training), if any: attendees who complete it complete the course. */
+  courseId?: number | null;
 }
 
 /** The canonical text of a session record: what the trainer's signature is bound to (§11.70). */
@@ -47,6 +49,8 @@ export function sessionRecordText(s: NewSession & { trainer: string }): string {
     trainer: s.trainer,
     documents: [...s.documents].sort((a, b) => a.docId.localeCompare(b.docId)),
     attendees: [...s.attendees].sort((a, b) => a.userId.localeCompare(b.userId)),
+    // Only when there is one, so records signed before courses existed keep their hash.
+    ...(s.courseId ? { courseId: s.courseId } : {}),
   });
 }
 
@@ -64,6 +68,8 @@ export async function recordSession(db: Database, trainer: VerifiedSigner, s: Ne
         throw new TrainingRecordRefused(`${d.docId} has no approved version ${d.version}.`, "documents");
       }
     }
+    if (s.courseId && !(await tx.get("SELECT 1 FROM training_courses WHERE id = ?", [s.courseId])))
+      throw new TrainingRecordRefused(`There is no course ${s.courseId}.`, "courseId");
     for (const a of s.attendees) {
       if (!(await tx.get("SELECT 1 FROM users WHERE id = ? AND active = 1", [a.userId])))
         throw new TrainingRecordRefused("An attendee is not an active user.", "attendees");
@@ -81,7 +87,7 @@ export async function recordSession(db: Database, trainer: VerifiedSigner, s: Ne
       at,
     });
     const result = await tx.run(
-      "INSERT INTO training_sessions (title, kind, held_on, duration_minutes, content, documents, trainer_id, recorded_at, content_hash, signature_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO training_sessions (title, kind, held_on, duration_minutes, content, documents, trainer_id, recorded_at, content_hash, signature_id, course_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [
         s.title.trim(),
         s.kind,
@@ -93,6 +99,7 @@ export async function recordSession(db: Database, trainer: VerifiedSigner, s: Ne
         at.toISOString(),
         contentHash,
         signatureId,
+        s.courseId ?? null,
       ],
     );
     for (const a of s.attendees) {
@@ -128,6 +135,8 @@ export interface SessionView {
   recordedAt: string;
   contentHash: string;
   signatureId: number;
+  /** The curriculum course the session delivered, if any. */
+  course: string | null;
   attendees: { username: string; displayName: string; completed: boolean }[];
 }
 
@@ -146,10 +155,11 @@ export async function listSessions(db: Queryable, userId?: string): Promise<Sess
     recorded_at: string;
     content_hash: string;
     signature_id: number;
+    course: string | null;
   }>(
     `SELECT s.id, s.title, s.kind, s.held_on, s.duration_minutes, s.content, s.documents, t.username AS trainer, t.display_name AS trainer_name,
-            s.recorded_at, s.content_hash, s.signature_id
-       FROM training_sessions s JOIN users t ON t.id = s.trainer_id
+            s.recorded_at, s.content_hash, s.signature_id, c.title AS course
+       FROM training_sessions s JOIN users t ON t.id = s.trainer_id LEFT JOIN training_courses c ON c.id = s.course_id
       ${userId ? "WHERE s.trainer_id = ? OR EXISTS (SELECT 1 FROM training_session_attendees a WHERE a.session_id = s.id AND a.user_id = ?)" : ""}
       ORDER BY s.held_on DESC, s.id DESC`,
     userId ? [userId, userId] : [],
@@ -170,6 +180,7 @@ export async function listSessions(db: Queryable, userId?: string): Promise<Sess
     recordedAt: r.recorded_at,
     contentHash: r.content_hash,
     signatureId: r.signature_id,
+    course: r.course,
     attendees: attendees.filter((a) => a.session_id === r.id).map((a) => ({ username: a.username, displayName: a.display_name, completed: a.completed === 1 })),
   }));
 }
