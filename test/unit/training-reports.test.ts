@@ -41,7 +41,9 @@ describe("trainingPeople status filters", () => {
       expect(overdue).toEqual(everyone.filter((p) => p.overdue > 0).sort(byMostOverdue));
       expect(due).toEqual(everyone.filter((p) => p.due + p.overdue > 0));
       expect(overdue.length).toBeGreaterThan(0);
-      expect(await all(day, { status: "overdue", fn: "cra" })).toEqual(everyone.filter((p) => p.overdue > 0 && p.jobFunctions.includes("cra")).sort(byMostOverdue));
+      expect(await all(day, { status: "overdue", fn: "cra" })).toEqual(
+        everyone.filter((p) => p.overdue > 0 && p.jobFunctions.includes("cra")).sort(byMostOverdue),
+      );
     });
   }
 });
@@ -91,9 +93,7 @@ async function recomputed(day: string): Promise<PersonStanding[]> {
       maxDaysOverdue: Math.max(0, ...own.map((s) => daysOverdue(s, day))),
       qualifiedFor: jobFunctions.filter(
         (fn) =>
-          versions
-            .filter((v) => v.frontmatter.audience.includes(fn))
-            .every((v) => own.some((s) => s.docId === v.docId && s.status === "completed")) &&
+          versions.filter((v) => v.frontmatter.audience.includes(fn)).every((v) => own.some((s) => s.docId === v.docId && s.status === "completed")) &&
           (courses.get(fn) ?? []).every((c) => courseStanding(courseDone.get(u.id)?.get(c.id) ?? null, c.refreshMonths, day).standing === "current") &&
           (!PRACTICAL_SIGNOFF_FUNCTIONS.includes(fn) || (signedOff.get(u.id)?.has(fn) ?? false)),
       ),
