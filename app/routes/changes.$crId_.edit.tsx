@@ -218,8 +218,8 @@ export default function EditDraft() {
             Knowledge check <span className="muted small">{quiz.path} (optional; SOP-TR-001)</span>
           </summary>
           <p className="hint">
-            YAML: passMark, maxAttempts and questions (single or multiple choice), approved with this change. See docs/content-format.md. Leaving it empty keeps
-            the current knowledge check, if any.
+            YAML: passMark, maxAttempts and questions (single or multiple choice), approved with this change. See docs/content-format.md. Emptying it removes
+            the knowledge check from the document when this change is approved.
           </p>
           <textarea
             id="quiz"

@@ -95,4 +95,47 @@ describe("a knowledge check in a change request", () => {
     const before = (await versionsOf(q.db, "SOP-TS-001")).find((x) => x.version === "2.0")!;
     expect(await quizOfVersion(q.repo, before)).toBeNull();
   });
+
+  it("removes a knowledge check when the author empties it: the next version has none, the one before keeps its own", async () => {
+    const crId = await openChangeRequest(
+      q,
+      who("author"),
+      {
+        target: "existing",
+        docId: "SOP-TS-001",
+        reason: "The knowledge check moves to the classroom session.",
+        revision: "minor",
+        retrainingRequired: true,
+        proposedEffectiveDate: "2026-12-21",
+        reviewerIds: [who("reviewer").userId],
+      },
+      at(10),
+    );
+    const draft = await readDraft(q, (await getChangeRequest(q.db, crId))!);
+    expect(draft.quiz.source).toBe(QUIZ);
+    await saveDraft(q, who("author"), crId, draft.source.replace("within 5 working days", "within 4 working days"), draft.head, at(11), "  \n");
+    expect((await readDraft(q, (await getChangeRequest(q.db, crId))!)).quiz.source).toBeNull();
+    const audit = await q.db.get<{ new_values: string }>(
+      "SELECT new_values FROM audit_events WHERE action = 'change-request.draft.save' ORDER BY seq DESC LIMIT 1",
+    );
+    expect(JSON.parse(audit!.new_values)).toMatchObject({ quizRemoved: "sops/SOP-TS-001.quiz.yaml" });
+    await submitForReview(q, who("author"), crId, at(12));
+    await signReview(q, who("reviewer"), crId, at(13));
+    const { version } = await approveChange(q, who("qa"), crId, "2026-12-21", at(14));
+    const versions = await versionsOf(q.db, "SOP-TS-001");
+    expect(
+      await quizOfVersion(
+        q.repo,
+        versions.find((x) => x.version === version)!,
+      ),
+    ).toBeNull();
+    expect(
+      (
+        await quizOfVersion(
+          q.repo,
+          versions.find((x) => x.version === "2.1")!,
+        )
+      )?.quiz.questions.map((x) => x.id),
+    ).toEqual(["report-deadline"]);
+  });
 });

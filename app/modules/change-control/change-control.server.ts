@@ -390,7 +390,8 @@ export async function checkDraft(q: Quire, cr: ChangeRequest, source: string): P
 
 /**
  * Saves the author's edit as a commit on the CR's branch; refused if the branch moved meanwhile.
- * `quizSource`, when given and not blank, saves the document's knowledge check in the same commit.
+ * `quizSource`, when given, saves the document's knowledge check in the same commit; given blank, it
+ * removes the knowledge check the draft has (the approval then removes it from the document too).
  */
 export async function saveDraft(
   q: Quire,
@@ -406,6 +407,8 @@ export async function saveDraft(
     assertAllowed("save", cr.state);
     await assertNotApproving(tx, crId);
     if (cr.authorId !== author.userId) throw new ChangeRequestError("Only the change request's author edits its draft.");
+    const quizPath = quizPathFor(cr.docPath);
+    const removeQuiz = quizSource !== undefined && quizSource.trim() === "" && (await q.repo.readFileOrNull(expectedHead, quizPath)) !== null;
     let commit: string;
     try {
       commit = await q.repo.commit({
@@ -414,8 +417,9 @@ export async function saveDraft(
         expectedHead,
         files: [
           { path: cr.docPath, source: source.replace(/\r\n/g, "\n") },
-          ...(quizSource !== undefined && quizSource.trim() !== "" ? [{ path: quizPathFor(cr.docPath), source: quizSource.replace(/\r\n/g, "\n") }] : []),
+          ...(quizSource !== undefined && quizSource.trim() !== "" ? [{ path: quizPath, source: quizSource.replace(/\r\n/g, "\n") }] : []),
         ],
+        remove: removeQuiz ? [quizPath] : [],
         message: `${crId}: edit ${cr.docId}\n`,
         author: gitIdentity(author),
         date: at.toISOString(),
@@ -431,7 +435,7 @@ export async function saveDraft(
     await tx.run("UPDATE change_requests SET updated_at = ?, known_head = ? WHERE id = ?", [at.toISOString(), commit, crId]);
     const quizHash = quizSource !== undefined && quizSource.trim() !== "" ? sha256(quizSource.replace(/\r\n/g, "\n")) : undefined;
     await audit(tx, author, "change-request.draft.save", crId, at, {
-      new: { commit, contentHash: sha256(source.replace(/\r\n/g, "\n")), ...(quizHash ? { quizHash } : {}) },
+      new: { commit, contentHash: sha256(source.replace(/\r\n/g, "\n")), ...(quizHash ? { quizHash } : {}), ...(removeQuiz ? { quizRemoved: quizPath } : {}) },
     });
     return commit;
   });
@@ -782,6 +786,8 @@ async function approveNow(
           ? [{ path: draft.quiz.path, source: draft.quiz.source }]
           : []),
       ],
+      // Removed on the branch (it was there when the branch was cut): removed from the document too.
+      remove: draft.quiz.source === null && draft.quiz.baseSource !== null ? [draft.quiz.path] : [],
       message,
       author: gitIdentity(approver),
       date: payload.approver.signedAt,

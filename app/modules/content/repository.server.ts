@@ -23,6 +23,8 @@ export interface CommitOptions {
   /** The branch head the caller read; the update is refused if the branch has moved since (no lost edits). */
   expectedHead: string | null;
   files: SourceFile[];
+  /** Paths to delete from the base commit's tree (e.g. a knowledge check the change removes). */
+  remove?: string[];
   message: string;
   author: GitIdentity;
   /** UTC instant recorded as author and committer date. */
@@ -152,6 +154,8 @@ export class ContentRepository {
         const blob = (await git.raw(["hash-object", "-w", "--", blobFile])).trim();
         await runSilent(this.dir, ["update-index", "--add", "--cacheinfo", `100644,${blob},${file.path}`], env);
       }
+      // update-index refuses to remove without a work tree: an empty scratch one will do (only the index changes).
+      for (const gone of options.remove ?? []) await runSilent(this.dir, ["update-index", "--force-remove", "--", gone], { ...env, GIT_WORK_TREE: scratch });
       const tree = (await git.raw(["write-tree"])).trim();
       const parents = [...(options.base ? [options.base] : []), ...(options.extraParents ?? [])].flatMap((p) => ["-p", p]);
       const messageFile = path.join(scratch, "message");
