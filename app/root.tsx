@@ -21,7 +21,7 @@ import { quire } from "~/context.server";
 import { openForeignRefs } from "~/modules/integrity/foreign-refs.server";
 import { openTrainingCount } from "~/modules/training/my-training.server";
 import { optionalUser } from "~/modules/users/auth.server";
-import type { Permission } from "~/modules/users/permissions";
+import { readsDrafts, type Permission } from "~/modules/users/permissions";
 import stylesheet from "~/styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -91,7 +91,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   ) : null}
                   {can("training.read") ? <NavLink to="/training/matrix">Training records</NavLink> : null}
                   <NavLink to="/manual">QMS manual</NavLink>
-                  {can("document.author") || can("document.review") || can("audit.read") ? <NavLink to="/changes">Change requests</NavLink> : null}
+                  {user && readsDrafts(user.permissions) ? <NavLink to="/changes">Change requests</NavLink> : null}
                   <NavLink to="/reviews">Periodic reviews</NavLink>
                   {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}
                   {can("users.manage") ? <NavLink to="/admin/users">Users</NavLink> : null}

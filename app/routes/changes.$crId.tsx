@@ -29,7 +29,7 @@ import { unlessContentRefused } from "~/modules/content/render.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import type { TrainingImpact } from "~/modules/training/impact";
 import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
-import { permissionsOf } from "~/modules/users/permissions";
+import { permissionsOf, readsDrafts } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
 import { listUsers } from "~/modules/users/users.server";
 
@@ -48,6 +48,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   // The redline renders the version the draft started from, which the renderer checks again (issue 9).
   const page = await unlessContentRefused(`The text change request ${id} starts from`, changeRequestPage(q, id, user));
   if (!page) throw notFound(id);
+  // An approved change is the record of a version; anything else is unapproved text (SOP-DC-001).
+  if (page.cr.state !== "approved" && !readsDrafts(user.permissions)) {
+    throw new Response(`${id} is not approved: drafts are read only by authors, reviewers, approvers and inspectors.`, {
+      status: 403,
+      statusText: "Forbidden",
+    });
+  }
   // Who the author may name as reviewers (active, allowed to review, not the author).
   const candidates = page.actions.includes("save")
     ? (await listUsers(q.db))

@@ -17,7 +17,8 @@ function isState(value: string | null): value is CrState {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, "document.read");
+  // The list names drafts and their titles: for those who may read them (SOP-DC-001).
+  const user = await requireUser(request, "change.read");
   const q = await quire();
   const url = new URL(request.url);
   const state = url.searchParams.get("state");

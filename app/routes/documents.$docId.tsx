@@ -15,6 +15,7 @@ import { renderedBodies } from "~/modules/content/rendered-bodies";
 import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 import { requireUser } from "~/modules/users/auth.server";
+import { readsDrafts } from "~/modules/users/permissions";
 
 const PointInTime = z.iso.date().optional();
 
@@ -88,7 +89,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     can: {
       author: user.permissions.includes("document.author"),
       approve: user.permissions.includes("document.approve"),
-      seeChanges: ["document.author", "document.review", "audit.read"].some((p) => user.permissions.includes(p as never)),
+      seeChanges: readsDrafts(user.permissions),
       readTraining: user.permissions.includes("training.read"),
     },
     versions: page.versions.map((s) => ({

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readContentFolder } from "~/modules/content/folder.server";
 
 import { PROJECT_CONTENT, copyDataFolder } from "../helpers/data-folder";
+import { queryDataFolder } from "../helpers/db";
 import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -216,5 +217,23 @@ describe("history, redline and point in time", () => {
     // Work instructions first issued in 2026 did not exist yet.
     expect(library.map((r) => r[0])).not.toContain("WI-CM-001");
     expect((await get("/?on=2025-10-01")).text).toContain('Controlled documents in force on <time dateTime="2025-10-01">2025-10-01</time>');
+  });
+});
+
+describe("unapproved text (SOP-DC-001: drafts must not be used to perform work)", () => {
+  it("is not shown to staff who only read and train; approved changes are; authors, reviewers, approvers and inspectors read drafts", async () => {
+    const [draft] = await queryDataFolder<{ id: string }>(dataDir, "SELECT id FROM change_requests WHERE state IN ('draft', 'in-review') ORDER BY id LIMIT 1");
+    const [approved] = await queryDataFolder<{ id: string }>(dataDir, "SELECT id FROM change_requests WHERE state = 'approved' ORDER BY id LIMIT 1");
+    const refused = await client.get(`/changes/${draft!.id}`);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain("drafts are read only by authors, reviewers, approvers and inspectors");
+    expect((await client.get("/changes")).status).toBe(403);
+    expect((await client.get(`/changes/${approved!.id}`)).status).toBe(200);
+    // The menu does not offer them either.
+    expect((await client.get("/")).text).not.toContain('href="/changes"');
+    for (const name of ["author", "reviewer", "qa", "inspector"]) {
+      const reader = await signedIn(server.url, name);
+      expect((await reader.get(`/changes/${draft!.id}`)).status, name).toBe(200);
+    }
   });
 });

@@ -126,6 +126,18 @@ describe("approval rules", () => {
     expect(approvalBlockers({ ...base, approverId: "author", signatures })).toContain("The author of a change cannot approve it.");
   });
 
+  it("refuses a reviewer of the change as its approver, named or having signed a review (segregation of duties)", () => {
+    const signatures = [
+      sig("author", "Authored", "2026-03-01T09:00:00Z"),
+      sig("r1", "Reviewed", "2026-03-01T10:00:00Z"),
+      sig("r2", "Reviewed", "2026-03-01T11:00:00Z"),
+    ];
+    const refusal = "You reviewed this change, so another approver gives its final approval (segregation of duties).";
+    expect(approvalBlockers({ ...base, approverId: "r1", signatures })).toEqual([refusal]);
+    // A reviewer removed from the list after signing a review still reviewed it.
+    expect(approvalBlockers({ ...base, reviewerIds: ["r2"], approverId: "r1", signatures })).toEqual([refusal]);
+  });
+
   it("does not count signatures on other content: an edit after signing invalidates them", () => {
     const signatures = [sig("author", "Authored", "2026-03-01T09:00:00Z", OTHER), sig("r1", "Reviewed", "2026-03-01T10:00:00Z", OTHER)];
     const blockers = approvalBlockers({ ...base, signatures });

@@ -97,6 +97,10 @@ export function approvalBlockers(input: {
   const valid = validSignatures(input.signatures, input.contentHash);
   const blockers: string[] = [];
   if (input.approverId === input.authorId) blockers.push("The author of a change cannot approve it.");
+  // Segregation of duties (SOP-DC-001): review and final approval are two people's judgement.
+  if (input.reviewerIds.includes(input.approverId) || input.signatures.some((s) => s.userId === input.approverId && s.meaning === "Reviewed")) {
+    blockers.push("You reviewed this change, so another approver gives its final approval (segregation of duties).");
+  }
   if (!valid.some((s) => s.userId === input.authorId && s.meaning === "Authored")) {
     blockers.push("The author has not signed the current content (resubmit after the last edit).");
   }

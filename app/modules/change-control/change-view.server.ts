@@ -148,7 +148,9 @@ export async function changeTasks(q: Quire, viewer: CurrentUser, all?: ChangeReq
     const round = authored ? validSignatures(signatures, authored.contentHash) : [];
     const reviewedBy = new Set(round.filter((s) => s.meaning === "Reviewed").map((s) => s.userId));
     if (cr.reviewerIds.includes(viewer.id) && !reviewedBy.has(viewer.id) && viewer.permissions.includes("document.review")) tasks.review.push(cr);
-    if (viewer.permissions.includes("document.approve") && cr.authorId !== viewer.id && cr.reviewerIds.every((r) => reviewedBy.has(r))) tasks.approve.push(cr);
+    const reviewedIt = cr.reviewerIds.includes(viewer.id) || signatures.some((s) => s.userId === viewer.id && s.meaning === "Reviewed");
+    if (viewer.permissions.includes("document.approve") && cr.authorId !== viewer.id && !reviewedIt && cr.reviewerIds.every((r) => reviewedBy.has(r)))
+      tasks.approve.push(cr);
   }
   return tasks;
 }

@@ -4,6 +4,7 @@
  */
 export const PERMISSIONS = [
   "document.read",
+  "change.read",
   "document.author",
   "document.review",
   "document.approve",
@@ -28,6 +29,7 @@ export const ROLES = {
     description: "Reviews and approves controlled documents; reads training records and the audit trail; builds inspection binders.",
     permissions: [
       "document.read",
+      "change.read",
       "training.acknowledge",
       "training.read",
       "training.approve",
@@ -40,12 +42,12 @@ export const ROLES = {
   author: {
     label: "Author",
     description: "Opens change requests and drafts documents.",
-    permissions: ["document.read", "training.acknowledge", "document.author"],
+    permissions: ["document.read", "change.read", "training.acknowledge", "document.author"],
   },
   reviewer: {
     label: "Reviewer",
     description: "Reviews drafts named on change requests.",
-    permissions: ["document.read", "training.acknowledge", "document.review"],
+    permissions: ["document.read", "change.read", "training.acknowledge", "document.review"],
   },
   "training-coordinator": {
     label: "Training coordinator",
@@ -60,7 +62,7 @@ export const ROLES = {
   inspector: {
     label: "Inspector (read-only auditor)",
     description: "Reads everything, the audit trail included, and takes exports. Changes nothing.",
-    permissions: ["document.read", "training.read", "audit.read", "export.binder"],
+    permissions: ["document.read", "change.read", "training.read", "audit.read", "export.binder"],
   },
 } as const satisfies Record<string, { label: string; description: string; permissions: readonly Permission[] }>;
 
@@ -77,4 +79,13 @@ export function permissionsOf(roles: readonly string[]): Set<Permission> {
     if (isRole(role)) for (const p of ROLES[role].permissions) granted.add(p);
   }
   return granted;
+}
+
+/**
+ * Who may read unapproved text (drafts, change requests in review, rejected and withdrawn ones):
+ * authors, reviewers, approvers and inspectors hold `change.read` (SOP-DC-001: drafts must not be
+ * used to perform work, so staff who only read and train see approved versions only).
+ */
+export function readsDrafts(permissions: Iterable<Permission>): boolean {
+  return new Set(permissions).has("change.read");
 }
