@@ -36,7 +36,8 @@ describe("copy numbers", () => {
     expect(copyNumber("SOP-DM-001", "2.0", 1000)).toBe("SOP-DM-001-2.0-C1000");
     expect(parseCopyNumber("SOP-DM-001-2.0-C007")).toEqual({ docId: "SOP-DM-001", version: "2.0", seq: 7 });
     expect(parseCopyNumber("QM-001-1.1-C012")).toEqual({ docId: "QM-001", version: "1.1", seq: 12 });
-    for (const bad of ["SOP-DM-001-2.0-C7", "SOP-DM-001-2.0-C000", "SOP-DM-001-2-C001", "uncontrolled", "SOP-DM-001-2.0-C0007"]) expect(parseCopyNumber(bad), bad).toBeNull();
+    for (const bad of ["SOP-DM-001-2.0-C7", "SOP-DM-001-2.0-C000", "SOP-DM-001-2-C001", "uncontrolled", "SOP-DM-001-2.0-C0007"])
+      expect(parseCopyNumber(bad), bad).toBeNull();
     expect(() => copyNumber("SOP-DM-001", "2.0", 0)).toThrow();
   });
 
@@ -66,7 +67,9 @@ describe("issuing", () => {
       ["SOP-TS-001-2.0-C002", "outstanding", "Dr Jane Site", "Quinn Avery", "Quinn Avery"],
       ["SOP-TS-001-2.0-C003", "outstanding", "Archive", "Quinn Avery", "Quinn Avery"],
     ]);
-    const audit = await q.db.all<{ action: string; new_values: string }>("SELECT action, new_values FROM audit_events WHERE action IN ('copy.issue', 'signature.sign') ORDER BY seq DESC LIMIT 4");
+    const audit = await q.db.all<{ action: string; new_values: string }>(
+      "SELECT action, new_values FROM audit_events WHERE action IN ('copy.issue', 'signature.sign') ORDER BY seq DESC LIMIT 4",
+    );
     expect(audit.map((a) => a.action)).toEqual(["copy.issue", "signature.sign", "copy.issue", "signature.sign"]);
     expect(JSON.parse(audit[1]!.new_values)).toMatchObject({ meaning: "Controlled copy issued", docId: "SOP-TS-001", version: "2.0" });
     expect(JSON.parse(audit[2]!.new_values).issued).toEqual(first.map((c) => ({ copyId: c.copyId, sha256: c.sha256 })));
@@ -81,11 +84,20 @@ describe("issuing", () => {
     const again = await renderIssuedCopy(q, copy);
     expect(readCopyInfo(again)).toEqual({ ok: true, copy: "SOP-TS-001-2.0-C002" });
     const verdict = await verifyCopyFile(q.db, "c2.pdf", again, "2026-11-30");
-    expect(verdict).toMatchObject({ genuine: true, kind: "controlled", copyId: "SOP-TS-001-2.0-C002", doc: "SOP-TS-001", version: "2.0", status: "effective", current: true });
+    expect(verdict).toMatchObject({
+      genuine: true,
+      kind: "controlled",
+      copyId: "SOP-TS-001-2.0-C002",
+      doc: "SOP-TS-001",
+      version: "2.0",
+      status: "effective",
+      current: true,
+    });
     // A register entry that the file does not match is refused, never handed out.
     await expect(renderIssuedCopy(q, { ...copy, sha256: "0".repeat(64) })).rejects.toThrow(/does not match the register/);
     const edited = Buffer.from(again);
-    edited[Math.floor(edited.length / 2)] ^= 0x01;
+    const middle = Math.floor(edited.length / 2);
+    edited[middle] = edited[middle]! ^ 0x01;
     const altered = await verifyCopyFile(q.db, "edited.pdf", edited, "2026-11-30");
     expect(altered.genuine).toBe(false);
     expect(altered.problems[0]).toMatch(/altered after issue/);
@@ -121,22 +133,28 @@ describe("recall", () => {
 
   it("is closed once per copy by a signed record of return or destruction", async () => {
     const at = new Date("2026-12-15T09:00:00Z");
-    await expect(recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C001", outcome: "destroyed", closedOn: "2026-12-16", note: "" }, "2026-12-15", at)).rejects.toThrow(
-      /in the future/,
-    );
-    await expect(recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C001", outcome: "destroyed", closedOn: "2026-11-01", note: "" }, "2026-12-15", at)).rejects.toThrow(
-      /before the copy was issued/,
-    );
-    await expect(recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C404", outcome: "returned", closedOn: "2026-12-15", note: "" }, "2026-12-15", at)).rejects.toThrow(
-      /no controlled copy/,
-    );
+    await expect(
+      recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C001", outcome: "destroyed", closedOn: "2026-12-16", note: "" }, "2026-12-15", at),
+    ).rejects.toThrow(/in the future/);
+    await expect(
+      recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C001", outcome: "destroyed", closedOn: "2026-11-01", note: "" }, "2026-12-15", at),
+    ).rejects.toThrow(/before the copy was issued/);
+    await expect(
+      recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C404", outcome: "returned", closedOn: "2026-12-15", note: "" }, "2026-12-15", at),
+    ).rejects.toThrow(/no controlled copy/);
     await recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C001", outcome: "destroyed", closedOn: "2026-12-15", note: " Shredded at site " }, "2026-12-15", at);
     const closed = (await getCopy(q.db, "SOP-TS-001-2.0-C001", "2026-12-15"))!;
     expect(closed.status).toBe("closed");
-    expect(closed.recall).toMatchObject({ outcome: "destroyed", closedOn: "2026-12-15", note: "Shredded at site", recordedBy: "qa", recordedByName: "Quinn Avery" });
-    await expect(recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C001", outcome: "returned", closedOn: "2026-12-15", note: "" }, "2026-12-15", at)).rejects.toThrow(
-      /already closed/,
-    );
+    expect(closed.recall).toMatchObject({
+      outcome: "destroyed",
+      closedOn: "2026-12-15",
+      note: "Shredded at site",
+      recordedBy: "qa",
+      recordedByName: "Quinn Avery",
+    });
+    await expect(
+      recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C001", outcome: "returned", closedOn: "2026-12-15", note: "" }, "2026-12-15", at),
+    ).rejects.toThrow(/already closed/);
     const recalls = await q.db.all<{ action: string; object_id: string }>("SELECT action, object_id FROM audit_events WHERE action = 'copy.recall'");
     expect(recalls).toEqual([{ action: "copy.recall", object_id: "SOP-TS-001-2.0-C001" }]);
     const verdict = await verifyCopyFile(q.db, "c1.pdf", await renderIssuedCopy(q, closed), "2026-12-15");

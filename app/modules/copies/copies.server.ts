@@ -76,7 +76,13 @@ export async function issueCopies(q: Source & { db: Database }, signer: Verified
     const written = await q.db.transaction(async (tx) => {
       if ((await lastSeq(tx, docId, version)) + 1 !== first) return null;
       const fields = { ...request, recipient: request.recipient.trim(), location: request.location.trim(), reason: request.reason.trim() };
-      const text = issueRecordText({ ...fields, contentHash: state.version.contentHash, issuedBy: signer.username, printedAt: at.toISOString(), issued: rendered });
+      const text = issueRecordText({
+        ...fields,
+        contentHash: state.version.contentHash,
+        issuedBy: signer.username,
+        printedAt: at.toISOString(),
+        issued: rendered,
+      });
       const contentHash = sha256(text);
       const signatureId = await recordSignature(tx, {
         crId: null,
@@ -93,17 +99,10 @@ export async function issueCopies(q: Source & { db: Database }, signer: Verified
         [docId, version, fields.recipient, fields.location, fields.reason, request.copies, signer.userId, at.toISOString(), contentHash, signatureId],
       );
       for (const [i, c] of rendered.entries()) {
-        await tx.run("INSERT INTO controlled_copies (copy_id, issue_id, doc_id, version, seq, printed_by, printed_at, pages, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-          c.copyId,
-          issue.lastID,
-          docId,
-          version,
-          first + i,
-          c.run.printedBy,
-          c.run.printedAt.toISOString(),
-          c.pages,
-          c.sha256,
-        ]);
+        await tx.run(
+          "INSERT INTO controlled_copies (copy_id, issue_id, doc_id, version, seq, printed_by, printed_at, pages, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          [c.copyId, issue.lastID, docId, version, first + i, c.run.printedBy, c.run.printedAt.toISOString(), c.pages, c.sha256],
+        );
       }
       await recordAudit(
         tx,
@@ -138,11 +137,14 @@ export async function recordRecall(db: Database, signer: VerifiedSigner, request
   const copy = await getCopy(db, request.copyId, today);
   if (!copy) throw new CopyRefused(`There is no controlled copy ${request.copyId}.`);
   if (copy.recall) throw new CopyRefused(`${copy.copyId} was already closed (${copy.recall.outcome} on ${copy.recall.closedOn}): a recall is recorded once.`);
-  if (request.closedOn > today) throw new CopyRefused(`The date ${request.closedOn} is in the future; record a return or destruction once it has happened.`, "closedOn");
-  if (request.closedOn < copy.issuedAt.slice(0, 10)) throw new CopyRefused(`The date ${request.closedOn} is before the copy was issued (${copy.issuedAt.slice(0, 10)}).`, "closedOn");
+  if (request.closedOn > today)
+    throw new CopyRefused(`The date ${request.closedOn} is in the future; record a return or destruction once it has happened.`, "closedOn");
+  if (request.closedOn < copy.issuedAt.slice(0, 10))
+    throw new CopyRefused(`The date ${request.closedOn} is before the copy was issued (${copy.issuedAt.slice(0, 10)}).`, "closedOn");
   const note = request.note.trim();
   await db.transaction(async (tx) => {
-    if (await tx.get("SELECT 1 FROM copy_recalls WHERE copy_id = ?", [copy.copyId])) throw new CopyRefused(`${copy.copyId} was already closed: a recall is recorded once.`);
+    if (await tx.get("SELECT 1 FROM copy_recalls WHERE copy_id = ?", [copy.copyId]))
+      throw new CopyRefused(`${copy.copyId} was already closed: a recall is recorded once.`);
     const text = recallRecordText({ ...request, note, sha256: copy.sha256, recordedBy: signer.username });
     const contentHash = sha256(text);
     const signatureId = await recordSignature(tx, {
@@ -155,16 +157,10 @@ export async function recordRecall(db: Database, signer: VerifiedSigner, request
       commit: null,
       at,
     });
-    await tx.run("INSERT INTO copy_recalls (copy_id, outcome, closed_on, note, recorded_by, recorded_at, content_hash, signature_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-      copy.copyId,
-      request.outcome,
-      request.closedOn,
-      note,
-      signer.userId,
-      at.toISOString(),
-      contentHash,
-      signatureId,
-    ]);
+    await tx.run(
+      "INSERT INTO copy_recalls (copy_id, outcome, closed_on, note, recorded_by, recorded_at, content_hash, signature_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      [copy.copyId, request.outcome, request.closedOn, note, signer.userId, at.toISOString(), contentHash, signatureId],
+    );
     await recordAudit(
       tx,
       {
@@ -186,7 +182,10 @@ export async function recordRecall(db: Database, signer: VerifiedSigner, request
  * A copy's PDF rendered again from what the register keeps. It must hash to the SHA-256 recorded at
  * issue: if it does not (the engine, fonts or record changed since), it is refused, never handed out.
  */
-export async function renderIssuedCopy(q: Source, copy: Pick<RegisterRow, "copyId" | "docId" | "version" | "printedBy" | "printedAt" | "sha256">): Promise<Buffer> {
+export async function renderIssuedCopy(
+  q: Source,
+  copy: Pick<RegisterRow, "copyId" | "docId" | "version" | "printedBy" | "printedAt" | "sha256">,
+): Promise<Buffer> {
   const selector: PdfSelector = { docId: copy.docId, version: copy.version };
   const print: PrintRun = { printedAt: new Date(copy.printedAt), printedBy: copy.printedBy, copyId: copy.copyId };
   let pdf;
@@ -212,7 +211,12 @@ export async function recordRegisterExport(db: Database, actor: Actor, filter: R
 }
 
 /** A controlled copy's file handed out again (after issue): audited like any export of a copy. */
-export async function recordCopyDownload(db: Database, actor: Actor, copy: Pick<RegisterRow, "copyId" | "docId" | "version" | "sha256">, at: Date): Promise<void> {
+export async function recordCopyDownload(
+  db: Database,
+  actor: Actor,
+  copy: Pick<RegisterRow, "copyId" | "docId" | "version" | "sha256">,
+  at: Date,
+): Promise<void> {
   await db.transaction((tx) =>
     recordAudit(
       tx,
@@ -227,4 +231,3 @@ export async function recordCopyDownload(db: Database, actor: Actor, copy: Pick<
     ),
   );
 }
-

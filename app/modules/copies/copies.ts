@@ -67,7 +67,9 @@ export interface IssueRequest {
 }
 
 /** The canonical text of an issue: what the issuer's signature is bound to (Part 11 §11.70). */
-export function issueRecordText(r: IssueRequest & { contentHash: string; issuedBy: string; printedAt: string; issued: { copyId: string; sha256: string }[] }): string {
+export function issueRecordText(
+  r: IssueRequest & { contentHash: string; issuedBy: string; printedAt: string; issued: { copyId: string; sha256: string }[] },
+): string {
   return JSON.stringify({
     record: "controlled-copy-issue",
     docId: r.docId,
@@ -127,11 +129,7 @@ export const IssueForm = z.object({
 export const RecallForm = z.object({
   outcome: z.enum(RECALL_OUTCOMES, { error: "Say whether the copy was returned or destroyed." }),
   closedOn: z.iso.date({ message: "Give the date it was returned or destroyed (YYYY-MM-DD)." }),
-  note: z
-    .string()
-    .trim()
-    .max(1000, "The note is at most 1000 characters.")
-    .default(""),
+  note: z.string().trim().max(1000, "The note is at most 1000 characters.").default(""),
   password: z.string({ error: "Enter your password to sign." }).min(1, "Enter your password to sign."),
 });
 

@@ -7,7 +7,8 @@ export type CopyInfo = { ok: true; copy: string } | { ok: false; problem: string
 
 /** The value of the copy key (a copy number or "uncontrolled"), or why it could not be read. */
 export function readCopyInfo(bytes: Buffer): CopyInfo {
-  if (bytes.length < 8 || bytes.subarray(0, 5).toString("latin1") !== "%PDF-") return { ok: false, problem: "the file is not a PDF (it does not start with %PDF-)" };
+  if (bytes.length < 8 || bytes.subarray(0, 5).toString("latin1") !== "%PDF-")
+    return { ok: false, problem: "the file is not a PDF (it does not start with %PDF-)" };
   const text = bytes.toString("latin1");
   if (!/%%EOF\s*$/.test(text.slice(-64))) return { ok: false, problem: "the PDF is incomplete (no %%EOF at its end)" };
   const key = `/${COPY_INFO_KEY}`;
@@ -20,7 +21,8 @@ export function readCopyInfo(bytes: Buffer): CopyInfo {
     const value = valueAfterKey(text, from);
     if (value !== null) values.add(value);
   }
-  if (values.size === 0) return { ok: false, problem: `the PDF's metadata has no Quire copy number (${COPY_INFO_KEY}): it was not printed by Quire, or was rewritten since` };
+  if (values.size === 0)
+    return { ok: false, problem: `the PDF's metadata has no Quire copy number (${COPY_INFO_KEY}): it was not printed by Quire, or was rewritten since` };
   // An incremental update may add a second info dictionary: two different numbers is an alteration.
   if (values.size > 1) return { ok: false, problem: `the PDF's metadata names more than one copy (${[...values].join(", ")}): it was altered` };
   return { ok: true, copy: [...values][0]! };

@@ -141,4 +141,3 @@ export async function getCopy(db: Queryable, copyId: string, on: string): Promis
   const row = await db.get<RegisterSqlRow>(`${REGISTER_SELECT} WHERE c.copy_id = ?`, [copyId]);
   return row ? toRow(row, await versionStatusesOn(db, on)) : null;
 }
-

@@ -10,7 +10,6 @@ import { parseCopyNumber, type CopyStatus } from "./copies";
 import { readCopyInfo } from "./pdf-copy-info";
 import { getCopy, versionStatusesOn, type RegisterRow } from "./register.server";
 
-
 export interface CopyVerdict {
   file: string;
   genuine: boolean;
@@ -65,7 +64,14 @@ export async function verifyCopyFile(db: Queryable, file: string, bytes: Buffer,
   verdict.version = parsed.version;
   const copy = await getCopy(db, info.copy, today);
   if (!copy) return { ...verdict, problems: [`copy ${info.copy} is not in the copy register: it was not issued by Quire`] };
-  Object.assign(verdict, { kind: "controlled", status: copy.versionStatus, copyStatus: copy.status, printedAt: copy.printedAt, printedBy: copy.printedBy, recall: copy.recall });
+  Object.assign(verdict, {
+    kind: "controlled",
+    status: copy.versionStatus,
+    copyStatus: copy.status,
+    printedAt: copy.printedAt,
+    printedBy: copy.printedBy,
+    recall: copy.recall,
+  });
   if (copy.sha256 !== hash) {
     return {
       ...verdict,
