@@ -37,7 +37,13 @@ beforeAll(async () => {
     }
     const { crId, who } = await changeInReview(q, { at: new Date("2026-11-30T10:00:00Z"), revision: "major" });
     await approveChange(q, who("qa"), crId, "2026-12-14", new Date("2026-11-30T10:10:00Z"));
-    await recordRecall(q.db, qa, { copyId: "SOP-TS-001-2.0-C002", outcome: "destroyed", closedOn: "2026-11-30", note: "Site closed" }, "2026-11-30", new Date("2026-11-30T11:00:00Z"));
+    await recordRecall(
+      q.db,
+      qa,
+      { copyId: "SOP-TS-001-2.0-C002", outcome: "destroyed", closedOn: "2026-11-30", note: "Site closed" },
+      "2026-11-30",
+      new Date("2026-11-30T11:00:00Z"),
+    );
   } finally {
     await q.db.close();
   }
