@@ -93,6 +93,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/manual">QMS manual</NavLink>
                   {user && readsDrafts(user.permissions) ? <NavLink to="/changes">Change requests</NavLink> : null}
                   <NavLink to="/reviews">Periodic reviews</NavLink>
+                  {can("copies.read") ? <NavLink to="/copies">Copy register</NavLink> : null}
                   {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}
                   {can("users.manage") ? <NavLink to="/admin/users">Users</NavLink> : null}
                 </nav>

@@ -10,6 +10,7 @@ import { trainedCommand } from "./commands/trained";
 import { usersCommand } from "./commands/users";
 import { validateCommand } from "./commands/validate";
 import { verifyCommand } from "./commands/verify";
+import { verifyCopyCommand } from "./commands/verify-copy";
 
 // Each command file only declares its options and help; its action imports the implementation
 // (scripts/commands/<name>.action.ts, and through it the app modules) when that command runs, so
@@ -23,6 +24,7 @@ remindCommand(program);
 auditCommand(program);
 verifyCommand(program);
 pdfCommand(program);
+verifyCopyCommand(program);
 usersCommand(program);
 withUsageExitCodes(program);
 

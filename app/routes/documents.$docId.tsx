@@ -12,6 +12,7 @@ import { quire } from "~/context.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { renderedBodies } from "~/modules/content/rendered-bodies";
+import { listRegister } from "~/modules/copies/register.server";
 import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 import { requireUser } from "~/modules/users/auth.server";
@@ -91,7 +92,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       approve: user.permissions.includes("document.approve"),
       seeChanges: readsDrafts(user.permissions),
       readTraining: user.permissions.includes("training.read"),
+      issueCopies: user.permissions.includes("copies.issue"),
+      readCopies: user.permissions.includes("copies.read"),
     },
+    // SOP-DC-001: controlled copies of an ended version must be recalled; shown to those who keep the register.
+    copiesToRecall: user.permissions.includes("copies.read") ? (await listRegister(q.db, { status: "to-recall", doc: id }, today(q.config))).length : 0,
     versions: page.versions.map((s) => ({
       version: s.version.version,
       status: s.status,
@@ -117,7 +122,7 @@ export async function clientLoader({ serverLoader, request, params }: ClientLoad
 }
 
 export default function DocumentView() {
-  const { on, pointInTime, doc, current, versions, headings, body, signatures, can, retirement } = useLoaderData<typeof loader>();
+  const { on, pointInTime, doc, current, versions, headings, body, signatures, can, retirement, copiesToRecall } = useLoaderData<typeof loader>();
   const endedBy = retirement && doc.effectiveTo === retirement.effectiveFrom ? "retired" : "superseded";
   const notCurrent = doc.status !== "effective";
   return (
@@ -243,10 +248,28 @@ export default function DocumentView() {
               </ul>
             </>
           ) : null}
-          {can.author || can.approve || can.seeChanges ? (
+          {copiesToRecall > 0 ? (
+            <p className="banner banner-warning small screen-only" role="status">
+              <Link to={`/copies?status=to-recall&doc=${doc.id}`}>
+                {copiesToRecall} controlled {copiesToRecall === 1 ? "copy" : "copies"} to recall
+              </Link>{" "}
+              (version superseded or retired)
+            </p>
+          ) : null}
+          {can.author || can.approve || can.seeChanges || can.issueCopies || can.readCopies ? (
             <>
               <h2 className="aside-heading screen-only">Document control</h2>
               <ul className="plain small control-links">
+                {can.issueCopies ? (
+                  <li>
+                    <Link to={`/documents/${doc.id}/copies/new`}>Issue controlled copy</Link>
+                  </li>
+                ) : null}
+                {can.readCopies ? (
+                  <li>
+                    <Link to={`/copies?doc=${doc.id}`}>Controlled copies of {doc.id}</Link>
+                  </li>
+                ) : null}
                 {can.author ? (
                   <li>
                     <Link to={`/changes/new?doc=${doc.id}`}>Propose a change</Link>

@@ -21,7 +21,7 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
     expect(result.stderr).toContain("quire: running the compiled CLI (build/cli/quire.js)");
     expect(result.stderr).not.toContain("tsx");
     expect(result.stdout).toMatch(/^Usage: quire /);
-    for (const command of ["init", "validate", "effective", "audit", "verify", "users", "pdf"]) expect(result.stdout).toContain(`  ${command}`);
+    for (const command of ["init", "validate", "effective", "audit", "verify", "users", "pdf", "verify-copy"]) expect(result.stdout).toContain(`  ${command}`);
   });
 
   it("runs on its own, without the bin script, and keeps the exit codes (2 for bad usage)", () => {
@@ -45,14 +45,16 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
     const entry = path.join(COMPILED_CLI_DIR, "quire.js");
     expect(staticPackageImports(entry)).toEqual(["commander"]);
     const dynamic = [...fs.readFileSync(entry, "utf8").matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!).sort();
-    expect(dynamic).toEqual(["audit", "effective", "init", "pdf", "remind", "trained", "users", "validate", "verify"].map((name) => `./actions/${name}.js`));
+    expect(dynamic).toEqual(
+      ["audit", "effective", "init", "pdf", "remind", "trained", "users", "validate", "verify-copy", "verify"].map((name) => `./actions/${name}.js`),
+    );
     for (const target of dynamic) expect(fs.existsSync(path.join(COMPILED_CLI_DIR, target)), target).toBe(true);
   });
 
   it("leaves zxcvbn's dictionaries out of the read-only commands (they take about 0.4 s to load)", () => {
     assertCompiledCliCurrent();
     const packages = (name: string) => staticPackageImports(path.join(COMPILED_CLI_DIR, "actions", `${name}.js`));
-    for (const readOnly of ["effective", "audit", "verify"])
+    for (const readOnly of ["effective", "audit", "verify", "verify-copy"])
       expect(
         packages(readOnly).filter((p) => p.startsWith("@zxcvbn-ts/")),
         readOnly,

@@ -12,7 +12,7 @@ import { addOutlineEntry, drawBlocks, drawRuns } from "./blocks";
 import { PDF_DRAWERS } from "./components";
 import { BODY_SIZE, COLORS, contentWidth, ensureSpace, left, setStyle, type DrawContext } from "./draw-context";
 import { registerFonts } from "./fonts";
-import { STATUS_LABELS, copyLine, pageLine, shortHash, utcDate, utcTime, watermarkText, type PdfInput } from "./pdf";
+import { COPY_INFO_KEY, STATUS_LABELS, copyInfoValue, copyLine, pageLine, shortHash, utcDate, utcTime, watermarkText, type PdfInput } from "./pdf";
 import { drawTable } from "./table";
 
 const MARGINS = { top: 64, bottom: 64, left: 56, right: 56 };
@@ -67,6 +67,19 @@ function syntaxTree(source: string): Root {
 function newDocument(input: PdfInput): PDFKit.PDFDocument {
   const v = input.version;
   const printedAt = input.print.printedAt;
+  // The file id is a hash of these fields: fixed dates make the same copy byte-identical.
+  const info: PDFKit.DocumentInfo & Record<typeof COPY_INFO_KEY, string> = {
+    Title: `${v.docId} v${v.version}: ${v.title}`,
+    Subject: `${TYPE_LABELS[v.type]} ${v.docId} version ${v.version} (${STATUS_LABELS[v.status]}). ${copyLine(input.print)}.`,
+    Keywords: [v.docId, `v${v.version}`, v.type, v.status, input.print.copyId ?? "uncontrolled", shortHash(v.contentHash)].join(", "),
+    Author: "Quire",
+    Creator: "Quire",
+    Producer: "Quire (pdfkit)",
+    CreationDate: printedAt,
+    ModDate: printedAt,
+    // What `quire verify-copy` reads to find the copy in the register (or the export in the audit trail).
+    [COPY_INFO_KEY]: copyInfoValue(input.print),
+  };
   const doc = new PDFDocument({
     size: "A4",
     margins: MARGINS,
@@ -78,17 +91,7 @@ function newDocument(input: PdfInput): PDFKit.PDFDocument {
     pdfVersion: "1.7",
     displayTitle: true,
     lang: "en",
-    // The file id is a hash of these fields: fixed dates make the same copy byte-identical.
-    info: {
-      Title: `${v.docId} v${v.version}: ${v.title}`,
-      Subject: `${TYPE_LABELS[v.type]} ${v.docId} version ${v.version} (${STATUS_LABELS[v.status]}). ${copyLine(input.print)}.`,
-      Keywords: [v.docId, `v${v.version}`, v.type, v.status, input.print.copyId ?? "uncontrolled", shortHash(v.contentHash)].join(", "),
-      Author: "Quire",
-      Creator: "Quire",
-      Producer: "Quire (pdfkit)",
-      CreationDate: printedAt,
-      ModDate: printedAt,
-    },
+    info,
   });
   registerFonts(doc);
   return doc;

@@ -10,8 +10,9 @@ import type { Quire } from "~/context.server";
 import type { Database } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { sha256 } from "~/modules/content/hash";
-import type { VersionState } from "~/modules/documents/documents";
+import { versionStates, type DocumentVersion, type VersionState } from "~/modules/documents/documents";
 import { documentHistory, loadJobFunctions } from "~/modules/documents/library.server";
+import type { Retirement } from "~/modules/documents/retirement.server";
 import { SIGNATURE_STATEMENTS } from "~/modules/signatures/signatures";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 import type { Actor } from "~/modules/users/actor";
@@ -36,15 +37,20 @@ type Source = Pick<Quire, "db" | "repo">;
 export async function printableVersion(q: Source, selector: PdfSelector, print: PrintRun): Promise<PdfInput> {
   const { docId } = selector;
   const printDay = utcDate(print.printedAt);
-  const history = await documentHistory(q, docId, printDay);
-  if (!history) throw new PdfRequestError(`There is no controlled document ${docId}.`);
-  const state = await chosenVersion(q, selector, history.versions);
+  const known = await documentHistory(q, docId, printDay);
+  if (!known) throw new PdfRequestError(`There is no controlled document ${docId}.`);
+  const record = recordAsPrinted(known, print.printedAt);
+  if (record.versions.length === 0) throw new PdfRequestError(`${docId} had no approved version at ${print.printedAt.toISOString()}.`);
+  const history = { versions: versionStates(record.versions, printDay, record.retiredFrom) };
+  const state = chosenVersion(selector, history.versions, record);
   const v = state.version;
-  const [jobFunctions, signatures, source] = await Promise.all([
+  const printedAtIso = print.printedAt.toISOString();
+  const [jobFunctions, allSignatures, source] = await Promise.all([
     loadJobFunctions(q.db),
     signaturesOfVersion(q.db, docId, v.version),
     q.repo.readFile(v.commit, v.path),
   ]);
+  const signatures = allSignatures.filter((s) => s.signedAt <= printedAtIso);
   // A copy must print exactly what was approved: the content hash is what every signature is bound to.
   if (sha256(source) !== v.contentHash) throw new Error(`${docId} v${v.version}: the file in git does not match the approved content hash`);
   const names = new Map(jobFunctions.map((j) => [j.id, j.name]));
@@ -88,8 +94,25 @@ export async function printableVersion(q: Source, selector: PdfSelector, print: 
   };
 }
 
+interface RecordAsPrinted {
+  versions: DocumentVersion[];
+  retiredFrom: string | null;
+}
+
+/**
+ * The document's record as it stood at the print time: versions approved and a retirement recorded
+ * by then. A copy printed then shows only that, so rendering it again later (a controlled copy's
+ * download, SOP-DC-001) gives the same bytes even after a new version or a retirement was recorded.
+ */
+function recordAsPrinted(history: { versions: VersionState[]; retirement: Retirement | null }, printedAt: Date): RecordAsPrinted {
+  const at = printedAt.toISOString();
+  const versions = history.versions.map((s) => s.version).filter((v) => v.approvedAt <= at);
+  const retirement = history.retirement && history.retirement.retiredAt <= at ? history.retirement : null;
+  return { versions, retiredFrom: retirement?.effectiveFrom ?? null };
+}
+
 /** The version asked for, with its status on the print day (states are the print day's, newest first). */
-async function chosenVersion(q: Source, selector: PdfSelector, states: VersionState[]): Promise<VersionState> {
+function chosenVersion(selector: PdfSelector, states: VersionState[], record: RecordAsPrinted): VersionState {
   const { docId, version, on } = selector;
   if (version !== undefined) {
     const found = states.find((s) => s.version.version === version);
@@ -97,7 +120,7 @@ async function chosenVersion(q: Source, selector: PdfSelector, states: VersionSt
     return found;
   }
   if (on !== undefined) {
-    const then = (await documentHistory(q, docId, on))?.versions ?? [];
+    const then = versionStates(record.versions, on, record.retiredFrom);
     const inForce = then.find((s) => s.status === "effective");
     if (!inForce) {
       const first = then.at(-1)?.version.effectiveFrom;

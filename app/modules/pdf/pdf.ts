@@ -103,6 +103,17 @@ export function copyLine(print: PrintRun): string {
   return print.copyId ? `Controlled copy ${print.copyId}` : `Uncontrolled copy: valid on ${utcDate(print.printedAt)} only`;
 }
 
+/**
+ * The PDF's own info dictionary key naming the copy (SOP-DM-001-2.0-C007, or "uncontrolled"): how
+ * `quire verify-copy` finds a file's entry in the copy register without trusting the text drawn.
+ */
+export const COPY_INFO_KEY = "QuireCopy";
+export const UNCONTROLLED_COPY = "uncontrolled";
+
+export function copyInfoValue(print: PrintRun): string {
+  return print.copyId ?? UNCONTROLLED_COPY;
+}
+
 export function pageLine(page: number, pages: number): string {
   return `Page ${page} of ${pages}`;
 }

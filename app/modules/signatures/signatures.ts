@@ -12,6 +12,8 @@ export const SIGNATURE_MEANINGS = [
   "Competence assessed",
   "Competence approved",
   "Curriculum approved",
+  "Controlled copy issued",
+  "Controlled copy recalled",
 ] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
 
@@ -32,6 +34,10 @@ export const SIGNATURE_PURPOSES: Record<SignatureMeaning, SignaturePurpose> = {
   "Competence assessed": "training",
   "Competence approved": "training",
   "Curriculum approved": "training",
+  // Controlled copies are document control (SOP-DC-001); these signatures are bound to the copy
+  // register's record, never to a version's content, so they do not join a version's signature page.
+  "Controlled copy issued": "document-control",
+  "Controlled copy recalled": "document-control",
 };
 
 /** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)),
@@ -47,6 +53,8 @@ export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
   "Competence assessed": "I observed this person perform the tasks described and judge them competent to perform them without supervision.",
   "Competence approved": "As the line manager, I approve this competence sign-off.",
   "Curriculum approved": "As quality manager, I approve this change to the job function's curriculum.",
+  "Controlled copy issued": "I issue these numbered controlled copies of this approved version to the recipient named, for the reason given.",
+  "Controlled copy recalled": "I confirm that this controlled copy was returned or destroyed as recorded here.",
 };
 
 export interface SignatureRecord {

@@ -15,6 +15,9 @@ export const PERMISSIONS = [
   "users.manage",
   "audit.read",
   "export.binder",
+  // Controlled copies (SOP-DC-001): issue and close them (the document controller), read the register.
+  "copies.issue",
+  "copies.read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -26,7 +29,8 @@ export const ROLES = {
   },
   "quality-manager": {
     label: "Quality manager",
-    description: "Reviews and approves controlled documents; reads training records and the audit trail; builds inspection binders.",
+    description:
+      "Reviews and approves controlled documents; issues and recalls controlled copies; reads training records and the audit trail; builds inspection binders.",
     permissions: [
       "document.read",
       "change.read",
@@ -37,7 +41,14 @@ export const ROLES = {
       "document.approve",
       "audit.read",
       "export.binder",
+      "copies.issue",
+      "copies.read",
     ],
+  },
+  "document-controller": {
+    label: "Document controller",
+    description: "Issues numbered controlled copies, keeps the copy register and closes recalls (SOP-DC-001).",
+    permissions: ["document.read", "change.read", "training.acknowledge", "copies.issue", "copies.read"],
   },
   author: {
     label: "Author",
@@ -62,7 +73,7 @@ export const ROLES = {
   inspector: {
     label: "Inspector (read-only auditor)",
     description: "Reads everything, the audit trail included, and takes exports. Changes nothing.",
-    permissions: ["document.read", "change.read", "training.read", "audit.read", "export.binder"],
+    permissions: ["document.read", "change.read", "training.read", "audit.read", "export.binder", "copies.read"],
   },
 } as const satisfies Record<string, { label: string; description: string; permissions: readonly Permission[] }>;
 
