@@ -19,6 +19,7 @@ import { recordInitialMain } from "~/modules/integrity/content-writes.server";
 import { SYSTEM_ACTOR, insertUser, setManager } from "~/modules/users/users.server";
 import { processAlive } from "~/process.server";
 
+import { demoControlledCopies } from "./demo-copies.server";
 import {
   DEMO_GO_LIVE,
   approvalDay,
@@ -129,6 +130,7 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
         await openDemoChanges(q, seed.open, now);
         await training.until(now);
         await demoSessionsAndCompetence(q, now);
+        await demoControlledCopies(q, now);
       }
       const documents = (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
       // The trail as init leaves it is anchored in git from the start (docs/decisions/008).
