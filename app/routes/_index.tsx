@@ -16,28 +16,50 @@ import { requireUser } from "~/modules/users/auth.server";
 export const meta: MetaFunction = () => [{ title: "Document library · Quire" }];
 
 const FilterSchema = z.object({
-  q: z.string().max(100).optional().catch(undefined),
-  type: z.enum(DOCUMENT_TYPES).optional().catch(undefined),
-  fn: z.string().max(60).optional().catch(undefined),
-  on: z.iso.date().optional().catch(undefined),
+  q: z.string().max(100, "A search is at most 100 characters").optional(),
+  type: z.enum(DOCUMENT_TYPES, "Not a document type").optional(),
+  fn: z.string().max(60, "Not a job function").optional(),
+  on: z.iso.date("A date is written YYYY-MM-DD").optional(),
 });
+type Filter = z.infer<typeof FilterSchema>;
+
+const FILTER_LABELS: Record<keyof Filter, string> = { q: "search", type: "type", fn: "job function", on: "date" };
+
+/**
+ * The library's filters from the query string. A value that is not valid is named and left out, and
+ * the page answers 400 (as the document page does for a bad date), never silently something else.
+ */
+function parseFilter(params: URLSearchParams): { filter: Filter; problems: string[] } {
+  const filter: Filter = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(FILTER_LABELS) as (keyof Filter)[]) {
+    const raw = params.get(key);
+    if (raw === null || raw === "") continue;
+    const parsed = FilterSchema.shape[key].safeParse(raw);
+    if (parsed.success) Object.assign(filter, { [key]: parsed.data });
+    else
+      problems.push(
+        `The ${FILTER_LABELS[key]} “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” was not used: ${parsed.error.issues[0]?.message ?? "not valid"}.`,
+      );
+  }
+  return { filter, problems };
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "document.read");
   const q = await quire();
-  const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
-  const filter = FilterSchema.parse(params);
+  const { filter, problems } = parseFilter(new URL(request.url).searchParams);
   // Point in time: ?on=YYYY-MM-DD lists what was in force that day.
   const on = filter.on ?? today(q.config);
   const [all, jobFunctions] = await Promise.all([listLibrary(q, on), loadJobFunctions(q.db)]);
   const entries = filterLibrary(all, { q: filter.q, type: filter.type, jobFunction: filter.fn });
   // Staff land here: what they owe in training comes first (SOP-TR-001).
   const training = user.permissions.includes("training.acknowledge") ? await trainingSummary(q, user.id, today(q.config)) : null;
-  return json({ on, entries, total: all.length, filter, jobFunctions, training });
+  return json({ on, entries, total: all.length, filter, problems, jobFunctions, training }, { status: problems.length > 0 ? 400 : 200 });
 }
 
 export default function Library() {
-  const { on, entries, total, filter, jobFunctions, training } = useLoaderData<typeof loader>();
+  const { on, entries, total, filter, problems, jobFunctions, training } = useLoaderData<typeof loader>();
   const submit = useSubmit();
   const search = useRef<HTMLInputElement>(null);
   const names = new Map(jobFunctions.map((j) => [j.id, j.name]));
@@ -63,6 +85,13 @@ export default function Library() {
           Controlled documents in force on <time dateTime={on}>{on}</time>.
         </p>
       </div>
+      {problems.length > 0 ? (
+        <div className="banner banner-error" role="alert">
+          {problems.map((p) => (
+            <p key={p}>{p}</p>
+          ))}
+        </div>
+      ) : null}
       {training && training.due + training.overdue + training.notices > 0 ? (
         <p className={`banner ${training.overdue > 0 ? "banner-warning" : ""} training-callout`} role="status">
           {training.overdue > 0 ? `${training.overdue} training item${training.overdue === 1 ? " is" : "s are"} overdue. ` : ""}

@@ -17,6 +17,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, "audit.read");
   const q = await quire();
   const { filter, page, ignored } = parseAuditQuery(new URL(request.url).searchParams);
+  // A filter value that is not valid is named on the page and answered 400, as the export refuses it.
+  const invalid = ignored.length > 0;
   // The chain is verified since the last checkpoint only (Part 11 §11.10(e)); the page says so.
   const [result, options, chain, anchor] = await Promise.all([
     queryAudit(q.db, filter, page),
@@ -28,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (page > result.pageCount) {
     ignored.push(`There ${result.pageCount === 1 ? "is only 1 page" : `are only ${result.pageCount} pages`} for these filters; showing the last.`);
   }
-  return json({ filter, ignored, options, chain, anchor, ...result });
+  return json({ filter, ignored, options, chain, anchor, ...result }, { status: invalid ? 400 : 200 });
 }
 
 export default function AuditTrail() {

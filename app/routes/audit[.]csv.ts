@@ -15,8 +15,11 @@ import { actorOf, requireUser } from "~/modules/users/auth.server";
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "audit.read");
   const q = await quire();
-  // Values the page would ignore are ignored here too: the export matches what the page showed.
-  const { filter } = parseAuditQuery(new URL(request.url).searchParams);
+  // A filter that is not valid would export more than was asked for: refuse it, naming the value.
+  const { filter, ignored } = parseAuditQuery(new URL(request.url).searchParams);
+  if (ignored.length > 0) {
+    return new Response(`Nothing was exported: ${ignored.join(" ")}\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
   const { rows } = await exportAudit(q.db, filter, actorOf(user), now(q.config));
   const fileName = exportFileName(filter, rows[0]?.at ?? null, today(q.config));
   return new Response(auditCsv(rows), {

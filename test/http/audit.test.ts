@@ -204,9 +204,9 @@ describe("the audit trail page (GET /audit)", () => {
     expect(auditTable(beyond.text).map((r) => r.seq)).toEqual(two.map((r) => r.seq));
   });
 
-  it("ignores bad filter values with a message, never a server error", async () => {
+  it("answers bad filter values with 400 and a message naming each, never a server error; the export refuses them", async () => {
     const bad = await inspector.get("/audit?from=2026-13-45&to=soon&page=-3&action=%3Cscript%3E&user=" + "u".repeat(100));
-    expect(bad.status).toBe(200);
+    expect(bad.status).toBe(400);
     const text = decode(bad.text);
     expect(text).toContain("Ignored the from date “2026-13-45”: not a date in the form YYYY-MM-DD.");
     expect(text).toContain("Ignored the to date “soon”");
@@ -215,7 +215,10 @@ describe("the audit trail page (GET /audit)", () => {
     expect(text).toContain("Ignored the user");
     expect(totalOf(bad.text)).toBe(await countRows("1"));
     const reversed = await inspector.get("/audit?from=2026-11-25&to=2026-11-18");
-    expect(reversed.status).toBe(200);
+    expect(reversed.status).toBe(400);
+    const csv = await inspector.get("/audit.csv?from=garbage");
+    expect(csv.status).toBe(400);
+    expect(decode(csv.text)).toContain("Nothing was exported: Ignored the from date “garbage”");
     expect(reversed.text).toContain("Ignored the date range: the from date 2026-11-25 is after the to date 2026-11-18.");
     const none = await inspector.get("/audit?user=nobody-at-all");
     expect(none.text).toContain("No audit event matches these filters.");

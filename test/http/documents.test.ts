@@ -76,9 +76,10 @@ describe("document library (GET /)", () => {
     expect(none.text).toContain("No document matches these filters.");
   });
 
-  it("ignores a filter value it does not know instead of failing", async () => {
+  it("names a filter value it does not know (400) and lists the library without it, instead of failing", async () => {
     const { status, text } = await get("/?type=spreadsheet");
-    expect(status).toBe(200);
+    expect(status).toBe(400);
+    expect(text).toContain("The type “spreadsheet” was not used");
     expect(libraryRows(text)).toHaveLength(sample.length);
   });
 });
@@ -235,5 +236,18 @@ describe("unapproved text (SOP-DC-001: drafts must not be used to perform work)"
       const reader = await signedIn(server.url, name);
       expect((await reader.get(`/changes/${draft!.id}`)).status, name).toBe(200);
     }
+  });
+});
+
+describe("the library's filters", () => {
+  it("answer a bad date, type or an over-long search with 400 and a message naming it, not silently something else", async () => {
+    const badDate = await client.get("/?on=garbage");
+    expect(badDate.status).toBe(400);
+    expect(badDate.text).toContain("The date “garbage” was not used: A date is written YYYY-MM-DD.");
+    const long = await client.get(`/?q=${"x".repeat(101)}`);
+    expect(long.status).toBe(400);
+    expect(long.text).toContain("A search is at most 100 characters");
+    expect((await client.get("/?type=memo")).status).toBe(400);
+    expect((await client.get("/?on=2026-03-01&type=sop")).status).toBe(200);
   });
 });
