@@ -10,6 +10,9 @@ import { quire } from "~/context.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
 import { filterLibrary } from "~/modules/documents/documents";
 import { listLibrary, loadJobFunctions } from "~/modules/documents/library.server";
+import { looksLikeDocumentId } from "~/modules/documents/search";
+import { passageParts } from "~/modules/documents/search-passage";
+import { searchBodies } from "~/modules/documents/search.server";
 import { trainingSummary } from "~/modules/training/my-training.server";
 import { requireUser } from "~/modules/users/auth.server";
 
@@ -52,7 +55,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Point in time: ?on=YYYY-MM-DD lists what was in force that day.
   const on = filter.on ?? today(q.config);
   const [all, jobFunctions] = await Promise.all([listLibrary(q, on), loadJobFunctions(q.db)]);
-  const entries = filterLibrary(all, { q: filter.q, type: filter.type, jobFunction: filter.fn });
+  const byIdOrTitle = filterLibrary(all, { q: filter.q, type: filter.type, jobFunction: filter.fn });
+  // Words in the body count too (issue 13): those documents follow the id and title matches, best first.
+  const inScope = filterLibrary(all, { type: filter.type, jobFunction: filter.fn });
+  // An id ("SOP-DM") is looked up by id: the bodies that cite it are not what the person asked for.
+  const hits =
+    filter.q && !looksLikeDocumentId(filter.q)
+      ? await searchBodies(q, filter.q, new Map(inScope.filter((e) => e.version !== null).map((e) => [e.id, e.version!])))
+      : [];
+  const listed = new Set(byIdOrTitle.map((e) => e.id));
+  const entries = [
+    ...byIdOrTitle.map((e) => ({ ...e, passage: hits.find((h) => h.docId === e.id)?.passage ?? null })),
+    ...hits.filter((h) => !listed.has(h.docId)).map((h) => ({ ...inScope.find((e) => e.id === h.docId)!, passage: h.passage })),
+  ];
   // Staff land here: what they owe in training comes first (SOP-TR-001).
   const training = user.permissions.includes("training.acknowledge") ? await trainingSummary(q, user.id, today(q.config)) : null;
   return json({ on, entries, total: all.length, filter, problems, jobFunctions, training }, { status: problems.length > 0 ? 400 : 200 });
@@ -109,7 +124,7 @@ export default function Library() {
       >
         <label>
           Search id or title
-          <input ref={search} type="search" name="q" defaultValue={filter.q ?? ""} placeholder="e.g. SOP-DM-001 or monitoring" aria-keyshortcuts="/" />
+          <input ref={search} type="search" name="q" defaultValue={filter.q ?? ""} placeholder="e.g. SOP-DM-001, monitoring or vendor" aria-keyshortcuts="/" />
         </label>
         <label>
           Type
@@ -172,6 +187,11 @@ export default function Library() {
                     {" "}
                     · v{e.upcoming.version} effective {e.upcoming.effectiveFrom}
                   </span>
+                ) : null}
+                {e.passage ? (
+                  <p className="search-passage small">
+                    {passageParts(e.passage).map((part, i) => (part.match ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>))}
+                  </p>
                 ) : null}
               </td>
               <td>{TYPE_LABELS[e.type]}</td>

@@ -251,3 +251,19 @@ describe("the library's filters", () => {
     expect((await client.get("/?on=2026-03-01&type=sop")).status).toBe(200);
   });
 });
+
+describe("full-text search (issue 13: words in the body, not only id and title)", () => {
+  it("finds a word from the body, shows the passage with the word marked, and survives FTS syntax", async () => {
+    const { status, text } = await client.get("/?q=vendor");
+    expect(status).toBe(200);
+    const row = /<tr data-doc-id="SOP-DM-001">([\s\S]*?)<\/tr>/.exec(text);
+    expect(row).not.toBeNull();
+    expect(row![1]).toMatch(/<p class="search-passage small">[\s\S]*<mark>vendors?<\/mark>/i);
+    // Stemming: "monitors" finds monitoring.
+    expect((await client.get("/?q=monitors")).text).toContain('data-doc-id="SOP-CM-001"');
+    const odd = await client.get(`/?q=${encodeURIComponent('" OR NEAR( *')}`);
+    expect(odd.status).toBe(200);
+    // A word in no document lists nothing.
+    expect((await client.get("/?q=zyxwvut")).text).toContain("Showing 0 of");
+  });
+});
