@@ -2,75 +2,35 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { z } from "zod";
 
 import { today } from "~/clock.server";
 import { StatusBadge } from "~/components/status-badge";
 import { quire } from "~/context.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
-import { filterLibrary } from "~/modules/documents/documents";
-import { listLibrary, loadJobFunctions } from "~/modules/documents/library.server";
-import { looksLikeDocumentId } from "~/modules/documents/search";
+import { libraryListing } from "~/modules/documents/library-listing.server";
+import { loadJobFunctions } from "~/modules/documents/library.server";
 import { passageParts } from "~/modules/documents/search-passage";
-import { searchBodies } from "~/modules/documents/search.server";
 import { trainingSummary } from "~/modules/training/my-training.server";
 import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Document library · Quire" }];
 
-const FilterSchema = z.object({
-  q: z.string().max(100, "A search is at most 100 characters").optional(),
-  type: z.enum(DOCUMENT_TYPES, "Not a document type").optional(),
-  fn: z.string().max(60, "Not a job function").optional(),
-  on: z.iso.date("A date is written YYYY-MM-DD").optional(),
-});
-type Filter = z.infer<typeof FilterSchema>;
-
-const FILTER_LABELS: Record<keyof Filter, string> = { q: "search", type: "type", fn: "job function", on: "date" };
-
-/**
- * The library's filters from the query string. A value that is not valid is named and left out, and
- * the page answers 400 (as the document page does for a bad date), never silently something else.
- */
-function parseFilter(params: URLSearchParams): { filter: Filter; problems: string[] } {
-  const filter: Filter = {};
-  const problems: string[] = [];
-  for (const key of Object.keys(FILTER_LABELS) as (keyof Filter)[]) {
-    const raw = params.get(key);
-    if (raw === null || raw === "") continue;
-    const parsed = FilterSchema.shape[key].safeParse(raw);
-    if (parsed.success) Object.assign(filter, { [key]: parsed.data });
-    else
-      problems.push(
-        `The ${FILTER_LABELS[key]} “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” was not used: ${parsed.error.issues[0]?.message ?? "not valid"}.`,
-      );
-  }
-  return { filter, problems };
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "document.read");
   const q = await quire();
-  const { filter, problems } = parseFilter(new URL(request.url).searchParams);
-  // Point in time: ?on=YYYY-MM-DD lists what was in force that day.
-  const on = filter.on ?? today(q.config);
-  const [all, jobFunctions] = await Promise.all([listLibrary(q, on), loadJobFunctions(q.db)]);
-  const byIdOrTitle = filterLibrary(all, { q: filter.q, type: filter.type, jobFunction: filter.fn });
-  // Words in the body count too (issue 13): those documents follow the id and title matches, best first.
-  const inScope = filterLibrary(all, { type: filter.type, jobFunction: filter.fn });
-  // An id ("SOP-DM") is looked up by id: the bodies that cite it are not what the person asked for.
-  const hits =
-    filter.q && !looksLikeDocumentId(filter.q)
-      ? await searchBodies(q, filter.q, new Map(inScope.filter((e) => e.version !== null).map((e) => [e.id, e.version!])))
-      : [];
-  const listed = new Set(byIdOrTitle.map((e) => e.id));
-  const entries = [
-    ...byIdOrTitle.map((e) => ({ ...e, passage: hits.find((h) => h.docId === e.id)?.passage ?? null })),
-    ...hits.filter((h) => !listed.has(h.docId)).map((h) => ({ ...inScope.find((e) => e.id === h.docId)!, passage: h.passage })),
-  ];
+  const { on, filter, problems, entries, total } = await libraryListing(q, new URL(request.url).searchParams, today(q.config));
+  const jobFunctions = await loadJobFunctions(q.db);
   // Staff land here: what they owe in training comes first (SOP-TR-001).
   const training = user.permissions.includes("training.acknowledge") ? await trainingSummary(q, user.id, today(q.config)) : null;
-  return json({ on, entries, total: all.length, filter, problems, jobFunctions, training }, { status: problems.length > 0 ? 400 : 200 });
+  return json({ on, entries, total, filter, problems, jobFunctions, training }, { status: problems.length > 0 ? 400 : 200 });
+}
+
+/** The library's filters as a query string, for the register's CSV. */
+function registerQuery(filter: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
+  const query = params.toString();
+  return query ? `?${query}` : "";
 }
 
 export default function Library() {
@@ -157,7 +117,10 @@ export default function Library() {
         </noscript>
       </Form>
       <p className="muted" aria-live="polite" id="result-count">
-        Showing {entries.length} of {total} documents
+        Showing {entries.length} of {total} documents ·{" "}
+        <a href={`/documents.csv${registerQuery(filter)}`} download>
+          Download the register (CSV)
+        </a>
       </p>
       <table className="library">
         <thead>

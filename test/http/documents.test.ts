@@ -267,3 +267,28 @@ describe("full-text search (issue 13: words in the body, not only id and title)"
     expect((await client.get("/?q=zyxwvut")).text).toContain("Showing 0 of");
   });
 });
+
+describe("the document register (CSV)", () => {
+  it("exports what the library lists for the same filters and day, audited; a bad filter exports nothing", async () => {
+    const res = await client.get("/documents.csv?type=sop&on=2026-03-01");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe('attachment; filename="document-register-2026-03-01.csv"');
+    const lines = res.text.trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "doc_id,title,type,owner,version,status,effective_from,next_review,retired_from,upcoming_version,upcoming_effective_from,audience,training",
+    );
+    const page = libraryRows((await get("/?type=sop&on=2026-03-01")).text).map((r) => r[0]);
+    expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(page);
+    // On 2026-03-01 SOP-DC-001 v1.0 was in force (v2.0 took effect on 2026-03-02).
+    expect(lines.find((l) => l.startsWith("SOP-DC-001,"))).toContain(",1.0,effective,");
+    const [audit] = await queryDataFolder<{ username: string; new_values: string }>(
+      dataDir,
+      "SELECT username, new_values FROM audit_events WHERE action = 'documents.export' ORDER BY seq DESC LIMIT 1",
+    );
+    expect(audit!.username).toBe("cra1");
+    expect(JSON.parse(audit!.new_values)).toMatchObject({ type: "sop", on: "2026-03-01", rows: page.length });
+    const bad = await client.get("/documents.csv?on=yesterday");
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("Nothing was exported: The date “yesterday” was not used");
+  });
+});

@@ -34,6 +34,7 @@ const ROUTES: RouteCase[] = [
   { file: "documents.$docId_.pdf.ts", method: "GET", path: "/documents/SOP-DC-001/pdf", requires: "document.read" },
   { file: "documents.$docId_.redline.tsx", method: "GET", path: "/documents/SOP-DC-001/redline?from=1.0&to=2.0", requires: "document.read" },
   { file: "changes._index.tsx", method: "GET", path: "/changes", requires: "change.read" },
+  { file: "documents[.]csv.ts", method: "GET", path: "/documents.csv", requires: "document.read" },
   { file: "changes.new.tsx", method: "GET", path: "/changes/new", requires: "document.author" },
   { file: "changes.new.tsx", method: "POST", path: "/changes/new", form: {}, requires: "document.author" },
   { file: "changes.$crId.tsx", method: "GET", path: "/changes/CR-2099-9999", requires: "document.read" },

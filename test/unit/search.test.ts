@@ -54,6 +54,7 @@ describe("passageParts", () => {
 describe("looksLikeDocumentId", () => {
   it("tells an id or its start from words", () => {
     for (const id of ["SOP-DM-001", "sop-dm", "WI-CM-", "FRM-TR-00", "QM-001"]) expect(looksLikeDocumentId(id), id).toBe(true);
-    for (const words of ["vendor", "data query", "risk-based monitoring", "risk-based", "SOP DM", "e-signature"]) expect(looksLikeDocumentId(words), words).toBe(false);
+    for (const words of ["vendor", "data query", "risk-based monitoring", "risk-based", "SOP DM", "e-signature"])
+      expect(looksLikeDocumentId(words), words).toBe(false);
   });
 });
