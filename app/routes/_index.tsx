@@ -164,7 +164,11 @@ export default function Library() {
                 <StatusBadge status={e.status} />
               </td>
               <td className="nowrap">{e.effectiveFrom ?? "–"}</td>
-              <td className={`nowrap${e.nextReview && e.nextReview < on ? " overdue" : ""}`}>{e.nextReview ?? "–"}</td>
+              <td className={`nowrap${e.nextReview && e.nextReview < on ? " overdue" : ""}`}>
+                {e.nextReview ?? "–"}
+                {/* Overdue is said in words as well as colour (WCAG 1.4.1). */}
+                {e.nextReview && e.nextReview < on ? <span className="small"> overdue</span> : null}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -79,6 +79,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     // Signature manifestation (Part 11 §11.50): who signed this version, when, and what it meant.
     signatures: signatures.map((s) => ({ id: s.id, meaning: s.meaning, printedName: s.printedName, signedAt: s.signedAt, contentHash: s.contentHash })),
     current: page.entry.status === "effective" ? page.entry.version : null,
+    /** An approved version waiting for its effective date (shown as a banner over the version in force). */
+    upcoming: page.entry.upcoming,
     retirement: page.retirement
       ? {
           effectiveFrom: page.retirement.effectiveFrom,
@@ -122,7 +124,7 @@ export async function clientLoader({ serverLoader, request, params }: ClientLoad
 }
 
 export default function DocumentView() {
-  const { on, pointInTime, doc, current, versions, headings, body, signatures, can, retirement, copiesToRecall } = useLoaderData<typeof loader>();
+  const { on, pointInTime, doc, current, upcoming, versions, headings, body, signatures, can, retirement, copiesToRecall } = useLoaderData<typeof loader>();
   const endedBy = retirement && doc.effectiveTo === retirement.effectiveFrom ? "retired" : "superseded";
   const notCurrent = doc.status !== "effective";
   return (
@@ -146,6 +148,11 @@ export default function DocumentView() {
                 ? `Retired from ${retirement?.effectiveFrom ?? doc.effectiveTo}: no version of this document is in force; shown for reference only.`
                 : `Approved, effective from ${doc.effectiveFrom}: not yet in force.`}{" "}
             {current ? <Link to={`/documents/${doc.id}`}>Open the version in force ({current})</Link> : null}
+          </p>
+        ) : upcoming ? (
+          <p className="banner banner-info upcoming-version" role="status">
+            Version {upcoming.version} is approved and takes effect on {upcoming.effectiveFrom}; until then this version is in force.{" "}
+            <Link to={`/documents/${doc.id}?version=${upcoming.version}`}>Read version {upcoming.version}</Link>
           </p>
         ) : null}
       </header>

@@ -299,6 +299,9 @@ describe("change requests through the server", () => {
     expect(redlinePage.text).toContain(`href="/changes/${crId}"`);
     const today = await users.cra1!.get("/documents/SOP-TS-001");
     expect(today.text).toContain('data-version="2.0"');
+    // The version in force says a new one is coming, and links to it.
+    expect(today.text).toContain("Version 3.0 is approved and takes effect on 2026-12-01; until then this version is in force.");
+    expect(today.text).toContain('href="/documents/SOP-TS-001?version=3.0"');
 
     clock.set("2026-12-01T08:00:00Z");
     for (const name of Object.keys(users)) users[name] = await signedIn(server.url, name);

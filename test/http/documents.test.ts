@@ -292,3 +292,12 @@ describe("the document register (CSV)", () => {
     expect(bad.text).toContain("Nothing was exported: The date “yesterday” was not used");
   });
 });
+
+describe("overdue in words", () => {
+  it("says a periodic review is overdue in the library, not by colour alone", async () => {
+    const rows = libraryRows((await get("/")).text);
+    const overdue = rows.filter((r) => r[7]?.endsWith("overdue"));
+    expect(overdue.map((r) => r[0])).toContain("POL-QA-001");
+    expect(rows.filter((r) => !r[7]?.endsWith("overdue")).length).toBeGreaterThan(0);
+  });
+});
