@@ -118,12 +118,10 @@ export default function DocumentHistory() {
                   </ul>
                 )}
               </td>
-              <td className="mono small">
-                tag {v.tag}
-                <br />
-                commit {v.commit.slice(0, 12)}
-                <br />
-                sha256 {v.contentHash.slice(0, 12)}…
+              <td className="mono small version-record">
+                <span>tag {v.tag}</span>
+                <span>commit {v.commit.slice(0, 12)}</span>
+                <span title={v.contentHash}>sha256 {v.contentHash.slice(0, 12)}…</span>
               </td>
             </tr>
           ))}
