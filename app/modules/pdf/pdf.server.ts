@@ -39,7 +39,16 @@ export async function printableVersion(q: Source, selector: PdfSelector, print: 
   const history = await documentHistory(q, docId, printDay);
   if (!history) throw new PdfRequestError(`There is no controlled document ${docId}.`);
   const state = await chosenVersion(q, selector, history.versions);
+  return printableState(q, state, history.versions, print);
+}
+
+/**
+ * One version as printed, given its state and the document's version states (newest first) on the
+ * day they describe: the print day for a copy, the as-of day for an inspection binder.
+ */
+export async function printableState(q: Source, state: VersionState, states: VersionState[], print: PrintRun): Promise<PdfInput> {
   const v = state.version;
+  const docId = v.docId;
   const [jobFunctions, signatures, source] = await Promise.all([
     loadJobFunctions(q.db),
     signaturesOfVersion(q.db, docId, v.version),
@@ -75,7 +84,7 @@ export async function printableVersion(q: Source, selector: PdfSelector, print: 
       signedAt: s.signedAt,
       contentHash: s.contentHash,
     })),
-    history: [...history.versions].reverse().map((s) => ({
+    history: [...states].reverse().map((s) => ({
       version: s.version.version,
       crId: s.version.crId ?? null,
       reason: s.version.changeReason,
@@ -152,7 +161,7 @@ export async function writePdfFile(input: PdfInput, out: string): Promise<Render
 }
 
 /** Refuses, before any work, an output path whose folder is missing or not writable, or that is a folder. */
-function checkWritable(target: string): void {
+export function checkWritable(target: string): void {
   const folder = path.dirname(target);
   let stat: fs.Stats;
   try {
