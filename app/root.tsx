@@ -94,6 +94,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   {can("document.author") || can("document.review") || can("audit.read") ? <NavLink to="/changes">Change requests</NavLink> : null}
                   <NavLink to="/reviews">Periodic reviews</NavLink>
                   {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}
+                  {can("export.binder") ? <NavLink to="/binder">Inspection binder</NavLink> : null}
                   {can("users.manage") ? <NavLink to="/admin/users">Users</NavLink> : null}
                 </nav>
               )}

@@ -87,7 +87,13 @@ describe("quire binder (one PDF)", () => {
     expect(rows[0]!.username).toMatch(/^cli:/);
     expect(rows[0]!.object_id).toBe(AS_OF);
     expect(rows[0]!.at).toBe("2026-11-30T12:00:00.000Z");
-    expect(JSON.parse(rows[0]!.new_values)).toMatchObject({ asOf: AS_OF, format: "pdf", sha256: answer.sha256, pages: pages.length, documents: inForce.length });
+    expect(JSON.parse(rows[0]!.new_values)).toMatchObject({
+      asOf: AS_OF,
+      format: "pdf",
+      sha256: answer.sha256,
+      pages: pages.length,
+      documents: inForce.length,
+    });
   });
 
   it("is well formed, with every font embedded", () => {
@@ -107,7 +113,7 @@ describe("quire binder (one PDF)", () => {
     const cm = pages.map((t, i) => ({ t, i })).filter(({ t }) => t.includes("SOP-CM-001 · Clinical Monitoring"));
     expect(cm.length).toBeGreaterThan(1);
     cm.forEach(({ t }, n) => expect(t).toContain(`Page ${n + 1} of ${cm.length}`));
-    expect(cm.map(({ i }) => i)).toEqual(cm.map(({ i }, n) => cm[0]!.i + n));
+    expect(cm.map(({ i }) => i)).toEqual(cm.map((_, n) => cm[0]!.i + n));
   });
 
   it("holds exactly the versions in force that day, each with a bookmark at the page the index gives, and none approved later", async () => {
@@ -142,9 +148,11 @@ describe("quire binder (one PDF)", () => {
     const cmPages = pages.filter((t) => t.includes("SOP-CM-001 · Clinical Monitoring")).join("\n");
     expect(cmPages).toMatch(/Revision history/);
     expect(cmPages).not.toMatch(/\n2\.0 CR-/);
-    const approvedLater = await queryDataFolder<{ cr_id: string }>(dataDir, "SELECT DISTINCT cr_id FROM document_versions WHERE cr_id IS NOT NULL AND approved_at > ?", [
-      `${AS_OF}T23:59:59.999Z`,
-    ]);
+    const approvedLater = await queryDataFolder<{ cr_id: string }>(
+      dataDir,
+      "SELECT DISTINCT cr_id FROM document_versions WHERE cr_id IS NOT NULL AND approved_at > ?",
+      [`${AS_OF}T23:59:59.999Z`],
+    );
     expect(approvedLater.length).toBeGreaterThan(0);
     for (const { cr_id } of approvedLater) expect(all, cr_id).not.toContain(cr_id);
     // No watermark: every version shown was in force that day.
@@ -166,9 +174,10 @@ describe("quire binder (one PDF)", () => {
   });
 
   it("has the audit trail up to the end of the day, in order, and stops there", async () => {
-    const [{ n, last }] = await queryDataFolder<{ n: number; last: number }>(dataDir, "SELECT count(*) AS n, max(seq) AS last FROM audit_events WHERE at <= ?", [
+    const [row] = await queryDataFolder<{ n: number; last: number }>(dataDir, "SELECT count(*) AS n, max(seq) AS last FROM audit_events WHERE at <= ?", [
       `${AS_OF}T23:59:59.999Z`,
     ]);
+    const { n, last } = row!;
     const later = await queryDataFolder<{ n: number }>(dataDir, "SELECT count(*) AS n FROM audit_events WHERE at > ?", [`${AS_OF}T23:59:59.999Z`]);
     expect(later[0]!.n).toBeGreaterThan(0);
     const audit = pages.filter((t) => t.includes("Audit trail ·")).join("\n");
@@ -243,7 +252,8 @@ describe("quire binder --zip", () => {
   it("has the audit trail to the end of the day in its CSV, every column as stored", async () => {
     const csv = fs.readFileSync(path.join(folder, "audit-trail.csv"), "utf8");
     expect(csv.split("\r\n")[0]).toBe("seq,at,user_id,username,action,object_type,object_id,old_values,new_values,reason,client_address,prev_hash,hash");
-    const [{ n }] = await queryDataFolder<{ n: number }>(dataDir, "SELECT count(*) AS n FROM audit_events WHERE at <= ?", [`${AS_OF}T23:59:59.999Z`]);
+    const [row] = await queryDataFolder<{ n: number }>(dataDir, "SELECT count(*) AS n FROM audit_events WHERE at <= ?", [`${AS_OF}T23:59:59.999Z`]);
+    const n = row!.n;
     const ats = [...csv.matchAll(/^\d+,(\d{4}-\d\d-\d\dT[^,]+),/gm)].map((m) => m[1]!);
     expect(ats).toHaveLength(n);
     for (const at of ats) expect(at <= `${AS_OF}T23:59:59.999Z`).toBe(true);
