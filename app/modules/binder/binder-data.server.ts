@@ -4,50 +4,57 @@
 import type { Queryable } from "~/db/db.server";
 import type { AuditRow } from "~/modules/audit/audit";
 import { AUDIT_COLUMNS } from "~/modules/audit/audit.server";
-import { versionStates, type RetirementDates } from "~/modules/documents/documents";
+import { versionStates, type DocumentVersion, type VersionState } from "~/modules/documents/documents";
 import { listLibrary } from "~/modules/documents/library.server";
-import { allVersions, versionsOf } from "~/modules/documents/versions.server";
+import { allRetirementDates } from "~/modules/documents/retirement-dates.server";
+import { allVersions } from "~/modules/documents/versions.server";
 import type { PdfInput } from "~/modules/pdf/pdf";
 import { printableState } from "~/modules/pdf/pdf.server";
 import { trainedAsOfDay } from "~/modules/training/reports.server";
 
 import { BinderRequestError, endOfDay, type BinderRun, type ManifestSignature, type MatrixLine, type PersonRecord, type Store } from "./binder";
 
-/** A document version in force on the as-of day, as the index lists it. */
+/** A document version in force on the as-of day, with what printing it needs. */
 export interface VersionInForce {
   docId: string;
   version: string;
   title: string;
+  state: VersionState;
+  /** The document's version states on the day, newest first: versions approved later left out. */
+  states: VersionState[];
+  /** The approved MDX source, read with every other version's in one pass over the repository. */
+  source: string;
 }
 
 /**
  * Every version in force that day (the library as of that day: not retired, effective on or before
- * it, not yet superseded; versions approved later left out), in the library's order.
+ * it, not yet superseded; versions approved and retirements signed later left out), in the
+ * library's order, with its source.
  */
 export async function versionsInForce(q: Store, asOf: string): Promise<VersionInForce[]> {
-  const entries = await listLibrary(q, asOf);
-  const inForce = entries.filter((e) => e.status === "effective" && e.version !== null).map((e) => ({ docId: e.id, version: e.version!, title: e.title }));
+  const [entries, versions, retirements] = await Promise.all([listLibrary(q, asOf), allVersions(q.db), allRetirementDates(q.db)]);
+  const inForce = entries.filter((e) => e.status === "effective" && e.version !== null);
   if (inForce.length === 0) {
-    const first = (await allVersions(q.db)).map((v) => v.effectiveFrom).sort()[0];
+    const first = versions.map((v) => v.effectiveFrom).sort()[0];
     throw new BinderRequestError(`No document was in force on ${asOf}${first ? `; the first took effect ${first}` : ": there are no approved versions"}.`);
   }
-  return inForce;
+  const byDoc = new Map<string, DocumentVersion[]>();
+  for (const v of versions) if (v.approvedAt.slice(0, 10) <= asOf) byDoc.set(v.docId, [...(byDoc.get(v.docId) ?? []), v]);
+  const chosen = inForce.map((e) => {
+    const retirement = retirements.get(e.id);
+    const states = versionStates(byDoc.get(e.id) ?? [], asOf, retirement && retirement.recordedOn <= asOf ? retirement.effectiveFrom : null);
+    const state = states.find((s) => s.status === "effective");
+    if (!state || state.version.version !== e.version) throw new Error(`${e.id}: the library and the version states disagree on ${asOf}`);
+    return { docId: e.id, version: state.version.version, title: state.version.title, state, states };
+  });
+  const sources = await q.repo.readFiles(chosen.map((c) => ({ commit: c.state.version.commit, path: c.state.version.path })));
+  return chosen.map((c, i) => ({ ...c, source: sources[i]! }));
 }
 
-/**
- * One version as the binder prints it: status, signatures and revision history as of the end of the
- * day (no version approved, no retirement signed after it), printed by the binder's run.
- */
-export async function binderVersionInput(q: Store, docId: string, run: BinderRun, retirements: ReadonlyMap<string, RetirementDates>): Promise<PdfInput> {
-  const { asOf } = run;
-  const retirement = retirements.get(docId);
-  const retiredFrom = retirement && retirement.recordedOn <= asOf ? retirement.effectiveFrom : null;
-  const known = (await versionsOf(q.db, docId)).filter((v) => v.approvedAt.slice(0, 10) <= asOf);
-  const states = versionStates(known, asOf, retiredFrom);
-  const inForce = states.find((s) => s.status === "effective");
-  if (!inForce) throw new Error(`${docId}: no version in force on ${asOf}, though the library listed one`);
-  const input = await printableState(q, inForce, states, { printedAt: run.generatedAt, printedBy: run.generatedBy, copyId: null });
-  return { ...input, statusOn: asOf };
+/** One version as the binder prints it: status, signatures and revision history as of the end of the day, printed by the binder's run. */
+export async function binderVersionInput(q: Store, v: VersionInForce, run: BinderRun): Promise<PdfInput> {
+  const input = await printableState(q, v.state, v.states, { printedAt: run.generatedAt, printedBy: run.generatedBy, copyId: null }, { source: v.source });
+  return { ...input, statusOn: run.asOf };
 }
 
 interface SignatureRow {

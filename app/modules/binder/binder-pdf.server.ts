@@ -69,9 +69,7 @@ export async function planBinder(q: Store, run: BinderRun): Promise<BinderPlan> 
 export async function writeBinderPdf(plan: BinderPlan, sink: NodeJS.WritableStream, progress?: ProgressListener): Promise<{ pages: number }> {
   const { run, qms, placed, holder } = plan;
   holder.pages = null;
-  const counting = newBinderDocument(run, qms, { counting: true });
-  counting.pipe(new Writable({ write: (_chunk, _encoding, done) => done() }));
-  const pages = await layOutParts(counting, placed, null, passProgress(progress, "counting pages", placed.length));
+  const pages = await countPages(plan, progress);
   holder.pages = pages;
   const doc = newBinderDocument(run, qms, { counting: false });
   const written = pipeline(doc, sink);
@@ -85,6 +83,13 @@ export async function writeBinderPdf(plan: BinderPlan, sink: NodeJS.WritableStre
   }
   await written;
   return { pages: pages.reduce((a, b) => a + b, 0) };
+}
+
+/** The first pass: each part's pages, on a document whose bytes are thrown away (and which is let go before the second). */
+async function countPages(plan: BinderPlan, progress?: ProgressListener): Promise<number[]> {
+  const counting = newBinderDocument(plan.run, plan.qms, { counting: true });
+  counting.pipe(new Writable({ write: (_chunk, _encoding, done) => done() }));
+  return layOutParts(counting, plan.placed, null, passProgress(progress, "counting pages", plan.placed.length));
 }
 
 /** The first binder page of each placed part (the cover is page 1). */

@@ -1,7 +1,5 @@
 // The binder's sections, each a builder over the record as of the day. BINDER_SECTIONS is the order
 // they are bound in; the cover and the index come first (binder-pdf.server.ts).
-import type { RetirementDates } from "~/modules/documents/documents";
-import { allRetirementDates } from "~/modules/documents/retirement-dates.server";
 import { addOutlineEntry, drawRuns } from "~/modules/pdf/blocks";
 import { BODY_SIZE, pageBottom } from "~/modules/pdf/draw-context";
 import { drawFooter, drawHeader, drawVersion, newDrawContext } from "~/modules/pdf/layout";
@@ -33,7 +31,6 @@ import { CompactTable } from "./compact-table";
 /** What every section may use, read once before the first pass. */
 export interface BinderFacts {
   inForce: VersionInForce[];
-  retirements: Map<string, RetirementDates>;
   signatures: ManifestSignature[];
   auditEvents: number;
   training: TrainingAsOf;
@@ -50,13 +47,12 @@ export type SectionBuilder = (source: BinderSource) => Promise<BinderSection>;
 /** Reads what the sections need; refuses a day on which no document was in force. */
 export async function gatherFacts(q: Store, run: BinderRun): Promise<BinderFacts> {
   const inForce = await versionsInForce(q, run.asOf);
-  const [retirements, signatures, auditEvents, training] = await Promise.all([
-    allRetirementDates(q.db),
+  const [signatures, auditEvents, training] = await Promise.all([
     signatureManifest(q.db, run.asOf),
     auditEventCount(q.db, run.asOf),
     trainingAsOf(q, run.asOf),
   ]);
-  return { inForce, retirements, signatures, auditEvents, training };
+  return { inForce, signatures, auditEvents, training };
 }
 
 /** A binder page that is not a document version: its title in the header, the binder's lines in the footer. */
@@ -82,24 +78,27 @@ function note(ctx: PartContext, text: string): void {
 const documentsSection: SectionBuilder = async ({ q, run, facts }) => ({
   title: `Documents in force on ${run.asOf}`,
   cover: [["Document versions in force", String(facts.inForce.length)]],
-  parts: facts.inForce.map((v): BinderPart => ({
-    id: `document:${v.docId}`,
-    title: `${v.docId} v${v.version} ${v.title}`,
-    async open() {
-      const input = await binderVersionInput(q, v.docId, run, facts.retirements);
-      return {
-        furniture(doc, n: PageNumbers) {
-          drawHeader(doc, input);
-          drawFooter(doc, input, n.page, n.pages);
-          drawBinderLine(doc, run, n);
-        },
-        async draw(ctx) {
-          // The engine's own context, sharing the binder's style and filing its bookmarks under the section.
-          drawVersion({ ...newDrawContext(ctx.draw.doc, input), style: ctx.draw.style, outline: ctx.draw.outline }, input);
-        },
-      };
-    },
-  })),
+  parts: facts.inForce.map((v): BinderPart => {
+    return {
+      id: `document:${v.docId}`,
+      title: `${v.docId} v${v.version} ${v.title}`,
+      async open() {
+        // Gathered again for each pass (a few queries; the source is in the facts): held only while drawn.
+        const input = await binderVersionInput(q, v, run);
+        return {
+          furniture(doc, n: PageNumbers) {
+            drawHeader(doc, input);
+            drawFooter(doc, input, n.page, n.pages);
+            drawBinderLine(doc, run, n);
+          },
+          async draw(ctx) {
+            // The engine's own context, sharing the binder's style and filing its bookmarks under the section.
+            drawVersion({ ...newDrawContext(ctx.draw.doc, input), style: ctx.draw.style, outline: ctx.draw.outline }, input);
+          },
+        };
+      },
+    };
+  }),
 });
 
 // ---------------------------------------------------------------------------------------------

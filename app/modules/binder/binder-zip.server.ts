@@ -9,9 +9,10 @@ import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 
 import { AUDIT_CSV_COLUMNS, csvRecord } from "~/modules/audit/audit-csv";
+import { documentHistory } from "~/modules/documents/library.server";
 import { layoutPdf } from "~/modules/pdf/layout";
-import { pdfFileName } from "~/modules/pdf/pdf";
-import { printableVersion } from "~/modules/pdf/pdf.server";
+import { pdfFileName, utcDate } from "~/modules/pdf/pdf";
+import { printableState } from "~/modules/pdf/pdf.server";
 
 import { ZIP_NAMES, type ProgressListener, type ZipManifest, type Store } from "./binder";
 import { auditRowsUpTo } from "./binder-data.server";
@@ -29,7 +30,12 @@ export async function writeBinderZip(q: Store, plan: BinderPlan, sink: NodeJS.Wr
     ...facts.inForce.map((v): Entry => ({
       path: `${ZIP_NAMES.documents}/${pdfFileName(v, print)}`,
       async stream() {
-        const input = await printableVersion(q, { docId: v.docId, on: run.asOf }, print);
+        // As `quire pdf --doc <id> --on <day>` prints it: the version in force that day, its status and
+        // history as of the print day (a since-superseded version is watermarked so); source already read.
+        const states = (await documentHistory(q, v.docId, utcDate(run.generatedAt)))?.versions ?? [];
+        const state = states.find((s) => s.version.version === v.version);
+        if (!state) throw new Error(`${v.docId} v${v.version} is missing from its history`);
+        const input = await printableState(q, state, states, print, { source: v.source });
         const { doc, pages } = layoutPdf(input);
         return { stream: doc as unknown as Readable, pages: () => pages };
       },

@@ -46,13 +46,14 @@ export async function printableVersion(q: Source, selector: PdfSelector, print: 
  * One version as printed, given its state and the document's version states (newest first) on the
  * day they describe: the print day for a copy, the as-of day for an inspection binder.
  */
-export async function printableState(q: Source, state: VersionState, states: VersionState[], print: PrintRun): Promise<PdfInput> {
+export async function printableState(q: Source, state: VersionState, states: VersionState[], print: PrintRun, known?: { source: string }): Promise<PdfInput> {
   const v = state.version;
   const docId = v.docId;
   const [jobFunctions, signatures, source] = await Promise.all([
     loadJobFunctions(q.db),
     signaturesOfVersion(q.db, docId, v.version),
-    q.repo.readFile(v.commit, v.path),
+    // A caller printing many versions may have read their sources already (ContentRepository.readFiles).
+    known?.source ?? q.repo.readFile(v.commit, v.path),
   ]);
   // A copy must print exactly what was approved: the content hash is what every signature is bound to.
   if (sha256(source) !== v.contentHash) throw new Error(`${docId} v${v.version}: the file in git does not match the approved content hash`);
