@@ -51,7 +51,9 @@ export async function writeBinderZip(q: Store, plan: BinderPlan, sink: NodeJS.Wr
   const failed = new Promise<never>((_, reject) => zip.on("error", reject));
   const total = entries.length + 1;
   for (const entry of entries) {
-    zip.addReadStreamLazy(entry.path, { mtime: run.generatedAt, mode: FILE_MODE }, (cb) => {
+    // A PDF's streams are compressed already: deflating it again costs time for a few per cent.
+    const compress = !entry.path.endsWith(".pdf");
+    zip.addReadStreamLazy(entry.path, { mtime: run.generatedAt, mode: FILE_MODE, compress }, (cb) => {
       entry.stream().then(
         ({ stream, pages: pagesOf }) => {
           const tap = new HashTap((sha256, bytes) => {
