@@ -59,12 +59,14 @@ describe("quire binder (one PDF)", () => {
   let file: string;
   let answer: Record<string, unknown>;
   let pages: string[];
+  let progress: string;
 
   beforeAll(() => {
     file = path.join(out, "binder.pdf");
     const r = binder("--as-of", AS_OF, "--out", file, "--json");
     expect(r.status, r.stderr).toBe(0);
     answer = JSON.parse(r.stdout) as Record<string, unknown>;
+    progress = r.stderr;
     pages = pageTexts(file);
   });
 
@@ -94,6 +96,14 @@ describe("quire binder (one PDF)", () => {
       pages: pages.length,
       documents: inForce.length,
     });
+  });
+
+  it("reports its progress on stderr as plain lines when stderr is not a terminal", () => {
+    const lines = progress.trim().split("\n");
+    expect(lines[0]).toMatch(/^quire binder: counting pages 1\/(\d+) Cover$/);
+    const parts = /\/(\d+) /.exec(lines[0]!)![1];
+    expect(lines).toContain(`quire binder: writing ${parts}/${parts} Training records`);
+    expect(lines.every((l) => l.startsWith("quire binder: "))).toBe(true);
   });
 
   it("is well formed, with every font embedded", () => {

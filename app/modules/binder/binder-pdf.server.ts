@@ -40,7 +40,7 @@ interface PageHolder {
 /** Reads the record as of the day and decides what the binder holds (refuses a day with nothing in force). */
 export async function planBinder(q: Store, run: BinderRun): Promise<BinderPlan> {
   const facts = await gatherFacts(q, run);
-  const manual = facts.inForce.find((v) => v.docId.startsWith("QM-"));
+  const manual = facts.inForce.find((v) => v.state.version.frontmatter.type === "manual");
   const qms = manual ? `${manual.title} (${manual.docId} v${manual.version})` : "Quality management system";
   const sections: BinderSection[] = [];
   for (const build of BINDER_SECTIONS) sections.push(await build({ q, run, facts }));
