@@ -2,6 +2,7 @@ import { Command } from "commander";
 
 import { withUsageExitCodes } from "./cli-support";
 import { auditCommand } from "./commands/audit";
+import { binderCommand } from "./commands/binder";
 import { effectiveCommand } from "./commands/effective";
 import { initCommand } from "./commands/init";
 import { pdfCommand } from "./commands/pdf";
@@ -25,6 +26,7 @@ auditCommand(program);
 verifyCommand(program);
 pdfCommand(program);
 verifyCopyCommand(program);
+binderCommand(program);
 usersCommand(program);
 withUsageExitCodes(program);
 

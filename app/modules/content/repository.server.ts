@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -242,6 +242,35 @@ export class ContentRepository {
 
   async readFile(commit: string, filePath: string): Promise<string> {
     return this.git.show([`${commit}:${filePath}`]);
+  }
+
+  /**
+   * Many files at once, in the order asked, through one `git cat-file --batch` (one process, not one
+   * per file: the inspection binder reads hundreds of versions). Throws if any is missing.
+   */
+  async readFiles(files: readonly { commit: string; path: string }[]): Promise<string[]> {
+    if (files.length === 0) return [];
+    const output = await new Promise<Buffer>((resolve, reject) => {
+      const child = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, env: gitEnv({}) as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
+      const chunks: Buffer[] = [];
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once("error", reject);
+      child.once("close", (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`git cat-file failed: ${stderr.trim()}`))));
+      child.stdin.end(files.map((f) => `${f.commit}:${f.path}\n`).join(""));
+    });
+    const sources: string[] = [];
+    let at = 0;
+    for (const f of files) {
+      const end = output.indexOf(10, at);
+      const header = output.subarray(at, end).toString();
+      const size = /^[0-9a-f]+ blob (\d+)$/.exec(header)?.[1];
+      if (size === undefined) throw new Error(`${f.commit}:${f.path} is not in the content repository (${header})`);
+      sources.push(output.subarray(end + 1, end + 1 + Number(size)).toString("utf8"));
+      at = end + 1 + Number(size) + 1;
+    }
+    return sources;
   }
 
   /** Every controlled document, every quiz and job-functions.yaml at a commit (or branch), read once per commit. */

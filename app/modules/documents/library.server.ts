@@ -13,7 +13,7 @@ export async function loadJobFunctions(db: Queryable): Promise<JobFunction[]> {
 }
 
 /** The document library on a day: every controlled document with the version in force. */
-export async function listLibrary(q: Quire, on: string): Promise<LibraryEntry[]> {
+export async function listLibrary(q: Pick<Quire, "db">, on: string): Promise<LibraryEntry[]> {
   const { docs, retirements, reviews, byDoc } = await q.db.cached("library", async () => {
     const [docs, retirements, reviews] = await Promise.all([
       q.db.all<{ id: string; type: DocumentType }>("SELECT id, type FROM documents ORDER BY id"),

@@ -139,8 +139,9 @@ function drawHeading(node: Heading, ctx: DrawContext): void {
 
 /** Bookmarks: level-2 headings at the top, level-3 headings under the section before them. */
 export function addOutlineEntry(ctx: DrawContext, depth: number, text: string): void {
-  if (depth <= 2) ctx.outline.section = ctx.doc.outline.addItem(text);
-  else if (depth === 3) (ctx.outline.section ?? ctx.doc.outline).addItem(text);
+  const root = ctx.outline.root ?? ctx.doc.outline;
+  if (depth <= 2) ctx.outline.section = root.addItem(text);
+  else if (depth === 3) (ctx.outline.section ?? root).addItem(text);
 }
 
 function drawList(node: List, ctx: DrawContext): void {

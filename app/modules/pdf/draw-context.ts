@@ -39,7 +39,11 @@ export interface DrawContext {
   components: ComponentDrawers;
   jobFunctionName(id: string): string;
   /** The outline entry of the current level-2 heading, under which level-3 headings are filed. */
-  outline: { section: PDFKit.PDFOutline | null };
+  outline: {
+    section: PDFKit.PDFOutline | null;
+    /** Where level-1 and level-2 entries go: the document's outline unless given (a version inside a binder). */
+    root?: PDFKit.PDFOutline;
+  };
 }
 
 export const COLORS = {

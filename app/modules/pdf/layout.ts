@@ -26,7 +26,20 @@ export interface LaidOutPdf {
 /** The whole copy. Same input (version, copy id, print time and printer) ⇒ the same bytes. */
 export function layoutPdf(input: PdfInput): LaidOutPdf {
   const doc = newDocument(input);
-  const ctx: DrawContext = {
+  const ctx = newDrawContext(doc, input);
+  const watermark = watermarkText(input.version.status);
+  // Drawn first on each page, so the text lies on top of it (a solid colour: no opacity, PDF/A-1).
+  if (watermark) doc.on("pageAdded", () => drawWatermark(ctx, watermark));
+  doc.addPage();
+  drawVersion(ctx, input);
+  const pages = drawPageFurniture(doc, input);
+  doc.end();
+  return { doc, pages };
+}
+
+/** The drawing state for one version in a document (a copy of its own, or a part of an inspection binder). */
+export function newDrawContext(doc: PDFKit.PDFDocument, input: PdfInput): DrawContext {
+  return {
     doc,
     indent: 0,
     style: { font: "regular", size: BODY_SIZE, color: COLORS.text },
@@ -34,17 +47,17 @@ export function layoutPdf(input: PdfInput): LaidOutPdf {
     jobFunctionName: (id) => input.jobFunctions.get(id) ?? id,
     outline: { section: null },
   };
-  const watermark = watermarkText(input.version.status);
-  // Drawn first on each page, so the text lies on top of it (a solid colour: no opacity, PDF/A-1).
-  if (watermark) doc.on("pageAdded", () => drawWatermark(ctx, watermark));
-  doc.addPage();
+}
+
+/**
+ * A version from the current page on: title block and metadata, body, signature page and revision
+ * history. The page furniture is the caller's: drawHeader and drawFooter once the pages are known.
+ */
+export function drawVersion(ctx: DrawContext, input: PdfInput): void {
   drawTitleBlock(ctx, input);
   drawBlocks(syntaxTree(input.version.source).children, ctx);
   drawSignaturePage(ctx, input);
   drawRevisionHistory(ctx, input);
-  const pages = drawPageFurniture(doc, input);
-  doc.end();
-  return { doc, pages };
 }
 
 const TREE_CACHE_SIZE = 64;
@@ -123,6 +136,8 @@ function drawTitleBlock(ctx: DrawContext, input: PdfInput): void {
   doc.text(`${TYPE_LABELS[v.type]} · ${v.docId} · Version ${v.version}`, left(ctx), doc.y, { width: contentWidth(ctx) });
   doc.y += 2;
   addOutlineEntry(ctx, 1, `${v.docId} ${v.title}`);
+  // Inside a larger outline (a binder), the version's own bookmarks go under its title; alone, beside it.
+  if (ctx.outline.root) ctx.outline.root = ctx.outline.section ?? ctx.outline.root;
   drawRuns(ctx, [{ text: v.title, font: "bold" }], 18, 4);
   ctx.outline.section = null;
   if (v.summary) drawRuns(ctx, [{ text: v.summary, font: "italic" }], BODY_SIZE, 8);
@@ -137,7 +152,7 @@ function metadataRows(input: PdfInput): [string, string][] {
     ["Title", v.title],
     ["Type", TYPE_LABELS[v.type]],
     ["Version", v.version],
-    ["Status", `${STATUS_LABELS[v.status]} on ${utcDate(input.print.printedAt)}`],
+    ["Status", `${STATUS_LABELS[v.status]} on ${input.statusOn ?? utcDate(input.print.printedAt)}`],
     ["Effective date", v.effectiveFrom ? `${v.effectiveFrom}${v.effectiveTo ? ` to ${v.effectiveTo}` : ""}` : "–"],
     ["Owner", v.owner],
     ["Audience", v.audience.join(", ")],
@@ -240,7 +255,7 @@ function drawPageFurniture(doc: PDFKit.PDFDocument, input: PdfInput): number {
   return count;
 }
 
-function drawHeader(doc: PDFKit.PDFDocument, input: PdfInput): void {
+export function drawHeader(doc: PDFKit.PDFDocument, input: PdfInput): void {
   const v = input.version;
   const x = MARGINS.left;
   const width = doc.page.width - MARGINS.left - MARGINS.right;
@@ -257,7 +272,7 @@ function drawHeader(doc: PDFKit.PDFDocument, input: PdfInput): void {
     .stroke(COLORS.rule);
 }
 
-function drawFooter(doc: PDFKit.PDFDocument, input: PdfInput, page: number, pages: number): void {
+export function drawFooter(doc: PDFKit.PDFDocument, input: PdfInput, page: number, pages: number): void {
   const v = input.version;
   const p = input.print;
   const x = MARGINS.left;

@@ -43,12 +43,23 @@ export async function printableVersion(q: Source, selector: PdfSelector, print: 
   if (record.versions.length === 0) throw new PdfRequestError(`${docId} had no approved version at ${print.printedAt.toISOString()}.`);
   const history = { versions: versionStates(record.versions, printDay, record.retiredFrom) };
   const state = chosenVersion(selector, history.versions, record);
+  return printableState(q, state, history.versions, print);
+}
+
+/**
+ * One version as printed, given its state and the document's version states (newest first) on the
+ * day they describe: the print day for a copy, the as-of day for an inspection binder. Signatures
+ * given after the print time are left out, so a copy printed again gives the same bytes.
+ */
+export async function printableState(q: Source, state: VersionState, states: VersionState[], print: PrintRun, known?: { source: string }): Promise<PdfInput> {
   const v = state.version;
+  const docId = v.docId;
   const printedAtIso = print.printedAt.toISOString();
   const [jobFunctions, allSignatures, source] = await Promise.all([
     loadJobFunctions(q.db),
     signaturesOfVersion(q.db, docId, v.version),
-    q.repo.readFile(v.commit, v.path),
+    // A caller printing many versions may have read their sources already (ContentRepository.readFiles).
+    known?.source ?? q.repo.readFile(v.commit, v.path),
   ]);
   const signatures = allSignatures.filter((s) => s.signedAt <= printedAtIso);
   // A copy must print exactly what was approved: the content hash is what every signature is bound to.
@@ -81,7 +92,7 @@ export async function printableVersion(q: Source, selector: PdfSelector, print: 
       signedAt: s.signedAt,
       contentHash: s.contentHash,
     })),
-    history: [...history.versions].reverse().map((s) => ({
+    history: [...states].reverse().map((s) => ({
       version: s.version.version,
       crId: s.version.crId ?? null,
       reason: s.version.changeReason,
@@ -175,7 +186,7 @@ export async function writePdfFile(input: PdfInput, out: string): Promise<Render
 }
 
 /** Refuses, before any work, an output path whose folder is missing or not writable, or that is a folder. */
-function checkWritable(target: string): void {
+export function checkWritable(target: string): void {
   const folder = path.dirname(target);
   let stat: fs.Stats;
   try {

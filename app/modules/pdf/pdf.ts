@@ -61,6 +61,8 @@ export interface PdfInput {
   /** Job function names by id, for Step owners and Responsibility roles. */
   jobFunctions: ReadonlyMap<string, string>;
   print: PrintRun;
+  /** The day `version.status` and `history` describe when it is not the print day (an inspection binder as of a past day). */
+  statusOn?: string;
 }
 
 export const STATUS_LABELS: Record<PrintStatus, string> = {

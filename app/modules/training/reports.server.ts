@@ -443,6 +443,8 @@ export interface AsOfPerson {
   displayName: string;
   trained: boolean;
   acknowledgedAt: string | null;
+  /** The read-and-understood signature that counts (the inspection binder prints its version). */
+  signatureId: number | null;
 }
 
 export interface AsOfDocument {
@@ -460,7 +462,7 @@ export interface AsOfDocument {
  * force that day, and for each person assigned it by then, whether they had signed by the end of
  * that day (the same rule as `quire trained`).
  */
-export async function trainedAsOfDay(q: Quire, on: string, docId?: string): Promise<AsOfDocument[]> {
+export async function trainedAsOfDay(q: Pick<Quire, "db">, on: string, docId?: string): Promise<AsOfDocument[]> {
   const [versions, retirements] = await Promise.all([allVersions(q.db), allRetirementDates(q.db)]);
   const byDoc = new Map<string, DocumentVersion[]>();
   for (const v of versions) if (!docId || v.docId === docId) byDoc.set(v.docId, [...(byDoc.get(v.docId) ?? []), v]);
@@ -495,7 +497,13 @@ export async function trainedAsOfDay(q: Quire, on: string, docId?: string): Prom
         on,
         rows.map((r) => r.version),
       );
-      people.push({ username: rows[0]!.username, displayName: rows[0]!.display_name, trained: answer.trained, acknowledgedAt: answer.acknowledgedAt });
+      people.push({
+        username: rows[0]!.username,
+        displayName: rows[0]!.display_name,
+        trained: answer.trained,
+        acknowledgedAt: answer.acknowledgedAt,
+        signatureId: answer.signatureId,
+      });
     }
     result.push({ docId: id, title: inForce.title, version: inForce.version, people, trained: people.filter((p) => p.trained).length });
   }
