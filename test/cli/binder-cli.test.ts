@@ -134,6 +134,7 @@ describe("quire binder (one PDF)", () => {
       "Cover",
       "Index",
       `Documents in force on ${AS_OF}`,
+      "Controlled copy register",
       "Signature manifest",
       `Audit trail to the end of ${AS_OF}`,
       `Training as of ${AS_OF}`,
@@ -181,6 +182,12 @@ describe("quire binder (one PDF)", () => {
     const dates = [...manifest.matchAll(/^(\d{4}-\d\d-\d\d) \d\d:\d\d:\d\d /gm)].map((m) => m[1]!);
     expect(dates.length).toBe(signed[0]!.n);
     for (const d of dates) expect(d <= AS_OF).toBe(true);
+  });
+
+  it("has the controlled copy register as of the day (none issued yet on this day)", () => {
+    const register = pages.filter((t) => t.includes("Controlled copy register ·")).join("\n");
+    expect(register).toContain(`Every numbered controlled copy issued by the end of ${AS_OF} (UTC)`);
+    expect(register).toContain("No controlled copy had been issued by then.");
   });
 
   it("has the audit trail up to the end of the day, in order, and stops there", async () => {
@@ -241,7 +248,15 @@ describe("quire binder --zip", () => {
     const inForce = await inForceOn(AS_OF);
     const pdfs = inForce.map((v) => `documents/${v.doc_id}-${v.version}-uncontrolled-2026-11-30.pdf`);
     expect([...listing].sort()).toEqual(
-      [...pdfs, "signature-manifest.csv", "audit-trail.csv", "training-matrix.csv", "training-records.csv", "manifest.json"].sort(),
+      [
+        ...pdfs,
+        "signature-manifest.csv",
+        "controlled-copy-register.csv",
+        "audit-trail.csv",
+        "training-matrix.csv",
+        "training-records.csv",
+        "manifest.json",
+      ].sort(),
     );
     expect(manifest).toMatchObject({ asOf: AS_OF, generatedAt: "2026-11-30T12:00:00.000Z" });
     expect(manifest.files.map((f) => f.path).sort()).toEqual(listing.filter((p) => p !== "manifest.json").sort());

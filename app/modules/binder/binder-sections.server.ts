@@ -1,5 +1,6 @@
 // The binder's sections, each a builder over the record as of the day. BINDER_SECTIONS is the order
 // they are bound in; the cover and the index come first (binder-pdf.server.ts).
+import { COPY_STATUS_LABELS } from "~/modules/copies/copies";
 import { addOutlineEntry, drawRuns } from "~/modules/pdf/blocks";
 import { BODY_SIZE, pageBottom } from "~/modules/pdf/draw-context";
 import { drawFooter, drawHeader, drawVersion, newDrawContext } from "~/modules/pdf/layout";
@@ -7,6 +8,7 @@ import { utcDate, utcTime } from "~/modules/pdf/pdf";
 import { drawTable } from "~/modules/pdf/table";
 
 import { generatedLine, type BinderRun, type ManifestSignature, type Store } from "./binder";
+import { copyRegisterAsOf } from "./binder-copies.server";
 import {
   auditEventCount,
   auditRowsUpTo,
@@ -279,11 +281,67 @@ const trainingSection: SectionBuilder = async ({ run, facts }) => {
   };
 };
 
-/**
- * The binder's sections in the order they are bound, after the cover and the index.
- *
- * SEAM (issue 12 part 2, controlled copies): add "the controlled copy register as of D" as a
- * SectionBuilder right after documentsSection: `[documentsSection, copyRegisterSection, ...]`. Its
- * parts, cover counts, index lines and bookmarks then appear with no other change here.
- */
-export const BINDER_SECTIONS: readonly SectionBuilder[] = [documentsSection, signatureManifestSection, auditTrailSection, trainingSection];
+// ---------------------------------------------------------------------------------------------
+// The controlled copy register as of the day (SOP-DC-001; inspection question 8): which copies were
+// out, of which version, and whether those of ended versions had been recalled by then.
+
+const copyRegisterSection: SectionBuilder = async ({ q, run }) => {
+  const title = "Controlled copy register";
+  const copies = await copyRegisterAsOf(q.db, run.asOf);
+  const toRecall = copies.filter((c) => c.status === "to-recall").length;
+  return {
+    title,
+    cover: [
+      ["Controlled copies issued", String(copies.length)],
+      ["Controlled copies to recall", String(toRecall)],
+    ],
+    parts: [
+      {
+        id: "copies",
+        title,
+        async open() {
+          return {
+            furniture: partFurniture(run, title),
+            async draw(ctx) {
+              heading(ctx, title);
+              note(
+                ctx,
+                `Every numbered controlled copy issued by the end of ${run.asOf} (UTC), with its status that day: outstanding, to recall (its version had been superseded or retired) or closed (returned or destroyed, recorded by then). Each copy's SHA-256 identifies the file issued.`,
+              );
+              const table = new CompactTable(
+                ctx,
+                [
+                  { header: "Copy", weight: 16 },
+                  { header: "Status", weight: 9 },
+                  { header: "Recipient", weight: 18 },
+                  { header: "Location", weight: 18 },
+                  { header: "Issued (UTC)", weight: 13 },
+                  { header: "Closed", weight: 12 },
+                ],
+                { font: "mono" },
+              );
+              for (const c of copies) {
+                table.row(
+                  [
+                    c.copyId,
+                    COPY_STATUS_LABELS[c.status],
+                    c.recipient,
+                    c.location,
+                    utcTime(c.issuedAt).replace(" UTC", ""),
+                    c.recall ? `${c.recall.outcome} ${c.recall.closedOn}` : "–",
+                  ],
+                  `Issued by ${c.issuedByName} · SHA-256 ${c.sha256}`,
+                );
+              }
+              if (copies.length === 0) note(ctx, "No controlled copy had been issued by then.");
+              table.end();
+            },
+          };
+        },
+      },
+    ],
+  };
+};
+
+/** The binder's sections in the order they are bound, after the cover and the index. */
+export const BINDER_SECTIONS: readonly SectionBuilder[] = [documentsSection, copyRegisterSection, signatureManifestSection, auditTrailSection, trainingSection];

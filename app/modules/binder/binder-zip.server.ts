@@ -15,6 +15,7 @@ import { pdfFileName, utcDate } from "~/modules/pdf/pdf";
 import { printableState } from "~/modules/pdf/pdf.server";
 
 import { ZIP_NAMES, type ProgressListener, type ZipManifest, type Store } from "./binder";
+import { copyRegisterAsOf } from "./binder-copies.server";
 import { auditRowsUpTo } from "./binder-data.server";
 import type { BinderPlan } from "./binder-pdf.server";
 
@@ -41,6 +42,7 @@ export async function writeBinderZip(q: Store, plan: BinderPlan, sink: NodeJS.Wr
       },
     })),
     csvEntry(ZIP_NAMES.signatures, signaturesCsv(plan)),
+    { path: ZIP_NAMES.copies, stream: async () => ({ stream: Readable.from(copiesCsv(q, run.asOf)) }) },
     { path: ZIP_NAMES.audit, stream: async () => ({ stream: Readable.from(auditCsv(q, run.asOf)) }) },
     csvEntry(ZIP_NAMES.matrix, matrixCsv(plan)),
     csvEntry(ZIP_NAMES.records, recordsCsv(plan)),
@@ -107,6 +109,40 @@ class HashTap extends Transform {
 function* signaturesCsv(plan: BinderPlan): Generator<string> {
   yield csvRecord(["signature_id", "signed_at", "printed_name", "username", "meaning", "doc_id", "version", "cr_id", "content_hash"]);
   for (const s of plan.facts.signatures) yield csvRecord([s.id, s.signedAt, s.printedName, s.username, s.meaning, s.docId, s.version, s.crId, s.contentHash]);
+}
+
+/** The controlled copy register as of the day, one copy a line. */
+async function* copiesCsv(q: Store, asOf: string): AsyncGenerator<string> {
+  yield csvRecord([
+    "as_of",
+    "copy_id",
+    "doc_id",
+    "version",
+    "copy_status",
+    "recipient",
+    "location",
+    "issued_by",
+    "issued_at",
+    "sha256",
+    "recall_outcome",
+    "closed_on",
+  ]);
+  for (const c of await copyRegisterAsOf(q.db, asOf)) {
+    yield csvRecord([
+      asOf,
+      c.copyId,
+      c.docId,
+      c.version,
+      c.status,
+      c.recipient,
+      c.location,
+      c.issuedBy,
+      c.issuedAt,
+      c.sha256,
+      c.recall?.outcome ?? null,
+      c.recall?.closedOn ?? null,
+    ]);
+  }
 }
 
 /** Every column as stored, as /audit.csv exports them, so the chain can be re-verified from the file. */

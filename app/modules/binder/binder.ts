@@ -118,6 +118,7 @@ export function binderFileName(asOf: string, zip: boolean): string {
 export const ZIP_NAMES = {
   documents: "documents",
   signatures: "signature-manifest.csv",
+  copies: "controlled-copy-register.csv",
   audit: "audit-trail.csv",
   matrix: "training-matrix.csv",
   records: "training-records.csv",
