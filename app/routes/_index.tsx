@@ -83,7 +83,7 @@ export default function Library() {
         onChange={(e) => submit(e.currentTarget, { replace: true, preventScrollReset: true })}
       >
         <label>
-          Search id or title
+          Search id, title or text
           <input ref={search} type="search" name="q" defaultValue={filter.q ?? ""} placeholder="e.g. SOP-DM-001, monitoring or vendor" aria-keyshortcuts="/" />
         </label>
         <label>
