@@ -19,6 +19,7 @@ import { readConfig } from "~/config.server";
 import { initDataFolder } from "~/modules/setup/init.server";
 
 import { LONG_SOP_ID, generateLongSop } from "./long-sop";
+import { resultRow, type ResultRow } from "./result-row";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WORK = path.join(ROOT, "bench", ".work", "binder");
@@ -26,31 +27,14 @@ const FIXTURE = path.join(ROOT, "test", "fixtures", "content");
 const DOCUMENTS = Math.max(1, Math.round(Number(process.env.BENCH_BINDER_DOCUMENTS ?? 300)));
 const WORDS_PER_SOP = 1200;
 
-/** One row of bench/run.ts's results table (same fields as its ResultRow). */
-export interface BinderResultRow {
-  group: "binder";
-  name: string;
-  value: number;
-  unit: string;
-  baseline: string;
-  baselineValue: number;
-  ratio: number;
-  goal: string;
-  goalOn: "ratio" | "value" | "none";
-  goalThreshold: number;
-  goalComparison: ">=" | "<";
-  met: boolean;
-}
+export type BinderResultRow = ResultRow<"binder">;
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
 function row(fields: Omit<BinderResultRow, "group" | "ratio" | "met">): BinderResultRow {
-  const ratio = fields.value / fields.baselineValue;
-  const measured = fields.goalOn === "value" ? fields.value : ratio;
-  const met = fields.goalOn === "none" || (fields.goalComparison === "<" ? measured < fields.goalThreshold : measured >= fields.goalThreshold);
-  return { group: "binder", ...fields, ratio: Math.round(ratio * 100) / 100, met };
+  return resultRow("binder", fields);
 }
 
 /** A generated SOP under its own id and title, so each is a document of its own. */

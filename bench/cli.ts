@@ -15,28 +15,15 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { resultRow, type ResultRow } from "./result-row";
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "scripts", "quire.js");
 const COMPILED = path.join(ROOT, "build", "cli", "quire.js");
 const GOAL_RATIO = 3;
 const QUERY = ["effective", "--doc", "SOP-DM-001", "--on", "2026-06-01", "--json"];
 
-/** One row of bench/run.ts's results table (same fields as its ResultRow). */
-export interface CliResultRow {
-  /** The bench group these figures belong to (`BENCH_ONLY=cli` runs only them). */
-  group: "cli";
-  name: string;
-  value: number;
-  unit: string;
-  baseline: string;
-  baselineValue: number;
-  ratio: number;
-  goal: string;
-  goalOn: "ratio" | "value";
-  goalThreshold: number;
-  goalComparison: ">=" | "<";
-  met: boolean;
-}
+export type CliResultRow = ResultRow<"cli">;
 
 interface Command {
   label: string;
@@ -90,21 +77,17 @@ function makeDemoFolder(): string {
 }
 
 function ratioRow(name: string, valueMs: number, baselineMs: number): CliResultRow {
-  const ratio = valueMs / baselineMs;
-  return {
-    group: "cli",
+  return resultRow("cli", {
     name,
     value: valueMs,
     unit: "ms",
     baseline: "node -e 0",
     baselineValue: baselineMs,
-    ratio,
     goal: `ratio < ${GOAL_RATIO.toFixed(1)}`,
     goalOn: "ratio",
     goalThreshold: GOAL_RATIO,
     goalComparison: "<",
-    met: ratio < GOAL_RATIO,
-  };
+  });
 }
 
 /** Measures the CLI's start-up figures; returns rows for bench/run.ts's results table. */

@@ -29,6 +29,7 @@ import type { PdfInput } from "~/modules/pdf/pdf";
 import { renderPdfBuffer } from "~/modules/pdf/pdf.server";
 
 import { LONG_SOP_ID, generateLongSop } from "./long-sop";
+import { resultRow, type ResultRow } from "./result-row";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Math.max(3, Number(process.env.BENCH_PDF_RUNS ?? 15));
@@ -38,21 +39,7 @@ const JOB_FUNCTIONS = new Map([
   ["cra", "Clinical Research Associate"],
 ]);
 
-/** One row of bench/run.ts's results table (same fields as its ResultRow). */
-export interface PdfResultRow {
-  group: "pdf";
-  name: string;
-  value: number;
-  unit: string;
-  baseline: string;
-  baselineValue: number;
-  ratio: number;
-  goal: string;
-  goalOn: "ratio" | "value" | "none";
-  goalThreshold: number;
-  goalComparison: ">=" | "<";
-  met: boolean;
-}
+export type PdfResultRow = ResultRow<"pdf">;
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -156,9 +143,7 @@ async function chromiumPrint(html: string): Promise<{ ms: number; pages: number 
 }
 
 function row(fields: Omit<PdfResultRow, "group" | "ratio" | "met">): PdfResultRow {
-  const ratio = fields.value / fields.baselineValue;
-  const met = fields.goalOn === "none" || (fields.goalComparison === "<" ? ratio < fields.goalThreshold : ratio >= fields.goalThreshold);
-  return { group: "pdf", ...fields, ratio: Math.round(ratio * 100) / 100, met };
+  return resultRow("pdf", fields);
 }
 
 export async function pdfBenchmarks(): Promise<PdfResultRow[]> {

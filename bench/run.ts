@@ -56,6 +56,7 @@ import { binderBenchmarks } from "./binder-bench";
 import { cliBenchmarks } from "./cli";
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
 import { pdfBenchmarks } from "./pdf-bench";
+import { resultRow, type ResultRow as BenchRow } from "./result-row";
 import { fanOutBenchmark, matrixBenchmark } from "./training-bench";
 import { trainingLoad, trainingLoadTable } from "./training-load";
 
@@ -524,29 +525,10 @@ function sum(values: number[]): number {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-interface ResultRow {
-  /** Which part of the bench measured it (BENCH_ONLY runs one part). */
-  group: Group;
-  name: string;
-  value: number;
-  unit: string;
-  baseline: string;
-  baselineValue: number;
-  /** value / baselineValue. */
-  ratio: number;
-  goal: string;
-  /** What the goal is checked on: the ratio or the value itself; "none" for a figure only reported. */
-  goalOn: "ratio" | "value" | "none";
-  goalThreshold: number;
-  goalComparison: ">=" | "<";
-  met: boolean;
-}
+type ResultRow = BenchRow<Group>;
 
 function row(r: Omit<ResultRow, "ratio" | "met" | "group">, group: Group = "page"): ResultRow {
-  const ratio = r.baselineValue > 0 ? r.value / r.baselineValue : Number.NaN;
-  const checked = r.goalOn === "ratio" ? ratio : r.value;
-  const met = r.goalOn === "none" || (r.goalComparison === ">=" ? checked >= r.goalThreshold : checked < r.goalThreshold);
-  return { group, ...r, ratio, met };
+  return resultRow(group, r);
 }
 
 function fmt(n: number, unit: string): string {

@@ -5,7 +5,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { now, today } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
 import { CopyStatusBadge } from "~/components/copies";
-import { Field, FormMessage, useFocusFirstError } from "~/components/form";
+import { Field, FormMessage, useFocusFirstError, fieldErrors } from "~/components/form";
 import { quire } from "~/context.server";
 import { RecallForm } from "~/modules/copies/copies";
 import { CopyRefused, recordRecall } from "~/modules/copies/copies.server";
@@ -33,11 +33,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
   const q = await quire();
   const copyId = params.copyId ?? "";
   const parsed = RecallForm.safeParse(formValues(await request.formData()));
-  if (!parsed.success) {
-    const errors: Errors = {};
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return json({ errors }, { status: 400 });
-  }
+  if (!parsed.success) return json({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const { password, ...f } = parsed.data;
   try {
     const signer = await verifySigner(q, user, password);

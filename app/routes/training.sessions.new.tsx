@@ -5,7 +5,7 @@ import { z } from "zod";
 
 import { now, today } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
-import { Field, FormMessage, useFocusFirstError } from "~/components/form";
+import { Field, FormMessage, useFocusFirstError, fieldErrors } from "~/components/form";
 import { quire } from "~/context.server";
 import { allVersions } from "~/modules/documents/versions.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
@@ -53,11 +53,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, "training.acknowledge");
   const q = await quire();
   const parsed = SessionForm.safeParse(formValues(await request.formData(), ["attendees", "notCompleted", "documents"]));
-  if (!parsed.success) {
-    const errors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return json({ errors }, { status: 400 });
-  }
+  if (!parsed.success) return json({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const f = parsed.data;
   try {
     const signer = await verifySigner(q, user, f.password);

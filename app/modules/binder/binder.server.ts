@@ -1,11 +1,9 @@
 // Builds the inspection binder to a file (one PDF, or a ZIP of one PDF per version with CSVs and a
 // manifest), written to a temporary name and renamed, and records the export in the audit trail.
-import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 
 import type { Database } from "~/db/db.server";
+import { writeAtomically } from "~/files.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { checkWritable } from "~/modules/pdf/pdf.server";
 import type { Actor } from "~/modules/users/actor";
@@ -43,39 +41,6 @@ export async function buildBinder(q: Store, run: BinderRun, out: string, options
     bytes: written.bytes,
     counts: plan.counts,
   };
-}
-
-/**
- * Streams into a temporary file in the target's folder, hashing on the way, then renames it: a reader
- * never sees half a binder, and a failure removes the temporary file.
- */
-async function writeAtomically<T>(target: string, write: (sink: NodeJS.WritableStream) => Promise<T>): Promise<T & { sha256: string; bytes: number }> {
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const tap = new PassThrough();
-  tap.on("data", (chunk: Buffer) => {
-    hash.update(chunk);
-    bytes += chunk.length;
-  });
-  const file = fs.createWriteStream(temporary, { flags: "wx" });
-  const closed = new Promise<void>((resolve, reject) => {
-    file.on("close", resolve);
-    file.on("error", reject);
-  });
-  tap.pipe(file);
-  try {
-    const result = await write(tap);
-    await closed;
-    fs.renameSync(temporary, target);
-    return { ...result, sha256: hash.digest("hex"), bytes };
-  } catch (error) {
-    tap.destroy();
-    file.destroy();
-    await closed.catch(() => undefined);
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
 }
 
 /** Records that the binder left the system: as of which day, its SHA-256 and what it holds (an export, as audit.csv records its own). */

@@ -1,13 +1,13 @@
 // Gathers what a printed copy needs (the version, its source, signatures, revision history) through the
 // readers the document page uses, renders it, and writes or returns the bytes. The layout is layout.ts.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 import type { Quire } from "~/context.server";
 import type { Database } from "~/db/db.server";
+import { writeAtomically } from "~/files.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { sha256 } from "~/modules/content/hash";
 import { versionStates, type DocumentVersion, type VersionState } from "~/modules/documents/documents";
@@ -166,23 +166,12 @@ export async function renderPdfBuffer(input: PdfInput): Promise<RenderedPdf & { 
 export async function writePdfFile(input: PdfInput, out: string): Promise<RenderedPdf & { out: string }> {
   const target = path.resolve(out);
   checkWritable(target);
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
-  try {
+  const written = await writeAtomically(target, async (sink) => {
     const { doc, pages } = layoutPdf(input);
-    const hash = createHash("sha256");
-    let bytes = 0;
-    const tap = new PassThrough();
-    tap.on("data", (chunk: Buffer) => {
-      hash.update(chunk);
-      bytes += chunk.length;
-    });
-    await pipeline(doc, tap, fs.createWriteStream(temporary, { flags: "wx" }));
-    fs.renameSync(temporary, target);
-    return { pages, sha256: hash.digest("hex"), bytes, out: target };
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
+    await pipeline(doc, sink);
+    return { pages };
+  });
+  return { ...written, out: target };
 }
 
 /** Refuses, before any work, an output path whose folder is missing or not writable, or that is a folder. */
