@@ -49,7 +49,7 @@ describe("controlled copies in Chromium", () => {
     expect(await row.innerText()).toContain("Dr Ana Silva");
     await screenshot(page, "copies-register");
 
-    await row.getByRole("link", { name: "SOP-DM-001-2.0-C001" }).click();
+    await row.getByRole("link", { name: "SOP-DM-001-2.0-C001", exact: true }).click();
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the copy (PDF)" }).click()]);
     const file = path.join(tempDir("quire-copy-download-"), "copy.pdf");
     await download.saveAs(file);
@@ -61,7 +61,7 @@ describe("controlled copies in Chromium", () => {
   it("closes the recall of a copy whose version was superseded, with a signed record", async () => {
     const page = await signIn("qa");
     await page.goto(`${server.url}/copies?status=to-recall`);
-    await page.getByRole("link", { name: "SOP-CM-001-1.1-C002" }).click();
+    await page.getByRole("link", { name: "SOP-CM-001-1.1-C002", exact: true }).click();
     await page.getByLabel("Destroyed (confirmed by the recipient)").check();
     await page.getByLabel("Note (optional)").fill("Destruction confirmed by the site in writing.");
     await page.getByLabel("Your password").fill(PASSWORD);
