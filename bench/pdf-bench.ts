@@ -19,7 +19,6 @@ import { fileURLToPath } from "node:url";
 
 import { toString } from "mdast-util-to-string";
 import PDFDocument from "pdfkit";
-import { chromium } from "playwright-core";
 
 import { sha256 } from "~/modules/content/hash";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
@@ -28,12 +27,12 @@ import { registerFonts, fontPath } from "~/modules/pdf/fonts";
 import type { PdfInput } from "~/modules/pdf/pdf";
 import { renderPdfBuffer } from "~/modules/pdf/pdf.server";
 
+import { CHROMIUM, launchChromium } from "../test/helpers/browser";
 import { LONG_SOP_ID, generateLongSop } from "./long-sop";
 import { resultRow, type ResultRow } from "./result-row";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Math.max(3, Number(process.env.BENCH_PDF_RUNS ?? 15));
-const CHROMIUM = process.env.QUIRE_CHROMIUM ?? "/usr/bin/chromium";
 const JOB_FUNCTIONS = new Map([
   ["quality-manager", "Quality Manager"],
   ["cra", "Clinical Research Associate"],
@@ -106,20 +105,7 @@ async function chromiumPrint(html: string): Promise<{ ms: number; pages: number 
     log(`pdf: no Chromium at ${CHROMIUM}; skipping the Chromium comparison`);
     return null;
   }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const css = fs.readFileSync(path.join(ROOT, "app", "styles", "app.css"), "utf8");

@@ -13,8 +13,9 @@ export const CHROMIUM = process.env.QUIRE_CHROMIUM ?? "/usr/bin/chromium";
 
 export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, "..", "..", "test-results", "screenshots");
 
-export async function launchBrowser(): Promise<{ browser: Browser; context: BrowserContext; page: Page; close: () => Promise<void> }> {
-  const browser = await chromium.launch({
+/** Debian's Chromium, headless, with the flags this machine needs (stack.md pitfall 10). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -28,6 +29,10 @@ export async function launchBrowser(): Promise<{ browser: Browser; context: Brow
       "--disable-dev-shm-usage",
     ],
   });
+}
+
+export async function launchBrowser(): Promise<{ browser: Browser; context: BrowserContext; page: Page; close: () => Promise<void> }> {
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   // A page error or console error is a test failure, as on the server side.
