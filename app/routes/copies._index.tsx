@@ -18,14 +18,17 @@ export const meta: MetaFunction = () => [{ title: "Controlled copy register · Q
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "copies.read");
   const q = await quire();
-  const filter = parseRegisterFilter(new URL(request.url).searchParams);
+  const { problems, ...filter } = parseRegisterFilter(new URL(request.url).searchParams);
   const on = today(q.config);
   const [rows, all] = await Promise.all([listRegister(q.db, filter, on), listRegister(q.db, { status: null, doc: null }, on)]);
-  return json({ on, filter, rows, counts: registerCounts(all), total: all.length, canIssue: user.permissions.includes("copies.issue") });
+  return json(
+    { on, filter, problems, rows, counts: registerCounts(all), total: all.length, canIssue: user.permissions.includes("copies.issue") },
+    { status: problems.length > 0 ? 400 : 200 },
+  );
 }
 
 export default function CopyRegister() {
-  const { on, filter, rows, counts, total, canIssue } = useLoaderData<typeof loader>();
+  const { on, filter, problems, rows, counts, total, canIssue } = useLoaderData<typeof loader>();
   const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== null)).toString();
   return (
     <section className="copy-register">
@@ -37,6 +40,13 @@ export default function CopyRegister() {
           {canIssue ? " Issue copies from a document's page (“Issue controlled copy”)." : null}
         </p>
       </div>
+      {problems.length > 0 ? (
+        <div className="banner banner-error" role="alert">
+          {problems.map((p) => (
+            <p key={p}>{p}</p>
+          ))}
+        </div>
+      ) : null}
       {counts["to-recall"] > 0 ? (
         <p className="banner banner-warning" role="status">
           <strong>

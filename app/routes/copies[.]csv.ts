@@ -37,7 +37,10 @@ const COLUMNS = [
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "copies.read");
   const q = await quire();
-  const filter = parseRegisterFilter(new URL(request.url).searchParams);
+  const { problems, ...filter } = parseRegisterFilter(new URL(request.url).searchParams);
+  if (problems.length > 0) {
+    return new Response(`Nothing was exported: ${problems.join(" ")}\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
   const on = today(q.config);
   const rows = await listRegister(q.db, filter, on);
   await recordRegisterExport(q.db, actorOf(user), filter, rows.length, now(q.config));

@@ -194,3 +194,15 @@ describe("the demo's register", () => {
     expect((await qa.get("/copies")).text).toContain("1 controlled copy is to recall");
   });
 });
+
+describe("the register's filters", () => {
+  it("name a bad status or document and answer 400; the CSV exports nothing then", async () => {
+    const page = await inspector.get("/copies?status=lost&doc=SOP-CM-001");
+    expect(page.status).toBe(400);
+    expect(page.text).toContain("The status “lost” was not used: it is one of outstanding, to-recall, closed.");
+    const csv = await inspector.get("/copies.csv?doc=not%20an%20id");
+    expect(csv.status).toBe(400);
+    expect(csv.text).toContain("Nothing was exported: The document “NOT AN ID” was not used");
+    expect((await inspector.get("/copies?status=closed")).status).toBe(200);
+  });
+});

@@ -48,8 +48,15 @@ describe("copy numbers", () => {
     expect(copyStatus("retired", false)).toBe("to-recall");
     expect(copyStatus("superseded", true)).toBe("closed");
     expect(copyStatus("effective", true)).toBe("closed");
-    expect(parseRegisterFilter(new URLSearchParams("status=to-recall&doc=sop-ts-001"))).toEqual({ status: "to-recall", doc: "SOP-TS-001" });
-    expect(parseRegisterFilter(new URLSearchParams("status=lost&doc=%27;drop"))).toEqual({ status: null, doc: null });
+    expect(parseRegisterFilter(new URLSearchParams("status=to-recall&doc=sop-ts-001"))).toEqual({ status: "to-recall", doc: "SOP-TS-001", problems: [] });
+    expect(parseRegisterFilter(new URLSearchParams("status=lost&doc=%27;drop"))).toEqual({
+      status: null,
+      doc: null,
+      problems: [
+        "The status “lost” was not used: it is one of outstanding, to-recall, closed.",
+        "The document “';DROP” was not used: write a document id such as SOP-DM-001.",
+      ],
+    });
   });
 });
 

@@ -139,11 +139,17 @@ export interface RegisterFilter {
   doc: string | null;
 }
 
-export function parseRegisterFilter(params: URLSearchParams): RegisterFilter {
-  const status = params.get("status");
+/**
+ * The register's filters from the query string. A value that is not valid is named in `problems` and
+ * left out; the page answers 400 and the CSV exports nothing, never silently everything.
+ */
+export function parseRegisterFilter(params: URLSearchParams): RegisterFilter & { problems: string[] } {
+  const problems: string[] = [];
+  const status = params.get("status")?.trim() ?? "";
   const doc = params.get("doc")?.trim().toUpperCase() ?? "";
-  return {
-    status: (COPY_STATUSES as readonly string[]).includes(status ?? "") ? (status as CopyStatus) : null,
-    doc: /^[A-Z0-9-]{2,40}$/.test(doc) ? doc : null,
-  };
+  const knownStatus = (COPY_STATUSES as readonly string[]).includes(status);
+  if (status !== "" && !knownStatus) problems.push(`The status “${status.slice(0, 40)}” was not used: it is one of ${COPY_STATUSES.join(", ")}.`);
+  const goodDoc = /^[A-Z0-9-]{2,40}$/.test(doc);
+  if (doc !== "" && !goodDoc) problems.push(`The document “${doc.slice(0, 40)}” was not used: write a document id such as SOP-DM-001.`);
+  return { status: knownStatus ? (status as CopyStatus) : null, doc: goodDoc ? doc : null, problems };
 }
