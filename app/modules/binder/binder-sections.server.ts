@@ -28,7 +28,7 @@ import {
   type PageNumbers,
   type PartContext,
 } from "./binder-layout.server";
-import { CompactTable } from "./compact-table";
+import { CompactTable, type CompactColumn } from "./compact-table";
 
 /** What every section may use, read once before the first pass. */
 export interface BinderFacts {
@@ -106,51 +106,25 @@ const documentsSection: SectionBuilder = async ({ q, run, facts }) => ({
 // ---------------------------------------------------------------------------------------------
 // The signature manifest: every document-control e-signature up to the end of the day.
 
-const signatureManifestSection: SectionBuilder = async ({ run, facts }) => {
-  const title = "Signature manifest";
-  return {
-    title,
+const signatureManifestSection: SectionBuilder = async ({ run, facts }) =>
+  listSection(run, {
+    id: "signatures",
+    title: "Signature manifest",
     cover: [["Document-control e-signatures", String(facts.signatures.length)]],
-    parts: [
-      {
-        id: "signatures",
-        title,
-        async open() {
-          return {
-            furniture: partFurniture(run, title),
-            async draw(ctx) {
-              heading(ctx, title);
-              note(
-                ctx,
-                `Every document-control electronic signature (authored, reviewed, approved, periodic review, retired) made by the end of ${run.asOf} (UTC), oldest first: who signed, the meaning, when, the document and version, and the SHA-256 of the exact content signed (21 CFR Part 11 §11.50, §11.70). Read-and-understood signatures are in the training records.`,
-              );
-              const table = new CompactTable(
-                ctx,
-                [
-                  { header: "Signed (UTC)", weight: 15 },
-                  { header: "Signed by", weight: 20 },
-                  { header: "Meaning", weight: 12 },
-                  { header: "Document", weight: 12 },
-                  { header: "Version", weight: 6 },
-                  { header: "Change request", weight: 12 },
-                ],
-                { font: "mono" },
-              );
-              for (const s of facts.signatures) {
-                table.row(
-                  [utcTime(s.signedAt).replace(" UTC", ""), `${s.printedName} (${s.username})`, s.meaning, s.docId, s.version ?? "–", s.crId ?? "–"],
-                  `Content SHA-256 ${s.contentHash}`,
-                );
-              }
-              if (facts.signatures.length === 0) note(ctx, "No document-control signature had been made by then.");
-              table.end();
-            },
-          };
-        },
-      },
+    intro: `Every document-control electronic signature (authored, reviewed, approved, periodic review, retired) made by the end of ${run.asOf} (UTC), oldest first: who signed, the meaning, when, the document and version, and the SHA-256 of the exact content signed (21 CFR Part 11 §11.50, §11.70). Read-and-understood signatures are in the training records.`,
+    columns: [
+      { header: "Signed (UTC)", weight: 15 },
+      { header: "Signed by", weight: 20 },
+      { header: "Meaning", weight: 12 },
+      { header: "Document", weight: 12 },
+      { header: "Version", weight: 6 },
+      { header: "Change request", weight: 12 },
     ],
-  };
-};
+    items: facts.signatures,
+    cells: (s) => [utcTime(s.signedAt).replace(" UTC", ""), `${s.printedName} (${s.username})`, s.meaning, s.docId, s.version ?? "–", s.crId ?? "–"],
+    second: (s) => `Content SHA-256 ${s.contentHash}`,
+    empty: "No document-control signature had been made by then.",
+  });
 
 // ---------------------------------------------------------------------------------------------
 // The audit trail up to the end of the day, streamed from the database.
@@ -286,54 +260,70 @@ const trainingSection: SectionBuilder = async ({ run, facts }) => {
 // out, of which version, and whether those of ended versions had been recalled by then.
 
 const copyRegisterSection: SectionBuilder = async ({ q, run }) => {
-  const title = "Controlled copy register";
   const copies = await copyRegisterAsOf(q.db, run.asOf);
-  const toRecall = copies.filter((c) => c.status === "to-recall").length;
-  return {
-    title,
+  return listSection(run, {
+    id: "copies",
+    title: "Controlled copy register",
     cover: [
       ["Controlled copies issued", String(copies.length)],
-      ["Controlled copies to recall", String(toRecall)],
+      ["Controlled copies to recall", String(copies.filter((c) => c.status === "to-recall").length)],
     ],
+    intro: `Every numbered controlled copy issued by the end of ${run.asOf} (UTC), with its status that day: outstanding, to recall (its version had been superseded or retired) or closed (returned or destroyed, recorded by then). Each copy's SHA-256 identifies the file issued.`,
+    columns: [
+      { header: "Copy", weight: 16 },
+      { header: "Status", weight: 9 },
+      { header: "Recipient", weight: 18 },
+      { header: "Location", weight: 18 },
+      { header: "Issued (UTC)", weight: 13 },
+      { header: "Closed", weight: 12 },
+    ],
+    items: copies,
+    cells: (c) => [
+      c.copyId,
+      COPY_STATUS_LABELS[c.status],
+      c.recipient,
+      c.location,
+      utcTime(c.issuedAt).replace(" UTC", ""),
+      c.recall ? `${c.recall.outcome} ${c.recall.closedOn}` : "–",
+    ],
+    second: (c) => `Issued by ${c.issuedByName} · SHA-256 ${c.sha256}`,
+    empty: "No controlled copy had been issued by then.",
+  });
+};
+
+// ---------------------------------------------------------------------------------------------
+// A section that is one list read before the first pass: a heading, what it holds, and a compact
+// table with a second line a row (a hash), or a note that it was empty then.
+
+interface ListSection<T> {
+  id: string;
+  title: string;
+  cover: [string, string][];
+  intro: string;
+  columns: readonly CompactColumn[];
+  items: readonly T[];
+  cells: (item: T) => string[];
+  second: (item: T) => string;
+  empty: string;
+}
+
+function listSection<T>(run: BinderRun, l: ListSection<T>): BinderSection {
+  return {
+    title: l.title,
+    cover: l.cover,
     parts: [
       {
-        id: "copies",
-        title,
+        id: l.id,
+        title: l.title,
         async open() {
           return {
-            furniture: partFurniture(run, title),
+            furniture: partFurniture(run, l.title),
             async draw(ctx) {
-              heading(ctx, title);
-              note(
-                ctx,
-                `Every numbered controlled copy issued by the end of ${run.asOf} (UTC), with its status that day: outstanding, to recall (its version had been superseded or retired) or closed (returned or destroyed, recorded by then). Each copy's SHA-256 identifies the file issued.`,
-              );
-              const table = new CompactTable(
-                ctx,
-                [
-                  { header: "Copy", weight: 16 },
-                  { header: "Status", weight: 9 },
-                  { header: "Recipient", weight: 18 },
-                  { header: "Location", weight: 18 },
-                  { header: "Issued (UTC)", weight: 13 },
-                  { header: "Closed", weight: 12 },
-                ],
-                { font: "mono" },
-              );
-              for (const c of copies) {
-                table.row(
-                  [
-                    c.copyId,
-                    COPY_STATUS_LABELS[c.status],
-                    c.recipient,
-                    c.location,
-                    utcTime(c.issuedAt).replace(" UTC", ""),
-                    c.recall ? `${c.recall.outcome} ${c.recall.closedOn}` : "–",
-                  ],
-                  `Issued by ${c.issuedByName} · SHA-256 ${c.sha256}`,
-                );
-              }
-              if (copies.length === 0) note(ctx, "No controlled copy had been issued by then.");
+              heading(ctx, l.title);
+              note(ctx, l.intro);
+              const table = new CompactTable(ctx, l.columns, { font: "mono" });
+              for (const item of l.items) table.row(l.cells(item), l.second(item));
+              if (l.items.length === 0) note(ctx, l.empty);
               table.end();
             },
           };
@@ -341,7 +331,7 @@ const copyRegisterSection: SectionBuilder = async ({ q, run }) => {
       },
     ],
   };
-};
+}
 
 /** The binder's sections in the order they are bound, after the cover and the index. */
 export const BINDER_SECTIONS: readonly SectionBuilder[] = [documentsSection, copyRegisterSection, signatureManifestSection, auditTrailSection, trainingSection];
