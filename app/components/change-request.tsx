@@ -123,7 +123,10 @@ export function SignatureList({ signatures, caption }: { signatures: readonly Sh
           const note = s.standing ? STANDING_TEXT[s.standing] : null;
           return (
             <tr key={s.id} className={note ? "signature-void" : undefined} data-meaning={s.meaning} data-standing={s.standing ?? "counts"}>
-              <td>{s.meaning}</td>
+              <td>
+                {s.meaning}
+                {s.jobFunction ? <span className="muted small"> for {s.jobFunction}</span> : null}
+              </td>
               <td>
                 {s.printedName} <span className="muted small">({s.username})</span>
               </td>

@@ -18,6 +18,7 @@ import {
   getChangeRequest,
   rejectChange,
   setReviewers,
+  signFunctionApproval,
   signReview,
   submitForReview,
   withdrawChange,
@@ -89,8 +90,12 @@ async function perform(q: Quire, user: CurrentUser, crId: string, form: ChangeAc
       return "cr-reviewed";
     case "approve":
       await verifySigner(q, user, form.password);
-      await approveChange(q, me, crId, form.effectiveDate, at, form.contentHash, trainingChoices);
+      await approveChange(q, me, crId, form.effectiveDate, at, form.contentHash, trainingChoices, form.urgentJustification ?? null);
       return "cr-approved";
+    case "function-approve":
+      await verifySigner(q, user, form.password);
+      await signFunctionApproval(q, me, crId, at, form.contentHash);
+      return "cr-function-approved";
     case "reject":
       await rejectChange(q, me, crId, form.reason, at);
       return "cr-rejected";
@@ -195,6 +200,8 @@ export default function ChangeRequestView() {
     today: on,
     printedName,
     trainingImpact,
+    route,
+    functionApproval,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -283,6 +290,27 @@ export default function ChangeRequestView() {
             </div>
           ) : null}
 
+          <h2>Approval route</h2>
+          <ol className="approval-route" data-testid="approval-route">
+            {route.steps.map((s) => (
+              <li key={s.jobFunction} data-step={s.jobFunction} data-signed={s.signedBy ? "yes" : "no"}>
+                <strong>{s.name}</strong> {s.final ? <span className="muted small">(final approval: makes the version)</span> : null}{" "}
+                {s.signedBy ? (
+                  <span className="badge badge-effective">
+                    signed by {s.signedBy}
+                    {s.signedAt ? `, ${utcMinuteLabel(s.signedAt)}` : ""}
+                  </span>
+                ) : (
+                  <span className="badge badge-pending">not signed</span>
+                )}
+              </li>
+            ))}
+          </ol>
+          <p className="muted small">
+            Reviews first, then each approval in this order (SOP-DC-001, document-control.yaml).{" "}
+            {cr.urgentJustification ? `Urgent change: ${cr.urgentJustification}` : null}
+          </p>
+
           <h2>Signatures</h2>
           <SignatureList signatures={signatures} caption="Electronic signatures on this change (each bound to the SHA-256 of the content signed)" />
           {cr.state === "in-review" && blockers.length > 0 ? (
@@ -359,9 +387,22 @@ export default function ChangeRequestView() {
               />
             </div>
           ) : null}
+          {functionApproval ? (
+            <div className="card">
+              <h2>Approve for {functionApproval.name}</h2>
+              <SignatureForm
+                intent="function-approve"
+                meaning="Function approval"
+                printedName={printedName}
+                contentHash={draft.contentHash}
+                button={`Sign the ${functionApproval.name} approval`}
+                error={errorFor("function-approve", "password")}
+              />
+            </div>
+          ) : null}
           {can("approve") ? (
             <div className="card">
-              <h2>Approve</h2>
+              <h2>Final approval</h2>
               <SignatureForm
                 intent="approve"
                 meaning="Approved"
@@ -374,16 +415,24 @@ export default function ChangeRequestView() {
                   label="Effective date"
                   name="effectiveDate"
                   error={errorFor("approve", "effectiveDate")}
-                  hint="Today or later; the previous version is superseded that day."
+                  hint={`${route.earliestEffectiveDate} or later leaves ${route.minimumTrainingWorkingDays} working days for training (SOP-DC-001); the previous version is superseded that day.`}
                 >
                   <input
                     id="effectiveDate"
                     name="effectiveDate"
                     type="date"
                     min={on}
-                    defaultValue={cr.proposedEffectiveDate < on ? on : cr.proposedEffectiveDate}
+                    defaultValue={cr.proposedEffectiveDate < route.earliestEffectiveDate ? route.earliestEffectiveDate : cr.proposedEffectiveDate}
                     required
                   />
+                </Field>
+                <Field
+                  label="Urgent change: why the training period may be shorter"
+                  name="urgentJustification"
+                  error={errorFor("approve", "urgentJustification")}
+                  hint="For example participant safety or a critical audit finding. Recorded in the change request, the version's commit and the audit trail."
+                >
+                  <textarea id="urgentJustification" name="urgentJustification" rows={2} />
                 </Field>
                 {trainingImpact ? <TrainingImpactFields impact={trainingImpact} major={cr.revision === "major"} error={errorFor("approve", "impact")} /> : null}
               </SignatureForm>

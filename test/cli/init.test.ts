@@ -60,7 +60,7 @@ describe("init: the content repository bootstrap", () => {
       ]);
       const log = await simpleGit(config.contentRepo).raw(["log", "--format=%aI %s", "main"]);
       expect(log).toContain("SOP-TS-001 v1.0: Test Monitoring Procedure");
-      expect(log).toMatch(/2026-02-23T09:30:00\+00:00 SOP-TS-001 v2\.0/); // approved a working week before it took effect
+      expect(log).toMatch(/2026-02-12T09:30:00\+00:00 SOP-TS-001 v2\.0/); // approved twelve working days before it took effect
       const cr = (await listChangeRequests(q.db)).find((c) => c.docId === "SOP-TS-001")!;
       expect(cr).toMatchObject({
         id: "CR-2026-0001",
@@ -68,7 +68,7 @@ describe("init: the content repository bootstrap", () => {
         targetVersion: "2.0",
         revision: "major",
         retrainingRequired: true,
-        createdAt: "2026-02-16T10:00:00.000Z",
+        createdAt: "2026-02-05T10:00:00.000Z",
       });
     } finally {
       await q.db.close();

@@ -90,11 +90,11 @@ describe("quire remind (SOP-TR-001: reminders and escalation)", () => {
     expect(dry.stderr).toBe("");
     expect(dry.status).toBe(0);
     expect(dry.stdout.split("\n").slice(0, 3)).toEqual([
-      "overdue-30  SOP-CM-001 v2.0  due 2026-04-06, 233 days overdue  cra2  -> exec (executive management), qa (quality manager)",
+      "overdue-30  SOP-CM-001 v2.0  due 2026-04-06, 233 days overdue  cra2  -> exec (executive management), qa (quality manager), reviewer (quality manager)",
       "overdue-1   SOP-CM-001 v2.0  due 2026-11-18, 7 days overdue  cra3  -> cra3 (employee), qa (line manager)",
       "overdue-1   WI-CM-001 v1.1  due 2026-11-18, 7 days overdue  cra3  -> cra3 (employee), qa (line manager)",
     ]);
-    expect(dry.stdout).toContain("Dry run for 2026-11-25: 3 notices to 6 recipients would be sent to the outbox");
+    expect(dry.stdout).toContain("Dry run for 2026-11-25: 3 notices to 7 recipients would be sent to the outbox");
     expect(JSON.parse(remind("--dry-run", "--json").stdout)).toMatchObject({ on: "2026-11-25", dryRun: true, transport: "outbox", warnings: [] });
     expect(outbox()).toEqual([]);
     expect(await query("SELECT id FROM training_reminders")).toEqual([]);
@@ -107,7 +107,7 @@ describe("quire remind (SOP-TR-001: reminders and escalation)", () => {
     expect(first.status).toBe(0);
     const sent = sentOf(first.stdout);
     expect(summary(sent)).toEqual([
-      "cra2 SOP-CM-001 v2.0 2026-04-06 overdue-30: exec executive-management, qa quality-manager",
+      "cra2 SOP-CM-001 v2.0 2026-04-06 overdue-30: exec executive-management, qa quality-manager, reviewer quality-manager",
       "cra3 SOP-CM-001 v2.0 2026-11-18 overdue-1: cra3 employee, qa line-manager",
       "cra3 WI-CM-001 v1.1 2026-11-18 overdue-1: cra3 employee, qa line-manager",
     ]);
@@ -117,7 +117,9 @@ describe("quire remind (SOP-TR-001: reminders and escalation)", () => {
 
     // The escalation as a mail client reads it.
     const mail = parseEml(fs.readFileSync(path.join(dataDir, sent[0]!.file!), "utf8"));
-    expect(mail.headers.get("to")).toBe("Elena Vance <exec@demo.quire.invalid>, Quinn Avery <qa@demo.quire.invalid>");
+    expect(mail.headers.get("to")).toBe(
+      "Elena Vance <exec@demo.quire.invalid>, Quinn Avery <qa@demo.quire.invalid>, Rafael Ortiz <reviewer@demo.quire.invalid>",
+    );
     expect(mail.headers.get("from")).toBe("Quire <quire@localhost>");
     expect(mail.headers.get("subject")).toBe("Escalation to executive management: Carlos Ruiz's training on SOP-CM-001 v2.0 is 233 days overdue");
     expect(mail.body).toContain('Carlos Ruiz\'s read-and-understood training on SOP-CM-001 v2.0 "Clinical Monitoring" was due on 2026-04-06');
@@ -134,6 +136,7 @@ describe("quire remind (SOP-TR-001: reminders and escalation)", () => {
     expect(rows.map((r) => `${r.rule} ${r.recipient_role} ${r.sent_on} ${r.transport}`)).toEqual([
       "overdue-30 executive-management 2026-11-25 outbox",
       "overdue-30 quality-manager 2026-11-25 outbox",
+      "overdue-30 quality-manager 2026-11-25 outbox",
       "overdue-1 employee 2026-11-25 outbox",
       "overdue-1 line-manager 2026-11-25 outbox",
       "overdue-1 employee 2026-11-25 outbox",
@@ -145,6 +148,7 @@ describe("quire remind (SOP-TR-001: reminders and escalation)", () => {
     expect(notices.map((n) => `${n.username} ${n.kind} ${n.doc_id}`)).toEqual([
       "exec escalation SOP-CM-001",
       "qa escalation SOP-CM-001",
+      "reviewer escalation SOP-CM-001",
       "cra3 reminder SOP-CM-001",
       "qa reminder SOP-CM-001",
       "cra3 reminder WI-CM-001",
@@ -153,14 +157,14 @@ describe("quire remind (SOP-TR-001: reminders and escalation)", () => {
     const audits = await query<{ username: string; new_values: string }>("SELECT username, new_values FROM audit_events WHERE action = 'training.remind'");
     expect(audits).toHaveLength(1);
     expect(audits[0]!.username).toMatch(/^cli:/);
-    expect(JSON.parse(audits[0]!.new_values)).toMatchObject({ on: "2026-11-25", notices: 3, recipients: 6, byRule: { "overdue-30": 1, "overdue-1": 2 } });
+    expect(JSON.parse(audits[0]!.new_values)).toMatchObject({ on: "2026-11-25", notices: 3, recipients: 7, byRule: { "overdue-30": 1, "overdue-1": 2 } });
 
     const again = remind("--on", "2026-11-25", "--json");
     expect(again.status).toBe(0);
     expect(sentOf(again.stdout)).toEqual([]);
     expect(remind().stdout).toBe("No reminders due on 2026-11-25: nothing sent.\n");
     expect(outbox()).toHaveLength(3);
-    expect(await query("SELECT id FROM training_reminders")).toHaveLength(6);
+    expect(await query("SELECT id FROM training_reminders")).toHaveLength(7);
     expect(await query("SELECT seq FROM audit_events WHERE action = 'training.remind'")).toHaveLength(1);
   });
 
@@ -174,14 +178,14 @@ describe("quire remind (SOP-TR-001: reminders and escalation)", () => {
     const sent = sentOf(later.stdout);
     // cra3's line manager is the quality manager: told once, as quality manager.
     expect(summary(sent.filter((s) => s.user !== "pm1"))).toEqual([
-      "cra3 SOP-CM-001 v2.0 2026-11-18 overdue-20: qa quality-manager, cra3 employee cc",
-      "cra3 WI-CM-001 v1.1 2026-11-18 overdue-20: qa quality-manager, cra3 employee cc",
+      "cra3 SOP-CM-001 v2.0 2026-11-18 overdue-20: qa quality-manager, reviewer quality-manager, cra3 employee cc",
+      "cra3 WI-CM-001 v1.1 2026-11-18 overdue-20: qa quality-manager, reviewer quality-manager, cra3 employee cc",
     ]);
     expect(summary(sent.filter((s) => s.user === "pm1")).sort()).toEqual(
       pm1.map((a) => `pm1 ${a.doc_id} v${a.version} 2026-12-15 before-5: pm1 employee`).sort(),
     );
     const escalation = parseEml(fs.readFileSync(path.join(dataDir, sent.find((s) => s.user === "cra3")!.file!), "utf8"));
-    expect(escalation.headers.get("to")).toBe("Quinn Avery <qa@demo.quire.invalid>");
+    expect(escalation.headers.get("to")).toBe("Quinn Avery <qa@demo.quire.invalid>, Rafael Ortiz <reviewer@demo.quire.invalid>");
     expect(escalation.headers.get("cc")).toBe("Nadia Osei <cra3@demo.quire.invalid>");
     expect(escalation.body).toContain("Nadia Osei must stop performing tasks governed by SOP-CM-001 until the training is complete.");
     expect(sentOf(remind("--on", "2026-12-08", "--json").stdout)).toEqual([]);

@@ -106,7 +106,16 @@ describe("approval rules", () => {
     signedAt,
     contentHash,
   });
-  const base = { contentHash: HASH, authorId: "author", reviewerIds: ["r1", "r2"], approverId: "qa" };
+  // One-step route (the fixture's rules): the quality manager's final approval only.
+  const base = {
+    contentHash: HASH,
+    authorId: "author",
+    reviewerIds: ["r1", "r2"],
+    approverId: "qa",
+    approverFunctions: ["quality-manager"],
+    steps: ["quality-manager"],
+    reviewerMayGiveFinalApproval: false,
+  };
 
   it("allows approval when the author and every named reviewer signed the current content", () => {
     const signatures = [
@@ -136,6 +145,8 @@ describe("approval rules", () => {
     expect(approvalBlockers({ ...base, approverId: "r1", signatures })).toEqual([refusal]);
     // A reviewer removed from the list after signing a review still reviewed it.
     expect(approvalBlockers({ ...base, reviewerIds: ["r2"], approverId: "r1", signatures })).toEqual([refusal]);
+    // document-control.yaml may allow it (reviewerMayGiveFinalApproval: true).
+    expect(approvalBlockers({ ...base, approverId: "r1", signatures, reviewerMayGiveFinalApproval: true })).toEqual([]);
   });
 
   it("does not count signatures on other content: an edit after signing invalidates them", () => {

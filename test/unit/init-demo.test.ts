@@ -32,9 +32,12 @@ describe("init: the content repository bootstrap", () => {
       const trailers = await q.repo.trailers(commit);
       const crId = trailers.get("Quire-Change-Request")?.[0];
       expect(crId).toMatch(/^CR-2026-\d{4}$/);
-      expect(trailers.get("Quire-Authored-By")).toEqual([`Ayesha Rahman <author> 2026-03-26T16:00:00Z sha256:${hash}`]);
-      expect(trailers.get("Quire-Reviewed-By")).toEqual([`Rafael Ortiz <reviewer> 2026-03-27T11:00:00Z sha256:${hash}`]);
-      expect(trailers.get("Quire-Approved-By")).toEqual([`Quinn Avery <qa> 2026-03-30T09:30:00Z sha256:${hash}`]);
+      // Approved twelve working days before it took effect (SOP-DC-001: at least ten for training), the
+      // owner function (CRA) signing before the quality manager.
+      expect(trailers.get("Quire-Authored-By")).toEqual([`Ayesha Rahman <author> 2026-03-17T16:00:00Z sha256:${hash}`]);
+      expect(trailers.get("Quire-Reviewed-By")).toEqual([`Rafael Ortiz <reviewer> 2026-03-18T11:00:00Z sha256:${hash}`]);
+      expect(trailers.get("Quire-Function-Approved-By")).toEqual([`Carlos Ruiz <cra2> 2026-03-19T08:45:00Z sha256:${hash} for cra`]);
+      expect(trailers.get("Quire-Approved-By")).toEqual([`Quinn Avery <qa> 2026-03-19T09:30:00Z sha256:${hash}`]);
       expect(trailers.get("Quire-Seeded-By")).toBeUndefined();
       expect(trailers.get("Quire-Effective-Date")).toEqual(["2026-04-06"]);
 
@@ -42,6 +45,7 @@ describe("init: the content repository bootstrap", () => {
       expect(signatures.map((s) => [s.meaning, s.username, s.contentHash])).toEqual([
         ["Authored", "author", hash],
         ["Reviewed", "reviewer", hash],
+        ["Function approval", "cra2", hash],
         ["Approved", "qa", hash],
       ]);
       expect(await getChangeRequest(q.db, crId!)).toMatchObject({ docId: "SOP-CM-001", state: "approved", targetVersion: "2.0", approvedCommit: commit });
@@ -62,11 +66,16 @@ describe("init: the content repository bootstrap", () => {
         ["CR-2026-0009", "SOP-DV-001", "1.1", "in-review", false],
         ["CR-2026-0010", "WI-DM-001", "1.1", "draft", false],
       ]);
-      for (const c of changes.filter((c) => c.state === "approved")) expect(await signaturesOfVersion(q.db, c.docId, c.targetVersion)).toHaveLength(3);
+      // Authored, Reviewed, the owner function's approval and the quality manager's; SOP-ES-001's owner
+      // is the quality manager, whose one approval is both.
+      for (const c of changes.filter((c) => c.state === "approved")) {
+        expect(await signaturesOfVersion(q.db, c.docId, c.targetVersion)).toHaveLength(c.docId === "SOP-ES-001" ? 3 : 4);
+      }
       const awaiting = await signaturesOfChange(q.db, "CR-2026-0008");
-      expect(awaiting.map((s) => [s.meaning, s.username])).toEqual([
-        ["Authored", "author"],
-        ["Reviewed", "reviewer"],
+      expect(awaiting.map((s) => [s.meaning, s.username, s.jobFunction])).toEqual([
+        ["Authored", "author", null],
+        ["Reviewed", "reviewer", null],
+        ["Function approval", "trainer", "training-coordinator"],
       ]);
       expect(awaiting.every((s) => s.signedAt < "2026-11-25")).toBe(true);
       // Open changes live on their branches: main still holds the content folder's text.

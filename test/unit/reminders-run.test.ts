@@ -83,19 +83,19 @@ describe("runReminders", () => {
     const first = await runReminders(q, { today: day20, dryRun: false, sender: failing });
     expect(first.failed).toEqual([expect.objectContaining({ rule: "overdue-20", user: "newcra", error: "421 try again later" })]);
     expect(first.sent).toHaveLength(open - 1);
-    // The quality manager is addressed; the employee and line manager copied.
-    expect(failing.mails[1]!.to.map((a) => a.address)).toEqual(["qa@demo.quire.invalid"]);
+    // The quality managers (qa, and reviewer, who holds the function too) are addressed; the employee and line manager copied.
+    expect(failing.mails[1]!.to.map((a) => a.address)).toEqual(["qa@demo.quire.invalid", "reviewer@demo.quire.invalid"]);
     expect(failing.mails[1]!.cc.map((a) => a.address)).toEqual(["newcra@example.org", "cra1@demo.quire.invalid"]);
     expect(failing.mails[1]!.text).toContain("must stop performing tasks governed by");
-    expect(await rows(q)).toHaveLength((open - 1) * 3);
-    expect((await rows(q)).map((r) => r.recipient_role).slice(0, 3)).toEqual(["quality-manager", "employee", "line-manager"]);
+    expect(await rows(q)).toHaveLength((open - 1) * 4);
+    expect((await rows(q)).map((r) => r.recipient_role).slice(0, 4)).toEqual(["quality-manager", "quality-manager", "employee", "line-manager"]);
     const audits = await remindAudits(q);
     expect(audits).toHaveLength(1);
     expect(JSON.parse(audits[0]!.new_values)).toMatchObject({
       on: day20,
       transport: "smtp",
       notices: open - 1,
-      recipients: (open - 1) * 3,
+      recipients: (open - 1) * 4,
       byRule: { "overdue-20": open - 1 },
     });
     // Each person told sees it on their training page.
@@ -106,7 +106,7 @@ describe("runReminders", () => {
     const retry = fakeSender(everyone);
     const second = await runReminders(q, { today: day20, dryRun: false, sender: retry });
     expect([second.sent.length, second.failed.length, retry.mails.length]).toEqual([1, 0, 1]);
-    expect(await rows(q)).toHaveLength(open * 3);
+    expect(await rows(q)).toHaveLength(open * 4);
     // Then nothing: no email, no row, no audit row.
     const idle = fakeSender(everyone);
     const third = await runReminders(q, { today: "2027-01-20", dryRun: false, sender: idle });
@@ -145,9 +145,9 @@ describe("runReminders", () => {
 
   it("records only the recipients the mail server accepted, and sends to the others on the next run", async () => {
     const { q } = await folder();
-    const onlyQa = fakeSender(() => ["qa@demo.quire.invalid"]);
+    const onlyQa = fakeSender(() => ["qa@demo.quire.invalid", "reviewer@demo.quire.invalid"]);
     const first = await runReminders(q, { today: "2027-01-17", dryRun: false, sender: onlyQa });
-    expect(first.sent.every((s) => s.recipients.map((r) => r.username).join() === "qa")).toBe(true);
+    expect(first.sent.every((s) => s.recipients.map((r) => r.username).join() === "qa,reviewer")).toBe(true);
     expect(first.failed.every((f) => f.recipients.join() === "newcra,cra1")).toBe(true);
     const next = fakeSender(everyone);
     await runReminders(q, { today: "2027-01-17", dryRun: false, sender: next });
@@ -266,14 +266,16 @@ describe("runReminders through SMTP", () => {
       const run = await runReminders({ config, db: q.db }, { today: "2027-01-17", dryRun: false, sender: mailSenderFor(config) });
       expect(run.transport).toBe("smtp");
       expect(run.sent.length).toBeGreaterThan(0);
-      expect(run.sent.every((s) => s.transport === "smtp" && s.file === undefined && s.recipients.map((r) => r.username).join() === "qa,newcra")).toBe(true);
+      expect(run.sent.every((s) => s.transport === "smtp" && s.file === undefined && s.recipients.map((r) => r.username).join() === "qa,reviewer,newcra")).toBe(
+        true,
+      );
       expect(run.failed.map((f) => f.recipients.join())).toEqual(run.sent.map(() => "cra1"));
       expect(smtp.messages).toHaveLength(run.sent.length);
-      expect(smtp.messages[0]!.rcpt).toEqual(["qa@demo.quire.invalid", "newcra@example.org"]);
+      expect(smtp.messages[0]!.rcpt).toEqual(["qa@demo.quire.invalid", "reviewer@demo.quire.invalid", "newcra@example.org"]);
       expect(smtp.messages[0]!.data).toMatch(/^From: Quire <quire@example\.org>\r$/m);
       expect(smtp.messages[0]!.data).toMatch(/^Message-ID: <quire\.2027-01-17\.\d+\.overdue-20\.[0-9a-f]{10}@example\.org>\r$/m);
       expect((await rows(q)).every((r) => r.transport === "smtp" && r.file === null)).toBe(true);
-      expect(await rows(q)).toHaveLength(run.sent.length * 2);
+      expect(await rows(q)).toHaveLength(run.sent.length * 3);
     } finally {
       await smtp.close();
     }

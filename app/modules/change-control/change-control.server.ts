@@ -19,9 +19,21 @@ import { trainAudienceOnApproval } from "~/modules/training/approval-training.se
 import { ImpactRefused, decideTrainingImpact, proposeTrainingImpact, type FunctionDecision } from "~/modules/training/impact";
 import { parseQuiz, quizPathFor } from "~/modules/training/quiz";
 import { permissionsOf } from "~/modules/users/permissions";
-import type { Actor } from "~/modules/users/users.server";
+import { getUser, type Actor } from "~/modules/users/users.server";
 
-import { approvalBlockers, assertAllowed, formatCrId, nextState, nextVersion, TransitionRefused, type CrState, type NewChangeRequest } from "./change-control";
+import {
+  approvalBlockers,
+  assertAllowed,
+  formatCrId,
+  nextState,
+  nextVersion,
+  reviewBlockers,
+  TransitionRefused,
+  type CrState,
+  type NewChangeRequest,
+} from "./change-control";
+import { approvalSteps, earliestEffectiveDate, functionApprovalBlockers, urgentJustificationProblem, type DocumentControlRules } from "./routing";
+import { documentControlRules } from "./routing.server";
 
 /** A signed-in person acting on a change request: who they are and what they may do. */
 export interface Participant extends Actor {
@@ -63,6 +75,8 @@ export interface ChangeRequest {
   /** The draft's branch head as Quire last saw it; a different head means someone pushed with git. */
   knownHead: string | null;
   reviewerIds: string[];
+  /** An urgent change's justification for a shorter training period, given with the final approval. */
+  urgentJustification: string | null;
 }
 
 interface CrRow {
@@ -85,10 +99,11 @@ interface CrRow {
   updated_at: string;
   approved_commit: string | null;
   known_head: string | null;
+  urgent_justification: string | null;
 }
 
 const CR_COLUMNS =
-  "id, doc_id, new_document, doc_path, title, reason, revision, retraining_required, proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at, approved_commit, known_head";
+  "id, doc_id, new_document, doc_path, title, reason, revision, retraining_required, proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at, approved_commit, known_head, urgent_justification";
 
 async function toChangeRequest(db: Queryable, r: CrRow): Promise<ChangeRequest> {
   const reviewers = await db.all<{ user_id: string }>("SELECT user_id FROM change_request_reviewers WHERE cr_id = ? ORDER BY user_id", [r.id]);
@@ -113,6 +128,7 @@ async function toChangeRequest(db: Queryable, r: CrRow): Promise<ChangeRequest> 
     approvedCommit: r.approved_commit,
     knownHead: r.known_head,
     reviewerIds: reviewers.map((x) => x.user_id),
+    urgentJustification: r.urgent_justification,
   };
 }
 
@@ -161,8 +177,11 @@ async function requireCr(db: Queryable, id: string): Promise<ChangeRequest> {
   return cr;
 }
 
-/** Named reviewers must be active users allowed to review, and never the author (segregation of duties). */
-async function assertReviewers(tx: Queryable, authorId: string, reviewerIds: readonly string[]): Promise<void> {
+/**
+ * Named reviewers must be active users allowed to review, never the author (segregation of duties),
+ * and include a holder of the job function the rules name (SOP-DC-001 step 4: a quality manager).
+ */
+async function assertReviewers(tx: Queryable, authorId: string, reviewerIds: readonly string[], rules: DocumentControlRules): Promise<void> {
   if (reviewerIds.length === 0) throw new ChangeRequestError("Name at least one reviewer.", [], "reviewerIds");
   if (new Set(reviewerIds).size !== reviewerIds.length) throw new ChangeRequestError("Name each reviewer once.", [], "reviewerIds");
   for (const reviewerId of reviewerIds) {
@@ -173,6 +192,31 @@ async function assertReviewers(tx: Queryable, authorId: string, reviewerIds: rea
       throw new ChangeRequestError("Each reviewer must be an active user allowed to review documents.", [], "reviewerIds");
     }
   }
+  await assertReviewersInclude(tx, reviewerIds, rules);
+}
+
+async function assertReviewersInclude(db: Queryable, reviewerIds: readonly string[], rules: DocumentControlRules): Promise<void> {
+  const wanted = rules.reviewersInclude;
+  if (!wanted) return;
+  const placeholders = reviewerIds.map(() => "?").join(", ") || "NULL";
+  const holder = await db.get(`SELECT 1 FROM user_job_functions WHERE job_function_id = ? AND user_id IN (${placeholders})`, [wanted, ...reviewerIds]);
+  if (!holder) {
+    const name = (await db.get<{ name: string }>("SELECT name FROM job_functions WHERE id = ?", [wanted]))?.name ?? wanted;
+    throw new ChangeRequestError(`The reviewers must include a ${name} (SOP-DC-001, "Review the draft"): name one.`, [], "reviewerIds");
+  }
+}
+
+/** The job functions whose approval a draft needs, in order (document-control.yaml, by its type and owner). */
+export async function approvalRouteOf(q: Quire, cr: ChangeRequest, source?: string): Promise<{ rules: DocumentControlRules; steps: string[] }> {
+  const rules = await documentControlRules(q.repo);
+  const text = source ?? (await q.repo.readFileOrNull((await q.repo.branchHead(cr.branch)) ?? cr.baseCommit, cr.docPath)) ?? "";
+  const fm = parseFrontmatter(cr.docPath, text);
+  // A draft whose header does not parse cannot be approved anyway; the route shown is the type's default.
+  return { rules, steps: fm.ok ? approvalSteps(rules, fm.data.type, fm.data.owner) : [] };
+}
+
+async function jobFunctionsOf(db: Queryable, userId: string): Promise<string[]> {
+  return (await getUser(db, userId))?.jobFunctions ?? [];
 }
 
 /** The latest of a document's approved versions (whatever its effective date), or undefined. */
@@ -230,7 +274,7 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     }
     const open = await tx.get<{ id: string }>("SELECT id FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review')", [input.docId]);
     if (open) throw new ChangeRequestError(`${input.docId} already has an open change request, ${open.id}; finish or withdraw it first.`, [], "docId");
-    await assertReviewers(tx, author.userId, input.reviewerIds);
+    await assertReviewers(tx, author.userId, input.reviewerIds, await documentControlRules(q.repo));
     const year = at.getUTCFullYear();
     const last = await tx.get<{ n: number | null }>("SELECT max(number) AS n FROM change_requests WHERE year = ?", [year]);
     const id = formatCrId(year, (last?.n ?? 0) + 1);
@@ -464,9 +508,12 @@ export async function submitForReview(q: Quire, author: Participant, crId: strin
   if (draft.baseSource !== null && draft.source === draft.baseSource) {
     throw new ChangeRequestError("The draft does not change the document yet: edit it before submitting.");
   }
+  const rules = await documentControlRules(q.repo);
   await q.db.transaction(async (tx) => {
     const fresh = await requireCr(tx, crId);
     const state = nextState("submit", fresh.state);
+    // The rules may have changed since the reviewers were named.
+    await assertReviewersInclude(tx, fresh.reviewerIds, rules);
     await assertNotApproving(tx, crId);
     if (fresh.state === "in-review") {
       const authored = (await signaturesOfChange(tx, crId)).filter((s) => s.meaning === "Authored").at(-1);
@@ -523,6 +570,51 @@ export async function signReview(q: Quire, reviewer: Participant, crId: string, 
   });
 }
 
+/**
+ * A holder of the next job function on the approval route signs "Function approval" (SOP-DC-001
+ * step 5: the owner function first; for the manual and policies executive management too), once
+ * every review is signed. The quality manager's final approval (approveChange) comes last.
+ */
+export async function signFunctionApproval(q: Quire, signer: Participant, crId: string, at: Date, shownHash?: string): Promise<string> {
+  const cr = await requireCr(q.db, crId);
+  assertAllowed("approve", cr.state);
+  const draft = await readDraft(q, cr);
+  assertSignedContent(shownHash, draft.contentHash);
+  if (draft.problems.length > 0) throw new ChangeRequestError(`The draft has ${draft.problems.length} problem(s).`, draft.problems);
+  const { steps } = await approvalRouteOf(q, cr, draft.source);
+  return q.db.transaction(async (tx) => {
+    const fresh = await requireCr(tx, crId);
+    assertAllowed("approve", fresh.state);
+    await assertNotApproving(tx, crId);
+    const signatures = await signaturesOfChange(tx, crId);
+    const valid = validSignatures(signatures, draft.contentHash);
+    const names = new Map((await tx.all<{ id: string; name: string }>("SELECT id, name FROM job_functions")).map((j) => [j.id, j.name]));
+    const { step, blockers } = functionApprovalBlockers({
+      steps,
+      given: valid.filter((s) => s.meaning === "Function approval" && s.jobFunction).map((s) => ({ userId: s.userId, jobFunction: s.jobFunction! })),
+      signerId: signer.userId,
+      signerFunctions: await jobFunctionsOf(tx, signer.userId),
+      authorId: fresh.authorId,
+      functionName: (id) => names.get(id) ?? id,
+    });
+    const all = [...reviewBlockers({ contentHash: draft.contentHash, authorId: fresh.authorId, reviewerIds: fresh.reviewerIds, signatures }), ...blockers];
+    if (!step || all.length > 0) throw new ChangeRequestError(`You cannot sign this approval: ${all.join(" ")}`);
+    await recordSignature(tx, {
+      crId,
+      docId: cr.docId,
+      version: null,
+      signer,
+      meaning: "Function approval",
+      jobFunction: step,
+      contentHash: draft.contentHash,
+      commit: draft.head,
+      at,
+    });
+    await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
+    return step;
+  });
+}
+
 /** A reviewer or approver rejects with a reason; the change goes back to Draft. */
 export async function rejectChange(q: Quire, by: Participant, crId: string, reason: string, at: Date): Promise<void> {
   if (reason.trim().length < 5) throw new ChangeRequestError("Give the reason for the rejection.", [], "reason");
@@ -572,7 +664,7 @@ export async function setReviewers(q: Quire, by: Participant, crId: string, revi
     if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the author changes who reviews a change request.");
     assertAllowed("save", cr.state);
     await assertNotApproving(tx, crId);
-    await assertReviewers(tx, cr.authorId, reviewerIds);
+    await assertReviewers(tx, cr.authorId, reviewerIds, await documentControlRules(q.repo));
     if (wanted.join() === cr.reviewerIds.join()) throw new ChangeRequestError("The reviewers are unchanged.", [], "reviewerIds");
     await tx.run("DELETE FROM change_request_reviewers WHERE cr_id = ?", [crId]);
     for (const id of wanted) await tx.run("INSERT INTO change_request_reviewers (cr_id, user_id) VALUES (?, ?)", [crId, id]);
@@ -630,6 +722,8 @@ interface ApprovalPayload {
   trainingDecisions?: Record<string, FunctionDecision>;
   branchHead: string;
   contentHash: string;
+  /** An urgent change's justification (absent in intents written before routing). */
+  urgentJustification?: string | null;
   approver: { userId: string; username: string; printedName: string; clientAddress: string | null; signedAt: string };
 }
 
@@ -656,8 +750,10 @@ export function approveChange(
   shownHash?: string,
   /** Training decisions the approver changed from Quire's proposal, by job function (retrain, notify, none). */
   trainingChoices: Readonly<Record<string, string>> = {},
+  /** An urgent change: why the effective date may come sooner than the minimum training period. */
+  urgentJustification: string | null = null,
 ): Promise<{ version: string; commit: string }> {
-  const run = () => approveNow(q, approver, crId, effectiveDate, at, shownHash, trainingChoices);
+  const run = () => approveNow(q, approver, crId, effectiveDate, at, shownHash, trainingChoices, urgentJustification?.trim() || null);
   const next = approvalQueue.then(run, run);
   approvalQueue = next.catch(() => undefined);
   return next;
@@ -671,6 +767,7 @@ async function approveNow(
   at: Date,
   shownHash: string | undefined,
   trainingChoices: Readonly<Record<string, string>>,
+  urgentJustification: string | null,
 ) {
   const cr = await requireCr(q.db, crId);
   assertAllowed("approve", cr.state);
@@ -680,13 +777,34 @@ async function approveNow(
   const draft = await readDraft(q, cr);
   assertSignedContent(shownHash, draft.contentHash);
   if (draft.problems.length > 0) throw new ChangeRequestError(`The draft has ${draft.problems.length} problem(s).`, draft.problems);
+  const { rules, steps } = await approvalRouteOf(q, cr, draft.source);
+  // SOP-DC-001 step 6: staff train first; only an urgent change, justified by the approving quality
+  // manager, takes effect sooner.
+  const earliest = earliestEffectiveDate(rules, isoDate(at));
+  if (effectiveDate < earliest) {
+    if (urgentJustification === null) {
+      throw new ChangeRequestError(
+        `The effective date ${effectiveDate} leaves less than ${rules.minimumTrainingWorkingDays} working days for training; choose ${earliest} or later, or record why this change is urgent.`,
+        [],
+        "effectiveDate",
+      );
+    }
+    const problem = urgentJustificationProblem(urgentJustification);
+    if (problem) throw new ChangeRequestError(problem, [], "urgentJustification");
+  }
+  const urgent = effectiveDate < earliest ? urgentJustification : null;
   const signatures = await signaturesOfChange(q.db, crId);
+  const functionNames = new Map((await q.db.all<{ id: string; name: string }>("SELECT id, name FROM job_functions")).map((j) => [j.id, j.name]));
   const blockers = approvalBlockers({
     contentHash: draft.contentHash,
     authorId: cr.authorId,
     reviewerIds: cr.reviewerIds,
     signatures,
     approverId: approver.userId,
+    approverFunctions: await jobFunctionsOf(q.db, approver.userId),
+    steps,
+    reviewerMayGiveFinalApproval: rules.reviewerMayGiveFinalApproval,
+    functionName: (id) => functionNames.get(id) ?? id,
   });
   if (blockers.length > 0) throw new ChangeRequestError(`This change cannot be approved yet: ${blockers.join(" ")}`);
   const trainingDecisions = decideTraining(draft, cr.revision, trainingChoices);
@@ -721,6 +839,7 @@ async function approveNow(
     trainingDecisions,
     branchHead: draft.head,
     contentHash: draft.contentHash,
+    urgentJustification: urgent,
     approver: {
       userId: approver.userId,
       username: approver.username,
@@ -758,7 +877,9 @@ async function approveNow(
     signedAt: payload.approver.signedAt,
     contentHash: draft.contentHash,
   };
-  const signed = valid.flatMap((s): SignatureTrailerFields[] => (s.meaning === "Authored" || s.meaning === "Reviewed" ? [{ ...s, meaning: s.meaning }] : []));
+  const signed = valid.flatMap((s): SignatureTrailerFields[] =>
+    s.meaning === "Authored" || s.meaning === "Reviewed" || s.meaning === "Function approval" ? [{ ...s, meaning: s.meaning }] : [],
+  );
   const message = versionCommitMessage({
     docId: cr.docId,
     version,
@@ -768,6 +889,7 @@ async function approveNow(
     reason: cr.reason,
     retrainingRequired: cr.retrainingRequired,
     changeRequest: crId,
+    urgentJustification: urgent,
     signatures: [...signed, approval],
     // The audit chain's head goes into git with the version, so a rewritten trail shows (docs/decisions/008).
     auditHead: await newestAuditRow(q.db),
@@ -861,7 +983,12 @@ async function finishApproval(q: Quire, crId: string, commit: string, p: Approva
     const signer = { ...p.approver, email: "" };
     await recordSignature(tx, { crId, docId: p.docId, version: p.version, signer, meaning: "Approved", contentHash: p.contentHash, commit, at });
     await recordContentWrite(tx, { commit, kind: "approval", ref: MAIN_BRANCH, tag: versionTag(p.docId, p.version), crId, writtenAt: p.approver.signedAt });
-    await tx.run("UPDATE change_requests SET state = 'approved', approved_commit = ?, updated_at = ? WHERE id = ?", [commit, p.approver.signedAt, crId]);
+    await tx.run("UPDATE change_requests SET state = 'approved', approved_commit = ?, updated_at = ?, urgent_justification = ? WHERE id = ?", [
+      commit,
+      p.approver.signedAt,
+      p.urgentJustification ?? null,
+      crId,
+    ]);
     await recordAudit(
       tx,
       {
@@ -872,7 +999,16 @@ async function finishApproval(q: Quire, crId: string, commit: string, p: Approva
         objectType: "change-request",
         objectId: crId,
         oldValues: { state: "in-review" },
-        newValues: { state: "approved", docId: p.docId, version: p.version, commit, tag: versionTag(p.docId, p.version), effectiveFrom: p.effectiveDate },
+        newValues: {
+          state: "approved",
+          docId: p.docId,
+          version: p.version,
+          commit,
+          tag: versionTag(p.docId, p.version),
+          effectiveFrom: p.effectiveDate,
+          ...(p.urgentJustification ? { urgentJustification: p.urgentJustification } : {}),
+        },
+        reason: p.urgentJustification ? `Urgent change: ${p.urgentJustification}` : null,
       },
       at,
     );

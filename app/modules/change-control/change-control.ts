@@ -5,6 +5,8 @@ import { DOCUMENT_ID_PATTERN } from "~/modules/content/frontmatter";
 import { formatVersion, parseVersion } from "~/modules/documents/documents";
 import { validSignatures, type SignatureRecord } from "~/modules/signatures/signatures";
 
+import { pendingFunctionSteps } from "./routing";
+
 /** Change request states. Draft -> In review -> Approved; Rejected returns to Draft; Withdrawn ends it. */
 export const CR_STATES = ["draft", "in-review", "approved", "rejected", "withdrawn"] as const;
 export type CrState = (typeof CR_STATES)[number];
@@ -81,31 +83,65 @@ export function formatCrId(year: number, number: number): string {
 export const CR_ID_PATTERN = /^CR-\d{4}-\d{4,}$/;
 
 /**
- * Whether a change request can be approved now, given the draft's content hash and its signatures.
- * A signature counts only if it signed exactly the current content (§11.70): editing the draft
- * after signing invalidates it. The author must have signed "Authored", every named reviewer
- * "Reviewed"; the approver must hold document.approve and must not be the author (§11.10(g),
- * segregation of duties).
+ * What must hold before anyone signs an approval: the author signed the current content, and every
+ * named reviewer signed it as reviewed (a signature counts only on exactly the current content,
+ * §11.70: editing the draft after signing invalidates it).
  */
-export function approvalBlockers(input: {
+export function reviewBlockers(input: {
   contentHash: string;
   authorId: string;
   reviewerIds: readonly string[];
   signatures: readonly Pick<SignatureRecord, "id" | "userId" | "meaning" | "contentHash">[];
-  approverId: string;
 }): string[] {
   const valid = validSignatures(input.signatures, input.contentHash);
   const blockers: string[] = [];
-  if (input.approverId === input.authorId) blockers.push("The author of a change cannot approve it.");
-  // Segregation of duties (SOP-DC-001): review and final approval are two people's judgement.
-  if (input.reviewerIds.includes(input.approverId) || input.signatures.some((s) => s.userId === input.approverId && s.meaning === "Reviewed")) {
-    blockers.push("You reviewed this change, so another approver gives its final approval (segregation of duties).");
-  }
   if (!valid.some((s) => s.userId === input.authorId && s.meaning === "Authored")) {
     blockers.push("The author has not signed the current content (resubmit after the last edit).");
   }
   const missing = input.reviewerIds.filter((r) => !valid.some((s) => s.userId === r && s.meaning === "Reviewed"));
   if (missing.length > 0) blockers.push(`${missing.length} named reviewer(s) have not signed the current content as reviewed.`);
+  return blockers;
+}
+
+/**
+ * Whether a person can give a change its final approval now (the signature that makes the version).
+ * Beyond the reviews: the approver holds document.approve (checked by the caller) and the route's
+ * final job function, is not the author (§11.10(g)), did not sign an earlier step of this round,
+ * and, unless the rules allow it, did not review the change (SOP-DC-001: review and final approval
+ * are two people's judgement); every earlier step of the route is signed, in order.
+ */
+export function approvalBlockers(input: {
+  contentHash: string;
+  authorId: string;
+  reviewerIds: readonly string[];
+  signatures: readonly Pick<SignatureRecord, "id" | "userId" | "meaning" | "contentHash" | "jobFunction">[];
+  approverId: string;
+  /** The approver's job functions. */
+  approverFunctions: readonly string[];
+  /** The approval route (routing.ts approvalSteps): earlier steps first, the final one last. */
+  steps: readonly string[];
+  reviewerMayGiveFinalApproval: boolean;
+  functionName?: (id: string) => string;
+}): string[] {
+  const name = input.functionName ?? ((id: string) => id);
+  const valid = validSignatures(input.signatures, input.contentHash);
+  const blockers: string[] = [];
+  if (input.approverId === input.authorId) blockers.push("The author of a change cannot approve it.");
+  if (
+    !input.reviewerMayGiveFinalApproval &&
+    (input.reviewerIds.includes(input.approverId) || input.signatures.some((s) => s.userId === input.approverId && s.meaning === "Reviewed"))
+  ) {
+    blockers.push("You reviewed this change, so another approver gives its final approval (segregation of duties).");
+  }
+  blockers.push(...reviewBlockers(input));
+  const given = valid.filter((s) => s.meaning === "Function approval" && s.jobFunction).map((s) => ({ userId: s.userId, jobFunction: s.jobFunction! }));
+  const pending = pendingFunctionSteps(input.steps, given);
+  if (pending.length > 0)
+    blockers.push(`The approval of ${pending.map(name).join(", then ")} comes first (SOP-DC-001: the owner function signs before the quality manager).`);
+  if (given.some((g) => g.userId === input.approverId))
+    blockers.push("You signed an earlier approval of this change; another person gives the final approval.");
+  const final = input.steps.at(-1);
+  if (final && !input.approverFunctions.includes(final)) blockers.push(`The final approval is given by a ${name(final)}; you do not hold that job function.`);
   return blockers;
 }
 

@@ -69,7 +69,9 @@ export const ChangeActionForm = z.discriminatedUnion(
       password: Password,
       contentHash: ContentHash,
       effectiveDate: z.iso.date("Enter the effective date as YYYY-MM-DD"),
+      urgentJustification: z.string().trim().max(2000).optional(),
     }),
+    z.object({ intent: z.literal("function-approve"), password: Password, contentHash: ContentHash }),
     z.object({ intent: z.literal("reject"), reason: ReasonText("the rejection") }),
     z.object({ intent: z.literal("withdraw"), reason: ReasonText("withdrawing") }),
     z.object({ intent: z.literal("comment"), body: z.string().trim().min(1, "Write a comment first").max(4000) }),
@@ -79,7 +81,7 @@ export const ChangeActionForm = z.discriminatedUnion(
       reason: ReasonText("changing the reviewers"),
     }),
   ],
-  { error: "Choose an action: submit, review, approve, reject, withdraw, comment or reviewers" },
+  { error: "Choose an action: submit, review, function-approve, approve, reject, withdraw, comment or reviewers" },
 );
 export type ChangeAction = z.infer<typeof ChangeActionForm>;
 export type ChangeIntent = ChangeAction["intent"];
@@ -91,6 +93,8 @@ export const INTENT_PERMISSION: Record<ChangeIntent, Permission> = {
   review: "document.review",
   reject: "document.review",
   approve: "document.approve",
+  // Signing authority for documents: a holder of the route's job function who may review documents.
+  "function-approve": "document.review",
   comment: "document.read",
   reviewers: "document.author",
 };
@@ -100,4 +104,4 @@ export function isChangeIntent(value: unknown): value is ChangeIntent {
 }
 
 /** The signature meaning each signing action applies (Part 11 §11.50(a)(3)). */
-export const INTENT_MEANING = { submit: "Authored", review: "Reviewed", approve: "Approved" } as const;
+export const INTENT_MEANING = { submit: "Authored", review: "Reviewed", "function-approve": "Function approval", approve: "Approved" } as const;

@@ -9,9 +9,20 @@ import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { proposeTrainingImpact, type TrainingImpact } from "~/modules/training/impact";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { getUser } from "~/modules/users/users.server";
+import { today } from "~/clock.server";
 
-import { approvalBlockers, availableActions, type CrAction } from "./change-control";
-import { ChangeRequestError, commentsOf, getChangeRequest, listChangeRequests, readDraft, type ChangeRequest, type Participant } from "./change-control.server";
+import { approvalBlockers, availableActions, reviewBlockers, type CrAction } from "./change-control";
+import {
+  ChangeRequestError,
+  approvalRouteOf,
+  commentsOf,
+  getChangeRequest,
+  listChangeRequests,
+  readDraft,
+  type ChangeRequest,
+  type Participant,
+} from "./change-control.server";
+import { earliestEffectiveDate, functionApprovalBlockers, pendingFunctionSteps, type GivenApproval } from "./routing";
 
 /** Display names of users by id, for showing who authored, reviewed, signed and commented. */
 export async function userNames(db: Queryable): Promise<Map<string, { username: string; displayName: string }>> {
@@ -39,6 +50,15 @@ export interface ChangeRequestPage {
   actions: CrAction[];
   /** For an approver of a change in review: the training Quire proposes per job function, from the changed sections. */
   trainingImpact: TrainingImpact | null;
+  /** The approval route by document type (document-control.yaml): each step and who signed it this round. */
+  route: {
+    steps: { jobFunction: string; name: string; final: boolean; signedBy: string | null; signedAt: string | null }[];
+    /** The earliest effective date an approval today allows without an urgent justification. */
+    earliestEffectiveDate: string;
+    minimumTrainingWorkingDays: number;
+  };
+  /** The function approval this viewer may sign now (its job function's name), or null. */
+  functionApproval: { jobFunction: string; name: string } | null;
 }
 
 /** The content the author signed last (their latest submission), if any. */
@@ -66,9 +86,23 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
     signedAt: s.signedAt,
     contentHash: s.contentHash,
     commit: s.commit,
+    jobFunction: s.jobFunction ?? null,
     standing: signatureStanding(s, signatures, cr.state === "approved" ? s.contentHash : draft.contentHash),
   }));
   const counting = views.filter((s) => s.standing === "counts");
+  const { rules, steps } = await approvalRouteOf(q, cr, draft.source);
+  const functionNames = await jobFunctionNames(q.db);
+  const fnName = (id: string) => functionNames.get(id) ?? id;
+  const valid = validSignatures(signatures, draft.contentHash);
+  const given = givenApprovals(valid);
+  const viewerFunctions = (await getUser(q.db, viewer.id))?.jobFunctions ?? [];
+  const finalApproval = cr.state === "approved" ? signatures.filter((s) => s.meaning === "Approved").at(-1) : undefined;
+  const next = functionApprovalBlockers({ steps, given, signerId: viewer.id, signerFunctions: viewerFunctions, authorId: cr.authorId, functionName: fnName });
+  const mayApproveFunction =
+    cr.state === "in-review" &&
+    next.step !== null &&
+    next.blockers.length === 0 &&
+    reviewBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures }).length === 0;
   return {
     cr,
     authorName: name(cr.authorId),
@@ -94,8 +128,23 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
             reviewerIds: cr.reviewerIds,
             signatures,
             approverId: viewer.permissions.includes("document.approve") ? viewer.id : "",
+            // Others see what the route still waits for, not that they hold the wrong job function.
+            approverFunctions: viewer.permissions.includes("document.approve") ? viewerFunctions : steps.slice(-1),
+            steps,
+            reviewerMayGiveFinalApproval: rules.reviewerMayGiveFinalApproval,
+            functionName: fnName,
           })
         : [],
+    route: {
+      steps: steps.map((fn, i) => {
+        const final = i === steps.length - 1;
+        const signed = final ? finalApproval : valid.find((s) => s.meaning === "Function approval" && s.jobFunction === fn);
+        return { jobFunction: fn, name: fnName(fn), final, signedBy: signed?.printedName ?? null, signedAt: signed?.signedAt ?? null };
+      }),
+      earliestEffectiveDate: earliestEffectiveDate(rules, today(q.config)),
+      minimumTrainingWorkingDays: rules.minimumTrainingWorkingDays,
+    },
+    functionApproval: mayApproveFunction && next.step ? { jobFunction: next.step, name: fnName(next.step) } : null,
     comments: comments.map((c) => ({ id: c.id, author: name(c.userId), at: c.at, kind: c.kind, body: c.body, commit: c.commit })),
     trainingImpact: cr.state === "in-review" && viewer.permissions.includes("document.approve") ? impactOf(draft, cr.revision) : null,
     actions: availableActions(
@@ -124,10 +173,21 @@ async function draftRedline(q: Quire, source: string, baseSource: string | null,
   return { parts: condenseRedline(parts), added: stats.addedWords, removed: stats.removedWords };
 }
 
+async function jobFunctionNames(db: Queryable): Promise<Map<string, string>> {
+  return new Map((await db.all<{ id: string; name: string }>("SELECT id, name FROM job_functions")).map((j) => [j.id, j.name]));
+}
+
+function givenApprovals(valid: readonly { meaning: string; userId: string; jobFunction?: string | null }[]): GivenApproval[] {
+  return valid.filter((s) => s.meaning === "Function approval" && s.jobFunction).map((s) => ({ userId: s.userId, jobFunction: s.jobFunction! }));
+}
+
 export interface ChangeTasks {
   /** In review, naming me, and I have not signed this round. */
   review: ChangeRequest[];
-  /** In review, every named reviewer has signed this round, and I may approve (not my own change). */
+  /**
+   * In review, every named reviewer has signed this round, and the next approval on the route is
+   * mine to give: a function approval for a job function I hold, or the final approval.
+   */
   approve: ChangeRequest[];
   /** My own change requests in Draft (including those sent back by a rejection). */
   drafts: ChangeRequest[];
@@ -140,6 +200,7 @@ export interface ChangeTasks {
 export async function changeTasks(q: Quire, viewer: CurrentUser, all?: ChangeRequest[]): Promise<ChangeTasks> {
   const changes = all ?? (await listChangeRequests(q.db));
   const tasks: ChangeTasks = { review: [], approve: [], drafts: [] };
+  const myFunctions = (await getUser(q.db, viewer.id))?.jobFunctions ?? [];
   for (const cr of changes) {
     if (cr.state === "draft" && cr.authorId === viewer.id) tasks.drafts.push(cr);
     if (cr.state !== "in-review") continue;
@@ -148,9 +209,18 @@ export async function changeTasks(q: Quire, viewer: CurrentUser, all?: ChangeReq
     const round = authored ? validSignatures(signatures, authored.contentHash) : [];
     const reviewedBy = new Set(round.filter((s) => s.meaning === "Reviewed").map((s) => s.userId));
     if (cr.reviewerIds.includes(viewer.id) && !reviewedBy.has(viewer.id) && viewer.permissions.includes("document.review")) tasks.review.push(cr);
+    if (cr.authorId === viewer.id || !cr.reviewerIds.every((r) => reviewedBy.has(r))) continue;
+    const { rules, steps } = await approvalRouteOf(q, cr);
+    const given = givenApprovals(round);
+    if (given.some((g) => g.userId === viewer.id)) continue;
+    const pending = pendingFunctionSteps(steps, given);
     const reviewedIt = cr.reviewerIds.includes(viewer.id) || signatures.some((s) => s.userId === viewer.id && s.meaning === "Reviewed");
-    if (viewer.permissions.includes("document.approve") && cr.authorId !== viewer.id && !reviewedIt && cr.reviewerIds.every((r) => reviewedBy.has(r)))
-      tasks.approve.push(cr);
+    const mineFinal =
+      pending.length === 0 &&
+      viewer.permissions.includes("document.approve") &&
+      myFunctions.includes(steps.at(-1) ?? "") &&
+      (rules.reviewerMayGiveFinalApproval || !reviewedIt);
+    if (mineFinal || (pending[0] !== undefined && myFunctions.includes(pending[0]))) tasks.approve.push(cr);
   }
   return tasks;
 }

@@ -1,9 +1,9 @@
-import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 
+import { parseDocumentControlRules } from "~/modules/change-control/routing";
 import { parseQuiz, type Quiz } from "~/modules/training/quiz";
 
-import { JOB_FUNCTIONS_FILE, documentPathForQuiz, isQuizPath, type SourceFile } from "./content-files";
+import { DOCUMENT_CONTROL_FILE, JOB_FUNCTIONS_FILE, documentPathForQuiz, isQuizPath, type SourceFile } from "./content-files";
 import {
   JobFunctionSchema,
   TYPE_FOLDERS,
@@ -13,6 +13,7 @@ import {
 } from "./frontmatter";
 import { checkMdx } from "./mdx-policy";
 import type { Problem } from "./problems";
+import { parseYamlFile } from "./yaml-file";
 
 export { JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content-files";
 
@@ -39,38 +40,12 @@ export interface ContentCheck {
 
 /** Parses job-functions.yaml: the job functions of the training matrix, each problem at its line and column. */
 export function parseJobFunctions(path: string, source: string): { jobFunctions: JobFunction[]; problems: Problem[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
-  const at = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    return { jobFunctions: [], problems: [{ path, ...at(e.pos[0]), rule: "job-functions-file", message: `YAML: ${e.message.split("\n")[0]}` }] };
-  }
-  const parsed = z.array(JobFunctionSchema).min(1).safeParse(doc.toJS());
-  if (!parsed.success) {
-    return {
-      jobFunctions: [],
-      problems: parsed.error.issues.map((issue) => {
-        const node = doc.getIn(issue.path as unknown[], true) as { range?: [number, number, number] } | undefined;
-        return {
-          path,
-          ...(node?.range ? at(node.range[0]) : { line: 1, column: 1 }),
-          rule: "job-functions-file" as const,
-          message: `${issue.path.map(String).join(".") || "file"}: ${issue.message}`,
-        };
-      }),
-    };
-  }
+  const parsed = parseYamlFile(path, source, z.array(JobFunctionSchema).min(1), "job-functions-file");
+  if (!parsed.ok) return { jobFunctions: [], problems: parsed.problems };
   const problems: Problem[] = [];
   const seen = new Set<string>();
   parsed.data.forEach((jf, i) => {
-    if (seen.has(jf.id)) {
-      const node = doc.getIn([i, "id"], true) as { range?: [number, number, number] } | undefined;
-      problems.push({ path, ...(node?.range ? at(node.range[0]) : { line: 1, column: 1 }), rule: "job-functions-file", message: `job function ${jf.id} is defined twice` });
-    }
+    if (seen.has(jf.id)) problems.push({ path, ...parsed.at([i, "id"]), rule: "job-functions-file", message: `job function ${jf.id} is defined twice` });
     seen.add(jf.id);
   });
   return { jobFunctions: parsed.data, problems };
@@ -85,7 +60,8 @@ export function parseJobFunctions(path: string, source: string): { jobFunctions:
  */
 export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile | null, only?: ReadonlySet<string>): ContentCheck {
   const quizFiles = files.filter((f) => isQuizPath(f.path));
-  const documentFiles = files.filter((f) => !isQuizPath(f.path));
+  const settingsFiles = files.filter((f) => f.path === DOCUMENT_CONTROL_FILE);
+  const documentFiles = files.filter((f) => !isQuizPath(f.path) && f.path !== DOCUMENT_CONTROL_FILE);
   const problems: Problem[] = [];
   let jobFunctions: JobFunction[] = [];
   if (!jobFunctionsFile) {
@@ -151,6 +127,12 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
     });
     problems.push(...checkMdx(file.path, file.source, { jobFunctions: jobFunctionIds, documentIds }));
     if (problems.length === before && !duplicate) documents.push({ path: file.path, source: file.source, frontmatter });
+  }
+
+  // Document control's rules name job functions too (SOP-DC-001 routing by document type).
+  for (const file of settingsFiles) {
+    if (only && !only.has(file.path)) continue;
+    problems.push(...parseDocumentControlRules(file.path, file.source, jobFunctionIds).problems);
   }
 
   const idByPath = new Map(parsed.map((p) => [p.file.path, p.frontmatter.id]));

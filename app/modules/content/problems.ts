@@ -21,6 +21,7 @@ export type ProblemRule =
   | "unsafe-link"
   | "job-function"
   | "job-functions-file"
+  | "document-control-file"
   | "quiz";
 
 export function formatProblem(p: Problem): string {

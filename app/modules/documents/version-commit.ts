@@ -20,15 +20,21 @@ export const TRAILER = {
   authoredBy: "Quire-Authored-By",
   reviewedBy: "Quire-Reviewed-By",
   approvedBy: "Quire-Approved-By",
+  /** A function approval before the final one: `<signature> for <job-function>` (SOP-DC-001 step 5). */
+  functionApprovedBy: "Quire-Function-Approved-By",
+  /** An urgent change's justification for a shorter training period (SOP-DC-001 step 6). */
+  urgent: "Quire-Urgent-Change",
 } as const;
 
 /** A signature as a trailer carries it. */
 export interface SignatureTrailerFields {
-  meaning: Extract<SignatureMeaning, "Authored" | "Reviewed" | "Approved">;
+  meaning: Extract<SignatureMeaning, "Authored" | "Reviewed" | "Approved" | "Function approval">;
   printedName: string;
   username: string;
   signedAt: string;
   contentHash: string;
+  /** A function approval's job function. */
+  jobFunction?: string | null;
 }
 
 export interface VersionCommitSpec {
@@ -40,6 +46,8 @@ export interface VersionCommitSpec {
   reason: string;
   retrainingRequired: boolean;
   changeRequest?: string | null;
+  /** An urgent change's justification (SOP-DC-001 step 6). */
+  urgentJustification?: string | null;
   signatures?: readonly SignatureTrailerFields[];
   /** `quire init` or `quire init --demo`, for versions init commits itself. */
   seededBy?: string | null;
@@ -56,19 +64,21 @@ const SIGNATURE_KEYS = {
   Authored: TRAILER.authoredBy,
   Reviewed: TRAILER.reviewedBy,
   Approved: TRAILER.approvedBy,
+  "Function approval": TRAILER.functionApprovedBy,
 } as const;
 
 /** The trailer line a signature becomes in the version's commit (Part 11 §11.70: bound to content). */
 export function signatureTrailer(
-  s: Pick<SignatureTrailerFields, "printedName" | "username" | "signedAt" | "contentHash"> & { meaning: SignatureMeaning },
+  s: Pick<SignatureTrailerFields, "printedName" | "username" | "signedAt" | "contentHash" | "jobFunction"> & { meaning: SignatureMeaning },
 ): [string, string] {
-  const key = s.meaning === "Authored" ? TRAILER.authoredBy : s.meaning === "Reviewed" ? TRAILER.reviewedBy : TRAILER.approvedBy;
+  const key = s.meaning in SIGNATURE_KEYS ? SIGNATURE_KEYS[s.meaning as keyof typeof SIGNATURE_KEYS] : TRAILER.approvedBy;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or refuses
   const name = s.printedName.replace(/[\u0000-\u001f\u007f<>]+/g, " ").trim();
-  return [key, `${name} <${s.username}> ${s.signedAt.replace(/\.\d{3}Z$/, "Z")} sha256:${s.contentHash}`];
+  const forFunction = s.meaning === "Function approval" && s.jobFunction ? ` for ${s.jobFunction}` : "";
+  return [key, `${name} <${s.username}> ${s.signedAt.replace(/\.\d{3}Z$/, "Z")} sha256:${s.contentHash}${forFunction}`];
 }
 
-const SIGNATURE_VALUE = /^(.+) <([^>]+)> (\S+) sha256:([0-9a-f]{64})$/;
+const SIGNATURE_VALUE = /^(.+) <([^>]+)> (\S+) sha256:([0-9a-f]{64})(?: for ([a-z][a-z0-9-]*))?$/;
 
 export function parseSignatureTrailer(key: string, value: string): SignatureTrailerFields | null {
   const meaning = (Object.keys(SIGNATURE_KEYS) as (keyof typeof SIGNATURE_KEYS)[]).find((m) => SIGNATURE_KEYS[m] === key) ?? null;
@@ -76,7 +86,8 @@ export function parseSignatureTrailer(key: string, value: string): SignatureTrai
   if (!meaning || !m) return null;
   const signedAt = new Date(m[3]!);
   if (Number.isNaN(signedAt.getTime())) return null;
-  return { meaning, printedName: m[1]!, username: m[2]!, signedAt: signedAt.toISOString(), contentHash: m[4]! };
+  if ((meaning === "Function approval") !== (m[5] !== undefined)) return null;
+  return { meaning, printedName: m[1]!, username: m[2]!, signedAt: signedAt.toISOString(), contentHash: m[4]!, ...(m[5] ? { jobFunction: m[5] } : {}) };
 }
 
 /** The commit message of an approved version: subject, reason, and its trailers. */
@@ -89,6 +100,7 @@ export function versionCommitMessage(v: VersionCommitSpec): string {
     [TRAILER.reason, oneLine(v.reason)],
     [TRAILER.retraining, v.retrainingRequired ? "yes" : "no"],
     ...(v.changeRequest ? [[TRAILER.changeRequest, v.changeRequest] as [string, string]] : []),
+    ...(v.urgentJustification ? [[TRAILER.urgent, oneLine(v.urgentJustification)] as [string, string]] : []),
     ...(v.signatures ?? []).map(signatureTrailer),
     ...(v.seededBy ? [[TRAILER.seededBy, v.seededBy] as [string, string]] : []),
     ...(v.auditHead ? [[TRAILER.auditHead, `${v.auditHead.seq} ${v.auditHead.hash}`] as [string, string]] : []),

@@ -27,7 +27,7 @@ export interface RecordVerdict {
   problems: RecordProblem[];
 }
 
-const SIGNED_MEANINGS = new Set(["Authored", "Reviewed", "Approved"]);
+const SIGNED_MEANINGS = new Set(["Authored", "Reviewed", "Function approval", "Approved"]);
 const short = (sha: string) => sha.slice(0, 12);
 
 /** The same signature as a trailer and as a row reduce to the same key (the trailer keeps seconds). */

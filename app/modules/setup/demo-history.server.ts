@@ -13,7 +13,9 @@ import {
   approveChange,
   getChangeRequest,
   openChangeRequest,
+  approvalRouteOf,
   saveDraft,
+  signFunctionApproval,
   signReview,
   submitForReview,
   type Participant,
@@ -48,6 +50,8 @@ const HistorySchema = z.strictObject({
           approved: YamlDate.optional(),
           /** Committed by init (Quire-Seeded-By, no signatures) where a change request would be refused. */
           seeded: z.boolean().optional(),
+          /** An urgent change: the quality manager's justification for less than the minimum training period. */
+          urgent: z.string().min(20).optional(),
           reason: z.string().min(1),
         }),
       )
@@ -137,7 +141,14 @@ export function readHistory(seedDir: string, current: ValidDocument[], jobFuncti
             },
           ]);
         }
-        const version = { version: e.version, effective: e.effective, approved: e.approved ?? null, seeded: e.seeded ?? false, reason: e.reason };
+        const version = {
+          version: e.version,
+          effective: e.effective,
+          approved: e.approved ?? null,
+          seeded: e.seeded ?? false,
+          reason: e.reason,
+          urgent: e.urgent ?? null,
+        };
         // The current file passed the seed folder's check already.
         if (!e.source) return { doc: currentFile, ...version };
         // An older version is checked like any document, in the context of the current content.
@@ -186,12 +197,33 @@ function workingDaysBefore(date: string, days: number): string {
 }
 
 /**
- * The day a demo change was approved: the one history.yaml gives, else one working week before it
- * took effect. (A document that another change refers to must be approved before that change is
- * submitted, since a draft's references are checked against main: history.yaml dates those.)
+ * The day a demo change was approved: the one history.yaml gives, else twelve working days before
+ * it took effect (SOP-DC-001: at least ten for training). (A document that another change refers to
+ * must be approved before that change is submitted, since a draft's references are checked against
+ * main: history.yaml dates those.)
  */
 export function approvalDay(v: PlannedVersion): string {
-  return v.approved ?? workingDaysBefore(v.effective, 5);
+  return v.approved ?? workingDaysBefore(v.effective, 12);
+}
+
+/** Who signs a job function's approval in the demo (SOP-DC-001 step 5): its lead. */
+const FUNCTION_LEADS: Record<string, string> = {
+  cra: "cra2",
+  "data-manager": "dm1",
+  "training-coordinator": "trainer",
+  "document-controller": "dc",
+  "executive-management": "exec",
+};
+
+/** Signs every function approval the change's route needs before the final one, each by its demo lead. */
+async function signDemoFunctionApprovals(q: Quire, crId: string, at: Date): Promise<void> {
+  const cr = (await getChangeRequest(q.db, crId))!;
+  const { steps } = await approvalRouteOf(q, cr);
+  for (const step of steps.slice(0, -1)) {
+    const lead = FUNCTION_LEADS[step];
+    if (!lead) throw new ChangeRequestError(`the demo has no lead of ${step} to sign its approval of ${cr.docId}`);
+    await signFunctionApproval(q, await participant(q.db, lead), crId, at);
+  }
 }
 
 /** When each step of a demo change happened: opened and drafted a working week before approval, at office hours (UTC). */
@@ -204,6 +236,7 @@ function changeSchedule(v: PlannedVersion) {
     save: at(opened, "14:30"),
     submit: at(workingDaysBefore(approved, 2), "16:00"),
     review: at(workingDaysBefore(approved, 1), "11:00"),
+    functionApprove: at(approved, "08:45"),
     approve: at(approved, "09:30"),
   };
 }
@@ -266,9 +299,10 @@ export async function approveDemoHistory(
       await saveDraft(q, author, crId, v.doc.source, (await q.repo.branchHead(cr.branch))!, when.save);
       await submitForReview(q, author, crId, when.submit);
       await signReview(q, reviewer, crId, when.review);
+      await signDemoFunctionApprovals(q, crId, when.functionApprove);
       // The demo's minor revisions are editorial: the approver decides nobody retrains, whatever Quire proposes.
       const choices = revision === "minor" ? Object.fromEntries(v.doc.frontmatter.audience.map((fn) => [fn, "notify"])) : {};
-      const { version } = await approveChange(q, approver, crId, v.effective, when.approve, undefined, choices);
+      const { version } = await approveChange(q, approver, crId, v.effective, when.approve, undefined, choices, v.urgent);
       if (version !== v.version) throw new ChangeRequestError(`after v${previous} a ${revision} change makes v${version}, not v${v.version}`);
       tags.push(versionTag(docId, version));
     } catch (error) {
@@ -310,6 +344,10 @@ export async function openDemoChanges(q: Quire, open: OpenDemoChange[], now: Dat
     await saveDraft(q, author, crId, o.doc.source, (await q.repo.branchHead(cr.branch))!, at(day(o.openedWorkingDaysAgo), "15:00"));
     if (o.stage === "draft") continue;
     await submitForReview(q, author, crId, at(day(Math.max(o.openedWorkingDaysAgo - 1, 1)), "16:00"));
-    if (o.stage === "reviewed") await signReview(q, reviewer, crId, at(day(1), "11:00"));
+    if (o.stage === "reviewed") {
+      await signReview(q, reviewer, crId, at(day(1), "11:00"));
+      // Awaiting the quality manager's final approval: the owner function has signed.
+      await signDemoFunctionApprovals(q, crId, at(day(1), "15:00"));
+    }
   }
 }

@@ -33,6 +33,7 @@ const PACE: Record<string, { base: number; spread: number }> = {
   cra3: { base: 3, spread: 9 },
   pm1: { base: 2, spread: 12 },
   exec: { base: 2, spread: 4 },
+  dc: { base: 1, spread: 2 },
 };
 
 /** Knowledge checks failed before the one passed (user name and document). */

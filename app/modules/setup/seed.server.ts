@@ -26,6 +26,8 @@ export interface PlannedVersion {
   /** history.yaml asks init to commit this later version itself instead of approving it through a change request. */
   seeded: boolean;
   reason: string;
+  /** An urgent change's justification (history.yaml `urgent`), for an effective date under the training period. */
+  urgent?: string | null;
   /** The document's quiz (knowledge check), committed with this version: init gives it to the document's first version. */
   quiz?: SourceFile;
 }

@@ -18,9 +18,11 @@ interface SignatureRow {
   signed_at: string;
   content_hash: string;
   commit_sha: string | null;
+  job_function: string | null;
 }
 
-const COLUMNS = "id, cr_id, doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash, commit_sha";
+const COLUMNS =
+  "id, cr_id, doc_id, version, user_id, username, printed_name, meaning, signed_at, content_hash, commit_sha, (SELECT job_function FROM function_approvals f WHERE f.signature_id = signatures.id) AS job_function";
 
 function toRecord(r: SignatureRow): SignatureRecord {
   return {
@@ -35,6 +37,7 @@ function toRecord(r: SignatureRow): SignatureRecord {
     signedAt: r.signed_at,
     contentHash: r.content_hash,
     commit: r.commit_sha,
+    jobFunction: r.job_function,
   };
 }
 
@@ -47,6 +50,8 @@ export interface NewSignature {
   contentHash: string;
   commit: string | null;
   at: Date;
+  /** A "Function approval" names the job function it is given for. */
+  jobFunction?: string;
 }
 
 /**
@@ -72,6 +77,11 @@ export async function recordSignature(tx: Tx, s: NewSignature): Promise<number> 
       SIGNATURE_STATEMENTS[s.meaning],
     ],
   );
+  if ((s.meaning === "Function approval") !== (s.jobFunction !== undefined)) throw new Error("a function approval, and only one, names its job function");
+  if (s.jobFunction !== undefined) {
+    if (!s.crId) throw new Error("a function approval belongs to a change request");
+    await tx.run("INSERT INTO function_approvals (signature_id, cr_id, job_function) VALUES (?, ?, ?)", [result.lastID, s.crId, s.jobFunction]);
+  }
   await recordAudit(
     tx,
     {
@@ -90,6 +100,7 @@ export async function recordSignature(tx: Tx, s: NewSignature): Promise<number> 
         docId: s.docId,
         version: s.version,
         commit: s.commit,
+        ...(s.jobFunction !== undefined ? { jobFunction: s.jobFunction } : {}),
       },
     },
     s.at,

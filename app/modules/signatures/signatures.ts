@@ -5,6 +5,7 @@ export const SIGNATURE_MEANINGS = [
   "Authored",
   "Reviewed",
   "Approved",
+  "Function approval",
   "Periodic review",
   "Retired",
   "Read and understood",
@@ -27,6 +28,7 @@ export const SIGNATURE_PURPOSES: Record<SignatureMeaning, SignaturePurpose> = {
   Authored: "document-control",
   Reviewed: "document-control",
   Approved: "document-control",
+  "Function approval": "document-control",
   "Periodic review": "document-control",
   Retired: "document-control",
   "Read and understood": "training",
@@ -46,6 +48,9 @@ export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
   Authored: "I am the author of this content and submit it for review.",
   Reviewed: "I have reviewed this content and find it fit for approval.",
   Approved: "I approve this content for use from the effective date below.",
+  // SOP-DC-001 step 5: the owner function (and for the manual and policies executive management)
+  // signs before the quality manager's final approval; the job function is recorded with it.
+  "Function approval": "On behalf of the job function named with this signature, I approve this content.",
   "Periodic review": "I have reviewed this document and no change is needed.",
   Retired: "I retire this document for the reason below.",
   "Read and understood": "I have read and understood this version of the document and will apply it in my work.",
@@ -69,6 +74,8 @@ export interface SignatureRecord {
   signedAt: string;
   contentHash: string;
   commit: string | null;
+  /** For a "Function approval": the job function it was given for (SOP-DC-001 step 5). */
+  jobFunction?: string | null;
 }
 
 /**
@@ -111,7 +118,10 @@ export function withoutRepeats<T extends Pick<SignatureRecord, "id" | "meaning" 
 export type SignatureStanding = "counts" | "content-changed" | "earlier-round";
 
 /** A signature as pages show it, with whether it still counts. */
-export interface SignatureView extends Pick<SignatureRecord, "id" | "meaning" | "printedName" | "username" | "signedAt" | "contentHash" | "commit"> {
+export interface SignatureView extends Pick<
+  SignatureRecord,
+  "id" | "meaning" | "printedName" | "username" | "signedAt" | "contentHash" | "commit" | "jobFunction"
+> {
   standing: SignatureStanding;
 }
 

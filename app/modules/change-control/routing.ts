@@ -1,0 +1,138 @@
+// Document control's rules as controlled content (SOP-DC-001 steps 2, 4, 5, 6 and 8): which approval
+// signatures each document type needs and in what order, who must be among the reviewers, the minimum
+// training period between approval and the effective date, and the periodic-review notice. They live
+// in document-control.yaml at the content root (changed, like any controlled content, in git with
+// a record); `quire validate` and init check it. Pure: routing.server.ts reads it from main.
+
+import { z } from "zod";
+
+import { DOCUMENT_TYPES, type DocumentType } from "~/modules/content/document-types";
+import type { Problem } from "~/modules/content/problems";
+import { parseYamlFile } from "~/modules/content/yaml-file";
+import { addWorkingDays } from "~/modules/training/working-days";
+
+/** The word for "the document's owner function" in an approval route. */
+export const OWNER = "owner";
+
+const Step = z.string().regex(/^[a-z][a-z0-9-]*$/, "name a job function id or `owner`");
+
+export const DocumentControlRulesSchema = z.strictObject({
+  /** Per document type, the approval signatures in order; the last one is the final (quality) approval. */
+  approval: z.strictObject(
+    Object.fromEntries(DOCUMENT_TYPES.map((t) => [t, z.array(Step).min(1, "name at least the final approver")])) as Record<
+      DocumentType,
+      z.ZodArray<typeof Step>
+    >,
+  ),
+  /** A job function at least one named reviewer must hold (SOP-DC-001 step 4); null for none. */
+  reviewersInclude: Step.nullable(),
+  /** Working days from approval to the effective date, so staff train first (SOP-DC-001 step 6). */
+  minimumTrainingWorkingDays: z.number().int().min(0).max(60),
+  /** Days before a periodic review is due that the owner is told (SOP-DC-001 step 8). */
+  periodicReviewNoticeDays: z.number().int().min(1).max(365),
+  /** Whether a person who reviewed a change may also give its final approval (default: no). */
+  reviewerMayGiveFinalApproval: z.boolean(),
+});
+export type DocumentControlRules = z.infer<typeof DocumentControlRulesSchema>;
+
+/**
+ * What applies where a content repository has no document-control.yaml: SOP-DC-001 as written
+ * (owner function then quality manager; manual and policy also executive management).
+ */
+export const SOP_DC_001_RULES: DocumentControlRules = {
+  approval: {
+    manual: [OWNER, "executive-management", "quality-manager"],
+    policy: [OWNER, "executive-management", "quality-manager"],
+    sop: [OWNER, "quality-manager"],
+    "work-instruction": [OWNER, "quality-manager"],
+    form: [OWNER, "quality-manager"],
+  },
+  reviewersInclude: "quality-manager",
+  minimumTrainingWorkingDays: 10,
+  periodicReviewNoticeDays: 60,
+  reviewerMayGiveFinalApproval: false,
+};
+
+/** Parses document-control.yaml; every job function it names must exist (job-functions.yaml). */
+export function parseDocumentControlRules(
+  path: string,
+  source: string,
+  jobFunctions: ReadonlySet<string>,
+): { rules: DocumentControlRules | null; problems: Problem[] } {
+  const parsed = parseYamlFile(path, source, DocumentControlRulesSchema, "document-control-file");
+  if (!parsed.ok) return { rules: null, problems: parsed.problems };
+  const problems: Problem[] = [];
+  const unknown = (fn: string, at: readonly PropertyKey[]) => {
+    if (!jobFunctions.has(fn)) problems.push({ path, ...parsed.at(at), rule: "document-control-file", message: `"${fn}" is not a defined job function` });
+  };
+  for (const type of DOCUMENT_TYPES) {
+    const steps = parsed.data.approval[type];
+    steps.forEach((s, i) => {
+      if (s !== OWNER) unknown(s, ["approval", type, i]);
+    });
+    if (steps.at(-1) === OWNER) {
+      problems.push({
+        path,
+        ...parsed.at(["approval", type, steps.length - 1]),
+        rule: "document-control-file",
+        message: `the final approval of a ${type} must name a job function (the quality approval), not \`owner\``,
+      });
+    }
+  }
+  if (parsed.data.reviewersInclude) unknown(parsed.data.reviewersInclude, ["reviewersInclude"]);
+  return { rules: problems.length === 0 ? parsed.data : null, problems };
+}
+
+/**
+ * The job functions whose signatures a document needs, in order, with `owner` read as its owner
+ * function. A function named twice signs once, at its last place: when the owner is the quality
+ * manager, the quality manager's approval is the owner's too.
+ */
+export function approvalSteps(rules: DocumentControlRules, type: DocumentType, owner: string): string[] {
+  const named = rules.approval[type].map((s) => (s === OWNER ? owner : s));
+  return named.filter((fn, i) => named.lastIndexOf(fn) === i);
+}
+
+/** A function approval given in the current round. */
+export interface GivenApproval {
+  userId: string;
+  jobFunction: string;
+}
+
+/** The steps before the final one not yet signed, in order: the next one is the first. */
+export function pendingFunctionSteps(steps: readonly string[], given: readonly GivenApproval[]): string[] {
+  const signed = new Set(given.map((g) => g.jobFunction));
+  return steps.slice(0, -1).filter((fn) => !signed.has(fn));
+}
+
+/**
+ * Why a person may not sign the next function approval now (empty: they may). Steps are signed in
+ * order; each by a holder of that function who is not the author and has not signed another step.
+ */
+export function functionApprovalBlockers(input: {
+  steps: readonly string[];
+  given: readonly GivenApproval[];
+  signerId: string;
+  signerFunctions: readonly string[];
+  authorId: string;
+  functionName: (id: string) => string;
+}): { step: string | null; blockers: string[] } {
+  const next = pendingFunctionSteps(input.steps, input.given)[0] ?? null;
+  if (!next) return { step: null, blockers: ["Every function approval before the final one is signed already."] };
+  const blockers: string[] = [];
+  if (input.signerId === input.authorId) blockers.push("The author of a change cannot approve it.");
+  if (!input.signerFunctions.includes(next)) blockers.push(`The next approval is for ${input.functionName(next)}; you do not hold that job function.`);
+  if (input.given.some((g) => g.userId === input.signerId))
+    blockers.push("You have signed an approval of this change already; another person signs the next one.");
+  return { step: next, blockers };
+}
+
+/** The earliest effective date for an approval given on `approvedOn` (SOP-DC-001 step 6). */
+export function earliestEffectiveDate(rules: DocumentControlRules, approvedOn: string): string {
+  return addWorkingDays(approvedOn, rules.minimumTrainingWorkingDays);
+}
+
+/** An urgent change's justification: long enough to say why (SOP-DC-001 step 6). */
+export function urgentJustificationProblem(text: string): string | null {
+  return text.trim().length < 20 ? "Give the justification for the shorter training period (at least 20 characters)." : null;
+}
