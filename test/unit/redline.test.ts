@@ -146,6 +146,42 @@ describe("folding unchanged stretches", () => {
     expect(reachable).toEqual(after);
   });
 
+  it("keeps the step a change sits in visible with its owner, and no second heading when the context is one", () => {
+    const step = (text: string, ordinal: number): Block => ({ kind: "step-title", text, depth: 0, ordinal });
+    const owner: Block = { kind: "step-owner", text: "Clinical Research Associate", depth: 0 };
+    const body = (text: string): Block => ({ ...p(text), depth: 1 });
+    const before = [
+      h("Procedure"),
+      step("Prepare", 1),
+      owner,
+      body("Prepare body one."),
+      body("Prepare body two."),
+      step("Report", 2),
+      owner,
+      body("Report body one."),
+      body("Report body two."),
+      body("Old report wording to replace."),
+    ];
+    const after = before.map((b) => (b.text.startsWith("Old report") ? body("Entirely new closing sentence.") : b));
+    expect(outline(compareBlocks(before, after).entries)).toEqual([
+      "= Procedure",
+      "[2 unchanged paragraphs and 1 step]",
+      "= Report",
+      "= Clinical Research Associate",
+      "= Report body one.",
+      "= Report body two.",
+      "- Old report wording to replace.",
+      "+ Entirely new closing sentence.",
+    ]);
+    const sections = [h("First"), ...paragraphs(4, "A"), h("Next"), p("Old x y z.")];
+    expect(outline(compareBlocks(sections, [...sections.slice(0, -1), p("Quite other words.")]).entries)).toEqual([
+      "[4 unchanged paragraphs and 1 heading]",
+      "= Next",
+      "- Old x y z.",
+      "+ Quite other words.",
+    ]);
+  });
+
   it("leaves short stretches unfolded and folds the whole of an unchanged document", () => {
     const few = [p("One stays here."), p("Two stays here."), p("Three is old.")];
     expect(outline(compareBlocks(few, [...few.slice(0, 2), p("A wholly different closing line.")]).entries)).toEqual([

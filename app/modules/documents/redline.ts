@@ -262,15 +262,36 @@ function foldUnchanged(ops: readonly Op[], context: number): RedlineEntry[] {
     else {
       entries.push(...run.slice(0, keepStart).map((block): RedlineEntry => ({ op: "same", block })));
       const middle = run.slice(keepStart, run.length - keepEnd);
-      // The last heading before the next change, if it would be folded away.
-      const heading = keepEnd > 0 ? middle.findLastIndex((b) => b.kind === "heading") : -1;
-      if (heading === -1) entries.push(...fold(middle));
-      else entries.push(...fold(middle.slice(0, heading)), { op: "same", block: middle[heading]! }, ...fold(middle.slice(heading + 1)));
+      const shown = keepEnd > 0 ? landmarks(middle, run.slice(run.length - keepEnd)) : [];
+      let from = 0;
+      for (const at of shown) {
+        entries.push(...fold(middle.slice(from, at)), { op: "same", block: middle[at]! });
+        from = at + 1;
+      }
+      entries.push(...fold(middle.slice(from)));
       entries.push(...run.slice(run.length - keepEnd).map((block): RedlineEntry => ({ op: "same", block })));
     }
     k = end;
   }
   return entries;
+}
+
+/**
+ * Where the next change sits, when the fold would hide it: the last heading before it, and the
+ * title (and owner) of the step it is in. Indexes into `middle`, in order; none that the context
+ * kept after the fold already shows.
+ */
+function landmarks(middle: readonly Block[], context: readonly Block[]): number[] {
+  if (context.some((b) => b.kind === "heading")) return [];
+  const heading = middle.findLastIndex((b) => b.kind === "heading");
+  const shown = heading === -1 ? [] : [heading];
+  if (context.some((b) => b.kind === "step-title" || b.kind === "step-owner")) return shown;
+  const step = middle.findLastIndex((b) => b.kind === "step-title");
+  if (step > heading) {
+    shown.push(step);
+    if (middle[step + 1]?.kind === "step-owner") shown.push(step + 1);
+  }
+  return shown;
 }
 
 function fold(blocks: readonly Block[]): RedlineEntry[] {
