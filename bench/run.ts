@@ -21,6 +21,8 @@
  *      against warm Chromium's page.pdf of the same body (goal: the engine >= 3x faster).
  *   6. The inspection binder (bench/binder-bench.ts): `quire binder` over 300 generated SOPs, time (goal
  *      < 30 s) and peak RSS (goal: flat, < 2x the fixture's 3-document binder), and its --zip.
+ *   7. The redline (bench/redline-bench.ts): a 5,000-word SOP rewritten, structural redline (goal < 250 ms)
+ *      against the old word-level one.
  *
  * Writes bench/results.json and prints a markdown table. Exits 0 when goals are missed (it is a
  * report) and non-zero when something fails to run.
@@ -28,7 +30,7 @@
  * Environment: BENCH_SECONDS (measured seconds per HTTP run, default 10), BENCH_WARMUP_SECONDS
  * (default 2, at most BENCH_SECONDS), BENCH_CONNECTIONS (default 50), BENCH_MDX_COMPILES
  * (default 20), BENCH_MDX_WARM_RENDERS (default 2000), BENCH_PROFILE=1 (run the app server with
- * --cpu-prof; the profile lands in bench/.work/profile/), BENCH_ONLY=page|audit|cli|training|pdf|binder (run one
+ * --cpu-prof; the profile lands in bench/.work/profile/), BENCH_ONLY=page|audit|cli|training|pdf|binder|redline (run one
  * group; the other groups' figures in bench/results.json are kept), BENCH_AUDIT_ROWS (default 1000000),
  * BENCH_TRAINING_PEOPLE, BENCH_TRAINING_DOCUMENTS, BENCH_TRAINING_RUNS, BENCH_TRAINING_FANOUT_ROUNDS
  * (see bench/training-bench.ts), BENCH_TRAINING_LOAD_PEOPLE (default 200).
@@ -56,6 +58,7 @@ import { binderBenchmarks } from "./binder-bench";
 import { cliBenchmarks } from "./cli";
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
 import { pdfBenchmarks } from "./pdf-bench";
+import { redlineBenchmarks } from "./redline-bench";
 import { resultRow, type ResultRow as BenchRow } from "./result-row";
 import { fanOutBenchmark, matrixBenchmark } from "./training-bench";
 import { trainingLoad, trainingLoadTable } from "./training-load";
@@ -81,7 +84,7 @@ const MDX_WARM_RENDERS = Math.max(1, Math.round(envNumber("BENCH_MDX_WARM_RENDER
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const AUDIT_ROWS = Math.round(envNumber("BENCH_AUDIT_ROWS", 1_000_000));
 const TRAINING_LOAD_PEOPLE = Math.round(envNumber("BENCH_TRAINING_LOAD_PEOPLE", 200));
-const GROUPS = ["page", "audit", "cli", "training", "pdf", "binder"] as const;
+const GROUPS = ["page", "audit", "cli", "training", "pdf", "binder", "redline"] as const;
 type Group = (typeof GROUPS)[number];
 const ONLY = process.env.BENCH_ONLY || undefined;
 if (ONLY !== undefined && !(GROUPS as readonly string[]).includes(ONLY)) {
@@ -980,11 +983,12 @@ async function main(): Promise<void> {
   const training = runs("training") ? await trainingGroup() : null;
   const pdf: ResultRow[] = runs("pdf") ? await pdfBenchmarks() : [];
   const binder: ResultRow[] = runs("binder") ? await binderBenchmarks() : [];
+  const redline: ResultRow[] = runs("redline") ? await redlineBenchmarks() : [];
 
   const previous = ONLY ? previousReport() : {};
   // Rows written before groups existed belong to the page group.
   const kept = (previous.results ?? []).filter((r) => !runs(r.group ?? "page")).map((r) => ({ ...r, group: r.group ?? "page" }));
-  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...cli, ...(training?.results ?? []), ...pdf, ...binder, ...kept];
+  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...cli, ...(training?.results ?? []), ...pdf, ...binder, ...redline, ...kept];
   const notes = [...(page?.notes ?? []), ...(audit?.notes ?? []), ...(training?.notes ?? [])];
   const report = {
     ...previous,

@@ -6,7 +6,7 @@ import { now, today } from "~/clock.server";
 import { CrStateBadge, ProblemList, SignatureForm, SignatureList } from "~/components/change-request";
 import { ChoiceList, Field, FormMessage, fieldErrors } from "~/components/form";
 import { withNotice, type NoticeKey } from "~/components/notices";
-import { RedlineText } from "~/components/redline";
+import { RedlineView } from "~/components/redline";
 import { utcMinuteLabel } from "~/components/time";
 import { quire } from "~/context.server";
 import type { Quire } from "~/context.server";
@@ -323,9 +323,10 @@ export default function ChangeRequestView() {
           {redline ? (
             <>
               <p className="muted small">
-                <ins>Inserted</ins> and <del>deleted</del> words: {redline.added} inserted, {redline.removed} deleted.
+                <ins>Inserted</ins> and <del>deleted</del> words: {redline.stats.addedWords} inserted, {redline.stats.removedWords} deleted, in{" "}
+                {redline.stats.places} {redline.stats.places === 1 ? "place" : "places"}. Unchanged passages are folded: open them to read the whole text.
               </p>
-              <RedlineText parts={redline.parts} />
+              <RedlineView redline={redline} />
             </>
           ) : (
             <p className="muted">The draft cannot be shown until its problems are fixed.</p>

@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 
-import { RedlineText } from "~/components/redline";
+import { RedlineView } from "~/components/redline";
 import { quire } from "~/context.server";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { versionHtml } from "~/modules/documents/library.server";
-import { documentText, redline, redlineStats } from "~/modules/documents/redline";
+import { cachedRedline } from "~/modules/documents/redline";
 import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -31,7 +31,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       statusText: "Not Found",
     });
   }
-  const parts = redline(documentText(from.html), documentText(to.html));
+  // Worked out once per pair of versions (by content hash), not on every view (issue 13).
+  const redline = cachedRedline({ contentHash: from.version.contentHash, html: from.html }, { contentHash: to.version.contentHash, html: to.html });
   const describe = (v: typeof from.version) => ({
     version: v.version,
     effectiveFrom: v.effectiveFrom,
@@ -39,11 +40,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     title: v.title,
     crId: v.crId ?? null,
   });
-  return json({ id, from: describe(from.version), to: describe(to.version), parts, stats: redlineStats(parts) });
+  return json({ id, from: describe(from.version), to: describe(to.version), redline });
 }
 
 export default function Redline() {
-  const { id, from, to, parts, stats } = useLoaderData<typeof loader>();
+  const { id, from, to, redline } = useLoaderData<typeof loader>();
+  const { stats } = redline;
   return (
     <section>
       <p className="doc-kicker">{id} · redline</p>
@@ -73,10 +75,11 @@ export default function Redline() {
         </dd>
       </dl>
       <p className="muted">
-        <ins>Inserted text</ins> and <del>deleted text</del>: {stats.addedWords} words inserted, {stats.removedWords} deleted.{" "}
+        <ins>Inserted text</ins> and <del>deleted text</del>: {stats.addedWords} words inserted, {stats.removedWords} deleted, in {stats.places}{" "}
+        {stats.places === 1 ? "place" : "places"}. Unchanged passages are folded: open them to read the whole text.{" "}
         <Link to={`/documents/${id}/history`}>Back to the history</Link>
       </p>
-      <RedlineText parts={parts} />
+      <RedlineView redline={redline} />
     </section>
   );
 }

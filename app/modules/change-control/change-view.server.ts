@@ -3,7 +3,7 @@ import type { Queryable } from "~/db/db.server";
 import { parseFrontmatter } from "~/modules/content/frontmatter";
 import { sha256 } from "~/modules/content/hash";
 import type { Problem } from "~/modules/content/problems";
-import { condenseRedline, documentText, redline, redlineStats, type CondensedPart } from "~/modules/documents/redline";
+import { cachedRedline, type Redline } from "~/modules/documents/redline";
 import { signatureStanding, validSignatures, withoutRepeats, type SignatureView } from "~/modules/signatures/signatures";
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { proposeTrainingImpact, type TrainingImpact } from "~/modules/training/impact";
@@ -42,8 +42,8 @@ export interface ChangeRequestPage {
   authorName: string;
   reviewers: { id: string; name: string; signed: boolean }[];
   draft: { head: string; contentHash: string; problems: Problem[]; changed: boolean };
-  /** The draft against the version it started from, unchanged stretches condensed. */
-  redline: { parts: CondensedPart[]; added: number; removed: number } | null;
+  /** The draft against the version it started from, unchanged stretches folded (null while the draft has problems). */
+  redline: Redline | null;
   signatures: SignatureView[];
   blockers: string[];
   comments: { id: number; author: string; at: string; kind: string; body: string; commit: string | null }[];
@@ -163,14 +163,14 @@ function impactOf(draft: { source: string; baseSource: string | null; problems: 
   return proposeTrainingImpact({ before: draft.baseSource, after: draft.source, audience: fm.data.audience, revision, training: fm.data.training });
 }
 
-/** The draft against the version it started from, as readers see it (rendered text, word level). */
-async function draftRedline(q: Quire, source: string, baseSource: string | null, valid: boolean) {
+/** The draft against the version it started from, as readers see it (rendered blocks, sentence level). */
+async function draftRedline(q: Quire, source: string, baseSource: string | null, valid: boolean): Promise<Redline | null> {
   if (!valid) return null;
-  const after = await q.renderer.render(sha256(source), async () => source);
-  const before = baseSource === null ? "" : (await q.renderer.render(sha256(baseSource), async () => baseSource)).html;
-  const parts = redline(documentText(before), documentText(after.html));
-  const stats = redlineStats(parts);
-  return { parts: condenseRedline(parts), added: stats.addedWords, removed: stats.removedWords };
+  const afterHash = sha256(source);
+  const after = await q.renderer.render(afterHash, async () => source);
+  const beforeHash = baseSource === null ? "" : sha256(baseSource);
+  const before = baseSource === null ? "" : (await q.renderer.render(beforeHash, async () => baseSource)).html;
+  return cachedRedline({ contentHash: beforeHash, html: before }, { contentHash: afterHash, html: after.html });
 }
 
 async function jobFunctionNames(db: Queryable): Promise<Map<string, string>> {
