@@ -79,6 +79,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/" end>
                     Library
                   </NavLink>
+                  <NavLink to="/tasks">My tasks</NavLink>
                   {can("training.acknowledge") ? (
                     <NavLink to="/training">
                       My training

@@ -26,7 +26,7 @@ function line(s: SentReminder): string {
   return `${s.rule.padEnd(10)}  ${s.doc} v${s.version}  due ${s.dueOn}${late}  ${s.user}  -> ${to}\n`;
 }
 
-function printText(run: ReminderRun, dataDir: string): void {
+export function printText(run: ReminderRun, dataDir: string): void {
   for (const s of run.sent) process.stdout.write(line(s));
   for (const f of run.failed) process.stdout.write(`NOT SENT  ${f.doc} v${f.version} ${f.rule} for ${f.user} to ${f.recipients.join(", ")}: ${f.error}\n`);
   const recipients = run.sent.reduce((n, s) => n + s.recipients.length, 0);

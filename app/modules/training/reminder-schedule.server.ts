@@ -1,12 +1,13 @@
 // The server's daily reminder run (opt-in): with QUIRE_REMIND_AT=HH:MM set, the server runs
-// runReminders once a day at that time (UTC), as `quire remind` would. The timer is unref'd, so it
+// runReminders and then runNotifications (the document-control notices) once a day at that time
+// (UTC), as `quire notify` would. The timer is unref'd, so it
 // never keeps a stopping server alive. A server that starts after the day's time (a restart, a
 // deployment) runs once at start: the ladder sends nothing twice, so a catch-up run is harmless,
 // and a missed day is caught up by the next run anyway (only the highest step reached is sent).
 
 import { isoDate, now } from "~/clock.server";
-import type { QuireConfig } from "~/config.server";
-import type { Database } from "~/db/db.server";
+import type { Quire } from "~/context.server";
+import { NotificationsBusy, runNotifications } from "~/modules/notifications/notifications.server";
 
 import { RemindersBusy, runReminders } from "./reminders.server";
 
@@ -38,7 +39,7 @@ const consoleLog: ScheduleLog = { info: (line) => console.log(line), error: (lin
  * Starts the daily run. Timers follow the real time of day; the day the ladder is worked out for
  * comes from Quire's clock (QUIRE_NOW pins it for demos).
  */
-export function startReminderSchedule(q: { config: QuireConfig; db: Database }, hhmm: string, log: ScheduleLog = consoleLog): ReminderSchedule {
+export function startReminderSchedule(q: Quire, hhmm: string, log: ScheduleLog = consoleLog): ReminderSchedule {
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
@@ -56,6 +57,20 @@ export function startReminderSchedule(q: { config: QuireConfig; db: Database }, 
     } catch (error) {
       if (error instanceof RemindersBusy) log.info(`quire: training reminders skipped: ${error.message}`);
       else log.error(`quire: training reminders failed: ${(error as Error).message}`);
+    }
+    // The document-control notices (SOP-DC-001) after the reminders, through the same outbox.
+    try {
+      const run = await runNotifications(q, today);
+      const recipients = run.sent.reduce((n, s) => n + s.recipients.length, 0);
+      log.info(
+        `quire: document-control notices for ${today}: ${run.sent.length} sent to ${recipients} recipients (${run.transport})` +
+          `${run.failed.length > 0 ? `, ${run.failed.length} failed` : ""}${run.warnings.length > 0 ? `, ${run.warnings.length} warnings` : ""}`,
+      );
+      for (const f of run.failed) log.error(`quire: notice not sent: ${f.key}: ${f.error}`);
+      for (const w of run.warnings) log.info(`quire: notice warning: ${w.message}`);
+    } catch (error) {
+      if (error instanceof NotificationsBusy) log.info(`quire: document-control notices skipped: ${error.message}`);
+      else log.error(`quire: document-control notices failed: ${(error as Error).message}`);
     }
   }
 

@@ -5,18 +5,14 @@
 // training_reminders, with an in-app notice per person told and one audit row for the run.
 
 import { createHash } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-
-import nodemailer from "nodemailer";
 
 import { now } from "~/clock.server";
 import type { QuireConfig } from "~/config.server";
 import type { Database, Queryable } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
+import { domainOf, lockOutbox, mailSenderFor, type Delivery, type Mail, type MailSender, type MailTransport } from "~/modules/notifications/mail.server";
 import { SYSTEM_ACTOR, type Actor } from "~/modules/users/actor";
 import { peopleDirectory } from "~/modules/users/users.server";
-import { processAlive } from "~/process.server";
 
 import { insertNotices, openAssignments } from "./assignments.server";
 import {
@@ -32,111 +28,14 @@ import {
   type ReminderWarning,
 } from "./reminders";
 
-export type ReminderTransport = "smtp" | "outbox";
+// The sender moved to the notifications module (one outbox for every notification); these names
+// stay here for the reminders' callers.
+export { OUTBOX, mailSenderFor, type Delivery, type MailSender } from "~/modules/notifications/mail.server";
 
-/** The outbox folder inside the data folder: where reminders go when no SMTP server is configured. */
-export const OUTBOX = "outbox";
+export type ReminderTransport = MailTransport;
 
-// ---------------------------------------------------------------------------------------------
-// Sending
-
-export interface ReminderMail {
-  from: string;
-  to: { name: string; address: string }[];
-  cc: { name: string; address: string }[];
-  subject: string;
-  text: string;
-  messageId: string;
-  date: Date;
-  headers: Record<string, string>;
-  /** The outbox file's name without extension: <sent on>-<assignment id>-<rule>-<employee's user name>. */
-  fileStem: string;
-}
-
-export interface Delivery {
-  messageId: string;
-  /** outbox/<name>.eml, relative to the data folder; null for SMTP. */
-  file: string | null;
-  /** The addresses the transport accepted (lower case): the people recorded as told. */
-  accepted: string[];
-}
-
-export interface MailSender {
-  readonly transport: ReminderTransport;
-  send(mail: ReminderMail): Promise<Delivery>;
-  close(): void;
-}
-
-/** SMTP when QUIRE_SMTP_URL is set, otherwise .eml files in <data folder>/outbox/. */
-export function mailSenderFor(config: Pick<QuireConfig, "dataDir" | "smtpUrl">): MailSender {
-  return config.smtpUrl ? smtpSender(config.smtpUrl) : outboxSender(config.dataDir);
-}
-
-function mailOptions(mail: ReminderMail) {
-  return {
-    from: mail.from,
-    to: mail.to,
-    cc: mail.cc,
-    subject: mail.subject,
-    text: mail.text,
-    messageId: mail.messageId,
-    date: mail.date,
-    headers: mail.headers,
-  };
-}
-
-function smtpSender(url: string): MailSender {
-  // One pooled connection for the whole run; a server that does not answer fails the send, not the run.
-  const transporter = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: 1,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 60_000,
-  });
-  return {
-    transport: "smtp",
-    async send(mail) {
-      const info = await transporter.sendMail(mailOptions(mail));
-      return { messageId: info.messageId ?? mail.messageId, file: null, accepted: (info.accepted ?? []).map((a) => String(a).toLowerCase()) };
-    },
-    close: () => transporter.close(),
-  };
-}
-
-function outboxSender(dataDir: string): MailSender {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
-  const folder = path.join(dataDir, OUTBOX);
-  return {
-    transport: "outbox",
-    async send(mail) {
-      const info = await transporter.sendMail(mailOptions(mail));
-      fs.mkdirSync(folder, { recursive: true });
-      // Never over an earlier file: a second email on the same step the same day (a person named
-      // since) gets a name of its own, so the outbox keeps every message sent.
-      for (let n = 1; ; n++) {
-        const name = `${mail.fileStem}${n === 1 ? "" : `-${n}`}.eml`;
-        let fd: number;
-        try {
-          fd = fs.openSync(path.join(folder, name), "wx");
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
-          throw error;
-        }
-        try {
-          fs.writeSync(fd, info.message as Buffer);
-          // On disk before the notice is recorded as sent.
-          fs.fsyncSync(fd);
-        } finally {
-          fs.closeSync(fd);
-        }
-        return { messageId: info.messageId, file: `${OUTBOX}/${name}`, accepted: [...mail.to, ...mail.cc].map((a) => a.address.toLowerCase()) };
-      }
-    },
-    close: () => transporter.close(),
-  };
-}
+/** A reminder's email: the one mail type (its outbox file: <sent on>-<assignment id>-<rule>-<employee's user name>). */
+export type ReminderMail = Mail;
 
 // ---------------------------------------------------------------------------------------------
 // One run at a time per data folder
@@ -144,26 +43,15 @@ function outboxSender(dataDir: string): MailSender {
 export class RemindersBusy extends Error {}
 
 /**
- * A lock file holding the pid of the run that sends: the CLI and the server's daily run must not
- * both send the same step in the time between sending and recording. A lock whose process is gone
- * (killed mid-run) is taken over.
+ * The data folder's send lock (shared with the document-control notices): the CLI and the
+ * server's daily run must not both send the same step in the time between sending and recording.
  */
 function lockRun(dataDir: string): () => void {
-  const file = path.join(dataDir, "remind.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: "wx" });
-      return () => fs.rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const owner = Number(fs.readFileSync(file, "utf8").trim());
-    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) {
-      throw new RemindersBusy(`Another reminder run (process ${owner}) is in progress on this data folder; try again when it has finished.`);
-    }
-    fs.rmSync(file, { force: true });
-  }
-  throw new RemindersBusy("Another reminder run started at the same moment; try again.");
+  return lockOutbox(dataDir, (owner) =>
+    owner === null
+      ? new RemindersBusy("Another reminder run started at the same moment; try again.")
+      : new RemindersBusy(`Another reminder run (process ${owner}) is in progress on this data folder; try again when it has finished.`),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,10 +147,6 @@ function view(plan: PlannedReminder, transport: ReminderTransport): SentReminder
     recipients: recipientViews(plan),
     transport,
   };
-}
-
-function domainOf(from: string): string {
-  return /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? "quire.invalid";
 }
 
 function mailOf(plan: PlannedReminder, from: string, on: string, at: Date): ReminderMail {
