@@ -85,7 +85,7 @@ describe("quire notify (issue 13: every notification through one outbox)", () =>
     expect(dueMail.body).toContain("is due on 2027-02-03, in 60 days");
 
     const recall = byKey.get("copy-recall:SOP-CM-001-1.1-C002")!;
-    expect(recall.recipients.map((r) => `${r.username} ${r.role}`)).toEqual(["qa document-controller"]);
+    expect(recall.recipients.map((r) => `${r.username} ${r.role}`)).toEqual(["dc document-controller", "qa document-controller"]);
     const recallMail = eml(recall.file!);
     expect(recallMail.header("subject")).toBe("Controlled copy to recall: SOP-CM-001-1.1-C002");
     expect(recallMail.body).toContain("Held by: Dr. Elena Marquez, Principal Investigator, Site 104");

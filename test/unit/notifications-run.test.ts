@@ -63,8 +63,8 @@ describe("runNotifications (SOP-DC-001 notices through the one outbox)", () => {
     expect(run.sent.map((s) => `${s.key}: ${s.recipients.map((r) => `${r.username}/${r.role}${r.copy ? "/cc" : ""}`).join(", ")}`)).toEqual([
       "change:CR-2026-0009:review:round-1: reviewer/reviewer",
       "change:CR-2026-0008:approve:round-1: qa/approver",
-      "review-overdue-30:POL-QA-001:2026-02-03: exec/executive-management, qa/quality-manager/cc",
-      "copy-recall:SOP-CM-001-1.1-C002: qa/document-controller",
+      "review-overdue-30:POL-QA-001:2026-02-03: exec/executive-management, qa/quality-manager/cc, reviewer/quality-manager/cc",
+      "copy-recall:SOP-CM-001-1.1-C002: dc/document-controller, qa/document-controller",
     ]);
     expect(run.failed).toEqual([]);
     const review = sender.mails[0]!;
@@ -79,6 +79,8 @@ describe("runNotifications (SOP-DC-001 notices through the one outbox)", () => {
       "change-approval Quinn Avery approver",
       "review-overdue-30 Elena Vance executive-management",
       "review-overdue-30 Quinn Avery quality-manager cc",
+      "review-overdue-30 Rafael Ortiz quality-manager cc",
+      "copy-recall Daniel Cho document-controller",
       "copy-recall Quinn Avery document-controller",
     ]);
     const notices = await q.db.all<{ username: string; kind: string; message: string }>(
@@ -89,16 +91,18 @@ describe("runNotifications (SOP-DC-001 notices through the one outbox)", () => {
       "qa change-approval",
       "exec review-overdue-30",
       "qa review-overdue-30",
+      "reviewer review-overdue-30",
+      "dc copy-recall",
       "qa copy-recall",
     ]);
     const audit = await audits(q);
     expect(audit).toHaveLength(1);
     expect(audit[0]!.username).toBe("system");
-    expect(JSON.parse(audit[0]!.new_values)).toMatchObject({ on: TODAY, notifications: 4, recipients: 5, byKind: { "change-review": 1, "copy-recall": 1 } });
+    expect(JSON.parse(audit[0]!.new_values)).toMatchObject({ on: TODAY, notifications: 4, recipients: 7, byKind: { "change-review": 1, "copy-recall": 1 } });
 
     const again = await runNotifications(q, TODAY, { sender: fakeSender() });
     expect(again.sent).toEqual([]);
-    expect(await rows(q)).toHaveLength(5);
+    expect(await rows(q)).toHaveLength(7);
     expect(await audits(q)).toHaveLength(1);
   });
 
@@ -115,14 +119,18 @@ describe("runNotifications (SOP-DC-001 notices through the one outbox)", () => {
     expect(run.failed.map((f) => `${f.key}: ${f.recipients.join()} ${f.error}`)).toEqual([
       "change:CR-2026-0008:approve:round-1: qa the mail server did not accept these recipients",
       "review-overdue-30:POL-QA-001:2026-02-03: qa the mail server did not accept these recipients",
-      "copy-recall:SOP-CM-001-1.1-C002: qa connection refused",
+      "copy-recall:SOP-CM-001-1.1-C002: dc,qa connection refused",
     ]);
-    expect((await rows(q)).map((r) => `${r.kind} ${r.recipient_name}`)).toEqual(["change-review Rafael Ortiz", "review-overdue-30 Elena Vance"]);
+    expect((await rows(q)).map((r) => `${r.kind} ${r.recipient_name}`)).toEqual([
+      "change-review Rafael Ortiz",
+      "review-overdue-30 Elena Vance",
+      "review-overdue-30 Rafael Ortiz",
+    ]);
     const retry = await runNotifications(q, TODAY, { sender: fakeSender() });
     expect(retry.sent.map((s) => `${s.key}: ${s.recipients.map((r) => r.username).join()}`)).toEqual([
       "change:CR-2026-0008:approve:round-1: qa",
       "review-overdue-30:POL-QA-001:2026-02-03: qa",
-      "copy-recall:SOP-CM-001-1.1-C002: qa",
+      "copy-recall:SOP-CM-001-1.1-C002: dc,qa",
     ]);
   });
 

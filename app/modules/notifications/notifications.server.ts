@@ -13,6 +13,7 @@ import type { Queryable } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { commentsOf, listChangeRequests, type ChangeRequest } from "~/modules/change-control/change-control.server";
 import { changeTasks } from "~/modules/change-control/change-view.server";
+import { documentControlRules } from "~/modules/change-control/routing.server";
 import { listRegister } from "~/modules/copies/register.server";
 import { reviewsDue } from "~/modules/documents/periodic-review.server";
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
@@ -25,7 +26,6 @@ import { peopleDirectory } from "~/modules/users/users.server";
 import { domainOf, lockOutbox, mailSenderFor, type Delivery, type Mail, type MailSender, type MailTransport } from "./mail.server";
 import {
   NOTIFICATION_KINDS,
-  REVIEW_NOTICE_DAYS,
   isNotificationKind,
   notificationText,
   planNotifications,
@@ -151,8 +151,9 @@ async function recordedNotifications(db: Queryable): Promise<RecordedNotificatio
   return rows.filter((r) => isNotificationKind(r.kind)).map((r) => ({ kind: r.kind as NotificationKind, key: r.subject_key, recipient: r.recipient }));
 }
 
-/** Everything planNotifications reads, on a day. */
-export async function notificationInput(q: Quire, today: string, reviewNoticeDays: number = REVIEW_NOTICE_DAYS): Promise<NotificationInput> {
+/** Everything planNotifications reads, on a day. The review notice comes from document-control.yaml unless given. */
+export async function notificationInput(q: Quire, today: string, noticeDays?: number): Promise<NotificationInput> {
+  const reviewNoticeDays = noticeDays ?? (await documentControlRules(q.repo)).periodicReviewNoticeDays;
   const people = await notificationDirectory(q.db);
   const [changes, reviews, copies, recorded] = await Promise.all([
     changeInputs(q, people),

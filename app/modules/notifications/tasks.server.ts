@@ -4,12 +4,13 @@
 import type { Quire } from "~/context.server";
 import { commentsOf, listChangeRequests } from "~/modules/change-control/change-control.server";
 import { changeTasks } from "~/modules/change-control/change-view.server";
+import { documentControlRules } from "~/modules/change-control/routing.server";
 import { listRegister } from "~/modules/copies/register.server";
 import { reviewsDue } from "~/modules/documents/periodic-review.server";
 import { trainingSummary } from "~/modules/training/my-training.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 
-import { REVIEW_NOTICE_DAYS, isCommentToResolve, reviewStep } from "./notifications";
+import { isCommentToResolve, reviewStep } from "./notifications";
 
 export interface ChangeTask {
   id: string;
@@ -69,7 +70,9 @@ function owns(user: CurrentUser, owner: string): boolean {
  * comments to resolve, the periodic reviews of documents their function owns that are due within
  * `reviewNoticeDays` or overdue, copies to recall (document controllers), and their open training.
  */
-export async function myTasks(q: Quire, user: CurrentUser, today: string, reviewNoticeDays: number = REVIEW_NOTICE_DAYS): Promise<MyTasks> {
+export async function myTasks(q: Quire, user: CurrentUser, today: string, noticeDays?: number): Promise<MyTasks> {
+  // SOP-DC-001: the owner hears of a periodic review this many days ahead (document-control.yaml).
+  const reviewNoticeDays = noticeDays ?? (await documentControlRules(q.repo)).periodicReviewNoticeDays;
   const all = await listChangeRequests(q.db);
   const tasks = await changeTasks(q, user, all);
   const [reviews, copies, training] = await Promise.all([
