@@ -13,6 +13,7 @@ export const NOTICES = {
   "cr-submitted": "Submitted for review and signed as Authored. The named reviewers can now review it.",
   "cr-reviewed": "Signed as Reviewed on the current content.",
   "cr-approved": "Approved and signed. The new version is tagged and becomes effective on its effective date.",
+  "cr-comment-resolved": "Comment resolved. Approval goes ahead once every comment is resolved.",
   "cr-function-approved": "Approval signed for your job function. The next approval on the route is now due.",
   "cr-rejected": "Rejected with your reason: the change request is back in Draft with its author.",
   "cr-withdrawn": "The change request is withdrawn. Its branch and records are kept.",

@@ -17,6 +17,7 @@ import {
   approveChange,
   getChangeRequest,
   rejectChange,
+  resolveComment,
   setReviewers,
   signFunctionApproval,
   signReview,
@@ -25,6 +26,7 @@ import {
 } from "~/modules/change-control/change-control.server";
 import { ChangeActionForm, INTENT_PERMISSION, isChangeIntent, type ChangeAction } from "~/modules/change-control/change-forms";
 import { changeRequestPage, participantOf } from "~/modules/change-control/change-view.server";
+import { COMMENT_OUTCOMES, OUTCOME_LABELS } from "~/modules/change-control/comments";
 import type { Problem } from "~/modules/content/problems";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
@@ -103,8 +105,11 @@ async function perform(q: Quire, user: CurrentUser, crId: string, form: ChangeAc
       await withdrawChange(q, me, crId, form.reason, at);
       return "cr-withdrawn";
     case "comment":
-      await addComment(q, me, crId, form.body, at);
+      await addComment(q, me, crId, form.body, at, form.section || null);
       return "cr-commented";
+    case "resolve":
+      await resolveComment(q, me, crId, form.commentId, form.outcome, form.note, at);
+      return "cr-comment-resolved";
     case "reviewers":
       await setReviewers(q, me, crId, form.reviewerIds, form.reason, at);
       return "cr-reviewers";
@@ -202,7 +207,10 @@ export default function ChangeRequestView() {
     trainingImpact,
     route,
     functionApproval,
+    sections,
+    draftHtml,
   } = useLoaderData<typeof loader>();
+  const isAuthor = actions.includes("save" as never);
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errorFor = (intent: string, field: string) => (result?.intent === intent ? result.errors[field] : undefined);
@@ -319,36 +327,97 @@ export default function ChangeRequestView() {
             </div>
           ) : null}
 
-          <h2>{cr.newDocument ? "Draft content" : "Changes against the approved version"}</h2>
-          {redline ? (
-            <>
-              <p className="muted small">
-                <ins>Inserted</ins> and <del>deleted</del> words: {redline.stats.addedWords} inserted, {redline.stats.removedWords} deleted, in{" "}
-                {redline.stats.places} {redline.stats.places === 1 ? "place" : "places"}. Unchanged passages are folded: open them to read the whole text.
-              </p>
-              <RedlineView redline={redline} />
-            </>
-          ) : (
-            <p className="muted">The draft cannot be shown until its problems are fixed.</p>
-          )}
+          <div className="draft-compare">
+            {draftHtml ? (
+              <section className="draft-reading" aria-labelledby="draft-reading-title">
+                <h2 id="draft-reading-title">The draft as it will read</h2>
+                <p className="muted small">Not approved: a draft must not be used to perform work (SOP-DC-001).</p>
+                <div className="draft-copy" data-watermark="DRAFT">
+                  <article className="document-body" aria-label={`Draft of ${cr.docId} v${cr.targetVersion}`} dangerouslySetInnerHTML={{ __html: draftHtml }} />
+                </div>
+              </section>
+            ) : null}
+            <section className="draft-changes">
+              <h2>{cr.newDocument ? "Draft content" : "Changes against the approved version"}</h2>
+              {redline ? (
+                <>
+                  <p className="muted small">
+                    <ins>Inserted</ins> and <del>deleted</del> words: {redline.stats.addedWords} inserted, {redline.stats.removedWords} deleted, in{" "}
+                    {redline.stats.places} {redline.stats.places === 1 ? "place" : "places"}. Unchanged passages are folded: open them to read the whole text.
+                  </p>
+                  <RedlineView redline={redline} />
+                </>
+              ) : (
+                <p className="muted">The draft cannot be shown until its problems are fixed.</p>
+              )}
+            </section>
+          </div>
 
-          <h2>Comments</h2>
+          <h2>Review comments</h2>
           {comments.length === 0 ? <p className="muted">No comments yet.</p> : null}
+          {comments.some((c) => c.open) ? (
+            <p className="banner banner-info" role="status" data-testid="open-comments">
+              {comments.filter((c) => c.open).length} comment(s) to resolve: the author changes the text or records why no change is needed, and approval waits
+              until every comment is resolved (SOP-DC-001).
+            </p>
+          ) : null}
           <ol className="plain comments">
             {comments.map((c) => (
-              <li key={c.id} className={`comment comment-${c.kind}`}>
+              <li key={c.id} className={`comment comment-${c.kind}`} data-comment={c.id} data-open={c.open ? "yes" : "no"}>
                 <p className="small muted">
                   {c.author} · {utcMinuteLabel(c.at)}
                   {c.kind !== "comment" ? <strong> · {c.kind === "rejection" ? "Rejected" : "Withdrawn"}</strong> : null}
-                  {c.commit ? <span className="mono"> · on {c.commit.slice(0, 8)}</span> : null}
+                  {c.section ? <span> · on “{c.section}”</span> : null}
+                  {c.commit ? <span className="mono"> · draft {c.commit.slice(0, 8)}</span> : null}
+                  {c.open ? <span className="badge badge-pending">Open</span> : null}
+                  {c.resolution ? <span className="badge badge-effective">Resolved</span> : null}
                 </p>
                 <p>{c.body}</p>
+                {c.resolution ? (
+                  <p className="comment-resolution small">
+                    <strong>{OUTCOME_LABELS[c.resolution.outcome]}</strong> · {c.resolution.by}, {utcMinuteLabel(c.resolution.at)}: {c.resolution.note}
+                  </p>
+                ) : null}
+                {c.open && isAuthor ? (
+                  <Form method="post" className="stack resolve-form" aria-label={`Resolve comment ${c.id}`}>
+                    <input type="hidden" name="intent" value="resolve" />
+                    <input type="hidden" name="commentId" value={c.id} />
+                    <fieldset className="field">
+                      <legend>Resolution</legend>
+                      {COMMENT_OUTCOMES.map((o) => (
+                        <label key={o} className="choice">
+                          <input type="radio" name="outcome" value={o} required /> {OUTCOME_LABELS[o]}
+                        </label>
+                      ))}
+                    </fieldset>
+                    <Field
+                      label="What changed, or why no change is needed"
+                      name={`note-${c.id}`}
+                      error={result?.intent === "resolve" ? (result.errors.note ?? result.errors.outcome) : undefined}
+                    >
+                      <textarea id={`note-${c.id}`} name="note" rows={2} required />
+                    </Field>
+                    <button type="submit" className="secondary" disabled={busy}>
+                      Resolve comment
+                    </button>
+                  </Form>
+                ) : null}
               </li>
             ))}
           </ol>
           {can("comment") ? (
             <Form method="post" className="stack">
               <input type="hidden" name="intent" value="comment" />
+              <Field label="Section" name="section" error={errorFor("comment", "section")} hint="The heading or step your comment is about.">
+                <select id="section" name="section" defaultValue="">
+                  <option value="">The whole draft</option>
+                  {sections.map((s) => (
+                    <option key={s} value={s}>
+                      {s}
+                    </option>
+                  ))}
+                </select>
+              </Field>
               <Field label="Add a comment" name="body" error={errorFor("comment", "body")}>
                 <textarea id="body" name="body" rows={3} required />
               </Field>

@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "My tasks · Quire" }];
 
 /** Anyone signed in: each sees only their own work, so no permission beyond a session is needed. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+  const user = await requireUser(request, "document.read");
   const q = await quire();
   return json({ displayName: user.displayName, tasks: await myTasks(q, user, today(q.config)) });
 }

@@ -66,7 +66,8 @@ describe("controlled copies in Chromium", () => {
     await page.getByLabel("Note (optional)").fill("Destruction confirmed by the site in writing.");
     await page.getByLabel("Your password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign and close the copy" }).click();
-    await page.waitForLoadState("networkidle");
+    // The copy's page, after the signed record: its closing shows (a busy machine may take a while).
+    await page.locator("dt", { hasText: "Closed" }).waitFor();
     await page.goto(`${server.url}/copies?doc=SOP-CM-001`);
     const row = page.locator('tr[data-copy="SOP-CM-001-1.1-C002"]');
     expect(await row.innerText()).toMatch(/Closed[\s\S]*destroyed 2026-11-30/);

@@ -62,6 +62,8 @@ interface DataFolderKindSpec {
 export const DATA_FOLDER_KINDS = {
   /** The project's content/ and its demo history (nine demo users, open change requests). */
   "project-demo": { seedDir: PROJECT_CONTENT, demo: true, now: "2026-11-25T09:00:00Z" },
+  /** The same, set up on 18 November 2026: the audit trail tests add sign-ins on later days to filter by. */
+  "project-demo-18": { seedDir: PROJECT_CONTENT, demo: true, now: "2026-11-18T08:00:00Z" },
   /** test/fixtures/content with its small demo history (CR-2026-0001 on SOP-TS-001). */
   "fixture-demo": { seedDir: FIXTURE_CONTENT, demo: true, now: "2026-11-25T09:00:00Z" },
   /** The same, an hour before the change-control tests' clock starts (2026-11-25T09:00). */

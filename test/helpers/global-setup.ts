@@ -7,9 +7,9 @@ import { ensureTemplate, type DataFolderKind } from "./data-folder";
  * before any test starts, so that no test file pays for an init and none waits on another's.
  */
 const KINDS_BY_PROJECT: Record<string, DataFolderKind[]> = {
-  unit: ["fixture-demo", "fixture-plain"],
+  unit: ["fixture-demo", "fixture-plain", "project-demo"],
   cli: ["fixture-demo", "project-demo"],
-  http: ["project-demo", "fixture-demo", "fixture-demo-early", "fixture-demo-review-day"],
+  http: ["project-demo", "project-demo-18", "fixture-demo", "fixture-demo-early", "fixture-demo-review-day"],
   browser: ["project-demo", "fixture-demo-early", "fixture-demo-review-day"],
 };
 

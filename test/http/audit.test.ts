@@ -9,7 +9,7 @@ import { verifyChain, type AuditRow } from "~/modules/audit/audit";
 import { runQuire } from "../helpers/cli";
 import { TestClock } from "../helpers/clock";
 import { csvObjects } from "../helpers/csv";
-import { PROJECT_CONTENT, createDataFolder } from "../helpers/data-folder";
+import { copyDataFolder } from "../helpers/data-folder";
 import { HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -37,7 +37,7 @@ async function countRows(where: string, params: string[] = []): Promise<number> 
 
 beforeAll(async () => {
   // Init on the 18th, the first sign-ins on the 20th, the rest on the 25th: three days to filter by.
-  ({ dataDir } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date("2026-11-18T08:00:00Z") }));
+  ({ dataDir } = await copyDataFolder("project-demo-18"));
   server = await startServer(dataDir, clock.env);
   clock.set("2026-11-20T09:00:00.000Z");
   await signedIn(server.url, "qa");

@@ -70,6 +70,7 @@ const ROUTES: RouteCase[] = [
   { file: "training.people.$username_.csv.ts", method: "GET", path: "/training/people/cra1/csv", requires: "training.read" },
   { file: "training.documents.$docId.$version.tsx", method: "GET", path: "/training/documents/SOP-DC-001/2.0", requires: "training.read" },
   { file: "reviews._index.tsx", method: "GET", path: "/reviews", requires: "document.read" },
+  { file: "tasks.tsx", method: "GET", path: "/tasks", requires: "document.read" },
   { file: "documents.$docId_.review.tsx", method: "GET", path: "/documents/SOP-DC-001/review", requires: "document.approve" },
   { file: "documents.$docId_.review.tsx", method: "POST", path: "/documents/SOP-DC-001/review", form: {}, requires: "document.approve" },
   { file: "documents.$docId_.retire.tsx", method: "GET", path: "/documents/SOP-DC-001/retire", requires: "document.approve" },

@@ -32,6 +32,7 @@ import {
   type CrState,
   type NewChangeRequest,
 } from "./change-control";
+import { draftSections, isOpenComment, type CommentOutcome } from "./comments";
 import { approvalSteps, earliestEffectiveDate, functionApprovalBlockers, urgentJustificationProblem, type DocumentControlRules } from "./routing";
 import { documentControlRules } from "./routing.server";
 
@@ -597,7 +598,11 @@ export async function signFunctionApproval(q: Quire, signer: Participant, crId: 
       authorId: fresh.authorId,
       functionName: (id) => names.get(id) ?? id,
     });
-    const all = [...reviewBlockers({ contentHash: draft.contentHash, authorId: fresh.authorId, reviewerIds: fresh.reviewerIds, signatures }), ...blockers];
+    const openComments = await openCommentCount(tx, fresh);
+    const all = [
+      ...reviewBlockers({ contentHash: draft.contentHash, authorId: fresh.authorId, reviewerIds: fresh.reviewerIds, signatures, openComments }),
+      ...blockers,
+    ];
     if (!step || all.length > 0) throw new ChangeRequestError(`You cannot sign this approval: ${all.join(" ")}`);
     await recordSignature(tx, {
       crId,
@@ -673,21 +678,76 @@ export async function setReviewers(q: Quire, by: Participant, crId: string, revi
   });
 }
 
-export async function addComment(q: Quire, by: Participant, crId: string, body: string, at: Date): Promise<void> {
+/** A comment on the draft, on one of its sections (a heading or step title) or on the whole of it (null). */
+export async function addComment(q: Quire, by: Participant, crId: string, body: string, at: Date, section: string | null = null): Promise<void> {
   if (body.trim().length === 0) throw new ChangeRequestError("Write a comment first.", [], "body");
   await q.db.transaction(async (tx) => {
     const cr = await requireCr(tx, crId);
     assertAllowed("comment", cr.state);
     const head = await q.repo.branchHead(cr.branch);
-    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body, commit_sha) VALUES (?, ?, ?, 'comment', ?, ?)", [
+    if (section !== null) {
+      const source = (await q.repo.readFileOrNull(head ?? cr.baseCommit, cr.docPath)) ?? "";
+      if (!draftSections(source).includes(section)) {
+        throw new ChangeRequestError(`The draft has no section "${section}"; choose one of its headings or steps.`, [], "section");
+      }
+    }
+    await tx.run("INSERT INTO change_request_comments (cr_id, user_id, at, kind, body, commit_sha, section) VALUES (?, ?, ?, 'comment', ?, ?, ?)", [
       crId,
       by.userId,
       at.toISOString(),
       body.trim(),
       head,
+      section,
     ]);
-    await audit(tx, by, "change-request.comment", crId, at, { new: { body: body.trim(), commit: head } });
+    await audit(tx, by, "change-request.comment", crId, at, { new: { body: body.trim(), section, commit: head } });
   });
+}
+
+/**
+ * The author resolves a reviewer's comment (SOP-DC-001, "Review the draft"): the text was changed,
+ * or no change is needed and the note says why. Once; a resolution is a record.
+ */
+export async function resolveComment(
+  q: Quire,
+  by: Participant,
+  crId: string,
+  commentId: number,
+  outcome: CommentOutcome,
+  note: string,
+  at: Date,
+): Promise<void> {
+  if (note.trim().length < 5) throw new ChangeRequestError("Say what was changed, or why no change is needed (at least 5 characters).", [], "note");
+  await q.db.transaction(async (tx) => {
+    const cr = await requireCr(tx, crId);
+    if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the change request's author resolves its review comments.");
+    assertAllowed("comment", cr.state);
+    await assertNotApproving(tx, crId);
+    const comment = (await commentsOf(tx, crId)).find((c) => c.id === commentId);
+    if (!comment) throw new ChangeRequestError(`${crId} has no comment ${commentId}.`, [], "commentId");
+    if (comment.resolution) throw new TransitionRefused(`That comment was resolved already, on ${comment.resolution.at.slice(0, 10)}.`);
+    if (!isOpenComment(comment, cr.authorId))
+      throw new ChangeRequestError("Only a reviewer's comment or rejection is resolved; your own remarks need no resolution.");
+    const head = await q.repo.branchHead(cr.branch);
+    await tx.run("INSERT INTO comment_resolutions (comment_id, cr_id, user_id, at, outcome, note, commit_sha) VALUES (?, ?, ?, ?, ?, ?, ?)", [
+      commentId,
+      crId,
+      by.userId,
+      at.toISOString(),
+      outcome,
+      note.trim(),
+      head,
+    ]);
+    await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
+    await audit(tx, by, "change-request.comment.resolve", crId, at, { new: { commentId, outcome, note: note.trim(), commit: head }, reason: note.trim() });
+  });
+}
+
+export interface CommentResolution {
+  userId: string;
+  at: string;
+  outcome: CommentOutcome;
+  note: string;
+  commit: string | null;
 }
 
 export interface CrComment {
@@ -697,14 +757,47 @@ export interface CrComment {
   kind: "comment" | "rejection" | "withdrawal";
   body: string;
   commit: string | null;
+  /** The heading or step title the comment is on; null for the whole draft. */
+  section: string | null;
+  resolution: CommentResolution | null;
 }
 
 export async function commentsOf(db: Queryable, crId: string): Promise<CrComment[]> {
-  const rows = await db.all<{ id: number; user_id: string; at: string; kind: CrComment["kind"]; body: string; commit_sha: string | null }>(
-    "SELECT id, user_id, at, kind, body, commit_sha FROM change_request_comments WHERE cr_id = ? ORDER BY id",
+  const rows = await db.all<{
+    id: number;
+    user_id: string;
+    at: string;
+    kind: CrComment["kind"];
+    body: string;
+    commit_sha: string | null;
+    section: string | null;
+    r_user: string | null;
+    r_at: string | null;
+    r_outcome: CommentOutcome | null;
+    r_note: string | null;
+    r_commit: string | null;
+  }>(
+    `SELECT c.id, c.user_id, c.at, c.kind, c.body, c.commit_sha, c.section,
+            r.user_id AS r_user, r.at AS r_at, r.outcome AS r_outcome, r.note AS r_note, r.commit_sha AS r_commit
+       FROM change_request_comments c LEFT JOIN comment_resolutions r ON r.comment_id = c.id
+      WHERE c.cr_id = ? ORDER BY c.id`,
     [crId],
   );
-  return rows.map((r) => ({ id: r.id, userId: r.user_id, at: r.at, kind: r.kind, body: r.body, commit: r.commit_sha }));
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    at: r.at,
+    kind: r.kind,
+    body: r.body,
+    commit: r.commit_sha,
+    section: r.section,
+    resolution: r.r_user ? { userId: r.r_user, at: r.r_at!, outcome: r.r_outcome!, note: r.r_note!, commit: r.r_commit } : null,
+  }));
+}
+
+/** How many review comments of a change request the author has still to resolve. */
+export async function openCommentCount(db: Queryable, cr: Pick<ChangeRequest, "id" | "authorId">): Promise<number> {
+  return (await commentsOf(db, cr.id)).filter((c) => isOpenComment(c, cr.authorId)).length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -805,6 +898,7 @@ async function approveNow(
     steps,
     reviewerMayGiveFinalApproval: rules.reviewerMayGiveFinalApproval,
     functionName: (id) => functionNames.get(id) ?? id,
+    openComments: await openCommentCount(q.db, cr),
   });
   if (blockers.length > 0) throw new ChangeRequestError(`This change cannot be approved yet: ${blockers.join(" ")}`);
   const trainingDecisions = decideTraining(draft, cr.revision, trainingChoices);

@@ -83,15 +83,18 @@ export function formatCrId(year: number, number: number): string {
 export const CR_ID_PATTERN = /^CR-\d{4}-\d{4,}$/;
 
 /**
- * What must hold before anyone signs an approval: the author signed the current content, and every
+ * What must hold before anyone signs an approval: the author signed the current content, every
  * named reviewer signed it as reviewed (a signature counts only on exactly the current content,
- * §11.70: editing the draft after signing invalidates it).
+ * §11.70: editing the draft after signing invalidates it), and every review comment is resolved
+ * (SOP-DC-001: "When all comments are closed, the document is routed for approval").
  */
 export function reviewBlockers(input: {
   contentHash: string;
   authorId: string;
   reviewerIds: readonly string[];
   signatures: readonly Pick<SignatureRecord, "id" | "userId" | "meaning" | "contentHash">[];
+  /** Review comments the author has not resolved yet. */
+  openComments?: number;
 }): string[] {
   const valid = validSignatures(input.signatures, input.contentHash);
   const blockers: string[] = [];
@@ -100,6 +103,8 @@ export function reviewBlockers(input: {
   }
   const missing = input.reviewerIds.filter((r) => !valid.some((s) => s.userId === r && s.meaning === "Reviewed"));
   if (missing.length > 0) blockers.push(`${missing.length} named reviewer(s) have not signed the current content as reviewed.`);
+  const open = input.openComments ?? 0;
+  if (open > 0) blockers.push(`${open} review comment(s) are not resolved yet: the author resolves each one before approval.`);
   return blockers;
 }
 
@@ -122,6 +127,7 @@ export function approvalBlockers(input: {
   steps: readonly string[];
   reviewerMayGiveFinalApproval: boolean;
   functionName?: (id: string) => string;
+  openComments?: number;
 }): string[] {
   const name = input.functionName ?? ((id: string) => id);
   const valid = validSignatures(input.signatures, input.contentHash);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Permission } from "~/modules/users/permissions";
 
 import { NewChangeRequestSchema } from "./change-control";
+import { COMMENT_OUTCOMES } from "./comments";
 
 /**
  * The change-request forms, parsed at the edge. Checkboxes and radio buttons arrive as strings;
@@ -74,14 +75,29 @@ export const ChangeActionForm = z.discriminatedUnion(
     z.object({ intent: z.literal("function-approve"), password: Password, contentHash: ContentHash }),
     z.object({ intent: z.literal("reject"), reason: ReasonText("the rejection") }),
     z.object({ intent: z.literal("withdraw"), reason: ReasonText("withdrawing") }),
-    z.object({ intent: z.literal("comment"), body: z.string().trim().min(1, "Write a comment first").max(4000) }),
+    z.object({
+      intent: z.literal("comment"),
+      body: z.string().trim().min(1, "Write a comment first").max(4000),
+      // "" is the whole draft; otherwise one of its headings or step titles (checked against the draft).
+      section: z.string().trim().max(300).optional(),
+    }),
+    z.object({
+      intent: z.literal("resolve"),
+      commentId: z.coerce.number({ error: "Choose the comment to resolve" }).int().positive("Choose the comment to resolve"),
+      outcome: z.enum(COMMENT_OUTCOMES, { error: "Say whether the text was changed or no change is needed" }),
+      note: z
+        .string({ error: "Say what was changed, or why no change is needed" })
+        .trim()
+        .min(5, "Say what was changed, or why no change is needed (at least 5 characters)")
+        .max(2000),
+    }),
     z.object({
       intent: z.literal("reviewers"),
       reviewerIds: ReviewerIds,
       reason: ReasonText("changing the reviewers"),
     }),
   ],
-  { error: "Choose an action: submit, review, function-approve, approve, reject, withdraw, comment or reviewers" },
+  { error: "Choose an action: submit, review, function-approve, approve, reject, withdraw, comment, resolve or reviewers" },
 );
 export type ChangeAction = z.infer<typeof ChangeActionForm>;
 export type ChangeIntent = ChangeAction["intent"];
@@ -96,6 +112,7 @@ export const INTENT_PERMISSION: Record<ChangeIntent, Permission> = {
   // Signing authority for documents: a holder of the route's job function who may review documents.
   "function-approve": "document.review",
   comment: "document.read",
+  resolve: "document.author",
   reviewers: "document.author",
 };
 

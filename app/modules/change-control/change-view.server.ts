@@ -1,3 +1,4 @@
+import { today } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import { parseFrontmatter } from "~/modules/content/frontmatter";
@@ -9,7 +10,6 @@ import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { proposeTrainingImpact, type TrainingImpact } from "~/modules/training/impact";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { getUser } from "~/modules/users/users.server";
-import { today } from "~/clock.server";
 
 import { approvalBlockers, availableActions, reviewBlockers, type CrAction } from "./change-control";
 import {
@@ -18,10 +18,12 @@ import {
   commentsOf,
   getChangeRequest,
   listChangeRequests,
+  openCommentCount,
   readDraft,
   type ChangeRequest,
   type Participant,
 } from "./change-control.server";
+import { draftSections, isOpenComment, type CommentOutcome } from "./comments";
 import { earliestEffectiveDate, functionApprovalBlockers, pendingFunctionSteps, type GivenApproval } from "./routing";
 
 /** Display names of users by id, for showing who authored, reviewed, signed and commented. */
@@ -46,7 +48,22 @@ export interface ChangeRequestPage {
   redline: Redline | null;
   signatures: SignatureView[];
   blockers: string[];
-  comments: { id: number; author: string; at: string; kind: string; body: string; commit: string | null }[];
+  comments: {
+    id: number;
+    author: string;
+    at: string;
+    kind: string;
+    body: string;
+    commit: string | null;
+    section: string | null;
+    /** A reviewer's comment the author has still to resolve. */
+    open: boolean;
+    resolution: { by: string; at: string; outcome: CommentOutcome; note: string } | null;
+  }[];
+  /** The draft's headings and step titles, which a comment can be on. */
+  sections: string[];
+  /** The draft as it will read (rendered HTML), shown watermarked DRAFT beside the redline; null while it has problems. */
+  draftHtml: string | null;
   actions: CrAction[];
   /** For an approver of a change in review: the training Quire proposes per job function, from the changed sections. */
   trainingImpact: TrainingImpact | null;
@@ -91,6 +108,7 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
   }));
   const counting = views.filter((s) => s.standing === "counts");
   const { rules, steps } = await approvalRouteOf(q, cr, draft.source);
+  const openComments = comments.filter((c) => isOpenComment(c, cr.authorId)).length;
   const functionNames = await jobFunctionNames(q.db);
   const fnName = (id: string) => functionNames.get(id) ?? id;
   const valid = validSignatures(signatures, draft.contentHash);
@@ -102,7 +120,7 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
     cr.state === "in-review" &&
     next.step !== null &&
     next.blockers.length === 0 &&
-    reviewBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures }).length === 0;
+    reviewBlockers({ contentHash: draft.contentHash, authorId: cr.authorId, reviewerIds: cr.reviewerIds, signatures, openComments }).length === 0;
   return {
     cr,
     authorName: name(cr.authorId),
@@ -133,6 +151,7 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
             steps,
             reviewerMayGiveFinalApproval: rules.reviewerMayGiveFinalApproval,
             functionName: fnName,
+            openComments,
           })
         : [],
     route: {
@@ -145,7 +164,19 @@ export async function changeRequestPage(q: Quire, id: string, viewer: CurrentUse
       minimumTrainingWorkingDays: rules.minimumTrainingWorkingDays,
     },
     functionApproval: mayApproveFunction && next.step ? { jobFunction: next.step, name: fnName(next.step) } : null,
-    comments: comments.map((c) => ({ id: c.id, author: name(c.userId), at: c.at, kind: c.kind, body: c.body, commit: c.commit })),
+    comments: comments.map((c) => ({
+      id: c.id,
+      author: name(c.userId),
+      at: c.at,
+      kind: c.kind,
+      body: c.body,
+      commit: c.commit,
+      section: c.section,
+      open: isOpenComment(c, cr.authorId),
+      resolution: c.resolution ? { by: name(c.resolution.userId), at: c.resolution.at, outcome: c.resolution.outcome, note: c.resolution.note } : null,
+    })),
+    sections: draftSections(draft.source),
+    draftHtml: draft.problems.length === 0 ? (await q.renderer.render(sha256(draft.source), async () => draft.source)).html : null,
     trainingImpact: cr.state === "in-review" && viewer.permissions.includes("document.approve") ? impactOf(draft, cr.revision) : null,
     actions: availableActions(
       cr,
@@ -210,6 +241,8 @@ export async function changeTasks(q: Quire, viewer: CurrentUser, all?: ChangeReq
     const reviewedBy = new Set(round.filter((s) => s.meaning === "Reviewed").map((s) => s.userId));
     if (cr.reviewerIds.includes(viewer.id) && !reviewedBy.has(viewer.id) && viewer.permissions.includes("document.review")) tasks.review.push(cr);
     if (cr.authorId === viewer.id || !cr.reviewerIds.every((r) => reviewedBy.has(r))) continue;
+    // Approval waits until the author has resolved every review comment (SOP-DC-001).
+    if ((await openCommentCount(q.db, cr)) > 0) continue;
     const { rules, steps } = await approvalRouteOf(q, cr);
     const given = givenApprovals(round);
     if (given.some((g) => g.userId === viewer.id)) continue;

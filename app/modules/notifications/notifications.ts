@@ -3,6 +3,7 @@
 // occurrence (a kind and a subject key: a change request's review round, a comment, a document's
 // review date, a copy) and reaches each person once: `recorded` names who was told before.
 
+import { isOpenComment } from "~/modules/change-control/comments";
 import type { ReviewScheduleEntry } from "~/modules/documents/periodic-review";
 
 export const NOTIFICATION_KINDS = [
@@ -200,17 +201,20 @@ export interface ChangeComment {
   kind: "comment" | "rejection" | "withdrawal";
   at: string;
   body: string;
+  /** The author's resolution (changed the text, or recorded why no change is needed); null while open. */
+  resolution?: unknown;
 }
 
 /**
- * SOP-DC-001 "Review the draft": the author resolves every comment. Quire records no resolution
- * yet, so every reviewer's comment (or rejection) on a change request that is open (Draft or In
- * review) counts as to resolve; the author's own remarks do not. When comments gain a resolved
- * flag, this is the one place to read it.
+ * SOP-DC-001 "Review the draft": the author resolves every comment. A reviewer's comment (or
+ * rejection) on a change request that is open (Draft or In review) is to resolve until the author
+ * records its resolution; the author's own remarks never are.
  */
 export function isCommentToResolve(cr: { state: string; authorId: string }, comment: ChangeComment): boolean {
   if (cr.state !== "draft" && cr.state !== "in-review") return false;
-  return (comment.kind === "comment" || comment.kind === "rejection") && comment.userId !== cr.authorId;
+  // A rejection sends the change back to Draft: it is answered by submitting a revised draft.
+  if (comment.kind === "rejection") return cr.state === "draft" && comment.userId !== cr.authorId;
+  return isOpenComment({ kind: comment.kind, userId: comment.userId, resolution: comment.resolution ?? null }, cr.authorId);
 }
 
 // ---------------------------------------------------------------------------------------------
