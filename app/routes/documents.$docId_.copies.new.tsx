@@ -6,9 +6,8 @@ import { now, today } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
 import { Field, FormMessage, useFocusFirstError, fieldErrors } from "~/components/form";
 import { quire } from "~/context.server";
-import { IssueForm, MAX_COPIES_PER_ISSUE, issuableStatus } from "~/modules/copies/copies";
-import { CopyRefused, issueCopies } from "~/modules/copies/copies.server";
-import { documentHistory } from "~/modules/documents/library.server";
+import { IssueForm, MAX_COPIES_PER_ISSUE, versionToIssue } from "~/modules/copies/copies";
+import { CopyRefused, issuableVersions, issueCopies } from "~/modules/copies/copies.server";
 import { STATUS_LABELS } from "~/modules/pdf/pdf";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import { requireUser } from "~/modules/users/auth.server";
@@ -18,20 +17,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Issue controlled copies of ${data.docId} · Quire` : "Issue controlled copies · Quire" },
 ];
 
-/** The versions of a document copies may be issued of today: approved (ahead of their date) or in force. */
-async function issuableVersions(docId: string) {
-  const q = await quire();
-  const history = await documentHistory(q, docId, today(q.config));
-  if (!history) throw new Response(`There is no controlled document ${docId}.`, { status: 404, statusText: "Not Found" });
-  return history.versions
-    .filter((s) => issuableStatus(s.status))
-    .map((s) => ({ version: s.version.version, title: s.version.title, status: s.status, effectiveFrom: s.version.effectiveFrom }));
-}
-
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "copies.issue");
+  const q = await quire();
   const docId = params.docId ?? "";
-  const versions = await issuableVersions(docId);
+  // The versions copies may be issued of today: approved (ahead of their date) or in force.
+  const versions = await issuableVersions(q, docId, today(q.config));
+  if (!versions) throw new Response(`There is no controlled document ${docId}.`, { status: 404, statusText: "Not Found" });
   return json({ docId, versions, printedName: user.displayName });
 }
 
@@ -60,7 +52,7 @@ export default function IssueCopies() {
   const { docId, versions, printedName } = useLoaderData<typeof loader>();
   const errors: Errors = useActionData<typeof action>()?.errors ?? {};
   useFocusFirstError(errors);
-  const inForce = versions.find((v) => v.status === "effective") ?? versions[0];
+  const inForce = versionToIssue(versions);
   return (
     <section className="issue-copies">
       <p className="breadcrumb">

@@ -46,7 +46,7 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
     expect(staticPackageImports(entry)).toEqual(["commander"]);
     const dynamic = [...fs.readFileSync(entry, "utf8").matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!).sort();
     expect(dynamic).toEqual(
-      ["audit", "binder", "effective", "init", "notify", "pdf", "remind", "trained", "users", "validate", "verify-copy", "verify"].map(
+      ["audit", "binder", "copy", "effective", "init", "notify", "pdf", "remind", "trained", "users", "validate", "verify-copy", "verify"].map(
         (name) => `./actions/${name}.js`,
       ),
     );

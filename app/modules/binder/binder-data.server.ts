@@ -14,7 +14,7 @@ import { trainedAsOfDay } from "~/modules/training/reports.server";
 
 import { BinderRequestError, endOfDay, type BinderRun, type ManifestSignature, type MatrixLine, type PersonRecord, type Store } from "./binder";
 
-/** A document version in force on the as-of day, with what printing it needs. */
+/** A document version in force on the as-of day, with what printing it needs but its source (sourcesInOrder reads it). */
 export interface VersionInForce {
   docId: string;
   version: string;
@@ -22,14 +22,12 @@ export interface VersionInForce {
   state: VersionState;
   /** The document's version states on the day, newest first: versions approved later left out. */
   states: VersionState[];
-  /** The approved MDX source, read with every other version's in one pass over the repository. */
-  source: string;
 }
 
 /**
  * Every version in force that day (the library as of that day: not retired, effective on or before
  * it, not yet superseded; versions approved and retirements signed later left out), in the
- * library's order, with its source.
+ * library's order.
  */
 export async function versionsInForce(q: Store, asOf: string): Promise<VersionInForce[]> {
   const [entries, versions, retirements] = await Promise.all([listLibrary(q, asOf), allVersions(q.db), allRetirementDates(q.db)]);
@@ -47,13 +45,39 @@ export async function versionsInForce(q: Store, asOf: string): Promise<VersionIn
     if (!state || state.version.version !== e.version) throw new Error(`${e.id}: the library and the version states disagree on ${asOf}`);
     return { docId: e.id, version: state.version.version, title: state.version.title, state, states };
   });
-  const sources = await q.repo.readFiles(chosen.map((c) => ({ commit: c.state.version.commit, path: c.state.version.path })));
-  return chosen.map((c, i) => ({ ...c, source: sources[i]! }));
+  return chosen;
+}
+
+/** Sources read per `git cat-file --batch`: few enough to hold, many enough that a binder of 300 takes ten reads a pass. */
+const SOURCE_BATCH = 32;
+
+/** Reads a version's MDX source; a binder asks for them in the order it lays them out. */
+export type SourceReader = (v: VersionInForce) => Promise<string>;
+
+/**
+ * The sources of `versions`, read a batch at a time as they are asked for (one `git cat-file --batch`
+ * per batch, not one git call per version) and let go when the next batch is read, so a binder of
+ * any size holds at most SOURCE_BATCH sources. Each pass asks from the first again, which reads the
+ * first batch again: a few git calls instead of every source held through both passes.
+ */
+export function sourcesInOrder(q: Store, versions: readonly VersionInForce[], batchSize: number = SOURCE_BATCH): SourceReader {
+  const index = new Map(versions.map((v, i) => [v, i]));
+  let batch: { first: number; sources: Promise<string[]> } | null = null;
+  return async (v) => {
+    const i = index.get(v);
+    if (i === undefined) throw new Error(`${v.docId} v${v.version} is not in the binder`);
+    const first = i - (i % batchSize);
+    if (batch?.first !== first) {
+      const files = versions.slice(first, first + batchSize).map((x) => ({ commit: x.state.version.commit, path: x.state.version.path }));
+      batch = { first, sources: q.repo.readFiles(files) };
+    }
+    return (await batch.sources)[i - first]!;
+  };
 }
 
 /** One version as the binder prints it: status, signatures and revision history as of the end of the day, printed by the binder's run. */
-export async function binderVersionInput(q: Store, v: VersionInForce, run: BinderRun): Promise<PdfInput> {
-  const input = await printableState(q, v.state, v.states, { printedAt: run.generatedAt, printedBy: run.generatedBy, copyId: null }, { source: v.source });
+export async function binderVersionInput(q: Store, v: VersionInForce, source: string, run: BinderRun): Promise<PdfInput> {
+  const input = await printableState(q, v.state, v.states, { printedAt: run.generatedAt, printedBy: run.generatedBy, copyId: null }, { source });
   return { ...input, statusOn: run.asOf };
 }
 

@@ -14,8 +14,10 @@ import {
   auditRowsUpTo,
   binderVersionInput,
   signatureManifest,
+  sourcesInOrder,
   trainingAsOf,
   versionsInForce,
+  type SourceReader,
   type TrainingAsOf,
   type VersionInForce,
 } from "./binder-data.server";
@@ -33,6 +35,8 @@ import { CompactTable, type CompactColumn } from "./compact-table";
 /** What every section may use, read once before the first pass. */
 export interface BinderFacts {
   inForce: VersionInForce[];
+  /** Their sources, read a batch at a time as the parts reach them (not all held at once). */
+  sources: SourceReader;
   signatures: ManifestSignature[];
   auditEvents: number;
   training: TrainingAsOf;
@@ -54,7 +58,7 @@ export async function gatherFacts(q: Store, run: BinderRun): Promise<BinderFacts
     auditEventCount(q.db, run.asOf),
     trainingAsOf(q, run.asOf),
   ]);
-  return { inForce, signatures, auditEvents, training };
+  return { inForce, sources: sourcesInOrder(q, inForce), signatures, auditEvents, training };
 }
 
 /** A binder page that is not a document version: its title in the header, the binder's lines in the footer. */
@@ -85,8 +89,8 @@ const documentsSection: SectionBuilder = async ({ q, run, facts }) => ({
       id: `document:${v.docId}`,
       title: `${v.docId} v${v.version} ${v.title}`,
       async open() {
-        // Gathered again for each pass (a few queries; the source is in the facts): held only while drawn.
-        const input = await binderVersionInput(q, v, run);
+        // Gathered again for each pass (a few queries, the source a batch at a time): held only while drawn.
+        const input = await binderVersionInput(q, v, await facts.sources(v), run);
         return {
           furniture(doc, n: PageNumbers) {
             drawHeader(doc, input);

@@ -32,11 +32,11 @@ export async function writeBinderZip(q: Store, plan: BinderPlan, sink: NodeJS.Wr
       path: `${ZIP_NAMES.documents}/${pdfFileName(v, print)}`,
       async stream() {
         // As `quire pdf --doc <id> --on <day>` prints it: the version in force that day, its status and
-        // history as of the print day (a since-superseded version is watermarked so); source already read.
+        // history as of the print day (a since-superseded version is watermarked so); its source read in its batch.
         const states = (await documentHistory(q, v.docId, utcDate(run.generatedAt)))?.versions ?? [];
         const state = states.find((s) => s.version.version === v.version);
         if (!state) throw new Error(`${v.docId} v${v.version} is missing from its history`);
-        const input = await printableState(q, state, states, print, { source: v.source });
+        const input = await printableState(q, state, states, print, { source: await facts.sources(v) });
         const { doc, pages } = layoutPdf(input);
         return { stream: doc as unknown as Readable, pages: () => pages };
       },

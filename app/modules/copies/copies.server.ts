@@ -7,11 +7,14 @@ import { isoDate } from "~/clock.server";
 import type { Database, Queryable } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { sha256 } from "~/modules/content/hash";
+import type { VersionState, VersionStatus } from "~/modules/documents/documents";
 import { documentHistory } from "~/modules/documents/library.server";
 import type { PrintRun } from "~/modules/pdf/pdf";
 import { PdfRequestError, printableVersion, renderPdfBuffer, type PdfSelector } from "~/modules/pdf/pdf.server";
 import { recordSignature, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 import type { Actor } from "~/modules/users/actor";
+import { permissionsOf } from "~/modules/users/permissions";
+import { getUser } from "~/modules/users/users.server";
 
 import { copyNumber, issuableStatus, issueRecordText, recallRecordText, type IssueRequest, type RecallRequest, type RegisterFilter } from "./copies";
 import { getCopy, type RegisterRow } from "./register.server";
@@ -40,6 +43,69 @@ export interface IssuedCopy {
 /** How many times an issue is retried when another issue of the same version took its numbers meanwhile. */
 const ISSUE_ATTEMPTS = 3;
 
+/** A version copies may be issued of, as the issue form and `quire copy issue` offer it. */
+export interface IssuableVersion {
+  version: string;
+  title: string;
+  status: VersionStatus;
+  effectiveFrom: string;
+}
+
+/**
+ * The versions of a document copies may be issued of on a day: approved (ahead of their date) or in
+ * force, newest first; null when there is no such document.
+ */
+export async function issuableVersions(q: Source, docId: string, day: string): Promise<IssuableVersion[] | null> {
+  const history = await documentHistory(q, docId, day);
+  if (!history) return null;
+  return history.versions
+    .filter((s) => issuableStatus(s.status))
+    .map((s) => ({ version: s.version.version, title: s.version.title, status: s.status, effectiveFrom: s.version.effectiveFrom }));
+}
+
+/**
+ * The state of the version to copy on the day, or a refusal naming why it cannot be copied: no such
+ * document or version, or a version that has ended (SOP-DC-001: copies are of what is approved or in force).
+ */
+export async function issuableState(q: Source, docId: string, version: string, day: string): Promise<VersionState> {
+  const history = await documentHistory(q, docId, day);
+  if (!history) throw new CopyRefused(`There is no controlled document ${docId}.`);
+  const state = history.versions.find((s) => s.version.version === version);
+  if (!state) throw new CopyRefused(`${docId} has no approved version ${version}.`, "version");
+  if (!issuableStatus(state.status))
+    throw new CopyRefused(`${docId} v${version} is ${state.status}: controlled copies are issued only of a version approved or in force.`, "version");
+  return state;
+}
+
+/**
+ * Only an active holder of `copies.issue` whose password is their own (not a temporary one an
+ * administrator set) issues copies or records their recall (SOP-DC-001; Part 11 §11.10(g), §11.100(a)).
+ * The pages check the permission through the session too; this holds for every caller (the CLI).
+ */
+export async function assertMayIssueCopies(db: Queryable, userId: string): Promise<void> {
+  const user = await getUser(db, userId);
+  if (!user || !user.active) throw new CopyRefused("This account is not active, so it cannot issue controlled copies.");
+  if (!permissionsOf(user.roles).has("copies.issue"))
+    throw new CopyRefused(`${user.username} does not have the permission copies.issue needed to issue or recall controlled copies.`);
+  if (user.mustChangePassword)
+    throw new CopyRefused(`${user.username} must first change the temporary password an administrator set (sign in to Quire), then sign.`);
+}
+
+/** A copy's file as issued: exactly the bytes the register's SHA-256 is of. */
+export interface IssuedCopyFile {
+  copyId: string;
+  pdf: Buffer;
+}
+
+export interface IssueOptions {
+  /**
+   * Called inside the issue's transaction, with each copy's file, just before it commits: if it
+   * throws, nothing is issued. `quire copy issue` writes the files here, so a copy is never in the
+   * register without the file it handed out.
+   */
+  beforeCommit?: (files: readonly IssuedCopyFile[]) => Promise<void>;
+}
+
 /**
  * Issues numbered controlled copies of an approved version (SOP-DC-001) and signs the issue
  * ("Controlled copy issued", Part 11 §11.50, §11.200(a)). Each copy is rendered by the PDF engine
@@ -47,7 +113,13 @@ const ISSUE_ATTEMPTS = 3;
  * renders it again (version, number, printed by, printed at) and its SHA-256. Rendering happens
  * before the write transaction; if another issue took the same numbers meanwhile, it starts again.
  */
-export async function issueCopies(q: Source & { db: Database }, signer: VerifiedSigner, request: IssueRequest, at: Date): Promise<IssuedCopy[]> {
+export async function issueCopies(
+  q: Source & { db: Database },
+  signer: VerifiedSigner,
+  request: IssueRequest,
+  at: Date,
+  options: IssueOptions = {},
+): Promise<IssuedCopy[]> {
   const { docId, version } = request;
   if (!Number.isInteger(request.copies) || request.copies < 1 || request.copies > 50) throw new CopyRefused("Issue between 1 and 50 copies.", "copies");
   for (const [field, value] of [
@@ -57,21 +129,18 @@ export async function issueCopies(q: Source & { db: Database }, signer: Verified
   ] as const) {
     if (value.trim() === "") throw new CopyRefused(`Give the ${field}.`, field);
   }
-  const history = await documentHistory(q, docId, isoDate(at));
-  if (!history) throw new CopyRefused(`There is no controlled document ${docId}.`);
-  const state = history.versions.find((s) => s.version.version === version);
-  if (!state) throw new CopyRefused(`${docId} has no approved version ${version}.`, "version");
-  if (!issuableStatus(state.status))
-    throw new CopyRefused(`${docId} v${version} is ${state.status}: controlled copies are issued only of a version approved or in force.`, "version");
+  await assertMayIssueCopies(q.db, signer.userId);
+  const state = await issuableState(q, docId, version, isoDate(at));
 
   for (let attempt = 1; ; attempt++) {
     const first = (await lastSeq(q.db, docId, version)) + 1;
     const print = (seq: number): PrintRun => ({ printedAt: at, printedBy: signer.printedName, copyId: copyNumber(docId, version, first + seq) });
-    const rendered: (IssuedCopy & { run: PrintRun })[] = [];
+    const rendered: (IssuedCopy & { run: PrintRun; pdf: Buffer | null })[] = [];
     for (let i = 0; i < request.copies; i++) {
       const run = print(i);
       const pdf = await renderPdfBuffer(await printableVersion(q, { docId, version }, run));
-      rendered.push({ copyId: run.copyId!, sha256: pdf.sha256, pages: pdf.pages, run });
+      // The bytes are kept only for a caller that hands them out now (the CLI); the pages fetch them again later.
+      rendered.push({ copyId: run.copyId!, sha256: pdf.sha256, pages: pdf.pages, run, pdf: options.beforeCommit ? pdf.buffer : null });
     }
     const written = await q.db.transaction(async (tx) => {
       if ((await lastSeq(tx, docId, version)) + 1 !== first) return null;
@@ -117,6 +186,7 @@ export async function issueCopies(q: Source & { db: Database }, signer: Verified
         },
         at,
       );
+      if (options.beforeCommit) await options.beforeCommit(rendered.map((c) => ({ copyId: c.copyId, pdf: c.pdf! })));
       return rendered.map(({ copyId, sha256: hash, pages }) => ({ copyId, sha256: hash, pages }));
     });
     if (written) return written;
@@ -134,6 +204,7 @@ async function lastSeq(db: Queryable, docId: string, version: string): Promise<n
  * Once only: the register's primary key refuses a second close, and the check here names it.
  */
 export async function recordRecall(db: Database, signer: VerifiedSigner, request: RecallRequest, today: string, at: Date): Promise<void> {
+  await assertMayIssueCopies(db, signer.userId);
   const copy = await getCopy(db, request.copyId, today);
   if (!copy) throw new CopyRefused(`There is no controlled copy ${request.copyId}.`);
   if (copy.recall) throw new CopyRefused(`${copy.copyId} was already closed (${copy.recall.outcome} on ${copy.recall.closedOn}): a recall is recorded once.`);

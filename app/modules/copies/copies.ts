@@ -54,6 +54,11 @@ export function issuableStatus(status: VersionStatus): boolean {
   return status === "approved" || status === "effective";
 }
 
+/** The version offered first for an issue: the one in force, else the next one approved (the list is newest first). */
+export function versionToIssue<T extends { status: VersionStatus }>(issuable: readonly T[]): T | null {
+  return issuable.find((v) => v.status === "effective") ?? issuable[0] ?? null;
+}
+
 export const RECALL_OUTCOMES = ["returned", "destroyed"] as const;
 export type RecallOutcome = (typeof RECALL_OUTCOMES)[number];
 
