@@ -6,7 +6,8 @@ import type { FormEvent } from "react";
 import { now } from "~/clock.server";
 import { utcMinuteLabel } from "~/components/time";
 import { quire } from "~/context.server";
-import { auditQueryString, displayValues, parseAuditQuery, type AuditFilter } from "~/modules/audit/audit-filter";
+import { auditQueryString, parseAuditQuery, type AuditFilter } from "~/modules/audit/audit-filter";
+import { rowReason, shownValues, type RowReason, type ShownField, type ShownValue } from "~/modules/audit/audit-values";
 import { auditFilterOptions, checkAuditChain, queryAudit, type ChainCheck } from "~/modules/audit/audit.server";
 import { checkNewestAnchor, type AnchorCheck } from "~/modules/integrity/anchor.server";
 import { requireUser } from "~/modules/users/auth.server";
@@ -74,6 +75,13 @@ export default function AuditTrail() {
           <input id="audit-objectId" name="objectId" defaultValue={filter.objectId ?? ""} placeholder="e.g. SOP-DM-001" maxLength={200} />
         </div>
         <div className="filter-field">
+          <label htmlFor="audit-doc">Document</label>
+          <input id="audit-doc" name="doc" defaultValue={filter.doc ?? ""} placeholder="e.g. SOP-CM-001" maxLength={40} aria-describedby="audit-doc-help" />
+          <span id="audit-doc-help" className="visually-hidden">
+            Every event about the document: its versions, change requests, signatures, training and copies.
+          </span>
+        </div>
+        <div className="filter-field">
           <label htmlFor="audit-from">From (UTC)</label>
           <input id="audit-from" type="date" name="from" defaultValue={filter.from ?? ""} />
         </div>
@@ -125,34 +133,41 @@ export default function AuditTrail() {
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
-                <tr key={r.seq} data-seq={r.seq}>
-                  <td className="num" title={`sha256 ${r.hash}`}>
-                    {r.seq}
-                  </td>
-                  <td className="nowrap">
-                    <time dateTime={r.at}>
-                      {r.at.slice(0, 10)} {r.at.slice(11, 19)}
-                    </time>
-                  </td>
-                  <td title={r.user_id ?? undefined}>{r.username ?? <span className="muted">–</span>}</td>
-                  <td>
-                    <span className="action">{r.action}</span>
-                  </td>
-                  <td className="object">
-                    <span className="object-type">{r.object_type}</span>
-                    {r.object_id !== null ? <span className="object-id">{r.object_id}</span> : null}
-                  </td>
-                  <td>
-                    <Values stored={r.old_values} />
-                  </td>
-                  <td>
-                    <Values stored={r.new_values} />
-                  </td>
-                  <td className="reason">{r.reason ?? <span className="muted">–</span>}</td>
-                  <td className="mono nowrap">{r.client_address ?? <span className="muted">–</span>}</td>
-                </tr>
-              ))}
+              {rows.map((r) => {
+                const reason = rowReason(r);
+                // A reason recorded in the values is shown once, in the Reason column, which says where it is.
+                const lifted = (column: "old_values" | "new_values") => (reason && reason.source.column === column ? reason.source.key : null);
+                return (
+                  <tr key={r.seq} data-seq={r.seq}>
+                    <td className="num" title={`sha256 ${r.hash}`}>
+                      {r.seq}
+                    </td>
+                    <td className="nowrap">
+                      <time dateTime={r.at}>
+                        {r.at.slice(0, 10)} {r.at.slice(11, 19)}
+                      </time>
+                    </td>
+                    <td title={r.user_id ?? undefined}>{r.username ?? <span className="muted">–</span>}</td>
+                    <td>
+                      <span className="action">{r.action}</span>
+                    </td>
+                    <td className="object">
+                      <span className="object-type">{r.object_type}</span>
+                      {r.object_id !== null ? <span className="object-id">{r.object_id}</span> : null}
+                    </td>
+                    <td>
+                      <Values fields={shownValues(r.old_values, lifted("old_values"))} />
+                    </td>
+                    <td>
+                      <Values fields={shownValues(r.new_values, lifted("new_values"))} />
+                    </td>
+                    <td className="reason">
+                      <Reason reason={reason} />
+                    </td>
+                    <td className="mono nowrap">{r.client_address ?? <span className="muted">–</span>}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
@@ -297,22 +312,79 @@ function FilterSelect({
   );
 }
 
-/** Commit ids and content hashes: set in a monospace font so they wrap as blocks of digits. */
-const HASH_LIKE = /^[0-9a-f]{32,}$/;
-
-function Values({ stored }: { stored: string | null }) {
-  const shown = displayValues(stored);
-  if (shown.kind === "none") return <span className="muted">–</span>;
-  if (shown.kind === "json") return <pre className="values-json">{shown.text}</pre>;
+/** Stored values as labelled fields: a small list per row (the CSV export keeps them exactly as stored). */
+function Values({ fields }: { fields: ShownField[] | null }) {
+  if (fields === null || fields.length === 0) return <span className="muted">–</span>;
   return (
     <dl className="values">
-      {shown.pairs.map(([k, v]) => (
-        <div key={k}>
-          <dt>{k}:</dt>
-          <dd className={HASH_LIKE.test(v) ? "mono" : undefined}>{v}</dd>
+      {fields.map((f) => (
+        <div key={f.key}>
+          <dt>{f.label}:</dt>
+          <dd>
+            <Value value={f.value} />
+          </dd>
         </div>
       ))}
     </dl>
+  );
+}
+
+/** One value: a hash as its first characters (the whole on hover, never split), an instant as a time, lists joined. */
+function Value({ value }: { value: ShownValue }) {
+  switch (value.kind) {
+    case "text":
+      return <>{value.text}</>;
+    case "nothing":
+      return <span className="muted">{value.text}</span>;
+    case "hash":
+      return (
+        <code className="hash" title={value.full}>
+          {`${value.short}…`}
+        </code>
+      );
+    case "time":
+      return <time dateTime={value.iso}>{value.text}</time>;
+    case "list":
+      return (
+        <>
+          {value.items.map((item, i) => (
+            <span key={i} className={item.kind === "record" ? "value-item value-record" : "value-item"}>
+              <Value value={item} />
+              {i < value.items.length - 1 ? (item.kind === "record" ? "; " : ", ") : null}
+            </span>
+          ))}
+        </>
+      );
+    case "record":
+      return (
+        <>
+          {value.fields.map((f, i) => (
+            <span key={f.key} className="value-item">
+              <span className="value-key">{f.label}:</span> <Value value={f.value} />
+              {i < value.fields.length - 1 ? " · " : null}
+            </span>
+          ))}
+        </>
+      );
+  }
+}
+
+/** The reason given, and where it is recorded when it is not the reason column. */
+function Reason({ reason }: { reason: RowReason | null }) {
+  if (!reason) return <span className="muted">–</span>;
+  const { source } = reason;
+  return (
+    <>
+      {reason.text}
+      {source.column !== "reason" ? (
+        <>
+          {" "}
+          <span className="reason-source">
+            recorded in the {source.column === "new_values" ? "new" : "old"} values ({source.key})
+          </span>
+        </>
+      ) : null}
+    </>
   );
 }
 

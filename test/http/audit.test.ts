@@ -122,13 +122,14 @@ describe("the audit trail page (GET /audit)", () => {
       "auth.signin.failed",
       'user x,"y"',
       "–",
-      "reason: unknown user name",
+      // The refusal's reason is shown once, in the Reason column, saying where it is recorded.
       "–",
+      "unknown user name recorded in the new values (reason)",
       expect.stringMatching(ADDRESS),
     ]);
     const created = auditTable((await inspector.get("/audit?action=user.create&objectId=qa")).text);
     expect(created[0]!.cells[column.user]).toBe("system");
-    expect(created[0]!.cells[column.new]).toContain("roles: quality-manager");
+    expect(created[0]!.cells[column.new]).toContain("Roles: quality-manager");
   });
 
   it("lists newest first, 50 to a page, with the total matching count", async () => {
@@ -285,7 +286,7 @@ describe("the CSV export (GET /audit.csv)", () => {
     expect(exports).toHaveLength(1);
     expect(exports[0]!.cells[column.user]).toBe("inspector");
     expect(exports[0]!.cells[column.object]).toBe("audit-trail");
-    expect(exports[0]!.cells[column.new]).toBe(`action: auth.signin.failed format: csv rows: ${pageTotal} throughSeq: ${rows.at(-1)!.seq}`);
+    expect(exports[0]!.cells[column.new]).toBe(`Action: auth.signin.failed Format: csv Rows: ${pageTotal} Up to seq: ${rows.at(-1)!.seq}`);
     expect(exports[0]!.seq).toBeGreaterThan(Number(rows.at(-1)!.seq));
   });
 

@@ -12,6 +12,11 @@ export interface AuditFilter {
   action?: string;
   objectType?: string;
   objectId?: string;
+  /**
+   * A document id (SOP-CM-001): every event about the document, whatever object it is filed under
+   * (its change requests, versions, signatures, training, copies; see auditWhere).
+   */
+  doc?: string;
   /** First UTC day included, YYYY-MM-DD. */
   from?: string;
   /** Last UTC day included, YYYY-MM-DD. */
@@ -21,7 +26,7 @@ export interface AuditFilter {
 export const AUDIT_PAGE_SIZE = 50;
 
 /** The filter keys in the order they appear in links, so the same filter always gives the same URL. */
-export const AUDIT_FILTER_KEYS = ["user", "action", "objectType", "objectId", "from", "to"] as const;
+export const AUDIT_FILTER_KEYS = ["user", "action", "objectType", "objectId", "doc", "from", "to"] as const;
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 
 export const AUDIT_FILTER_LABELS: Record<AuditFilterKey | "page", string> = {
@@ -29,6 +34,7 @@ export const AUDIT_FILTER_LABELS: Record<AuditFilterKey | "page", string> = {
   action: "action",
   objectType: "object type",
   objectId: "object id",
+  doc: "document",
   from: "from date",
   to: "to date",
   page: "page",
@@ -49,6 +55,14 @@ export const AuditFilterSchema = z.object({
     .transform((a) => (a.endsWith(".*") ? a.slice(0, -1) : a)),
   objectType: z.string().trim().min(1).max(64, "longer than any object type"),
   objectId: z.string().trim().min(1).max(200, "longer than any object id"),
+  // Document ids are upper case (SOP-DC-001); a lower-case one typed into the box means the same.
+  doc: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40, "longer than any document id")
+    .regex(/^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/, "not a document id such as SOP-DM-001")
+    .transform((d) => d.toUpperCase()),
   from: IsoDay,
   to: IsoDay,
 });

@@ -252,6 +252,11 @@ function auditWhere(filter: AuditFilter, scan = false): { sql: string; params: S
     clauses.push(`${c("object_id")} = ?`);
     params.push(filter.objectId);
   }
+  if (filter.doc !== undefined) {
+    const doc = documentEvents(filter.doc, c);
+    clauses.push(doc.sql);
+    params.push(...doc.params);
+  }
   // `at` is always toISOString() (UTC, fixed width), so string comparison is time comparison.
   if (filter.from !== undefined) {
     clauses.push(`${c("at")} >= ?`);
@@ -262,6 +267,43 @@ function auditWhere(filter: AuditFilter, scan = false): { sql: string; params: S
     params.push(dayAfter(filter.to));
   }
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+/**
+ * The events about one document, linked on read: the rows themselves are never changed (they are
+ * hash-chained), and each was filed under the object it acted on, so a document's story is spread
+ * over several objects. An inspector asking "show me everything about SOP-CM-001" (Part 11
+ * §11.10(e); Annex 11 §9) gets, beside the rows whose object is the document (versions recorded,
+ * read-and-understood signatures, periodic reviews, retirement, PDF and copy issues):
+ * - its change requests' events (open, draft, submit, signatures, approve, withdraw...), from
+ *   change_requests.doc_id;
+ * - its versions' training (`SOP-CM-001 v2.0` objects: assigned, notified);
+ * - its training assignments' events (knowledge checks, completion), from training_assignments;
+ * - its controlled copies' events (recall, download), from controlled_copies;
+ * - foreign refs on its version tags (refs/tags/SOP-CM-001/...);
+ * - any row whose values name it as `docId` (at any depth: a session's documents), found in the
+ *   canonical JSON the row stores (no spaces, keys quoted), so no row needs to be parsed;
+ * - notices read that include one of its versions.
+ * Cross-module reads by design: the links are the tables that own them.
+ */
+function documentEvents(doc: string, c: (column: string) => string): { sql: string; params: SqlParam[] } {
+  const docIdJson = `"docId":${JSON.stringify(doc)}`;
+  const sql = `(
+    (${c("object_type")} = 'document' AND ${c("object_id")} = ?)
+    OR (${c("object_type")} = 'document-version' AND ${c("object_id")} >= ? AND ${c("object_id")} < ?)
+    OR (${c("object_type")} = 'change-request' AND ${c("object_id")} IN (SELECT id FROM change_requests WHERE doc_id = ?))
+    OR (${c("object_type")} = 'training-assignment' AND ${c("object_id")} IN (SELECT CAST(id AS TEXT) FROM training_assignments WHERE doc_id = ?))
+    OR (${c("object_type")} = 'controlled-copy' AND ${c("object_id")} IN (SELECT copy_id FROM controlled_copies WHERE doc_id = ?))
+    OR (${c("object_type")} = 'content-ref' AND ${c("object_id")} >= ? AND ${c("object_id")} < ?)
+    OR instr(new_values, ?) > 0 OR instr(old_values, ?) > 0
+    OR (${c("action")} = 'training.notice.read' AND json_valid(new_values)
+        AND EXISTS (SELECT 1 FROM json_each(new_values, '$.notices') WHERE instr(value, ?) > 0))
+  )`;
+  // "SOP-CM-001 v" up to "SOP-CM-001 w": every version of the document, by the object index.
+  return {
+    sql,
+    params: [doc, `${doc} v`, `${doc} w`, doc, doc, doc, `refs/tags/${doc}/`, `refs/tags/${doc}0`, docIdJson, docIdJson, ` ${doc} v`],
+  };
 }
 
 export interface AuditPage {

@@ -26,6 +26,7 @@ import { parseVersion } from "~/modules/documents/documents";
 import { recordSeededVersions, versionsOf } from "~/modules/documents/versions.server";
 import { recordSignature } from "~/modules/signatures/signatures.server";
 
+import { at, type DemoStep } from "./demo-timeline.server";
 import { ContentInvalid, DEMO_BASELINE_APPROVER, approvalInstant, commitSeededVersion, type PlannedVersion } from "./seed.server";
 
 // The demo's history (content/.demo/history.yaml): older versions, the change requests that made
@@ -161,12 +162,13 @@ export function readHistory(seedDir: string, current: ValidDocument[], jobFuncti
 
 /**
  * Records the demo quality manager's Approved signature on each go-live version (the trailer is in
- * its commit already), bound to the version's content hash, with its audit row.
+ * its commit already), bound to the version's content hash, with its audit row, in time order.
  */
-export async function signDemoBaseline(db: Database, plan: PlannedVersion[], now: Date): Promise<void> {
+export async function signDemoBaseline(db: Database, plan: PlannedVersion[], now: Date): Promise<Date | null> {
   const approver = await participant(db, DEMO_BASELINE_APPROVER.username);
+  const signed = plan.map((v) => ({ v, at: approvalInstant(v, now, true) })).sort((a, b) => a.at.localeCompare(b.at));
   await db.transaction(async (tx) => {
-    for (const v of plan) {
+    for (const { v, at } of signed) {
       const row = await tx.get<{ content_hash: string; commit_sha: string }>(
         "SELECT content_hash, commit_sha FROM document_versions WHERE doc_id = ? AND version = ?",
         [v.doc.frontmatter.id, v.version],
@@ -180,10 +182,31 @@ export async function signDemoBaseline(db: Database, plan: PlannedVersion[], now
         meaning: "Approved",
         contentHash: row.content_hash,
         commit: row.commit_sha,
-        at: new Date(approvalInstant(v, now, true)),
+        at: new Date(at),
       });
     }
   });
+  const last = signed.at(-1);
+  return last ? new Date(last.at) : null;
+}
+
+/**
+ * When init records the go-live baseline: the first of its approvals (init commits each baseline
+ * version at its approval instant, and its record must not come after its signature).
+ */
+export function baselineInstant(plan: PlannedVersion[], now: Date): Date {
+  const first = plan.map((v) => approvalInstant(v, now, true)).sort()[0];
+  return first ? new Date(first) : now;
+}
+
+/**
+ * When the demo's system was set up, an hour before the baseline's first approval: the job
+ * functions, the first commit of the content repository and the accounts of everyone who was there
+ * at go-live date from then, so nobody signs or acts before their account exists.
+ */
+export function demoSetupInstant(plan: PlannedVersion[], now: Date): Date {
+  const baseline = baselineInstant(plan, now);
+  return baseline < now ? new Date(baseline.getTime() - 3_600_000) : now;
 }
 
 /** The date `days` working days (Monday to Friday) before `date`. */
@@ -229,7 +252,6 @@ async function signDemoFunctionApprovals(q: Quire, crId: string, at: Date): Prom
 /** When each step of a demo change happened: opened and drafted a working week before approval, at office hours (UTC). */
 function changeSchedule(v: PlannedVersion) {
   const approved = approvalDay(v);
-  const at = (date: string, time: string) => new Date(`${date}T${time}:00.000Z`);
   const opened = workingDaysBefore(approved, 5);
   return {
     open: at(opened, "10:00"),
@@ -247,107 +269,142 @@ async function participant(db: Queryable, username: string): Promise<Participant
   return { userId: u.id, username, printedName: u.display_name, email: u.email, clientAddress: null };
 }
 
+/** A demo change the change-control path refuses is a fault in the seed content: say which. */
+async function asSeedProblem(docId: string, version: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof ChangeRequestError)) throw error;
+    const context = `demo history ${docId} v${version}`;
+    if (error.problems.length > 0) throw new ContentInvalid(error.problems.map((p) => ({ ...p, message: `${context}: ${p.message}` })));
+    throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${context}: ${error.message}` }]);
+  }
+}
+
 /**
- * Approves the demo's later versions the way anyone's change is approved (one path, real
- * signatures): the demo author opens a change request and saves the version's text as the draft,
- * submits it (signs Authored), the reviewer signs Reviewed, and the quality manager approves it
- * (signs Approved: merge commit on main with the signature trailers, tag, version, signature and
- * audit rows), on historical office-hour instants before the version took effect. A version
- * history.yaml marks `seeded` is committed by init at its place in the sequence instead. Returns
- * the tags. Each change costs 1 to 2 s (the draft is checked against the whole of main three times),
- * which is one reason the baseline stays seeded.
+ * The steps that approved the demo's later versions, the way anyone's change is approved (one
+ * path, real signatures): the demo author opens a change request and saves the version's text as
+ * the draft, submits it (signs Authored), the reviewer signs Reviewed, the owner function's lead
+ * signs its approval and the quality manager approves it (signs Approved: merge commit on main
+ * with the signature trailers, tag, version, signature and audit rows), each on its historical
+ * office-hour instant before the version took effect. Played in time order with everything else
+ * (playDemo), so changes that overlap interleave as they happened. A version history.yaml marks
+ * `seeded` is committed by init at its approval instant instead. Each approved tag is added to
+ * `tags` in the order of approval. Each change costs 1 to 2 s (the draft is checked against the
+ * whole of main three times), which is one reason the baseline stays seeded.
  */
-export async function approveDemoHistory(
-  q: Quire,
-  changes: PlannedVersion[],
-  now: Date,
-  /** Plays what else happened before each change was opened (the demo's training). */
-  before: (instant: Date) => Promise<void> = async () => undefined,
-): Promise<string[]> {
+export async function demoChangeSteps(q: Quire, changes: PlannedVersion[], now: Date, tags: string[]): Promise<DemoStep[]> {
   const author = await participant(q.db, "author");
   const reviewer = await participant(q.db, "reviewer");
   const approver = await participant(q.db, "qa");
-  const tags: string[] = [];
+  const steps: DemoStep[] = [];
   for (const v of changes) {
+    const docId = v.doc.frontmatter.id;
+    const name = `${docId} v${v.version}`;
     if (v.seeded) {
-      await commitSeededVersion(q.repo, (await q.repo.branchHead(MAIN_BRANCH))!, v, true, now);
-      // Recorded at its place in the history, like the changes around it.
-      tags.push(...(await recordSeededVersions(q.db, q.repo, new Date(approvalInstant(v, now, true)))));
-      await signDemoBaseline(q.db, [v], now);
+      const instant = new Date(approvalInstant(v, now, true));
+      steps.push({
+        at: instant,
+        what: `${name} committed by init`,
+        run: async () => {
+          await commitSeededVersion(q.repo, (await q.repo.branchHead(MAIN_BRANCH))!, v, true, now);
+          tags.push(...(await recordSeededVersions(q.db, q.repo, instant)));
+          await signDemoBaseline(q.db, [v], now);
+        },
+      });
       continue;
     }
-    const docId = v.doc.frontmatter.id;
-    await before(changeSchedule(v).open);
-    const previous = (await versionsOf(q.db, docId)).at(-1)?.version ?? null;
-    const revision = previous && parseVersion(previous)!.major === parseVersion(v.version)!.major ? "minor" : "major";
     const when = changeSchedule(v);
-    try {
+    // What the open step learns, for the steps after it.
+    const change = { crId: "", previous: null as string | null, revision: "major" as "major" | "minor" };
+    const step = (instant: Date, what: string, run: () => Promise<void>) =>
+      steps.push({ at: instant, what: `${name}: ${what}`, run: () => asSeedProblem(docId, v.version, run) });
+    step(when.open, "change request opened", async () => {
+      change.previous = (await versionsOf(q.db, docId)).at(-1)?.version ?? null;
+      change.revision = change.previous && parseVersion(change.previous)!.major === parseVersion(v.version)!.major ? "minor" : "major";
       const input = NewChangeRequestSchema.parse({
-        target: previous ? "existing" : "new",
+        target: change.previous ? "existing" : "new",
         docId,
         title: v.doc.frontmatter.title,
         type: v.doc.frontmatter.type,
         reason: v.reason,
-        revision,
-        retrainingRequired: revision === "major",
+        revision: change.revision,
+        retrainingRequired: change.revision === "major",
         proposedEffectiveDate: v.effective,
         reviewerIds: [reviewer.userId],
       });
-      const crId = await openChangeRequest(q, author, input, when.open);
-      const cr = (await getChangeRequest(q.db, crId))!;
+      change.crId = await openChangeRequest(q, author, input, when.open);
+    });
+    step(when.save, "draft saved", async () => {
+      const cr = (await getChangeRequest(q.db, change.crId))!;
       if (cr.docPath !== v.doc.path) throw new ChangeRequestError(`a new ${v.doc.frontmatter.type} belongs at ${cr.docPath}, not ${v.doc.path}`);
-      await saveDraft(q, author, crId, v.doc.source, (await q.repo.branchHead(cr.branch))!, when.save);
-      await submitForReview(q, author, crId, when.submit);
-      await signReview(q, reviewer, crId, when.review);
-      await signDemoFunctionApprovals(q, crId, when.functionApprove);
+      await saveDraft(q, author, change.crId, v.doc.source, (await q.repo.branchHead(cr.branch))!, when.save);
+    });
+    step(when.submit, "submitted", () => submitForReview(q, author, change.crId, when.submit));
+    step(when.review, "reviewed", () => signReview(q, reviewer, change.crId, when.review));
+    step(when.functionApprove, "function approvals", () => signDemoFunctionApprovals(q, change.crId, when.functionApprove));
+    step(when.approve, "approved", async () => {
       // The demo's minor revisions are editorial: the approver decides nobody retrains, whatever Quire proposes.
-      const choices = revision === "minor" ? Object.fromEntries(v.doc.frontmatter.audience.map((fn) => [fn, "notify"])) : {};
-      const { version } = await approveChange(q, approver, crId, v.effective, when.approve, undefined, choices, v.urgent);
-      if (version !== v.version) throw new ChangeRequestError(`after v${previous} a ${revision} change makes v${version}, not v${v.version}`);
+      const choices = change.revision === "minor" ? Object.fromEntries(v.doc.frontmatter.audience.map((fn) => [fn, "notify"])) : {};
+      const { version } = await approveChange(q, approver, change.crId, v.effective, when.approve, undefined, choices, v.urgent);
+      if (version !== v.version) throw new ChangeRequestError(`after v${change.previous} a ${change.revision} change makes v${version}, not v${v.version}`);
       tags.push(versionTag(docId, version));
-    } catch (error) {
-      if (!(error instanceof ChangeRequestError)) throw error;
-      // A demo version the change-control path refuses is a fault in the seed content: say which.
-      const context = `demo history ${docId} v${v.version}`;
-      if (error.problems.length > 0) throw new ContentInvalid(error.problems.map((p) => ({ ...p, message: `${context}: ${p.message}` })));
-      throw new ContentInvalid([{ path: HISTORY_FILE, line: 1, column: 1, rule: "frontmatter", message: `${context}: ${error.message}` }]);
-    }
+    });
   }
-  return tags;
+  return steps;
 }
 
 /**
- * Leaves the demo's open change requests where history.yaml says they stand, opened on working
- * days before init through the same calls a person's browser makes: a draft, one submitted for
- * review, one reviewed and awaiting the quality manager's approval.
+ * The steps of the demo's open change requests, left where history.yaml says they stand: opened on
+ * working days before init through the same calls a person's browser makes, a draft, one submitted
+ * for review, one reviewed and awaiting the quality manager's approval.
  */
-export async function openDemoChanges(q: Quire, open: OpenDemoChange[], now: Date): Promise<void> {
+export async function openChangeSteps(q: Quire, open: OpenDemoChange[], now: Date): Promise<DemoStep[]> {
   const author = await participant(q.db, "author");
   const reviewer = await participant(q.db, "reviewer");
   const today = isoDate(now);
+  const steps: DemoStep[] = [];
   for (const o of open) {
     const day = (n: number) => workingDaysBefore(today, n);
-    const at = (date: string, time: string) => new Date(`${date}T${time}:00.000Z`);
     const proposed = new Date(`${today}T00:00:00Z`);
     proposed.setUTCDate(proposed.getUTCDate() + o.effectiveInDays);
-    const input = NewChangeRequestSchema.parse({
-      target: "existing",
-      docId: o.doc.frontmatter.id,
-      reason: o.reason,
-      revision: o.revision,
-      retrainingRequired: o.revision === "major",
-      proposedEffectiveDate: isoDate(proposed),
-      reviewerIds: [reviewer.userId],
+    const name = `open change to ${o.doc.frontmatter.id}`;
+    const change = { crId: "" };
+    const opened = at(day(o.openedWorkingDaysAgo), "10:00");
+    steps.push({
+      at: opened,
+      what: `${name}: opened`,
+      run: async () => {
+        const input = NewChangeRequestSchema.parse({
+          target: "existing",
+          docId: o.doc.frontmatter.id,
+          reason: o.reason,
+          revision: o.revision,
+          retrainingRequired: o.revision === "major",
+          proposedEffectiveDate: isoDate(proposed),
+          reviewerIds: [reviewer.userId],
+        });
+        change.crId = await openChangeRequest(q, author, input, opened);
+      },
     });
-    const crId = await openChangeRequest(q, author, input, at(day(o.openedWorkingDaysAgo), "10:00"));
-    const cr = (await getChangeRequest(q.db, crId))!;
-    await saveDraft(q, author, crId, o.doc.source, (await q.repo.branchHead(cr.branch))!, at(day(o.openedWorkingDaysAgo), "15:00"));
+    const saved = at(day(o.openedWorkingDaysAgo), "15:00");
+    steps.push({
+      at: saved,
+      what: `${name}: draft saved`,
+      run: async () => {
+        const cr = (await getChangeRequest(q.db, change.crId))!;
+        await saveDraft(q, author, change.crId, o.doc.source, (await q.repo.branchHead(cr.branch))!, saved);
+      },
+    });
     if (o.stage === "draft") continue;
-    await submitForReview(q, author, crId, at(day(Math.max(o.openedWorkingDaysAgo - 1, 1)), "16:00"));
-    if (o.stage === "reviewed") {
-      await signReview(q, reviewer, crId, at(day(1), "11:00"));
-      // Awaiting the quality manager's final approval: the owner function has signed.
-      await signDemoFunctionApprovals(q, crId, at(day(1), "15:00"));
-    }
+    const submitted = at(day(Math.max(o.openedWorkingDaysAgo - 1, 1)), "16:00");
+    steps.push({ at: submitted, what: `${name}: submitted`, run: () => submitForReview(q, author, change.crId, submitted) });
+    if (o.stage !== "reviewed") continue;
+    const reviewed = at(day(1), "11:00");
+    steps.push({ at: reviewed, what: `${name}: reviewed`, run: () => signReview(q, reviewer, change.crId, reviewed) });
+    // Awaiting the quality manager's final approval: the owner function has signed.
+    const functionApproved = at(day(1), "15:00");
+    steps.push({ at: functionApproved, what: `${name}: function approvals`, run: () => signDemoFunctionApprovals(q, change.crId, functionApproved) });
   }
+  return steps;
 }

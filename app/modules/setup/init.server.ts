@@ -19,18 +19,21 @@ import { recordInitialMain } from "~/modules/integrity/content-writes.server";
 import { SYSTEM_ACTOR, insertUser, setManager } from "~/modules/users/users.server";
 import { processAlive } from "~/process.server";
 
-import { demoControlledCopies } from "./demo-copies.server";
+import { demoCopySteps } from "./demo-copies.server";
 import {
   DEMO_GO_LIVE,
   approvalDay,
-  approveDemoHistory,
-  openDemoChanges,
+  baselineInstant,
+  demoChangeSteps,
+  demoSetupInstant,
+  openChangeSteps,
   readHistory,
   readOpenChanges,
   signDemoBaseline,
   type OpenDemoChange,
 } from "./demo-history.server";
-import { DemoTraining, demoSessionsAndCompetence } from "./demo-training.server";
+import { DemoClock, playDemo } from "./demo-timeline.server";
+import { DemoTraining, demoTrainingRecordSteps } from "./demo-training.server";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
 import { ContentInvalid, approvalInstant, commitSeededVersion, seededCommitMessage, type PlannedVersion } from "./seed.server";
 
@@ -97,42 +100,50 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
       contentRepo: config.externalContentRepo ? config.contentRepo : path.join(staging, "content"),
     };
     const seed = config.externalContentRepo ? null : planSeed(seedDir, demo, isoDate(now));
+    // The demo's history is written in time order: what it dates before init happens at its instant,
+    // in the order it happened, and init's own row comes last (demo-timeline.server.ts).
+    const history = seed !== null && demo;
+    const setupAt = history ? demoSetupInstant(seed.plan, now) : now;
+    const baselineAt = history ? baselineInstant(seed.plan, now) : now;
     const db = await Database.open(stagedConfig.dbFile);
     try {
       await migrate(db);
-      const seeding = seed ? seedRepository(stagedConfig.contentRepo, seed, demo, now) : adoptRepository(stagedConfig.contentRepo, now);
+      const seeding = seed ? seedRepository(stagedConfig.contentRepo, seed, demo, now, setupAt) : adoptRepository(stagedConfig.contentRepo, now);
       // The database is set up while git writes the seed: both mostly wait (on git processes, on
       // password hashing in the thread pool), so doing them side by side keeps the demo's init quick.
       const setUp = (async () => {
         const { jobFunctions } = checkContent([], seed ? seed.jobFunctions : (await (await seeding).readTree("HEAD")).jobFunctions);
         const adminPassword = await db.transaction(async (tx) => {
-          await recordAudit(
-            tx,
-            { ...SYSTEM_ACTOR, action: "system.init", objectType: "data-folder", objectId: null, newValues: { demo, contentRepo: config.contentRepo } },
-            now,
-          );
+          if (!history) await recordInitRun(tx, demo, config, now);
           for (const jf of jobFunctions) {
             await tx.run("INSERT INTO job_functions (id, name, description) VALUES (?, ?, ?)", [jf.id, jf.name, jf.description]);
-            await recordAudit(tx, { ...SYSTEM_ACTOR, action: "job-function.create", objectType: "job-function", objectId: jf.id, newValues: jf }, now);
+            await recordAudit(tx, { ...SYSTEM_ACTOR, action: "job-function.create", objectType: "job-function", objectId: jf.id, newValues: jf }, setupAt);
           }
           await tx.run("INSERT INTO settings (key, value) VALUES ('created_at', ?), ('demo', ?)", [now.toISOString(), demo ? "true" : "false"]);
-          return createInitialUsers(tx, demo, new Set(jobFunctions.map((j) => j.id)), now);
+          return createInitialUsers(tx, demo, new Set(jobFunctions.map((j) => j.id)), setupAt);
         });
         return { jobFunctions, adminPassword };
       })();
       const [repo, { jobFunctions, adminPassword }] = await both(seeding, setUp);
-      const versions = await recordSeededVersions(db, repo, now, { adopt: seed === null });
-      await recordInitialMain(db, repo, now);
+      const versions = await recordSeededVersions(db, repo, baselineAt, { adopt: seed === null });
+      await recordInitialMain(db, repo, baselineAt);
       if (seed && demo) {
-        await signDemoBaseline(db, seed.plan, now);
+        const signed = await signDemoBaseline(db, seed.plan, now);
         const q: Quire = { config: stagedConfig, db, repo, renderer: new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name]))) };
-        // Staff join, train and acknowledge in step with the history of approvals.
-        const training = new DemoTraining(q, now);
-        versions.push(...(await approveDemoHistory(q, seed.changes, now, (instant) => training.until(instant))));
-        await openDemoChanges(q, seed.open, now);
-        await training.until(now);
-        await demoSessionsAndCompetence(q, now);
-        await demoControlledCopies(q, now);
+        const clock = new DemoClock(now);
+        clock.advance(signed ?? baselineAt, "the go-live baseline");
+        const approved: string[] = [];
+        const planned = new Set([...seed.plan, ...seed.changes].map((v) => `${v.doc.frontmatter.id} ${v.version}`));
+        const steps = [
+          ...(await demoChangeSteps(q, seed.changes, now, approved)),
+          ...(await openChangeSteps(q, seed.open, now)),
+          ...(await demoTrainingRecordSteps(q, now)),
+          ...demoCopySteps(q, planned),
+        ];
+        // Staff join, train and acknowledge between the steps, in step with the history of approvals.
+        await playDemo(clock, steps, new DemoTraining(q, clock));
+        versions.push(...approved);
+        await db.transaction((tx) => recordInitRun(tx, demo, config, now));
       }
       const documents = (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
       // The trail as init leaves it is anchored in git from the start (docs/decisions/008).
@@ -149,6 +160,15 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The init run's own audit row. */
+async function recordInitRun(tx: Tx, demo: boolean, config: QuireConfig, now: Date): Promise<void> {
+  await recordAudit(
+    tx,
+    { ...SYSTEM_ACTOR, action: "system.init", objectType: "data-folder", objectId: null, newValues: { demo, contentRepo: config.contentRepo } },
+    now,
+  );
 }
 
 /** The sibling folder an init builds in: `<dataDir>.init-<pid>-<time>`, named by its owner's pid. */
@@ -243,9 +263,11 @@ export function planSeed(seedDir: string, demo: boolean, today: string): SeedPla
   return { plan, changes, open, jobFunctions: folder.jobFunctions, settings: folder.settings };
 }
 
-async function seedRepository(dir: string, { plan, jobFunctions, settings }: SeedPlan, demo: boolean, now: Date): Promise<ContentRepository> {
+async function seedRepository(dir: string, { plan, jobFunctions, settings }: SeedPlan, demo: boolean, now: Date, setupAt: Date): Promise<ContentRepository> {
   const repo = await ContentRepository.create(dir);
-  const firstDate = plan[0] ? approvalInstant(plan[0], now, demo) : now.toISOString();
+  // The job functions (and document control's rules) go in when the system is set up: for the demo,
+  // before its go-live baseline was approved.
+  const firstDate = demo ? setupAt.toISOString() : plan[0] ? approvalInstant(plan[0], now, demo) : now.toISOString();
   let head = await repo.commit({
     branch: MAIN_BRANCH,
     base: null,
