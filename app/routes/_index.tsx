@@ -4,6 +4,7 @@ import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 
 import { today } from "~/clock.server";
+import { DateInput, isCompleteDate } from "~/components/date-input";
 import { StatusBadge } from "~/components/status-badge";
 import { quire } from "~/context.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
@@ -77,10 +78,15 @@ export default function Library() {
       ) : null}
       <Form
         method="get"
-        className="filters"
+        className="filters library-filters"
         role="search"
         aria-label="Filter documents"
-        onChange={(e) => submit(e.currentTarget, { replace: true, preventScrollReset: true })}
+        onChange={(e) => {
+          // A date is sent once it is whole (or cleared), not at every key while it is typed.
+          const field = e.target as HTMLInputElement;
+          if (field.name === "on" && !isCompleteDate(field.value)) return;
+          submit(e.currentTarget, { replace: true, preventScrollReset: true });
+        }}
       >
         <label>
           Search id, title or text
@@ -108,9 +114,9 @@ export default function Library() {
             ))}
           </select>
         </label>
-        <label>
+        <label htmlFor="in-force-on">
           In force on
-          <input type="date" name="on" defaultValue={filter.on ?? ""} />
+          <DateInput id="in-force-on" name="on" defaultValue={filter.on ?? ""} />
         </label>
         <noscript>
           <button type="submit">Filter</button>
@@ -122,57 +128,60 @@ export default function Library() {
           Download the register (CSV)
         </a>
       </p>
-      <table className="library">
-        <thead>
-          <tr>
-            <th scope="col">ID</th>
-            <th scope="col">Title</th>
-            <th scope="col">Type</th>
-            <th scope="col">Owner</th>
-            <th scope="col">Version</th>
-            <th scope="col">Status</th>
-            <th scope="col">Effective</th>
-            <th scope="col">Next review</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.id} data-doc-id={e.id}>
-              <td className="nowrap">
-                <Link to={`/documents/${e.id}${filter.on ? `?on=${filter.on}` : ""}`}>{e.id}</Link>
-              </td>
-              <td>
-                <Link to={`/documents/${e.id}${filter.on ? `?on=${filter.on}` : ""}`} tabIndex={-1}>
-                  {e.title}
-                </Link>
-                {e.upcoming ? (
-                  <span className="muted small">
-                    {" "}
-                    · v{e.upcoming.version} effective {e.upcoming.effectiveFrom}
-                  </span>
-                ) : null}
-                {e.passage ? (
-                  <p className="search-passage small">
-                    {passageParts(e.passage).map((part, i) => (part.match ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>))}
-                  </p>
-                ) : null}
-              </td>
-              <td>{TYPE_LABELS[e.type]}</td>
-              <td>{names.get(e.owner) ?? e.owner}</td>
-              <td>{e.version ?? "–"}</td>
-              <td>
-                <StatusBadge status={e.status} />
-              </td>
-              <td className="nowrap">{e.effectiveFrom ?? "–"}</td>
-              <td className={`nowrap${e.nextReview && e.nextReview < on ? " overdue" : ""}`}>
-                {e.nextReview ?? "–"}
-                {/* Overdue is said in words as well as colour (WCAG 1.4.1). */}
-                {e.nextReview && e.nextReview < on ? <span className="small"> overdue</span> : null}
-              </td>
+      {/* The table scrolls sideways in its own box on a phone; the page itself never does (issue 13). */}
+      <div className="library-scroll">
+        <table className="library">
+          <thead>
+            <tr>
+              <th scope="col">ID</th>
+              <th scope="col">Title</th>
+              <th scope="col">Type</th>
+              <th scope="col">Owner</th>
+              <th scope="col">Version</th>
+              <th scope="col">Status</th>
+              <th scope="col">Effective</th>
+              <th scope="col">Next review</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id} data-doc-id={e.id}>
+                <td className="nowrap">
+                  <Link to={`/documents/${e.id}${filter.on ? `?on=${filter.on}` : ""}`}>{e.id}</Link>
+                </td>
+                <td>
+                  <Link to={`/documents/${e.id}${filter.on ? `?on=${filter.on}` : ""}`} tabIndex={-1}>
+                    {e.title}
+                  </Link>
+                  {e.upcoming ? (
+                    <span className="muted small">
+                      {" "}
+                      · v{e.upcoming.version} effective {e.upcoming.effectiveFrom}
+                    </span>
+                  ) : null}
+                  {e.passage ? (
+                    <p className="search-passage small">
+                      {passageParts(e.passage).map((part, i) => (part.match ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>))}
+                    </p>
+                  ) : null}
+                </td>
+                <td>{TYPE_LABELS[e.type]}</td>
+                <td>{names.get(e.owner) ?? e.owner}</td>
+                <td>{e.version ?? "–"}</td>
+                <td>
+                  <StatusBadge status={e.status} />
+                </td>
+                <td className="nowrap">{e.effectiveFrom ?? "–"}</td>
+                <td className={`nowrap${e.nextReview && e.nextReview < on ? " overdue" : ""}`}>
+                  {e.nextReview ?? "–"}
+                  {/* Overdue is said in words as well as colour (WCAG 1.4.1). */}
+                  {e.nextReview && e.nextReview < on ? <span className="small"> overdue</span> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {entries.length === 0 ? <p>No document matches these filters.</p> : null}
     </section>
   );

@@ -5,6 +5,7 @@ import { useEffect } from "react";
 import { z } from "zod";
 
 import { now, today } from "~/clock.server";
+import { DateInput } from "~/components/date-input";
 import { quire } from "~/context.server";
 import { BinderRequestError } from "~/modules/binder/binder";
 import { binderJob, binderJobsOf, jobStatus, startBinderJob } from "~/modules/binder/binder-jobs.server";
@@ -64,9 +65,9 @@ export default function BinderPage() {
         </p>
       </div>
       <Form method="post" className="filters" aria-label="Build a binder">
-        <label>
+        <label htmlFor="binder-as-of">
           As of
-          <input type="date" name="asOf" defaultValue={params.get("asOf") ?? day} max={day} required />
+          <DateInput id="binder-as-of" name="asOf" defaultValue={params.get("asOf") ?? day} max={day} required />
         </label>
         <label>
           Format

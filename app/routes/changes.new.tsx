@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useState } from "react";
 
 import { now, today } from "~/clock.server";
+import { DateInput } from "~/components/date-input";
 import { ChoiceList, Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { quire } from "~/context.server";
 import { TransitionRefused } from "~/modules/change-control/change-control";
@@ -168,10 +169,9 @@ export default function NewChangeRequest() {
             error={errors.proposedEffectiveDate}
             hint="The approver sets the final effective date; it cannot be in the past."
           >
-            <input
+            <DateInput
               id="proposedEffectiveDate"
               name="proposedEffectiveDate"
-              type="date"
               min={on}
               defaultValue={text(values.proposedEffectiveDate)}
               required

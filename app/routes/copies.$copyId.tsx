@@ -5,6 +5,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { now, today } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
 import { CopyStatusBadge } from "~/components/copies";
+import { DateInput } from "~/components/date-input";
 import { Field, FormMessage, useFocusFirstError, fieldErrors } from "~/components/form";
 import { quire } from "~/context.server";
 import { RecallForm } from "~/modules/copies/copies";
@@ -130,7 +131,7 @@ export default function ControlledCopy() {
               ) : null}
             </fieldset>
             <Field label="Date returned or destroyed" name="closedOn" error={errors.closedOn}>
-              <input id="closedOn" name="closedOn" type="date" max={on} defaultValue={on} required />
+              <DateInput id="closedOn" name="closedOn" max={on} defaultValue={on} required />
             </Field>
             <Field label="Note (optional)" name="note" error={errors.note}>
               <textarea id="note" name="note" rows={2} maxLength={1000} />

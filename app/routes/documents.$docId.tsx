@@ -6,6 +6,7 @@ import { useState } from "react";
 import { z } from "zod";
 
 import { today } from "~/clock.server";
+import { DateInput } from "~/components/date-input";
 import { StatusBadge } from "~/components/status-badge";
 import { utcMinuteLabel } from "~/components/time";
 import { quire } from "~/context.server";
@@ -13,6 +14,7 @@ import { TYPE_LABELS } from "~/modules/content/document-types";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { renderedBodies } from "~/modules/content/rendered-bodies";
 import { listRegister } from "~/modules/copies/register.server";
+import { statusWording } from "~/modules/documents/documents";
 import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 import { requireUser } from "~/modules/users/auth.server";
@@ -65,6 +67,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       status: shown.status,
       effectiveFrom: shown.version.effectiveFrom,
       effectiveTo: shown.effectiveTo,
+      // One wording for the banner and the panel (issue 13).
+      wording: statusWording(
+        { status: shown.status, effectiveFrom: shown.version.effectiveFrom, effectiveTo: shown.effectiveTo },
+        on,
+        page.retirement?.effectiveFrom ?? null,
+      ),
       owner: names[fm.owner] ?? fm.owner,
       audience: fm.audience.map((a) => names[a] ?? a),
       training: fm.training,
@@ -124,7 +132,7 @@ export async function clientLoader({ serverLoader, request, params }: ClientLoad
 }
 
 export default function DocumentView() {
-  const { on, pointInTime, doc, current, upcoming, versions, headings, body, signatures, can, retirement, copiesToRecall } = useLoaderData<typeof loader>();
+  const { pointInTime, doc, current, upcoming, versions, headings, body, signatures, can, retirement, copiesToRecall } = useLoaderData<typeof loader>();
   const endedBy = retirement && doc.effectiveTo === retirement.effectiveFrom ? "retired" : "superseded";
   const notCurrent = doc.status !== "effective";
   return (
@@ -143,10 +151,10 @@ export default function DocumentView() {
         ) : notCurrent ? (
           <p className="banner banner-warning" role="status">
             {doc.status === "superseded"
-              ? `Superseded on ${doc.effectiveTo}: this version is shown for reference only.`
+              ? `${doc.wording.banner}: this version is shown for reference only.`
               : doc.status === "retired"
-                ? `Retired from ${retirement?.effectiveFrom ?? doc.effectiveTo}: no version of this document is in force; shown for reference only.`
-                : `Approved, effective from ${doc.effectiveFrom}: not yet in force.`}{" "}
+                ? `${doc.wording.banner}: no version of this document is in force; shown for reference only.`
+                : `${doc.wording.banner}: not yet in force.`}{" "}
             {current ? <Link to={`/documents/${doc.id}`}>Open the version in force ({current})</Link> : null}
           </p>
         ) : upcoming ? (
@@ -157,46 +165,21 @@ export default function DocumentView() {
         ) : null}
       </header>
       <div className="document-layout">
+        {/* The key facts (issue 13): status, version, dates, signatures and versions in a panel of their
+            own beside the body, the contents on the other side, all in the first screen of a desktop and
+            none in a nested scroll box; on a narrower screen the panels stack above the body. */}
         <aside className="metadata" aria-label="Document metadata">
-          <dl>
-            <dt>Document ID</dt>
-            <dd>{doc.id}</dd>
-            <dt>Title</dt>
-            <dd>{doc.title}</dd>
-            <dt>Type</dt>
-            <dd>{TYPE_LABELS[doc.type]}</dd>
+          <dl className="key-facts">
             <dt>Version</dt>
             <dd>{doc.version}</dd>
             <dt>Status</dt>
             <dd>
-              <StatusBadge status={doc.status} /> <span className="muted small">on {on}</span>
+              <StatusBadge status={doc.status} /> <span className="muted small nowrap">{doc.wording.detail}</span>
             </dd>
             <dt>Effective date</dt>
             <dd>
               {doc.effectiveFrom}
               {doc.effectiveTo ? ` to ${doc.effectiveTo}` : ""}
-            </dd>
-            <dt>Owner</dt>
-            <dd>{doc.owner}</dd>
-            <dt>Next review</dt>
-            <dd>{doc.nextReview ?? "–"}</dd>
-            <dt>Audience</dt>
-            <dd>
-              <ul className="plain">
-                {doc.audience.map((a) => (
-                  <li key={a}>{a}</li>
-                ))}
-              </ul>
-            </dd>
-            <dt>Training</dt>
-            <dd>
-              {doc.training === "required" ? "Read and understood, signed" : "Read only"}
-              {doc.training === "required" && can.readTraining ? (
-                <>
-                  {" "}
-                  · <Link to={`/training/documents/${doc.id}/${doc.version}`}>who is trained</Link>
-                </>
-              ) : null}
             </dd>
             {retirement ? (
               <>
@@ -206,20 +189,9 @@ export default function DocumentView() {
                 </dd>
               </>
             ) : null}
-            <dt>Reason for this version</dt>
-            <dd>{doc.changeReason}</dd>
-            <dt>Content SHA-256</dt>
-            <dd className="hash" title={doc.contentHash}>
-              {doc.contentHash.slice(0, 16)}…
-            </dd>
+            <dt>Next review</dt>
+            <dd>{doc.nextReview ?? "–"}</dd>
           </dl>
-          <p className="download-pdf">
-            {/* A resource route: a plain link, so the browser downloads the file instead of Remix routing to it. */}
-            <a href={`/documents/${doc.id}/pdf?version=${doc.version}`} download>
-              Download PDF
-            </a>{" "}
-            <span className="muted small">uncontrolled copy of v{doc.version}, valid on the day it is printed</span>
-          </p>
           <h2 className="aside-heading">Signatures</h2>
           {signatures.length > 0 ? (
             <ul className="plain signature-manifest" data-testid="signatures">
@@ -238,23 +210,41 @@ export default function DocumentView() {
           ) : (
             <p className="muted small">Adopted at initialisation: approved before Quire, no electronic signatures.</p>
           )}
-          {doc.crId ? (
-            <p className="small">
-              Change request <Link to={`/changes/${doc.crId}`}>{doc.crId}</Link>
-            </p>
-          ) : null}
-          {doc.related.length > 0 ? (
-            <>
-              <h2 className="aside-heading">Related documents</h2>
-              <ul className="plain">
-                {doc.related.map((r) => (
-                  <li key={r}>
-                    <Link to={`/documents/${r}`}>{r}</Link>
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
+          <h2 className="aside-heading screen-only">Versions</h2>
+          <ol className="plain versions">
+            {versions.map((v) => (
+              <li key={v.version}>
+                <Link to={`/documents/${doc.id}?version=${v.version}`} aria-current={v.version === doc.version ? "page" : undefined}>
+                  v{v.version}
+                </Link>{" "}
+                <StatusBadge status={v.status} />
+                <span className="muted small nowrap">
+                  {" "}
+                  {v.effectiveFrom}
+                  {v.effectiveTo ? ` – ${v.effectiveTo}` : ""}
+                </span>
+              </li>
+            ))}
+          </ol>
+          <p className="small screen-only">
+            <Link to={`/documents/${doc.id}/history`}>History and redlines</Link>
+          </p>
+          <Form method="get" className="as-of">
+            <label htmlFor="effective-on">
+              Effective on date
+              <DateInput id="effective-on" name="on" defaultValue={pointInTime ?? ""} required />
+            </label>
+            <button type="submit" className="secondary">
+              Show
+            </button>
+          </Form>
+          <p className="download-pdf">
+            {/* A resource route: a plain link, so the browser downloads the file instead of Remix routing to it. */}
+            <a href={`/documents/${doc.id}/pdf?version=${doc.version}`} download>
+              Download PDF
+            </a>{" "}
+            <span className="muted small">uncontrolled copy of v{doc.version}, valid on the day it is printed</span>
+          </p>
           {copiesToRecall > 0 ? (
             <p className="banner banner-warning small screen-only" role="status">
               <Link to={`/copies?status=to-recall&doc=${doc.id}`}>
@@ -263,9 +253,83 @@ export default function DocumentView() {
               (version superseded or retired)
             </p>
           ) : null}
+        </aside>
+        <div className="document-side">
+          {headings.length > 0 ? (
+            <nav aria-label="Contents" className="toc">
+              <h2 className="aside-heading">Contents</h2>
+              <ol className="plain">
+                {headings
+                  .filter((h) => h.depth === 2)
+                  .map((h) => (
+                    <li key={h.id}>
+                      <a href={`#${h.id}`}>{h.text}</a>
+                    </li>
+                  ))}
+              </ol>
+            </nav>
+          ) : null}
+          <section className="document-about" aria-labelledby="about-heading">
+            <h2 className="aside-heading" id="about-heading">
+              About this document
+            </h2>
+            <dl>
+              <dt>Document ID</dt>
+              <dd>{doc.id}</dd>
+              <dt>Title</dt>
+              <dd>{doc.title}</dd>
+              <dt>Type</dt>
+              <dd>{TYPE_LABELS[doc.type]}</dd>
+              <dt>Owner</dt>
+              <dd>{doc.owner}</dd>
+              <dt>Audience</dt>
+              <dd>
+                <ul className="plain">
+                  {doc.audience.map((a) => (
+                    <li key={a}>{a}</li>
+                  ))}
+                </ul>
+              </dd>
+              <dt>Training</dt>
+              <dd>
+                {doc.training === "required" ? "Read and understood, signed" : "Read only"}
+                {doc.training === "required" && can.readTraining ? (
+                  <>
+                    {" "}
+                    · <Link to={`/training/documents/${doc.id}/${doc.version}`}>who is trained</Link>
+                  </>
+                ) : null}
+              </dd>
+              <dt>Reason for this version</dt>
+              <dd>{doc.changeReason}</dd>
+              <dt>Content SHA-256</dt>
+              <dd className="hash" title={doc.contentHash}>
+                {doc.contentHash.slice(0, 16)}…
+              </dd>
+            </dl>
+            {doc.crId ? (
+              <p className="small">
+                Change request <Link to={`/changes/${doc.crId}`}>{doc.crId}</Link>
+              </p>
+            ) : null}
+            {doc.related.length > 0 ? (
+              <>
+                <h2 className="aside-heading">Related documents</h2>
+                <ul className="plain">
+                  {doc.related.map((r) => (
+                    <li key={r}>
+                      <Link to={`/documents/${r}`}>{r}</Link>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </section>
           {can.author || can.approve || can.seeChanges || can.issueCopies || can.readCopies ? (
-            <>
-              <h2 className="aside-heading screen-only">Document control</h2>
+            <section className="screen-only" aria-labelledby="control-heading">
+              <h2 className="aside-heading" id="control-heading">
+                Document control
+              </h2>
               <ul className="plain small control-links">
                 {can.issueCopies ? (
                   <li>
@@ -298,51 +362,9 @@ export default function DocumentView() {
                   </>
                 ) : null}
               </ul>
-            </>
+            </section>
           ) : null}
-          <h2 className="aside-heading screen-only">Versions</h2>
-          <p className="small screen-only">
-            <Link to={`/documents/${doc.id}/history`}>History and redlines</Link>
-          </p>
-          <Form method="get" className="as-of">
-            <label>
-              Effective on date
-              <input type="date" name="on" defaultValue={pointInTime ?? ""} required />
-            </label>
-            <button type="submit" className="secondary">
-              Show
-            </button>
-          </Form>
-          <ol className="plain versions">
-            {versions.map((v) => (
-              <li key={v.version}>
-                <Link to={`/documents/${doc.id}?version=${v.version}`} aria-current={v.version === doc.version ? "page" : undefined}>
-                  v{v.version}
-                </Link>{" "}
-                <StatusBadge status={v.status} />
-                <span className="muted small">
-                  {" "}
-                  {v.effectiveFrom}
-                  {v.effectiveTo ? ` – ${v.effectiveTo}` : ""}
-                </span>
-              </li>
-            ))}
-          </ol>
-          {headings.length > 0 ? (
-            <nav aria-label="Contents" className="toc">
-              <h2 className="aside-heading">Contents</h2>
-              <ol className="plain">
-                {headings
-                  .filter((h) => h.depth === 2)
-                  .map((h) => (
-                    <li key={h.id}>
-                      <a href={`#${h.id}`}>{h.text}</a>
-                    </li>
-                  ))}
-              </ol>
-            </nav>
-          ) : null}
-        </aside>
+        </div>
         <DocumentBody key={body.hash} hash={body.hash} html={body.html} />
       </div>
       <p className="print-note">

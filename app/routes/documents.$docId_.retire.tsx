@@ -4,6 +4,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 
 import { now } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
+import { DateInput } from "~/components/date-input";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { withNotice } from "~/components/notices";
 import { StatusBadge } from "~/components/status-badge";
@@ -185,10 +186,9 @@ export default function RetireDocument() {
                   error={errors.effectiveFrom}
                   hint={`Today (${on}) or later. Version ${signed.version} stays in force until the day before.`}
                 >
-                  <input
+                  <DateInput
                     id="effectiveFrom"
                     name="effectiveFrom"
-                    type="date"
                     required
                     min={on}
                     defaultValue={actionData?.values.effectiveFrom ?? on}

@@ -4,6 +4,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 
 import { today } from "~/clock.server";
+import { DateInput } from "~/components/date-input";
 import { utcMinute } from "~/components/time";
 import { TrainingNav } from "~/components/training";
 import { quire } from "~/context.server";
@@ -39,9 +40,9 @@ export default function TrainedAsOfPage() {
         </p>
       </div>
       <Form method="get" className="filters" aria-label="Choose the date">
-        <label>
+        <label htmlFor="trained-on">
           Date
-          <input type="date" name="on" defaultValue={on} required />
+          <DateInput id="trained-on" name="on" defaultValue={on} required />
         </label>
         <label>
           Document id (optional)

@@ -5,6 +5,7 @@ import { z } from "zod";
 
 import { now, today } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
+import { DateInput } from "~/components/date-input";
 import { Field, FormMessage, useFocusFirstError } from "~/components/form";
 import { quire } from "~/context.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
@@ -145,7 +146,7 @@ export default function CompetencePage() {
             <textarea id="task" name="task" rows={3} required maxLength={2000} />
           </Field>
           <Field label="Observed on" name="observedOn" error={errors.observedOn}>
-            <input id="observedOn" name="observedOn" type="date" max={day} defaultValue={day} required />
+            <DateInput id="observedOn" name="observedOn" max={day} defaultValue={day} required />
           </Field>
         </SignatureForm>
       </section>

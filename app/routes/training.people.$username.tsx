@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 
 import { now, today } from "~/clock.server";
+import { DateInput } from "~/components/date-input";
 import { Field, FormMessage, fieldErrors } from "~/components/form";
 import { utcMinute } from "~/components/time";
 import { TrainingNav, TrainingStateBadge } from "~/components/training";
@@ -288,10 +289,10 @@ export default function TranscriptPage() {
             <h3>Record an absence</h3>
             <div className="field-row">
               <Field label="First day of absence" name="absentFrom" error={result?.intent === "exemption-request" ? errors.absentFrom : undefined}>
-                <input id="absentFrom" name="absentFrom" type="date" required />
+                <DateInput id="absentFrom" name="absentFrom" required />
               </Field>
               <Field label="Returns on" name="returnsOn" error={result?.intent === "exemption-request" ? errors.returnsOn : undefined}>
-                <input id="returnsOn" name="returnsOn" type="date" required />
+                <DateInput id="returnsOn" name="returnsOn" required />
               </Field>
             </div>
             <Field label="Reason for the absence" name="absenceReason" error={result?.intent === "exemption-request" ? errors.absenceReason : undefined}>

@@ -5,6 +5,7 @@ import { z } from "zod";
 
 import { now, today } from "~/clock.server";
 import { SignatureForm } from "~/components/change-request";
+import { DateInput } from "~/components/date-input";
 import { Field, FormMessage, useFocusFirstError, fieldErrors } from "~/components/form";
 import { quire } from "~/context.server";
 import { allVersions } from "~/modules/documents/versions.server";
@@ -116,7 +117,7 @@ export default function NewSessionPage() {
             </select>
           </Field>
           <Field label="Held on" name="heldOn" error={errors.heldOn}>
-            <input id="heldOn" name="heldOn" type="date" max={day} defaultValue={day} required />
+            <DateInput id="heldOn" name="heldOn" max={day} defaultValue={day} required />
           </Field>
           <Field label="Duration (minutes)" name="durationMinutes" error={errors.durationMinutes}>
             <input id="durationMinutes" name="durationMinutes" type="number" min={1} defaultValue={60} required />

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { launchBrowser, screenshot } from "../helpers/browser";
@@ -9,14 +9,15 @@ import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
 let page: Page;
+let browser: Browser;
 let closeBrowser: () => Promise<void>;
 
 beforeAll(async () => {
   const { dataDir } = await copyDataFolder("project-demo");
   server = await startServer(dataDir, { QUIRE_NOW: "2026-11-25" });
-  const browser = await launchBrowser();
-  page = browser.page;
-  closeBrowser = browser.close;
+  const launched = await launchBrowser();
+  ({ page, browser } = launched);
+  closeBrowser = launched.close;
 });
 afterAll(async () => {
   await closeBrowser?.();
@@ -98,5 +99,109 @@ describe("a reader in Chromium", () => {
     expect(hidden).toEqual(["none", "none"]);
     await expect(page.evaluate(() => getComputedStyle(document.querySelector(".print-footer")!).display)).resolves.toBe("block");
     await page.emulateMedia({ media: "screen" });
+  });
+});
+
+/**
+ * A second reader in a context of its own (a phone, or an en-US desktop browser), signed in, whose
+ * console errors are collected like launchBrowser's: a 400 answering a data request is the answer
+ * to a bad filter, not a fault.
+ */
+async function readerIn(options: { viewport: { width: number; height: number }; locale?: string }): Promise<{ reader: Page; problems: string[] }> {
+  const context = await browser.newContext(options);
+  const reader = await context.newPage();
+  reader.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  reader.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  reader.on("console", (m) => {
+    const refused = m.text().includes("status of 400") && new URL(m.location().url || "about:blank").searchParams.has("_data");
+    if (m.type() === "error" && !refused) problems.push(`console.error: ${m.text()}`);
+  });
+  await reader.goto(server.url + "/login");
+  await reader.getByLabel("User name").fill("cra1");
+  await reader.getByLabel("Password").fill("quire-demo-2026");
+  await reader.getByRole("button", { name: "Sign in" }).click();
+  await reader.waitForURL(server.url + "/");
+  return { reader, problems };
+}
+
+const pageWidth = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth);
+
+describe("the library on a phone (390x844)", () => {
+  it("never scrolls sideways: search and filters fit the screen and work, the table scrolls in its own box", async () => {
+    const { reader, problems } = await readerIn({ viewport: { width: 390, height: 844 } });
+    await reader.locator("table.library").waitFor();
+    await expect(pageWidth(reader)).resolves.toBeLessThanOrEqual(390);
+    for (const label of ["Search id, title or text", "Type", "Job function", "In force on"]) {
+      const box = await reader.getByLabel(label).boundingBox();
+      expect(box, label).not.toBeNull();
+      expect(box!.x, label).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width, label).toBeLessThanOrEqual(390);
+      expect(box!.width, `${label} is wide enough to use`).toBeGreaterThan(250);
+    }
+    const table = await reader.locator(".library-scroll").evaluate((box) => ({ scrollWidth: box.scrollWidth, clientWidth: box.clientWidth }));
+    expect(table.scrollWidth).toBeGreaterThan(table.clientWidth);
+    await screenshot(reader, "library-phone");
+
+    await reader.getByLabel("Search id, title or text").fill("monitoring");
+    await reader.waitForURL(/q=monitoring/);
+    await reader.waitForFunction(() => document.querySelector("table.library tbody tr")?.getAttribute("data-doc-id") === "SOP-CM-001");
+    await reader.getByLabel("Type").selectOption("sop");
+    await reader.waitForURL(/type=sop/);
+    await reader.waitForFunction(() =>
+      [...document.querySelectorAll("table.library tbody tr")].every((r) => r.getAttribute("data-doc-id")?.startsWith("SOP-")),
+    );
+    await expect(pageWidth(reader)).resolves.toBeLessThanOrEqual(390);
+    await screenshot(reader, "library-phone-filtered");
+    await reader.context().close();
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("dates in an en-US browser", () => {
+  it("are shown and typed as YYYY-MM-DD, never mm/dd/yyyy; a day that does not exist gets the server's message", async () => {
+    const { reader, problems } = await readerIn({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+    await expect(reader.evaluate(() => navigator.language)).resolves.toBe("en-US");
+    // Every request the filter sends carries a whole date: nothing is sent while one is half typed.
+    const sent: string[] = [];
+    reader.on("request", (r) => {
+      const on = new URL(r.url()).searchParams.get("on");
+      if (on !== null) sent.push(on);
+    });
+    const field = reader.getByLabel("In force on");
+    await expect(field.getAttribute("placeholder")).resolves.toBe("YYYY-MM-DD");
+    await expect(field.getAttribute("type")).resolves.toBe("text");
+
+    await field.click();
+    await reader.keyboard.type("2025-10-01");
+    await reader.waitForURL(/on=2025-10-01/);
+    await reader.locator(".page-heading time", { hasText: "2025-10-01" }).waitFor();
+    await expect(field.inputValue()).resolves.toBe("2025-10-01");
+
+    // On a phone's number pad there is no "-": eight digits read as the date.
+    await field.fill("");
+    await reader.waitForURL((url) => !url.searchParams.get("on"));
+    await field.click();
+    await reader.keyboard.type("20260101");
+    await expect(field.inputValue()).resolves.toBe("2026-01-01");
+    await reader.waitForURL(/on=2026-01-01/);
+    await reader.locator(".page-heading time", { hasText: "2026-01-01" }).waitFor();
+
+    // A date of the right shape that does not exist is the server's to refuse, with its message.
+    await field.fill("");
+    await reader.waitForURL((url) => !url.searchParams.get("on"));
+    await field.click();
+    await reader.keyboard.type("2026-02-30");
+    await expect(reader.getByRole("alert").innerText()).resolves.toBe("The date “2026-02-30” was not used: A date is written YYYY-MM-DD.");
+    await screenshot(reader, "library-date-refused");
+    expect(sent.filter((on) => on !== "" && !/^\d{4}-\d{2}-\d{2}$/.test(on))).toEqual([]);
+
+    // The document page's point-in-time field is the same kind: it shows the day asked for as written.
+    await reader.goto(server.url + "/documents/SOP-DM-001?on=2025-10-01");
+    const asOf = reader.getByLabel("Effective on date");
+    await expect(asOf.getAttribute("placeholder")).resolves.toBe("YYYY-MM-DD");
+    await expect(asOf.inputValue()).resolves.toBe("2025-10-01");
+    await reader.context().close();
+    expect(problems).toEqual([]);
   });
 });

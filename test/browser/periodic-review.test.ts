@@ -255,7 +255,7 @@ describe("periodic review and retirement in Chromium, as the quality manager", (
       `Retired from ${RETIRE_FROM}: no version of this document is in force; shown for reference only.`,
     );
     const metadata = staff.getByRole("complementary", { name: "Document metadata" });
-    await expect(definition(metadata, "Status").innerText()).resolves.toBe(`Retired on ${AFTER_RETIREMENT}`);
+    await expect(definition(metadata, "Status").innerText()).resolves.toBe(`Retired from ${RETIRE_FROM}`);
     await expect(definition(metadata, "Retired from").innerText()).resolves.toBe(`${RETIRE_FROM}, signed by Quinn Avery: ${RETIRE_REASON}`);
     // Staff may read, not sign: no periodic review or retirement links.
     await expect(staff.getByRole("link", { name: "Periodic review", exact: true }).count()).resolves.toBe(0);

@@ -59,19 +59,30 @@ function Definition({ term, children }: { term: string; children?: ReactNode }) 
   );
 }
 
+/** A table scrolls sideways inside its own box, so a wide one never widens the page on a phone (issue 13). */
+function ScrollingTable(props: ComponentProps<"table">) {
+  return (
+    <div className="table-scroll">
+      <table {...props} />
+    </div>
+  );
+}
+
 function RecordsTable({ children }: { children?: ReactNode }) {
   return (
-    <table className="records-table">
-      <thead>
-        <tr>
-          <th scope="col">Record</th>
-          <th scope="col">Retention</th>
-          <th scope="col">Location</th>
-          <th scope="col">Notes</th>
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
+    <div className="table-scroll">
+      <table className="records-table">
+        <thead>
+          <tr>
+            <th scope="col">Record</th>
+            <th scope="col">Retention</th>
+            <th scope="col">Location</th>
+            <th scope="col">Notes</th>
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   );
 }
 
@@ -114,6 +125,7 @@ function SafeImage({ src, alt, ...rest }: ComponentProps<"img">) {
 export const mdxComponents = {
   a: SafeLink,
   img: SafeImage,
+  table: ScrollingTable,
   Callout,
   Steps,
   Step,

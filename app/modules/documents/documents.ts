@@ -89,6 +89,44 @@ export function effectiveOn(versions: readonly DocumentVersion[], on: string, re
   return versionStates(versions, on, retiredFrom).find((s) => s.status === "effective") ?? null;
 }
 
+/** How the document page dates a version's status: the banner's sentence and the panel's words beside the badge. */
+export interface StatusWording {
+  /** The day the status is dated: when it was superseded or retired, when it takes effect, or the day shown. */
+  date: string;
+  /** The banner over a version not in force ("Superseded on 2026-05-04"); null for the version in force. */
+  banner: string | null;
+  /** The words after the status badge in the metadata panel ("on 2026-05-04"). */
+  detail: string;
+}
+
+/**
+ * The one place the document page words a version's status with its date, so the banner and the
+ * panel cannot disagree (issue 13: a superseded version said "Superseded on <today>" in the panel
+ * beside "Superseded on 2026-05-04" in the banner). A superseded version is dated by the day the
+ * next version took effect, a retired one by the retirement's effective date, an approved one by
+ * its own effective date; only the version in force is dated by the day shown (its status that day).
+ */
+export function statusWording(
+  state: { status: VersionStatus; effectiveFrom: string; effectiveTo: string | null },
+  on: string,
+  retiredFrom: string | null,
+): StatusWording {
+  switch (state.status) {
+    case "superseded": {
+      const date = state.effectiveTo ?? on;
+      return { date, banner: `Superseded on ${date}`, detail: `on ${date}` };
+    }
+    case "retired": {
+      const date = retiredFrom ?? state.effectiveTo ?? on;
+      return { date, banner: `Retired from ${date}`, detail: `from ${date}` };
+    }
+    case "approved":
+      return { date: state.effectiveFrom, banner: `Approved, effective from ${state.effectiveFrom}`, detail: `takes effect ${state.effectiveFrom}` };
+    case "effective":
+      return { date: on, banner: null, detail: `on ${on}` };
+  }
+}
+
 /** Adds whole calendar months to a YYYY-MM-DD date, clamping to the month's last day. */
 export function addMonths(date: string, months: number): string {
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];

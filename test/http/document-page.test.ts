@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { copyDataFolder } from "../helpers/data-folder";
+import { type HttpClient, signedIn } from "../helpers/http";
+import { startServer, type RunningServer } from "../helpers/server";
+
+// Issue 13's smaller points, as a reader gets them over HTTP from the project demo on 2026-11-25.
+// SOP-DM-001 v1.0 was superseded by v2.0 on 2026-05-04; cra2 never signed SOP-CM-001 v2.0 (overdue
+// since 2026-04-06).
+const TODAY = "2026-11-25";
+
+let server: RunningServer;
+let reader: HttpClient;
+let trainer: HttpClient;
+let cra2: HttpClient;
+
+beforeAll(async () => {
+  const { dataDir } = await copyDataFolder("project-demo");
+  server = await startServer(dataDir, { QUIRE_NOW: `${TODAY}T10:00:00Z` });
+  [reader, trainer, cra2] = await Promise.all([signedIn(server.url, "cra1"), signedIn(server.url, "trainer"), signedIn(server.url, "cra2")]);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+function textOf(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** The metadata panel's value for a term, as text. */
+function panelValue(html: string, term: string): string {
+  const dd = new RegExp(`<dt>${term}</dt><dd>([\\s\\S]*?)</dd>`).exec(html);
+  if (!dd) throw new Error(`no <dt>${term}</dt> on the page`);
+  return textOf(dd[1]!);
+}
+
+function banner(html: string): string {
+  return textOf(/<p class="banner banner-warning" role="status">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? "");
+}
+
+describe("a version's status is dated the same way in the banner and the panel", () => {
+  it("says a superseded version was superseded on the day the next took effect, in both, never on today", async () => {
+    const { status, text } = await reader.get("/documents/SOP-DM-001?version=1.0");
+    expect(status).toBe(200);
+    expect(banner(text)).toMatch(/^Superseded on 2026-05-04: this version is shown for reference only\./);
+    expect(panelValue(text, "Status")).toBe("Superseded on 2026-05-04");
+    expect(text).not.toContain(`Superseded on ${TODAY}`);
+  });
+
+  it("dates the version in force by the day shown, with no banner", async () => {
+    const { text } = await reader.get("/documents/SOP-DM-001");
+    expect(panelValue(text, "Status")).toBe(`Effective on ${TODAY}`);
+    expect(banner(text)).toBe("");
+  });
+});
+
+describe("overdue is said in words, not by colour alone", () => {
+  it("in My training: the overdue item carries the Overdue badge and how many days", async () => {
+    const { status, text } = await cra2.get("/training");
+    expect(status).toBe(200);
+    const items = [...text.matchAll(/<li class="training-item training-overdue"[^>]*>([\s\S]*?)<\/li>/g)].map((m) => textOf(m[1]!));
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(item).toMatch(/Overdue Due \d{4}-\d\d-\d\d ?, \d+ days overdue/);
+    expect(items.some((i) => i.includes("SOP-CM-001"))).toBe(true);
+  });
+
+  it("in the people list: the red count sits in the column headed Overdue, with the longest delay in days", async () => {
+    const { text } = await trainer.get("/training/people?status=overdue");
+    const headers = [...(/<thead>([\s\S]*?)<\/thead>/.exec(text)?.[1] ?? "").matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map((m) => textOf(m[1]!));
+    const row = /<tr data-username="cra2">([\s\S]*?)<\/tr>/.exec(text)![1]!;
+    const cells = [...row.matchAll(/<td([^>]*)>([\s\S]*?)<\/td>/g)];
+    const overdueCell = cells.findIndex((c) => c[1]!.includes('class="overdue"'));
+    expect(overdueCell).toBeGreaterThan(-1);
+    expect(headers[overdueCell]).toBe("Overdue");
+    expect(textOf(cells[overdueCell]![2]!)).toMatch(/^\d+ \(up to \d+ days\)$/);
+  });
+});
