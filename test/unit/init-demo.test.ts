@@ -14,13 +14,14 @@ import { ContentInvalid, planSeed } from "~/modules/setup/init.server";
 import { signaturesOfChange, signaturesOfVersion } from "~/modules/signatures/signatures.server";
 import { documentPathForQuiz } from "~/modules/training/quiz";
 
-import { PROJECT_CONTENT, copyContent, createDataFolder } from "../helpers/data-folder";
+import { PROJECT_CONTENT, copyContent, copyDataFolder } from "../helpers/data-folder";
 
-// Init's longest case (the project's whole demo history through change control), in a file of its
-// own so that it runs beside the other init tests (test/cli/init.test.ts) instead of after them.
+// Init's longest case (the project's whole demo history through change control). The project-demo
+// template is exactly that init's result (same seed, demo, 2026-11-25T09:00Z), built once in global
+// setup, so this reads a copy of it rather than running the same init a second time.
 describe("init: the content repository bootstrap", () => {
   it("approves the demo history through change control: real signatures, trailers and change requests", { timeout: 180_000 }, async () => {
-    const { config } = await createDataFolder({ seedDir: PROJECT_CONTENT, demo: true, now: new Date("2026-11-25T09:00:00Z") });
+    const { config } = await copyDataFolder("project-demo");
     const q = await open(config);
     try {
       const git = simpleGit(config.contentRepo);
