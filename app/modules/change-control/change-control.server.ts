@@ -216,6 +216,11 @@ export async function approvalRouteOf(q: Quire, cr: ChangeRequest, source?: stri
   return { rules, steps: fm.ok ? approvalSteps(rules, fm.data.type, fm.data.owner) : [] };
 }
 
+/** Job function names by id, for naming a route's steps in messages and on pages. */
+export async function jobFunctionNames(db: Queryable): Promise<Map<string, string>> {
+  return new Map((await db.all<{ id: string; name: string }>("SELECT id, name FROM job_functions")).map((j) => [j.id, j.name]));
+}
+
 async function jobFunctionsOf(db: Queryable, userId: string): Promise<string[]> {
   return (await getUser(db, userId))?.jobFunctions ?? [];
 }
@@ -589,7 +594,7 @@ export async function signFunctionApproval(q: Quire, signer: Participant, crId: 
     await assertNotApproving(tx, crId);
     const signatures = await signaturesOfChange(tx, crId);
     const valid = validSignatures(signatures, draft.contentHash);
-    const names = new Map((await tx.all<{ id: string; name: string }>("SELECT id, name FROM job_functions")).map((j) => [j.id, j.name]));
+    const names = await jobFunctionNames(tx);
     const { step, blockers } = functionApprovalBlockers({
       steps,
       given: valid.filter((s) => s.meaning === "Function approval" && s.jobFunction).map((s) => ({ userId: s.userId, jobFunction: s.jobFunction! })),
@@ -887,7 +892,7 @@ async function approveNow(
   }
   const urgent = effectiveDate < earliest ? urgentJustification : null;
   const signatures = await signaturesOfChange(q.db, crId);
-  const functionNames = new Map((await q.db.all<{ id: string; name: string }>("SELECT id, name FROM job_functions")).map((j) => [j.id, j.name]));
+  const functionNames = await jobFunctionNames(q.db);
   const blockers = approvalBlockers({
     contentHash: draft.contentHash,
     authorId: cr.authorId,

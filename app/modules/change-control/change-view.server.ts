@@ -17,6 +17,7 @@ import {
   approvalRouteOf,
   commentsOf,
   getChangeRequest,
+  jobFunctionNames,
   listChangeRequests,
   openCommentCount,
   readDraft,
@@ -202,10 +203,6 @@ async function draftRedline(q: Quire, source: string, baseSource: string | null,
   const beforeHash = baseSource === null ? "" : sha256(baseSource);
   const before = baseSource === null ? "" : (await q.renderer.render(beforeHash, async () => baseSource)).html;
   return cachedRedline({ contentHash: beforeHash, html: before }, { contentHash: afterHash, html: after.html });
-}
-
-async function jobFunctionNames(db: Queryable): Promise<Map<string, string>> {
-  return new Map((await db.all<{ id: string; name: string }>("SELECT id, name FROM job_functions")).map((j) => [j.id, j.name]));
 }
 
 function givenApprovals(valid: readonly { meaning: string; userId: string; jobFunction?: string | null }[]): GivenApproval[] {
