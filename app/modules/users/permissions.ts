@@ -18,6 +18,11 @@ export const PERMISSIONS = [
   // Controlled copies (SOP-DC-001): issue and close them (the document controller), read the register.
   "copies.issue",
   "copies.read",
+  // KPIs (SOP-KP-001): read the dashboard and catalogue, import figures from trial systems, record
+  // cause analyses, actions and CAPAs for red KPIs.
+  "kpi.read",
+  "kpi.import",
+  "actions.manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -43,6 +48,9 @@ export const ROLES = {
       "export.binder",
       "copies.issue",
       "copies.read",
+      "kpi.read",
+      "kpi.import",
+      "actions.manage",
     ],
   },
   "document-controller": {
@@ -60,6 +68,12 @@ export const ROLES = {
     description: "Reviews drafts named on change requests.",
     permissions: ["document.read", "change.read", "training.acknowledge", "document.review"],
   },
+  "kpi-reporter": {
+    label: "KPI reporter",
+    description:
+      "Imports KPI figures from trial systems (CTMS, EDC), records cause analyses and actions for red KPIs their function owns (SOP-KP-001).",
+    permissions: ["document.read", "training.acknowledge", "kpi.read", "kpi.import", "actions.manage"],
+  },
   "training-coordinator": {
     label: "Training coordinator",
     description: "Maintains the training matrix, follows up training and resets locked knowledge checks.",
@@ -73,7 +87,7 @@ export const ROLES = {
   inspector: {
     label: "Inspector (read-only auditor)",
     description: "Reads everything, the audit trail included, and takes exports. Changes nothing.",
-    permissions: ["document.read", "change.read", "training.read", "audit.read", "export.binder", "copies.read"],
+    permissions: ["document.read", "change.read", "training.read", "audit.read", "export.binder", "copies.read", "kpi.read"],
   },
 } as const satisfies Record<string, { label: string; description: string; permissions: readonly Permission[] }>;
 
