@@ -1,6 +1,7 @@
 import { createContext, useContext, type ComponentProps, type ReactNode } from "react";
 
 import { isSafeUrl } from "~/modules/content/safe-url";
+import { SOURCE_LABELS, formatTarget, formatTolerance, type KpiDirection, type KpiSource, type KpiUnit } from "~/modules/kpi/kpi";
 
 /** Names of job functions by id, so documents can say `role="cra"` and readers see the title. */
 export const JobFunctionNames = createContext<ReadonlyMap<string, string>>(new Map());
@@ -97,6 +98,66 @@ function Record({ name, retention, location, children }: { name: string; retenti
   );
 }
 
+/** A procedure's KPIs (SOP-KP-001): each row is one entry of the KPI catalogue, defined here. */
+function KpiTable({ children }: { children?: ReactNode }) {
+  return (
+    <div className="table-scroll">
+      <table className="kpi-table">
+        <thead>
+          <tr>
+            <th scope="col">KPI</th>
+            <th scope="col">Definition and formula</th>
+            <th scope="col">Target</th>
+            <th scope="col">Data, frequency and owner</th>
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+interface KpiProps {
+  id: string;
+  name: string;
+  unit: string;
+  direction: string;
+  target: string;
+  tolerance: string;
+  frequency: string;
+  source: string;
+  aggregation: string;
+  owner: string;
+  dataSource: string;
+  formula: string;
+  children?: ReactNode;
+}
+
+function Kpi({ id, name, unit, direction, target, tolerance, frequency, source, owner, dataSource, formula, children }: KpiProps) {
+  const ownerName = useJobFunctionName(owner);
+  const def = { unit: unit as KpiUnit, direction: direction as KpiDirection, target: Number(target), tolerance: Number(tolerance) };
+  return (
+    <tr id={`kpi-${id}`}>
+      <th scope="row">
+        {name}
+        <br />
+        <code className="kpi-id">{id}</code>
+      </th>
+      <td>
+        {children}
+        <p className="kpi-formula">Formula: {formula}</p>
+      </td>
+      <td>
+        {formatTarget(def)}; {formatTolerance(def)}
+      </td>
+      <td>
+        {SOURCE_LABELS[source as KpiSource] ?? source}: {dataSource}. {frequency[0]?.toUpperCase()}
+        {frequency.slice(1)}. Owner: {ownerName}.
+      </td>
+    </tr>
+  );
+}
+
 function DocRef({ id }: { id: string }) {
   return (
     <a className="docref" href={`/documents/${id}`}>
@@ -134,5 +195,7 @@ export const mdxComponents = {
   Definition,
   RecordsTable,
   Record,
+  KpiTable,
+  Kpi,
   DocRef,
 };

@@ -2,7 +2,7 @@
  * The components a controlled document may use, and the rules the validator enforces for each.
  * The React implementations live in app/components/mdx/; this file is the contract both share.
  */
-export type AttributeKind = "text" | "job-function" | "document-id";
+export type AttributeKind = "text" | "job-function" | "document-id" | "number" | "kpi-id";
 
 export interface AttributeRule {
   required: boolean;
@@ -22,6 +22,16 @@ export interface ComponentRule {
 }
 
 const text = (required: boolean, values?: readonly string[]): AttributeRule => ({ required, kind: "text", values });
+const number = (required: boolean): AttributeRule => ({ required, kind: "number" });
+
+/** Allowed values of a <Kpi>'s attributes; app/modules/kpi/kpi.ts holds the same lists as types. */
+export const KPI_ATTRIBUTE_VALUES = {
+  unit: ["%", "days", "count"],
+  direction: ["higher", "lower"],
+  frequency: ["monthly", "quarterly", "half-yearly"],
+  source: ["computed", "imported"],
+  aggregation: ["ratio", "median", "mean", "sum"],
+} as const;
 
 export const COMPONENT_RULES = {
   Callout: {
@@ -46,6 +56,30 @@ export const COMPONENT_RULES = {
     attributes: { name: text(true), retention: text(true), location: text(false) },
     parent: "RecordsTable",
     description: "One record with its retention period and location.",
+  },
+  KpiTable: {
+    attributes: {},
+    onlyChild: "Kpi",
+    description: "A procedure's performance indicators: each <Kpi> is one entry of the KPI catalogue (SOP-KP-001).",
+  },
+  Kpi: {
+    attributes: {
+      id: { required: true, kind: "kpi-id" },
+      name: text(true),
+      unit: text(true, KPI_ATTRIBUTE_VALUES.unit),
+      direction: text(true, KPI_ATTRIBUTE_VALUES.direction),
+      target: number(true),
+      tolerance: number(true),
+      frequency: text(true, KPI_ATTRIBUTE_VALUES.frequency),
+      source: text(true, KPI_ATTRIBUTE_VALUES.source),
+      aggregation: text(true, KPI_ATTRIBUTE_VALUES.aggregation),
+      owner: { required: true, kind: "job-function" },
+      dataSource: text(true),
+      formula: text(true),
+    },
+    parent: "KpiTable",
+    description:
+      "One KPI: id, name, unit, direction (higher or lower is better), target, tolerance (the amber band), frequency, source (computed by Quire or imported), aggregation, owner function, data source and formula; its text is the definition.",
   },
   DocRef: {
     attributes: { id: { required: true, kind: "document-id" } },

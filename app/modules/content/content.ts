@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { parseDocumentControlRules } from "~/modules/change-control/routing";
+import { duplicateKpiProblems, kpiSightings, type KpiSighting } from "~/modules/kpi/definitions";
 import { parseQuiz, type Quiz } from "~/modules/training/quiz";
 
 import { DOCUMENT_CONTROL_FILE, JOB_FUNCTIONS_FILE, documentPathForQuiz, isQuizPath, type SourceFile } from "./content-files";
@@ -11,7 +12,7 @@ import {
   type Frontmatter,
   type JobFunction,
 } from "./frontmatter";
-import { checkMdx } from "./mdx-policy";
+import { checkMdxWithTree, parseMdxTree } from "./mdx-policy";
 import type { Problem } from "./problems";
 import { parseYamlFile } from "./yaml-file";
 
@@ -107,6 +108,7 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
 
   const documentIds = new Set(parsed.map((p) => p.frontmatter.id));
   const documents: ValidDocument[] = [];
+  const kpis: KpiSighting[] = [];
   for (const { file, frontmatter, positions, duplicate } of parsed) {
     if (only && !only.has(file.path)) continue;
     const before = problems.length;
@@ -125,9 +127,20 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
         problems.push({ path: file.path, ...positions(["related", i]), rule: "doc-ref", message: `related document ${r} does not exist` });
       }
     });
-    problems.push(...checkMdx(file.path, file.source, { jobFunctions: jobFunctionIds, documentIds }));
+    const mdx = checkMdxWithTree(file.path, file.source, { jobFunctions: jobFunctionIds, documentIds });
+    problems.push(...mdx.problems);
+    if (mdx.tree) kpis.push(...kpiSightings(mdx.tree, file.path));
     if (problems.length === before && !duplicate) documents.push({ path: file.path, source: file.source, frontmatter });
   }
+
+  // A KPI id is defined once across the catalogue (SOP-KP-001). Checking a draft (`only`), the other
+  // documents' KPIs are its context: parsed only when they define any.
+  if (only && kpis.length > 0) {
+    for (const { file } of parsed) {
+      if (!only.has(file.path) && file.source.includes("<Kpi")) kpis.unshift(...kpiSightings(parseMdxTree(file.source), file.path));
+    }
+  }
+  problems.push(...duplicateKpiProblems(kpis).filter((p) => !only || only.has(p.path)));
 
   // Document control's rules name job functions too (SOP-DC-001 routing by document type).
   for (const file of settingsFiles) {

@@ -35,6 +35,10 @@ export function parseMdxTree(source: string): Root {
   return parser.parse(source);
 }
 
+/** A non-negative decimal as a KPI's target or tolerance is written. */
+const DECIMAL = /^\d+(\.\d+)?$/;
+const KPI_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
 export const DOCUMENT_LINK = /^\/documents\/([^/?#]+)/;
 
 /**
@@ -43,6 +47,11 @@ export const DOCUMENT_LINK = /^\/documents\/([^/?#]+)/;
  * string-literal attributes; component nesting; and references to documents and job functions.
  */
 export function checkMdx(path: string, source: string, context: PolicyContext): Problem[] {
+  return checkSource(path, source, context).problems;
+}
+
+/** checkMdx, keeping the parsed tree (null when the source does not parse) for checks across documents. */
+export function checkMdxWithTree(path: string, source: string, context: PolicyContext): { problems: Problem[]; tree: Root | null } {
   return checkSource(path, source, context);
 }
 
@@ -52,7 +61,7 @@ export function checkMdx(path: string, source: string, context: PolicyContext): 
  * exist, which decides whether a document is correct, not whether rendering it is safe.
  */
 export function checkMdxSafety(path: string, source: string): Problem[] {
-  return checkSource(path, source, null);
+  return checkSource(path, source, null).problems;
 }
 
 /** The safety rules on a tree already parsed (the tree the compiler itself is about to compile). */
@@ -63,7 +72,7 @@ export function checkMdxTreeSafety(path: string, tree: Root): Problem[] {
 /** gray-matter (run by mdx-bundler) reads `---js` or `---coffee` as the start of frontmatter in that language. */
 const FRONTMATTER_OPENING = /^---(?!-)/;
 
-function checkSource(path: string, source: string, context: PolicyContext | null): Problem[] {
+function checkSource(path: string, source: string, context: PolicyContext | null): { problems: Problem[]; tree: Root | null } {
   let tree: Root;
   try {
     tree = parser.parse(source);
@@ -76,13 +85,13 @@ function checkSource(path: string, source: string, context: PolicyContext | null
     const point: Point | undefined =
       e.place && "start" in e.place ? e.place.start : (e.place ?? (inText ? { line: Number(inText[1]), column: Number(inText[2]) } : undefined));
     const reason = (e.reason ?? e.message).replace(/\s*\(\d+:\d+(-\d+:\d+)?\)$/, "");
-    return [{ path, line: point?.line ?? 1, column: point?.column ?? 1, rule: "mdx-syntax", message: `MDX syntax: ${reason}` }];
+    return { problems: [{ path, line: point?.line ?? 1, column: point?.column ?? 1, rule: "mdx-syntax", message: `MDX syntax: ${reason}` }], tree: null };
   }
   const problems: Problem[] = [];
   if (FRONTMATTER_OPENING.test(source) && tree.children[0]?.type !== "yaml") {
     problems.push({ path, line: 1, column: 1, rule: "frontmatter", message: "the first line must be `---` alone, opening YAML frontmatter" });
   }
-  return [...problems, ...checkTree(path, tree, context)];
+  return { problems: [...problems, ...checkTree(path, tree, context)], tree };
 }
 
 /** The policy's rules on a parsed tree; with no context, references are not checked. */
@@ -199,6 +208,12 @@ function checkTree(path: string, tree: Root, context: PolicyContext | null): Pro
           "component-attribute",
           `<${name}> attribute \`${attribute.name}\` must be one of ${attrRule.values.join(", ")}, not "${value}"`,
         );
+      }
+      if (attrRule.kind === "number" && !DECIMAL.test(value)) {
+        report(node, "component-attribute", `<${name}> attribute \`${attribute.name}\` must be a number such as 95 or 2.5, not "${value}"`);
+      }
+      if (attrRule.kind === "kpi-id" && !KPI_ID.test(value)) {
+        report(node, "component-attribute", `<${name}> attribute \`${attribute.name}\` must be lower-case words joined by hyphens (e.g. query-resolution-time), not "${value}"`);
       }
       if (attrRule.kind === "job-function" && context && !context.jobFunctions.has(value)) {
         report(node, "job-function", `<${name}> ${attribute.name}="${value}" is not a defined job function`);

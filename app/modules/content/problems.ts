@@ -22,6 +22,7 @@ export type ProblemRule =
   | "job-function"
   | "job-functions-file"
   | "document-control-file"
+  | "kpi-id"
   | "quiz";
 
 export function formatProblem(p: Problem): string {

@@ -177,3 +177,12 @@ export function formatTarget(def: Pick<KpiDefinition, "unit" | "direction" | "ta
 }
 
 export const STATUS_LABELS: Record<KpiStatus, string> = { green: "On target", amber: "Watch", red: "Act" };
+
+/** The amber band as a sentence fragment: "amber down to 92%", "amber up to 20 days". */
+export function formatTolerance(def: Pick<KpiDefinition, "unit" | "direction" | "target" | "tolerance">): string {
+  if (def.tolerance === 0) return "no amber band";
+  const edge = def.direction === "higher" ? def.target - def.tolerance : def.target + def.tolerance;
+  return `amber ${def.direction === "higher" ? "down" : "up"} to ${formatKpiValue(def.unit, edge)}`;
+}
+
+export const SOURCE_LABELS: Record<KpiSource, string> = { computed: "Computed by Quire", imported: "Imported" };

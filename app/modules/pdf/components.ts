@@ -3,6 +3,8 @@
 // fails to compile.
 import type { RootContent } from "mdast";
 
+import { SOURCE_LABELS, formatTarget, formatTolerance, type KpiDirection, type KpiSource, type KpiUnit } from "~/modules/kpi/kpi";
+
 import { drawBarred, drawBlocks, drawRuns, plainText } from "./blocks";
 import {
   BODY_SIZE,
@@ -116,6 +118,45 @@ const record: ComponentDrawer = {
   inline: asText,
 };
 
+const KPI_COLUMNS = ["KPI", "Definition and formula", "Target", "Data, frequency and owner"];
+
+function kpiRow(el: JsxElement, ctx: DrawContext): string[] {
+  const def = kpiTargetOf(el);
+  const frequency = attribute(el, "frequency") ?? "";
+  const source = (attribute(el, "source") ?? "") as KpiSource;
+  return [
+    `${attribute(el, "name") ?? ""}\n${attribute(el, "id") ?? ""}`,
+    `${plainText(el)}\nFormula: ${attribute(el, "formula") ?? ""}`,
+    `${formatTarget(def)}; ${formatTolerance(def)}`,
+    `${SOURCE_LABELS[source] ?? source}: ${attribute(el, "dataSource") ?? ""}. ${frequency.charAt(0).toUpperCase()}${frequency.slice(1)}. Owner: ${ctx.jobFunctionName(attribute(el, "owner") ?? "")}.`,
+  ];
+}
+
+function kpiTargetOf(el: JsxElement) {
+  return {
+    unit: (attribute(el, "unit") ?? "count") as KpiUnit,
+    direction: (attribute(el, "direction") ?? "higher") as KpiDirection,
+    target: Number(attribute(el, "target") ?? 0),
+    tolerance: Number(attribute(el, "tolerance") ?? 0),
+  };
+}
+
+const KPI_WEIGHTS = [3, 5, 3, 4];
+
+const kpiTable: ComponentDrawer = {
+  block(el, ctx) {
+    drawTable(ctx, { header: KPI_COLUMNS, rows: childElements(el, "Kpi").map((k) => kpiRow(k, ctx)), weights: KPI_WEIGHTS });
+  },
+  inline: asText,
+};
+
+const kpi: ComponentDrawer = {
+  block(el, ctx) {
+    drawTable(ctx, { header: KPI_COLUMNS, rows: [kpiRow(el, ctx)], weights: KPI_WEIGHTS });
+  },
+  inline: asText,
+};
+
 const docRef: ComponentDrawer = {
   block(el, ctx) {
     drawRuns(ctx, docRef.inline(el, ctx));
@@ -134,5 +175,7 @@ export const PDF_DRAWERS: ComponentDrawers = {
   Definition: definition,
   RecordsTable: recordsTable,
   Record: record,
+  KpiTable: kpiTable,
+  Kpi: kpi,
   DocRef: docRef,
 };
