@@ -1,0 +1,176 @@
+// KPIs Quire computes from its own records, month by month, by the formulas their SOPs give
+// (SOP-TR-001 and SOP-DC-001, Performance Indicators). Each month gives one observation with its
+// numerator and denominator, so the definition's unit decides the figure: a percentage is
+// 100 x numerator / denominator, a count is the numerator. A month with nothing to measure has no
+// observation ("no data", never zero). A computed KPI whose id Quire has no formula for has no data.
+import type { Quire } from "~/context.server";
+import { listLibrary } from "~/modules/documents/library.server";
+import { workingDaysBetween } from "~/modules/training/working-days";
+
+import { addMonths, aggregate, periodOf, type KpiDefinition, type KpiObservation, type Period } from "./kpi";
+
+export type MonthlyObservations = Map<Period, KpiObservation>;
+
+type Reader = Pick<Quire, "db" | "repo">;
+
+/** The last calendar day of a month. */
+export function monthEnd(period: Period): string {
+  const first = new Date(`${addMonths(period, 1)}-01T00:00:00Z`);
+  first.setUTCDate(0);
+  return first.toISOString().slice(0, 10);
+}
+
+/** A month's end, or `today` while the month is still running: nothing is measured ahead of today. */
+function measuredOn(period: Period, today: string): string {
+  const end = monthEnd(period);
+  return end < today ? end : today;
+}
+
+function observation(numerator: number, denominator: number, unit: KpiDefinition["unit"]): KpiObservation | null {
+  if (denominator === 0) return null;
+  return { value: unit === "%" ? (100 * numerator) / denominator : numerator, numerator, denominator };
+}
+
+/**
+ * Training compliance (SOP-TR-001): items completed on or before their due date divided by items due
+ * in the month. Cancelled items, and items superseded by a newer version before they fell due, are
+ * not due: the newer version's item counts instead.
+ */
+async function trainingCompliance(q: Reader, months: readonly Period[], def: KpiDefinition): Promise<MonthlyObservations> {
+  const rows = await q.db.all<{ period: string; due: number; on_time: number }>(
+    `SELECT substr(due_on, 1, 7) AS period, COUNT(*) AS due,
+            SUM(status = 'completed' AND substr(closed_at, 1, 10) <= due_on) AS on_time
+       FROM training_assignments
+      WHERE due_on >= ? AND due_on <= ? AND status <> 'cancelled'
+        AND NOT (status = 'superseded' AND substr(closed_at, 1, 10) <= due_on)
+      GROUP BY period`,
+    [`${months[0]}-01`, monthEnd(months[months.length - 1]!)],
+  );
+  const result: MonthlyObservations = new Map();
+  for (const r of rows) {
+    const o = observation(r.on_time, r.due, def.unit);
+    if (o) result.set(r.period, o);
+  }
+  return result;
+}
+
+/**
+ * Overdue training (SOP-TR-001): at the end of the month, open items past their due date divided by
+ * open items. "Open at the end of the month" is read from the record as it stood then: assigned by
+ * that day and not yet closed (completed, superseded or cancelled) on it.
+ */
+async function trainingOverdue(q: Reader, months: readonly Period[], def: KpiDefinition, today: string): Promise<MonthlyObservations> {
+  const result: MonthlyObservations = new Map();
+  for (const period of months) {
+    const on = measuredOn(period, today);
+    const row = await q.db.get<{ open: number; overdue: number | null }>(
+      `SELECT COUNT(*) AS open, SUM(due_on < ?) AS overdue
+         FROM training_assignments
+        WHERE substr(assigned_at, 1, 10) <= ? AND (closed_at IS NULL OR substr(closed_at, 1, 10) > ?)`,
+      [on, on, on],
+    );
+    const o = observation(row?.overdue ?? 0, row?.open ?? 0, def.unit);
+    if (o) result.set(period, o);
+  }
+  return result;
+}
+
+/**
+ * Approval cycle time (SOP-DC-001): median working days from submission for review (the change
+ * request's first submission) to the final approval signature, for versions approved in the month.
+ */
+async function approvalCycleTime(q: Reader, months: readonly Period[]): Promise<MonthlyObservations> {
+  const rows = await q.db.all<{ approved_at: string; submitted_at: string }>(
+    `SELECT v.approved_at, MIN(e.at) AS submitted_at
+       FROM document_versions v
+       JOIN audit_events e ON e.action = 'change-request.submit' AND e.object_id = v.cr_id
+      WHERE v.cr_id IS NOT NULL AND v.approved_at >= ? AND v.approved_at < ?
+      GROUP BY v.doc_id, v.version`,
+    [`${months[0]}-01`, `${addMonths(months[months.length - 1]!, 1)}-01`],
+  );
+  const byMonth = new Map<Period, KpiObservation[]>();
+  for (const r of rows) {
+    const days = workingDaysBetween(r.submitted_at.slice(0, 10), r.approved_at.slice(0, 10));
+    const list = byMonth.get(periodOf(r.approved_at)) ?? [];
+    list.push({ value: days });
+    byMonth.set(periodOf(r.approved_at), list);
+  }
+  const result: MonthlyObservations = new Map();
+  for (const [period, list] of byMonth) result.set(period, { value: aggregate({ aggregation: "median", unit: "days" }, list)! });
+  return result;
+}
+
+/**
+ * Documents past periodic review (SOP-DC-001): at the end of the month, effective documents whose
+ * periodic review date has passed, against the effective documents.
+ */
+async function documentsPastReview(q: Reader, months: readonly Period[], def: KpiDefinition, today: string): Promise<MonthlyObservations> {
+  const result: MonthlyObservations = new Map();
+  for (const period of months) {
+    const on = measuredOn(period, today);
+    const effective = (await listLibrary(q, on)).filter((e) => e.status === "effective");
+    const past = effective.filter((e) => e.nextReview !== null && e.nextReview < on).length;
+    const o = observation(past, effective.length, def.unit);
+    if (o) result.set(period, o);
+  }
+  return result;
+}
+
+/** SOP-DC-001: a version counts as trained before its effective date when this share of its audience had completed training on that day. */
+export const TRAINED_BEFORE_EFFECTIVE_SHARE = 0.95;
+
+/**
+ * Training completed before effective date (SOP-DC-001): versions made effective in the month with
+ * at least 95% of their assigned training complete on the effective date, divided by versions made
+ * effective in the month that required training.
+ */
+async function trainingBeforeEffective(q: Reader, months: readonly Period[], def: KpiDefinition, today: string): Promise<MonthlyObservations> {
+  const rows = await q.db.all<{ effective_from: string; assigned: number; done: number }>(
+    `SELECT v.effective_from, COUNT(a.id) AS assigned,
+            SUM(a.status = 'completed' AND substr(a.closed_at, 1, 10) <= v.effective_from) AS done
+       FROM document_versions v
+       JOIN training_assignments a ON a.doc_id = v.doc_id AND a.version = v.version AND a.cause = 'approval' AND a.status <> 'cancelled'
+      WHERE v.effective_from >= ? AND v.effective_from <= ?
+      GROUP BY v.doc_id, v.version`,
+    [`${months[0]}-01`, today < monthEnd(months[months.length - 1]!) ? today : monthEnd(months[months.length - 1]!)],
+  );
+  const byMonth = new Map<Period, { met: number; versions: number }>();
+  for (const r of rows) {
+    const m = byMonth.get(periodOf(r.effective_from)) ?? { met: 0, versions: 0 };
+    m.versions += 1;
+    if (r.done >= TRAINED_BEFORE_EFFECTIVE_SHARE * r.assigned) m.met += 1;
+    byMonth.set(periodOf(r.effective_from), m);
+  }
+  const result: MonthlyObservations = new Map();
+  for (const [period, m] of byMonth) {
+    const o = observation(m.met, m.versions, def.unit);
+    if (o) result.set(period, o);
+  }
+  return result;
+}
+
+type Formula = (q: Reader, months: readonly Period[], def: KpiDefinition, today: string) => Promise<MonthlyObservations>;
+
+/** The formulas Quire computes, by KPI id. */
+export const COMPUTED_FORMULAS: Readonly<Record<string, Formula>> = {
+  "training-compliance": trainingCompliance,
+  "training-overdue": trainingOverdue,
+  "approval-cycle-time": (q, months) => approvalCycleTime(q, months),
+  "documents-past-review": documentsPastReview,
+  "training-before-effective": trainingBeforeEffective,
+};
+
+/** True when Quire knows how to compute this KPI. */
+export function isComputable(id: string): boolean {
+  return Object.hasOwn(COMPUTED_FORMULAS, id);
+}
+
+/**
+ * A computed KPI's observations for the given consecutive months (oldest first), read once per
+ * database state: the dashboard asks for every KPI on every view.
+ */
+export async function computedObservations(q: Reader, def: KpiDefinition, months: readonly Period[], today: string): Promise<MonthlyObservations> {
+  if (months.length === 0 || !isComputable(def.id)) return new Map();
+  const formula = COMPUTED_FORMULAS[def.id]!;
+  return q.db.cached(`kpi:${def.id}:${def.unit}:${months[0]}:${months[months.length - 1]}:${today}`, () => formula(q, months, def, today));
+}
