@@ -41,8 +41,8 @@ describe("the redline between two versions", () => {
     expect(redline).toMatch(/<h2 class="redline-heading[^"]*">Procedure<\/h2>/);
     expect(readable(redline)).not.toContain("##");
     expect(readable(redline)).not.toContain("|");
-    // A new KPI row, cell by cell.
-    expect(redline).toMatch(/<tr class="redline-row[^"]*redline-added"><td><ins>Overdue site actions<\/ins><\/td><td>/);
+    // A new KPI row, cell by cell: the <Kpi>'s first cell holds its name and id.
+    expect(redline).toMatch(/<tr class="redline-row[^"]*redline-added"><td><ins>Overdue site actions overdue-site-actions<\/ins><\/td><td>/);
     expect(text).toMatch(/\d+ words inserted, \d+ deleted, in \d+ places/);
   });
 
