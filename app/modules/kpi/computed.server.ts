@@ -116,35 +116,25 @@ async function documentsPastReview(q: Reader, months: readonly Period[], def: Kp
   return result;
 }
 
-/** SOP-DC-001: a version counts as trained before its effective date when this share of its audience had completed training on that day. */
-export const TRAINED_BEFORE_EFFECTIVE_SHARE = 0.95;
-
 /**
- * Training completed before effective date (SOP-DC-001): versions made effective in the month with
- * at least 95% of their assigned training complete on the effective date, divided by versions made
- * effective in the month that required training.
+ * Training before effective date (SOP-TR-001): people trained on a new version by its effective date
+ * divided by people assigned training on that version, for versions effective in the month.
  */
 async function trainingBeforeEffective(q: Reader, months: readonly Period[], def: KpiDefinition, today: string): Promise<MonthlyObservations> {
-  const rows = await q.db.all<{ effective_from: string; assigned: number; done: number }>(
-    `SELECT v.effective_from, COUNT(a.id) AS assigned,
+  const last = monthEnd(months[months.length - 1]!);
+  const rows = await q.db.all<{ period: string; assigned: number; done: number }>(
+    `SELECT substr(v.effective_from, 1, 7) AS period, COUNT(a.id) AS assigned,
             SUM(a.status = 'completed' AND substr(a.closed_at, 1, 10) <= v.effective_from) AS done
        FROM document_versions v
        JOIN training_assignments a ON a.doc_id = v.doc_id AND a.version = v.version AND a.cause = 'approval' AND a.status <> 'cancelled'
       WHERE v.effective_from >= ? AND v.effective_from <= ?
-      GROUP BY v.doc_id, v.version`,
-    [`${months[0]}-01`, today < monthEnd(months[months.length - 1]!) ? today : monthEnd(months[months.length - 1]!)],
+      GROUP BY period`,
+    [`${months[0]}-01`, today < last ? today : last],
   );
-  const byMonth = new Map<Period, { met: number; versions: number }>();
-  for (const r of rows) {
-    const m = byMonth.get(periodOf(r.effective_from)) ?? { met: 0, versions: 0 };
-    m.versions += 1;
-    if (r.done >= TRAINED_BEFORE_EFFECTIVE_SHARE * r.assigned) m.met += 1;
-    byMonth.set(periodOf(r.effective_from), m);
-  }
   const result: MonthlyObservations = new Map();
-  for (const [period, m] of byMonth) {
-    const o = observation(m.met, m.versions, def.unit);
-    if (o) result.set(period, o);
+  for (const r of rows) {
+    const o = observation(r.done, r.assigned, def.unit);
+    if (o) result.set(r.period, o);
   }
   return result;
 }
