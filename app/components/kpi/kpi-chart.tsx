@@ -29,12 +29,13 @@ export function KpiSparkline({ series, definition, size }: KpiChartProps) {
   return <ChartSvg geometry={sparklineGeometry(series, definition, size)} className="kpi-sparkline" />;
 }
 
-/** The KPI page's 24 months, with axes and a legend of the marker shapes. */
+/** The KPI page's 24 months, with axes and a key to the target line and the marker shapes. */
 export function KpiChart({ series, definition, size }: KpiChartProps) {
+  const geometry = chartGeometry(series, definition, size);
   return (
     <figure className="kpi-chart-figure">
-      <ChartSvg geometry={chartGeometry(series, definition, size)} className="kpi-chart" />
-      <StatusLegend />
+      <ChartSvg geometry={geometry} className="kpi-chart" />
+      <ChartLegend targetLabel={geometry.target.label} />
     </figure>
   );
 }
@@ -92,11 +93,6 @@ function ChartSvg({ geometry: g, className }: { geometry: ChartGeometry; classNa
         </g>
       ) : null}
       <line className="kpi-target" x1={plot.x} x2={right} y1={g.target.y} y2={g.target.y} />
-      {axes ? (
-        <text className="kpi-target-label" x={right - 4} y={g.target.y - 4} textAnchor="end">
-          {g.target.label}
-        </text>
-      ) : null}
       {/* fill="none" is shape, not colour: without the stylesheet a filled line would hide the chart. */}
       <path className="kpi-line" d={g.linePath} fill="none" />
       {g.points.map((p) => (
@@ -110,12 +106,22 @@ function ChartSvg({ geometry: g, className }: { geometry: ChartGeometry; classNa
 
 const LEGEND: KpiStatus[] = ["green", "amber", "red"];
 
-/** The marker shapes in words, so the chart reads the same in grey or to a colour-blind reader. */
-function StatusLegend() {
+/**
+ * The target line and the marker shapes in words, so the chart reads the same in grey or to a
+ * colour-blind reader. (The target is named here rather than on the chart, where its label would
+ * cover the latest months' markers.)
+ */
+function ChartLegend({ targetLabel }: { targetLabel: string }) {
   const markers = markerPaths(CHART_MARKER_AREA);
   return (
     <figcaption>
       <ul className="kpi-legend">
+        <li>
+          <svg className="kpi-legend-mark" viewBox="0 0 16 12" width="16" height="12" aria-hidden="true">
+            <line className="kpi-target" x1="0" x2="16" y1="6" y2="6" />
+          </svg>{" "}
+          {targetLabel}
+        </li>
         {LEGEND.map((status) => (
           <li key={status}>
             <svg className="kpi-legend-mark" viewBox="-6 -6 12 12" width="12" height="12" aria-hidden="true">

@@ -78,7 +78,7 @@ export function drawKpiChart(doc: PDFKit.PDFDocument, g: ChartGeometry, at: Char
 }
 
 /**
- * Tick labels and the target's label, at page coordinates and without a width: pdfkit's line wrapper
+ * Tick labels, at page coordinates and without a width: pdfkit's line wrapper
  * (used whenever a width is given) starts a new page when text comes near the bottom margin.
  */
 function drawLabels(doc: PDFKit.PDFDocument, g: ChartGeometry, at: ChartPlacement): void {
@@ -92,20 +92,30 @@ function drawLabels(doc: PDFKit.PDFDocument, g: ChartGeometry, at: ChartPlacemen
   for (const t of g.xTicks) {
     doc.text(t.label, at.x + t.x - doc.widthOfString(t.label) / 2, at.y + bottom + 5, { lineBreak: false });
   }
-  if (g.yTicks.length > 0) {
-    doc.fillColor(CHART_COLORS.target);
-    const label = g.target.label;
-    doc.text(label, at.x + g.plot.x + g.plot.width - 3 - doc.widthOfString(label), at.y + g.target.y - 2 * half - 1, { lineBreak: false });
-  }
 }
 
-/** The marker shapes in words, on one line from (x, y): the status does not rest on colour alone. */
-export function drawStatusLegend(doc: PDFKit.PDFDocument, at: ChartPlacement): void {
+/**
+ * The chart's key on one line from (x, y): the target line and the marker shapes in words, so the
+ * status does not rest on colour alone. (The target is named here rather than on the chart, where
+ * its label would cover the latest months' markers.)
+ */
+export function drawKpiLegend(doc: PDFKit.PDFDocument, g: ChartGeometry, at: ChartPlacement): void {
   const size = at.fontSize ?? 7;
   const markers = markerPaths(CHART_MARKER_AREA);
   doc.fontSize(size);
   const lineHeight = doc.currentLineHeight();
   let x = at.x;
+  const middle = at.y + lineHeight / 2;
+  doc.save();
+  doc
+    .lineWidth(0.75)
+    .dash(3, { space: 2 })
+    .moveTo(x, middle)
+    .lineTo(x + 14, middle)
+    .stroke(CHART_COLORS.target);
+  doc.restore();
+  doc.fillColor(COLORS.text).text(g.target.label, x + 18, at.y, { lineBreak: false });
+  x += 18 + doc.widthOfString(g.target.label) + 12;
   for (const status of ["green", "amber", "red"] as const) {
     doc.save();
     doc.translate(x + 4, at.y + lineHeight / 2);
