@@ -284,6 +284,17 @@ describe("the register in SQLite", () => {
     expect((await analysesForKpi(q.db, KPI.id))[0]).toMatchObject({ id: again.analysisId, created: [], linked: ["ACT-0004"] });
   });
 
+  it("migration 026 kept every signature meaning, added the quality-record purpose, and meanings stay unchangeable", async () => {
+    const meanings = await q.db.all<{ meaning: string; purpose: string }>("SELECT meaning, purpose FROM signature_meanings ORDER BY meaning");
+    expect(meanings).toContainEqual({ meaning: "Approved", purpose: "document-control" });
+    expect(meanings).toContainEqual({ meaning: "Read and understood", purpose: "training" });
+    expect(meanings).toContainEqual({ meaning: "Cause analysis", purpose: "quality-record" });
+    await expect(q.db.transaction((tx) => tx.run("UPDATE signature_meanings SET purpose = 'training' WHERE meaning = 'Cause analysis'"))).rejects.toThrow(
+      "never changed",
+    );
+    await expect(q.db.transaction((tx) => tx.run("INSERT INTO signature_meanings (meaning, purpose) VALUES ('x', 'other')"))).rejects.toThrow("CHECK");
+  });
+
   it("opens one CAPA per KPI while it is open", async () => {
     const id = await openCapaForKpi(q.db, qa, { kpi: KPI, period: "2026-11", ownerId: ids.dm1! }, TODAY, AT);
     expect(id).toBe("CAPA-0002");
