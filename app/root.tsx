@@ -95,6 +95,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   {user && readsDrafts(user.permissions) ? <NavLink to="/changes">Change requests</NavLink> : null}
                   <NavLink to="/reviews">Periodic reviews</NavLink>
                   {can("copies.read") ? <NavLink to="/copies">Copy register</NavLink> : null}
+                  {can("kpi.read") || can("actions.manage") ? <NavLink to="/actions">Actions and CAPAs</NavLink> : null}
                   {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}
                   {can("export.binder") ? <NavLink to="/binder">Inspection binder</NavLink> : null}
                   {can("users.manage") ? <NavLink to="/admin/users">Users</NavLink> : null}

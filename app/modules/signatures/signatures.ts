@@ -15,15 +15,17 @@ export const SIGNATURE_MEANINGS = [
   "Curriculum approved",
   "Controlled copy issued",
   "Controlled copy recalled",
+  "Cause analysis",
 ] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
 
 /**
  * What a signature is for: document control (shown with a version, written into its commit) or
- * training (a read-and-understood acknowledgement, shown on transcripts). Mirrors the
+ * training (a read-and-understood acknowledgement, shown on transcripts), or a quality record
+ * (a KPI's cause analysis, shown with the analysis; migration 026). Mirrors the
  * signature_meanings table (migration 009), where adding a meaning is one INSERT.
  */
-export type SignaturePurpose = "document-control" | "training";
+export type SignaturePurpose = "document-control" | "training" | "quality-record";
 export const SIGNATURE_PURPOSES: Record<SignatureMeaning, SignaturePurpose> = {
   Authored: "document-control",
   Reviewed: "document-control",
@@ -40,6 +42,8 @@ export const SIGNATURE_PURPOSES: Record<SignatureMeaning, SignaturePurpose> = {
   // register's record, never to a version's content, so they do not join a version's signature page.
   "Controlled copy issued": "document-control",
   "Controlled copy recalled": "document-control",
+  // SOP-KP-001 "Act on red KPIs": bound to the analysis record (kpi_analyses), never to a document.
+  "Cause analysis": "quality-record",
 };
 
 /** What each signature meaning declares, shown on the signing form (Part 11 §11.50(a)(3)),
@@ -60,6 +64,7 @@ export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
   "Curriculum approved": "As quality manager, I approve this change to the job function's curriculum.",
   "Controlled copy issued": "I issue these numbered controlled copies of this approved version to the recipient named, for the reason given.",
   "Controlled copy recalled": "I confirm that this controlled copy was returned or destroyed as recorded here.",
+  "Cause analysis": "I record this analysis of the cause of the red KPI and the actions planned to address it.",
 };
 
 export interface SignatureRecord {
