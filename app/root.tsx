@@ -94,6 +94,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/manual">QMS manual</NavLink>
                   {user && readsDrafts(user.permissions) ? <NavLink to="/changes">Change requests</NavLink> : null}
                   <NavLink to="/reviews">Periodic reviews</NavLink>
+                  {can("kpi.read") ? <NavLink to="/kpis">KPIs</NavLink> : null}
                   {can("copies.read") ? <NavLink to="/copies">Copy register</NavLink> : null}
                   {can("kpi.read") || can("actions.manage") ? <NavLink to="/actions">Actions and CAPAs</NavLink> : null}
                   {can("audit.read") ? <NavLink to="/audit">Audit trail</NavLink> : null}

@@ -25,7 +25,7 @@ export const DEMO_USERS: DemoUser[] = [
   { username: "cra1", displayName: "Chloe Martin", roles: ["staff"], jobFunctions: ["cra"], manager: "qa" },
   // Function leads sign their function's approval of its documents (SOP-DC-001, "Approve the document").
   { username: "cra2", displayName: "Carlos Ruiz", roles: ["staff", "reviewer"], jobFunctions: ["cra"], manager: "qa" },
-  { username: "dm1", displayName: "Dana Kim", roles: ["staff", "reviewer"], jobFunctions: ["data-manager"], manager: "qa" },
+  { username: "dm1", displayName: "Dana Kim", roles: ["staff", "reviewer", "kpi-reporter"], jobFunctions: ["data-manager"], manager: "qa" },
   { username: "cra3", displayName: "Nadia Osei", roles: ["staff"], jobFunctions: ["cra"], joinedWorkingDaysAgo: 25, manager: "qa" },
   { username: "pm1", displayName: "Priya Nair", roles: ["staff"], jobFunctions: ["project-manager"], joinedWorkingDaysAgo: 6, manager: "qa" },
   { username: "inspector", displayName: "Ingrid Shaw", roles: ["inspector"], jobFunctions: [] },

@@ -32,6 +32,7 @@ import {
   signDemoBaseline,
   type OpenDemoChange,
 } from "./demo-history.server";
+import { demoKpiSteps } from "./demo-kpis.server";
 import { DemoClock, playDemo } from "./demo-timeline.server";
 import { DemoTraining, demoTrainingRecordSteps } from "./demo-training.server";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
@@ -139,6 +140,7 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
           ...(await openChangeSteps(q, seed.open, now)),
           ...(await demoTrainingRecordSteps(q, now)),
           ...demoCopySteps(q, planned),
+          ...demoKpiSteps(q, planned),
         ];
         // Staff join, train and acknowledge between the steps, in step with the history of approvals.
         await playDemo(clock, steps, new DemoTraining(q, clock));
