@@ -142,7 +142,7 @@ async function readKpiCsv(
     }
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    add(malformedCsvProblem((error as CsvError & { lines?: number }).lines ?? 1, error.message.replace(/^[^:]*: /, "")));
+    add(malformedCsvProblem((error as CsvError & { lines?: number }).lines ?? 1, error.message));
   }
   if (problems.length === 0 && columns === null) add(kpiCsvHeaderProblem(null)!);
   else if (problems.length === 0 && rows === 0) add(noRowsProblem());
