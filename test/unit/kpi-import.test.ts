@@ -227,6 +227,13 @@ describe("importing a file", () => {
     expect((await verifyAuditTrail(q.db)).ok).toBe(true);
   });
 
+  it("gives the writer its page cache back after an import (the import enlarges it for its transaction)", async () => {
+    const cacheSize = () => q.db.transaction((tx) => tx.get<{ cache_size: number }>("PRAGMA cache_size"));
+    const before = await cacheSize();
+    imported(await importKpiCsv(q.db, csvFile([HEADER, "protocol-deviations,2026-06,S1,001,3,,"]), options()));
+    expect(await cacheSize()).toEqual(before);
+  });
+
   it("the CLI (no Quire account) imports as the account holding the data folder", async () => {
     const cli: Actor = { userId: null, username: "cli:someone", clientAddress: null };
     const done = imported(await importKpiCsv(q.db, csvFile([HEADER, "protocol-deviations,2026-09,S1,001,3,,"]), options({ actor: cli })));

@@ -18,7 +18,7 @@ export const MAX_KPI_CSV_PROBLEMS = 50;
 export const MAX_KPI_NAME_LENGTH = 64;
 
 /** A letter or digit first, then letters, digits, spaces and . _ - / # (no quotes, commas or control characters). */
-const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._\/#-]*$/u;
+const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._/#-]*$/u;
 
 /** A plain decimal number: digits with an optional sign, point and exponent (no "12,5", "0x10" or "1 000"). */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
