@@ -23,6 +23,9 @@
  *      < 30 s) and peak RSS (goal: flat, < 2x the fixture's 3-document binder), and its --zip.
  *   7. The redline (bench/redline-bench.ts): a 5,000-word SOP rewritten, structural redline (goal < 250 ms)
  *      against the old word-level one.
+ *   8. The KPI CSV import (bench/kpi-import-bench.ts): 100,000 rows streamed, checked and stored (goal
+ *      < 10 s) against a plain csv-parse read of the same file, peak RSS (goal < 2x the read's), and the
+ *      dashboard's 24-month read of one KPI at 200,000 rows (goal p95 < 300 ms).
  *
  * Writes bench/results.json and prints a markdown table. Exits 0 when goals are missed (it is a
  * report) and non-zero when something fails to run.
@@ -30,7 +33,7 @@
  * Environment: BENCH_SECONDS (measured seconds per HTTP run, default 10), BENCH_WARMUP_SECONDS
  * (default 2, at most BENCH_SECONDS), BENCH_CONNECTIONS (default 50), BENCH_MDX_COMPILES
  * (default 20), BENCH_MDX_WARM_RENDERS (default 2000), BENCH_PROFILE=1 (run the app server with
- * --cpu-prof; the profile lands in bench/.work/profile/), BENCH_ONLY=page|audit|cli|training|pdf|binder|redline (run one
+ * --cpu-prof; the profile lands in bench/.work/profile/), BENCH_ONLY=page|audit|cli|training|pdf|binder|redline|kpi (run one
  * group; the other groups' figures in bench/results.json are kept), BENCH_AUDIT_ROWS (default 1000000),
  * BENCH_TRAINING_PEOPLE, BENCH_TRAINING_DOCUMENTS, BENCH_TRAINING_RUNS, BENCH_TRAINING_FANOUT_ROUNDS
  * (see bench/training-bench.ts), BENCH_TRAINING_LOAD_PEOPLE (default 200).
@@ -56,6 +59,7 @@ import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
 import { auditBenchmarks, type AuditBenchResults } from "./audit-bench";
 import { binderBenchmarks } from "./binder-bench";
 import { cliBenchmarks } from "./cli";
+import { kpiImportBenchmarks } from "./kpi-import-bench";
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
 import { pdfBenchmarks } from "./pdf-bench";
 import { redlineBenchmarks } from "./redline-bench";
@@ -84,7 +88,7 @@ const MDX_WARM_RENDERS = Math.max(1, Math.round(envNumber("BENCH_MDX_WARM_RENDER
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const AUDIT_ROWS = Math.round(envNumber("BENCH_AUDIT_ROWS", 1_000_000));
 const TRAINING_LOAD_PEOPLE = Math.round(envNumber("BENCH_TRAINING_LOAD_PEOPLE", 200));
-const GROUPS = ["page", "audit", "cli", "training", "pdf", "binder", "redline"] as const;
+const GROUPS = ["page", "audit", "cli", "training", "pdf", "binder", "redline", "kpi"] as const;
 type Group = (typeof GROUPS)[number];
 const ONLY = process.env.BENCH_ONLY || undefined;
 if (ONLY !== undefined && !(GROUPS as readonly string[]).includes(ONLY)) {
@@ -984,11 +988,12 @@ async function main(): Promise<void> {
   const pdf: ResultRow[] = runs("pdf") ? await pdfBenchmarks() : [];
   const binder: ResultRow[] = runs("binder") ? await binderBenchmarks() : [];
   const redline: ResultRow[] = runs("redline") ? await redlineBenchmarks() : [];
+  const kpi: ResultRow[] = runs("kpi") ? await kpiImportBenchmarks() : [];
 
   const previous = ONLY ? previousReport() : {};
   // Rows written before groups existed belong to the page group.
   const kept = (previous.results ?? []).filter((r) => !runs(r.group ?? "page")).map((r) => ({ ...r, group: r.group ?? "page" }));
-  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...cli, ...(training?.results ?? []), ...pdf, ...binder, ...redline, ...kept];
+  const results = [...(page?.results ?? []), ...(audit?.results ?? []), ...cli, ...(training?.results ?? []), ...pdf, ...binder, ...redline, ...kpi, ...kept];
   const notes = [...(page?.notes ?? []), ...(audit?.notes ?? []), ...(training?.notes ?? [])];
   const report = {
     ...previous,
