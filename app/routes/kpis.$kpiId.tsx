@@ -55,7 +55,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const byStudy = studyNames
     .filter((s) => study === undefined || s === study)
     .map((s) => {
-      const value = aggregate(definition, rows.filter((r) => r.study === s));
+      const value = aggregate(
+        definition,
+        rows.filter((r) => r.study === s),
+      );
       return { study: s, value: formatKpiValue(definition.unit, value), status: rawStatus(definition, value) };
     });
   return json({
@@ -115,7 +118,8 @@ export default function KpiPage() {
         <dd>{d.formula}</dd>
         <dt>Source</dt>
         <dd>
-          {SOURCE_LABELS[d.source]}: {d.dataSource}. Aggregated over studies and sites as {d.aggregation === "ratio" ? "the sum of numerators over the sum of denominators" : `the ${d.aggregation}`}.
+          {SOURCE_LABELS[d.source]}: {d.dataSource}. Aggregated over studies and sites as{" "}
+          {d.aggregation === "ratio" ? "the sum of numerators over the sum of denominators" : `the ${d.aggregation}`}.
         </dd>
         <dt>Defined in</dt>
         <dd>
@@ -245,7 +249,10 @@ export default function KpiPage() {
         <ul>
           {data.analyses.map((a) => (
             <li key={a.id}>
-              {a.period}: {a.cause} <span className="muted">(signed by {a.recordedByName}, {a.onTime ? "on time" : "late"})</span>
+              {a.period}: {a.cause}{" "}
+              <span className="muted">
+                (signed by {a.recordedByName}, {a.onTime ? "on time" : "late"})
+              </span>
             </li>
           ))}
         </ul>

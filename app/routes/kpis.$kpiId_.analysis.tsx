@@ -29,7 +29,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireUser(request, "actions.manage");
   const { q, definition } = await definitionOr404(params.kpiId);
   const period = new URL(request.url).searchParams.get("period") ?? "";
-  return json({ definition, period, today: today(q.config), owners: await possibleOwners(q.db), dueOn: /^\d{4}-\d{2}$/.test(period) ? analysisDueOn(period) : null });
+  return json({
+    definition,
+    period,
+    today: today(q.config),
+    owners: await possibleOwners(q.db),
+    dueOn: /^\d{4}-\d{2}$/.test(period) ? analysisDueOn(period) : null,
+  });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

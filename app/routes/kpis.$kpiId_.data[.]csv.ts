@@ -10,7 +10,20 @@ import { kpiImports, kpiObservations, kpiStudies } from "~/modules/kpi/kpi-impor
 import { addMonths, rawStatus } from "~/modules/kpi/kpi";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 
-const COLUMNS = ["kpi", "period", "study", "site", "value", "numerator", "denominator", "status", "import_id", "import_file", "import_sha256", "imported_at"] as const;
+const COLUMNS = [
+  "kpi",
+  "period",
+  "study",
+  "site",
+  "value",
+  "numerator",
+  "denominator",
+  "status",
+  "import_id",
+  "import_file",
+  "import_sha256",
+  "imported_at",
+] as const;
 
 const MONTHS = 24;
 
@@ -24,10 +37,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const q = await quire();
   const on = today(q.config);
   const def = await kpiDefinition(q, params.kpiId ?? "", on);
-  if (!def) return new Response(`No KPI ${params.kpiId ?? ""} in the catalogue in force today.\n`, { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!def)
+    return new Response(`No KPI ${params.kpiId ?? ""} in the catalogue in force today.\n`, {
+      status: 404,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
   const study = new URL(request.url).searchParams.get("study") || undefined;
   if (study !== undefined && !(await kpiStudies(q.db, def.id)).some((s) => s.study === study)) {
-    return new Response(`Nothing was exported: no figures for study "${study.slice(0, 40)}" on ${def.id}.\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    return new Response(`Nothing was exported: no figures for study "${study.slice(0, 40)}" on ${def.id}.\n`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
   }
   const last = reportingPeriod(on);
   const months = await kpiMonths(q, def, last, MONTHS, on, { study });
@@ -37,11 +57,36 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const imports = new Map((await kpiImports(q.db)).map((i) => [i.id, i]));
     for (const r of await kpiObservations(q.db, def.id, { from: addMonths(last, 1 - MONTHS), to: last, study })) {
       const i = imports.get(r.importId);
-      lines.push(csvRecord([def.id, r.period, r.study, r.site, r.value, r.numerator, r.denominator, rawStatus(def, r.value), r.importId, i?.fileName ?? null, i?.sha256 ?? null, i?.importedAt ?? null]));
+      lines.push(
+        csvRecord([
+          def.id,
+          r.period,
+          r.study,
+          r.site,
+          r.value,
+          r.numerator,
+          r.denominator,
+          rawStatus(def, r.value),
+          r.importId,
+          i?.fileName ?? null,
+          i?.sha256 ?? null,
+          i?.importedAt ?? null,
+        ]),
+      );
     }
   }
   await q.db.transaction((tx) =>
-    recordAudit(tx, { ...actorOf(user), action: "kpi.export", objectType: "kpi", objectId: def.id, newValues: { study: study ?? null, from: months[0]?.period ?? null, to: last, rows: lines.length } }, now(q.config)),
+    recordAudit(
+      tx,
+      {
+        ...actorOf(user),
+        action: "kpi.export",
+        objectType: "kpi",
+        objectId: def.id,
+        newValues: { study: study ?? null, from: months[0]?.period ?? null, to: last, rows: lines.length },
+      },
+      now(q.config),
+    ),
   );
   return new Response(csvRecord(COLUMNS) + lines.join(""), {
     headers: {

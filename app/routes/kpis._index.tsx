@@ -59,8 +59,8 @@ export default function KpiDashboard() {
         <h1>KPI dashboard</h1>
         <p className="muted">
           Results for <strong>{monthLabel(period, "long")}</strong>, the last complete month on <time dateTime={on}>{on}</time>, against the targets in the{" "}
-          <Link to="/kpis/catalogue">KPI catalogue</Link> (SOP-KP-001). Green: target met. Amber: missed within tolerance. Red: outside tolerance, or amber three
-          months running.
+          <Link to="/kpis/catalogue">KPI catalogue</Link> (SOP-KP-001). Green: target met. Amber: missed within tolerance. Red: outside tolerance, or amber
+          three months running.
           {canImport ? (
             <>
               {" "}
@@ -118,9 +118,7 @@ export default function KpiDashboard() {
       </ul>
       {withoutData.length > 0 ? (
         <details className="kpi-without-data">
-          <summary>
-            {withoutData.length} KPIs without data in the last 12 months
-          </summary>
+          <summary>{withoutData.length} KPIs without data in the last 12 months</summary>
           <ul>
             {withoutData.map((k) => (
               <li key={k.id}>

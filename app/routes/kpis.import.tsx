@@ -45,18 +45,24 @@ export async function action({ request }: ActionFunctionArgs) {
     try {
       form = await parseMultipartFormData(request, createFileUploadHandler({ directory: dir, maxPartSize: MAX_UPLOAD_BYTES, avoidFileConflicts: true }));
     } catch (error) {
-      if (error instanceof MaxPartSizeExceededError) return json({ error: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`, problems: [], imported: null }, { status: 413 });
+      if (error instanceof MaxPartSizeExceededError)
+        return json({ error: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`, problems: [], imported: null }, { status: 413 });
       throw error;
     }
     const file = form.get("file") as NodeOnDiskFile | string | null;
-    if (file === null || typeof file === "string" || file.size === 0) return json({ error: "Choose a CSV file to import.", problems: [], imported: null }, { status: 400 });
+    if (file === null || typeof file === "string" || file.size === 0)
+      return json({ error: "Choose a CSV file to import.", problems: [], imported: null }, { status: 400 });
     const on = today(q.config);
     const definitions = new Map((await kpiCatalogue(q, on)).map((d) => [d.id, d]));
     try {
       const outcome = await importKpiCsv(q.db, file.getFilePath(), { definitions, actor: actorOf(user), now: now(q.config), fileName: file.name });
       if (outcome.status === "rejected") {
         return json(
-          { error: `Nothing was imported from ${outcome.fileName}: ${outcome.problems.length}${outcome.truncated ? " or more" : ""} problem(s).`, problems: outcome.problems.map((p) => p.message), imported: null },
+          {
+            error: `Nothing was imported from ${outcome.fileName}: ${outcome.problems.length}${outcome.truncated ? " or more" : ""} problem(s).`,
+            problems: outcome.problems.map((p) => p.message),
+            imported: null,
+          },
           { status: 400 },
         );
       }
@@ -82,9 +88,9 @@ export default function KpiImportPage() {
       <h1>Import KPI figures</h1>
       <p>
         A CSV file exported from a trial system (CTMS, EDC), with the header <code>kpi,period,study,site,value,numerator,denominator</code> (the last two
-        optional). Periods are months (YYYY-MM). Every row is checked first: a file with any error imports nothing, and each error names the line, column
-        and value. Importing the same rows again changes nothing; a changed figure replaces the current one and the old one is kept with its import. The
-        same is available as <code>npx quire kpi import file.csv</code>.
+        optional). Periods are months (YYYY-MM). Every row is checked first: a file with any error imports nothing, and each error names the line, column and
+        value. Importing the same rows again changes nothing; a changed figure replaces the current one and the old one is kept with its import. The same is
+        available as <code>npx quire kpi import file.csv</code>.
       </p>
       <FormMessage error={result?.error ?? null} />
       {result && result.problems.length > 0 ? (

@@ -50,10 +50,7 @@ export async function kpiImport(file: string, raw: unknown): Promise<void> {
 
 const ShowOptions = z.object({
   id: z.string().min(1),
-  period: z
-    .string()
-    .refine(isPeriod, { message: "--period must be a month YYYY-MM" })
-    .optional(),
+  period: z.string().refine(isPeriod, { message: "--period must be a month YYYY-MM" }).optional(),
   study: z.string().min(1).optional(),
   json: z.boolean().optional(),
 });

@@ -80,7 +80,12 @@ describe("aggregation over studies and sites", () => {
   });
 
   it("ignores a zero denominator's weight by falling back", () => {
-    expect(aggregate(pct, [{ value: 80, numerator: 0, denominator: 0 }, { value: 90, numerator: 9, denominator: 10 }])).toBe(85);
+    expect(
+      aggregate(pct, [
+        { value: 80, numerator: 0, denominator: 0 },
+        { value: 90, numerator: 9, denominator: 10 },
+      ]),
+    ).toBe(85);
   });
 });
 
@@ -97,6 +102,8 @@ describe("months and wording", () => {
     expect(formatKpiValue("days", null)).toBe("no data");
     expect(formatTarget({ unit: "days", direction: "lower", target: 15 })).toBe("15 days or fewer");
     expect(formatTarget({ unit: "%", direction: "higher", target: 95 })).toBe("95% or more");
+    expect(formatTarget({ unit: "count", direction: "lower", target: 0 })).toBe("0");
+    expect(formatTarget({ unit: "%", direction: "higher", target: 100 })).toBe("100%");
     expect(formatTolerance({ unit: "%", direction: "higher", target: 95, tolerance: 3 })).toBe("amber down to 92%");
     expect(formatTolerance({ unit: "days", direction: "lower", target: 15, tolerance: 5 })).toBe("amber up to 20 days");
   });
@@ -152,7 +159,9 @@ describe("definitions from a document's <Kpi> components", () => {
   const context = { jobFunctions: new Set(["data-manager"]), documentIds: new Set<string>() };
 
   it("refuses a target that is not a number, an unknown unit, a bad id and a Kpi outside a KpiTable", () => {
-    const bad = QUERY_TIME.replace('target="15"', 'target="fifteen"').replace('unit="days"', 'unit="hours"').replace('id="query-resolution-time"', 'id="Query Time"');
+    const bad = QUERY_TIME.replace('target="15"', 'target="fifteen"')
+      .replace('unit="days"', 'unit="hours"')
+      .replace('id="query-resolution-time"', 'id="Query Time"');
     const messages = checkMdx("sops/SOP-XX-001.mdx", SOP(bad), context).map((p) => `${p.line}:${p.rule}: ${p.message}`);
     expect(messages).toEqual([
       '9:component-attribute: <Kpi> attribute `id` must be lower-case words joined by hyphens (e.g. query-resolution-time), not "Query Time"',

@@ -26,9 +26,13 @@ function measuredOn(period: Period, today: string): string {
   return end < today ? end : today;
 }
 
+/**
+ * One month's figure: a percentage keeps its numerator and denominator (aggregation weights by
+ * them); a count is the numerator alone, so nothing reads it as a ratio.
+ */
 function observation(numerator: number, denominator: number, unit: KpiDefinition["unit"]): KpiObservation | null {
   if (denominator === 0) return null;
-  return { value: unit === "%" ? (100 * numerator) / denominator : numerator, numerator, denominator };
+  return unit === "%" ? { value: (100 * numerator) / denominator, numerator, denominator } : { value: numerator };
 }
 
 /**

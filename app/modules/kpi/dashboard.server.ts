@@ -44,7 +44,13 @@ export interface KpiFilter {
 }
 
 /** Each month's observations of a KPI: Quire's formula, or the imported figures' current values. */
-async function observationsByMonth(q: Reader, def: KpiDefinition, months: readonly Period[], today: string, filter: KpiFilter): Promise<Map<Period, KpiObservation[]>> {
+async function observationsByMonth(
+  q: Reader,
+  def: KpiDefinition,
+  months: readonly Period[],
+  today: string,
+  filter: KpiFilter,
+): Promise<Map<Period, KpiObservation[]>> {
   const byMonth = new Map<Period, KpiObservation[]>();
   if (def.source === "computed") {
     // Quire's own records are company-wide: a study or site filter leaves nothing to show.
@@ -89,7 +95,12 @@ export interface KpiTile {
 }
 
 /** What a month's figures ask the KPI's owner and the quality manager for. */
-export async function kpiFollowUp(q: Reader, def: KpiDefinition, months: readonly KpiMonth[], today: string): Promise<{ analysisNeeded: boolean; capaNeeded: boolean }> {
+export async function kpiFollowUp(
+  q: Reader,
+  def: KpiDefinition,
+  months: readonly KpiMonth[],
+  today: string,
+): Promise<{ analysisNeeded: boolean; capaNeeded: boolean }> {
   const latest = months[months.length - 1];
   if (!latest || latest.status !== "red") return { analysisNeeded: false, capaNeeded: false };
   const [analyses, items] = await Promise.all([analysesForKpi(q.db, def.id), actionsForKpi(q.db, def.id, today)]);
@@ -107,7 +118,16 @@ export async function kpiDashboard(q: Reader, today: string): Promise<{ period: 
     catalogue.map(async (definition): Promise<KpiTile> => {
       const months = await kpiMonths(q, definition, period, 12, today);
       const latest = months[months.length - 1]!;
-      return { definition, months, latest, trend: trendDirection(definition, months.map((m) => m.value)), ...(await kpiFollowUp(q, definition, months, today)) };
+      return {
+        definition,
+        months,
+        latest,
+        trend: trendDirection(
+          definition,
+          months.map((m) => m.value),
+        ),
+        ...(await kpiFollowUp(q, definition, months, today)),
+      };
     }),
   );
   return { period, tiles };

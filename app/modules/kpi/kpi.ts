@@ -172,6 +172,9 @@ export function formatKpiValue(unit: KpiUnit, value: number | null): string {
 /** The target as a sentence fragment: "95% or more", "15 days or fewer". */
 export function formatTarget(def: Pick<KpiDefinition, "unit" | "direction" | "target">): string {
   const target = formatKpiValue(def.unit, def.target);
+  // Nothing is below zero or above 100%: "0 or fewer" and "100% or more" would read oddly.
+  if (def.direction === "lower" && def.target === 0) return target;
+  if (def.direction === "higher" && def.unit === "%" && def.target === 100) return target;
   if (def.direction === "higher") return `${target} or more`;
   return `${target} or ${def.unit === "%" ? "less" : "fewer"}`;
 }

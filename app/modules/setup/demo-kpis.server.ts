@@ -55,8 +55,14 @@ export function demoKpiSteps(q: Quire, versions: ReadonlySet<string>): DemoStep[
     fs.writeFileSync(f, [DEMO_KPI_HEADER, ...rows].join("\n") + "\n");
     return f;
   };
-  const history = file("edc-ctms-kpis-2024-11-to-2026-09.csv", lines.filter((l) => l.split(",")[1]! < LAST_PERIOD));
-  const october = file("edc-ctms-kpis-2026-10.csv", lines.filter((l) => l.split(",")[1] === LAST_PERIOD));
+  const history = file(
+    "edc-ctms-kpis-2024-11-to-2026-09.csv",
+    lines.filter((l) => l.split(",")[1]! < LAST_PERIOD),
+  );
+  const october = file(
+    "edc-ctms-kpis-2026-10.csv",
+    lines.filter((l) => l.split(",")[1] === LAST_PERIOD),
+  );
   const dm = { username: "dm1", clientAddress: null };
   const imported = async (f: string, instant: Date) => {
     const definitions = await catalogueOn(q, instant);
@@ -82,7 +88,13 @@ export function demoKpiSteps(q: Quire, versions: ReadonlySet<string>): DemoStep[
           period: "2026-09",
           cause:
             "Two sites of QRX-410 lost their study coordinator in August; open queries waited for a replacement, and the EDC's query reminder was switched off at study set-up.",
-          actions: [{ description: "Switch on the EDC's 7-day query reminders for QRX-410 and agree cover for the two sites with the CRAs.", owner: await userId(q, "dm1"), due: "2026-10-30" }],
+          actions: [
+            {
+              description: "Switch on the EDC's 7-day query reminders for QRX-410 and agree cover for the two sites with the CRAs.",
+              owner: await userId(q, "dm1"),
+              due: "2026-10-30",
+            },
+          ],
           password: DEMO_PASSWORD,
           actor: dm,
         });
@@ -109,7 +121,8 @@ export function demoKpiSteps(q: Quire, versions: ReadonlySet<string>): DemoStep[
         await recordKpiAnalysis(at_(q, octoberAnalysis), {
           kpi,
           period: LAST_PERIOD,
-          cause: "The reminders helped at one site only; query ageing is spreading to QRX-301. The cause looks systemic (query workload per data manager), so it goes to the CAPA.",
+          cause:
+            "The reminders helped at one site only; query ageing is spreading to QRX-301. The cause looks systemic (query workload per data manager), so it goes to the CAPA.",
           actions: [],
           linkActionIds: [capa.id],
           password: DEMO_PASSWORD,
