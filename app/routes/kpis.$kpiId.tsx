@@ -12,8 +12,8 @@ import { analysesForKpi } from "~/modules/actions/kpi-analysis.server";
 import { monthLabel } from "~/modules/kpi/chart-geometry";
 import { kpiFollowUp, kpiMonths, reportingPeriod } from "~/modules/kpi/dashboard.server";
 import { kpiDefinition } from "~/modules/kpi/definitions.server";
-import { kpiImports, kpiObservations, kpiStudies } from "~/modules/kpi/kpi-import.server";
 import { SOURCE_LABELS, aggregate, formatKpiValue, formatTarget, formatTolerance, isPeriod, rawStatus } from "~/modules/kpi/kpi";
+import { kpiImports, kpiObservations, kpiStudies } from "~/modules/kpi/kpi-import.server";
 import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.definition.name ?? "KPI"} · Quire` }];

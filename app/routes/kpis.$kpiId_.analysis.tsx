@@ -108,9 +108,9 @@ export default function KpiAnalysisPage() {
                   ))}
                 </select>
               </label>
-              <label>
+              <label htmlFor={`due${i}`}>
                 Due
-                <DateInput name={`due${i}`} min={on} />
+                <DateInput id={`due${i}`} name={`due${i}`} min={on} />
               </label>
             </div>
           ))}

@@ -2,12 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { now, today } from "~/clock.server";
 import { quire } from "~/context.server";
-import { recordAudit } from "~/modules/audit/audit.server";
 import { csvRecord } from "~/modules/audit/audit-csv";
+import { recordAudit } from "~/modules/audit/audit.server";
 import { kpiMonths, reportingPeriod } from "~/modules/kpi/dashboard.server";
 import { kpiDefinition } from "~/modules/kpi/definitions.server";
-import { kpiImports, kpiObservations, kpiStudies } from "~/modules/kpi/kpi-import.server";
 import { addMonths, rawStatus } from "~/modules/kpi/kpi";
+import { kpiImports, kpiObservations, kpiStudies } from "~/modules/kpi/kpi-import.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 
 const COLUMNS = [

@@ -3,8 +3,8 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 
 import { today } from "~/clock.server";
-import { KpiStatusBadge, TrendWord } from "~/components/kpi/kpi-status";
 import { KpiSparkline } from "~/components/kpi/kpi-chart";
+import { KpiStatusBadge, TrendWord } from "~/components/kpi/kpi-status";
 import { quire } from "~/context.server";
 import { openActionsSummary } from "~/modules/actions/actions.server";
 import { monthLabel } from "~/modules/kpi/chart-geometry";

@@ -4,11 +4,11 @@ import fs from "node:fs";
 import { z } from "zod";
 
 import { today } from "~/clock.server";
+import { now } from "~/clock.server";
 import { kpiMonths, reportingPeriod } from "~/modules/kpi/dashboard.server";
 import { kpiCatalogue, kpiDefinition } from "~/modules/kpi/definitions.server";
-import { KpiImportRefused, importKpiCsv, kpiStudies } from "~/modules/kpi/kpi-import.server";
 import { formatKpiValue, formatTarget, isPeriod } from "~/modules/kpi/kpi";
-import { now } from "~/clock.server";
+import { KpiImportRefused, importKpiCsv, kpiStudies } from "~/modules/kpi/kpi-import.server";
 
 import { EXIT, cliActor, fail, printJson } from "../cli-support";
 import { openDataFolderOrExit } from "../data-folder";

@@ -8,7 +8,6 @@ import { analysesForKpi } from "~/modules/actions/kpi-analysis.server";
 
 import { computedObservations } from "./computed.server";
 import { kpiCatalogue } from "./definitions.server";
-import { kpiObservations } from "./kpi-import.server";
 import {
   AMBER_MONTHS_TO_RED,
   addMonths,
@@ -22,6 +21,7 @@ import {
   type KpiStatus,
   type Period,
 } from "./kpi";
+import { kpiObservations } from "./kpi-import.server";
 
 type Reader = Pick<Quire, "db" | "repo">;
 

@@ -4,8 +4,8 @@
 // (decision 016). This file turns a document's syntax tree into typed definitions; the policy check
 // (app/modules/content/mdx-policy.ts) has already refused bad attribute values.
 import type { Root, RootContent } from "mdast";
-import { toString } from "mdast-util-to-string";
 import type { MdxJsxAttribute, MdxJsxFlowElement, MdxJsxTextElement } from "mdast-util-mdx-jsx";
+import { toString } from "mdast-util-to-string";
 
 import type { Problem } from "~/modules/content/problems";
 

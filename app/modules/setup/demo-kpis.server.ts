@@ -7,12 +7,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+import { isoDate } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import { openCapaForKpi, recordKpiAnalysis } from "~/modules/actions/kpi-analysis.server";
 import { kpiCatalogue } from "~/modules/kpi/definitions.server";
-import { importKpiCsv } from "~/modules/kpi/kpi-import.server";
 import type { KpiDefinition } from "~/modules/kpi/kpi";
-import { isoDate } from "~/clock.server";
+import { importKpiCsv } from "~/modules/kpi/kpi-import.server";
 
 import { DEMO_KPI_HEADER, DEMO_KPI_IDS, demoKpiCsv } from "./demo-kpi-data";
 import { at, type DemoStep } from "./demo-timeline.server";
