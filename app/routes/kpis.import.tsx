@@ -24,6 +24,18 @@ export const meta: MetaFunction = () => [{ title: "Import KPI figures · Quire" 
 /** Large exports are fine (the import streams); this only stops a mistaken upload of something else. */
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
+/**
+ * The upload kept under its own name (the import records it), made safe for a file name; each
+ * request has its own temporary folder, so two uploads never meet.
+ */
+function uploadName(filename: string): string {
+  const base = path
+    .basename(filename.replace(/\\/g, "/"))
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .slice(0, 120);
+  return base === "" || base.startsWith(".") ? `upload${base}` : base;
+}
+
 /** GET /kpis/import: the upload form and the imports so far, each with its file's SHA-256 (question 20). */
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, "kpi.import");
@@ -43,7 +55,10 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     let form: FormData;
     try {
-      form = await parseMultipartFormData(request, createFileUploadHandler({ directory: dir, maxPartSize: MAX_UPLOAD_BYTES, avoidFileConflicts: true }));
+      form = await parseMultipartFormData(
+        request,
+        createFileUploadHandler({ directory: dir, maxPartSize: MAX_UPLOAD_BYTES, file: ({ filename }) => uploadName(filename) }),
+      );
     } catch (error) {
       if (error instanceof MaxPartSizeExceededError)
         return json({ error: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`, problems: [], imported: null }, { status: 413 });
