@@ -9,7 +9,7 @@ import { quire } from "~/context.server";
 import { openActionsSummary } from "~/modules/actions/actions.server";
 import { monthLabel } from "~/modules/kpi/chart-geometry";
 import { kpiDashboard } from "~/modules/kpi/dashboard.server";
-import { formatKpiValue, formatTarget } from "~/modules/kpi/kpi";
+import { addMonths, formatKpiValue, formatTarget } from "~/modules/kpi/kpi";
 import { requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "KPI dashboard · Quire" }];
@@ -30,6 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({
     on,
     period,
+    reviewFrom: addMonths(period, -5),
     counts,
     actions,
     canImport: user.permissions.includes("kpi.import"),
@@ -51,7 +52,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function KpiDashboard() {
-  const { on, period, counts, actions, canImport, tiles, withoutData } = useLoaderData<typeof loader>();
+  const { on, period, reviewFrom, counts, actions, canImport, tiles, withoutData } = useLoaderData<typeof loader>();
   const overdue = actions.action.overdue + actions.capa.overdue;
   return (
     <section className="kpi-dashboard">
@@ -116,6 +117,17 @@ export default function KpiDashboard() {
           </li>
         ))}
       </ul>
+      <form method="get" action="/kpis/review-pack" className="filters" aria-label="Management review input report">
+        <label>
+          Review from (YYYY-MM)
+          <input name="from" defaultValue={reviewFrom} pattern="\d{4}-\d{2}" inputMode="numeric" required />
+        </label>
+        <label>
+          to
+          <input name="to" defaultValue={period} pattern="\d{4}-\d{2}" inputMode="numeric" required />
+        </label>
+        <button type="submit">Management review input report (PDF)</button>
+      </form>
       {withoutData.length > 0 ? (
         <details className="kpi-without-data">
           <summary>{withoutData.length} KPIs without data in the last 12 months</summary>

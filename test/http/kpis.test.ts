@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
@@ -211,5 +213,26 @@ describe("a red KPI's cause analysis", () => {
     expect(byQa.headers.get("location")).toBe("/kpis/enrolment-rate?period=2026-10");
     const signatures = await queryDataFolder<{ meaning: string }>(dataDir, "SELECT meaning FROM signatures WHERE doc_id = 'enrolment-rate'");
     expect(signatures.map((s) => s.meaning)).toEqual(["Cause analysis"]);
+  });
+});
+
+describe("the management review input report", () => {
+  it("downloads as a PDF for a period, audited with its SHA-256, and refuses an incomplete month", async () => {
+    const res = await fetch(`${server.url}/kpis/review-pack?from=2026-05&to=2026-10`, { headers: { cookie: inspector.cookie ?? "" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(res.headers.get("content-disposition")).toContain("management-review-inputs-2026-05-to-2026-10.pdf");
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.subarray(0, 5).toString()).toBe("%PDF-");
+    const sha = createHash("sha256").update(body).digest("hex");
+    const audit = await queryDataFolder<{ username: string; new_values: string }>(
+      dataDir,
+      "SELECT username, new_values FROM audit_events WHERE action = 'kpi.review-pack'",
+    );
+    expect(audit.some((a) => a.username === "inspector" && a.new_values.includes(sha))).toBe(true);
+    const refused = await inspector.get("/kpis/review-pack?from=2026-05&to=2026-11");
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("to 2026-11 is not a complete month yet");
+    expect((await cra.get("/kpis/review-pack")).status).toBe(403);
   });
 });
