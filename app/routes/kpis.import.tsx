@@ -51,6 +51,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, "kpi.import");
   const q = await quire();
+  if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    return json({ error: "Choose a CSV file to import.", problems: [], imported: null }, { status: 400 });
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "quire-kpi-upload-"));
   try {
     let form: FormData;
