@@ -4,6 +4,7 @@ import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
 import type { FormEvent } from "react";
 
 import { now } from "~/clock.server";
+import { DateInput } from "~/components/date-input";
 import { utcMinuteLabel } from "~/components/time";
 import { quire } from "~/context.server";
 import { auditQueryString, parseAuditQuery, type AuditFilter } from "~/modules/audit/audit-filter";
@@ -83,11 +84,11 @@ export default function AuditTrail() {
         </div>
         <div className="filter-field">
           <label htmlFor="audit-from">From (UTC)</label>
-          <input id="audit-from" type="date" name="from" defaultValue={filter.from ?? ""} />
+          <DateInput id="audit-from" name="from" defaultValue={filter.from ?? ""} />
         </div>
         <div className="filter-field">
           <label htmlFor="audit-to">To (UTC)</label>
-          <input id="audit-to" type="date" name="to" defaultValue={filter.to ?? ""} />
+          <DateInput id="audit-to" name="to" defaultValue={filter.to ?? ""} />
         </div>
         <div className="filter-actions">
           <button type="submit">Apply filters</button>

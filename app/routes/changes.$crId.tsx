@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 
 import { now, today } from "~/clock.server";
 import { CrStateBadge, ProblemList, SignatureForm, SignatureList } from "~/components/change-request";
+import { DateInput } from "~/components/date-input";
 import { ChoiceList, Field, FormMessage, fieldErrors } from "~/components/form";
 import { withNotice, type NoticeKey } from "~/components/notices";
 import { RedlineView } from "~/components/redline";
@@ -487,10 +488,9 @@ export default function ChangeRequestView() {
                   error={errorFor("approve", "effectiveDate")}
                   hint={`${route.earliestEffectiveDate} or later leaves ${route.minimumTrainingWorkingDays} working days for training (SOP-DC-001); the previous version is superseded that day.`}
                 >
-                  <input
+                  <DateInput
                     id="effectiveDate"
                     name="effectiveDate"
-                    type="date"
                     min={on}
                     defaultValue={cr.proposedEffectiveDate < route.earliestEffectiveDate ? route.earliestEffectiveDate : cr.proposedEffectiveDate}
                     required
