@@ -25,7 +25,9 @@
  *      against the old word-level one.
  *   8. The KPI CSV import (bench/kpi-import-bench.ts): 100,000 rows streamed, checked and stored (goal
  *      < 10 s) against a plain csv-parse read of the same file, peak RSS (goal < 2x the read's), and the
- *      dashboard's 24-month read of one KPI at 200,000 rows (goal p95 < 300 ms).
+ *      dashboard's 24-month read of one KPI at 200,000 rows (goal p95 < 300 ms); and the whole KPI
+ *      dashboard (bench/kpi-dashboard-bench.ts) at 5,000 people x 300 documents and 24 months of
+ *      imported figures, each call after a write (goal p95 < 300 ms) against count(*)s.
  *
  * Writes bench/results.json and prints a markdown table. Exits 0 when goals are missed (it is a
  * report) and non-zero when something fails to run.
@@ -36,7 +38,8 @@
  * --cpu-prof; the profile lands in bench/.work/profile/), BENCH_ONLY=page|audit|cli|training|pdf|binder|redline|kpi (run one
  * group; the other groups' figures in bench/results.json are kept), BENCH_AUDIT_ROWS (default 1000000),
  * BENCH_TRAINING_PEOPLE, BENCH_TRAINING_DOCUMENTS, BENCH_TRAINING_RUNS, BENCH_TRAINING_FANOUT_ROUNDS
- * (see bench/training-bench.ts), BENCH_TRAINING_LOAD_PEOPLE (default 200).
+ * (see bench/training-bench.ts), BENCH_TRAINING_LOAD_PEOPLE (default 200), BENCH_KPI_PARTS=import,dashboard
+ * (default both), BENCH_KPI_ROWS, BENCH_KPI_READS, BENCH_KPI_DASHBOARD_RUNS, BENCH_KPI_DASHBOARD_KEEP.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -59,6 +62,7 @@ import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
 import { auditBenchmarks, type AuditBenchResults } from "./audit-bench";
 import { binderBenchmarks } from "./binder-bench";
 import { cliBenchmarks } from "./cli";
+import { kpiDashboardBenchmarks } from "./kpi-dashboard-bench";
 import { kpiImportBenchmarks } from "./kpi-import-bench";
 import { LONG_SOP_ID, LONG_SOP_PATH, countWords, generateLongSop } from "./long-sop";
 import { pdfBenchmarks } from "./pdf-bench";
@@ -963,6 +967,17 @@ async function trainingGroup(): Promise<GroupReport> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// KPIs (issue 14)
+
+/** BENCH_KPI_PARTS: which parts of the kpi group run (default both: import,dashboard). */
+async function kpiGroup(): Promise<ResultRow[]> {
+  const parts = (process.env.BENCH_KPI_PARTS || "import,dashboard").split(",").map((p) => p.trim());
+  const unknown = parts.filter((p) => p !== "import" && p !== "dashboard");
+  if (unknown.length > 0) throw new BenchFailure(`BENCH_KPI_PARTS: ${unknown.join(", ")} is not import or dashboard`);
+  return [...(parts.includes("import") ? await kpiImportBenchmarks() : []), ...(parts.includes("dashboard") ? await kpiDashboardBenchmarks() : [])];
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Which group wrote a note: the audit and training groups begin theirs with their name. */
 function noteGroup(note: string): Group {
@@ -988,7 +1003,7 @@ async function main(): Promise<void> {
   const pdf: ResultRow[] = runs("pdf") ? await pdfBenchmarks() : [];
   const binder: ResultRow[] = runs("binder") ? await binderBenchmarks() : [];
   const redline: ResultRow[] = runs("redline") ? await redlineBenchmarks() : [];
-  const kpi: ResultRow[] = runs("kpi") ? await kpiImportBenchmarks() : [];
+  const kpi: ResultRow[] = runs("kpi") ? await kpiGroup() : [];
 
   const previous = ONLY ? previousReport() : {};
   // Rows written before groups existed belong to the page group.
