@@ -230,7 +230,11 @@ export default function KpiPage() {
                       <KpiStatusBadge status={r.status} />
                     </td>
                     <td>
-                      Import {r.importId}: {r.importFile} by {r.importedBy} at {r.importedAt?.slice(0, 16).replace("T", " ")} UTC{" "}
+                      Import {r.importId}:{" "}
+                      <a href={`/kpis/imports/${r.importId}/file`} download>
+                        {r.importFile}
+                      </a>{" "}
+                      by {r.importedBy} at {r.importedAt?.slice(0, 16).replace("T", " ")} UTC{" "}
                       <code title={r.importSha ?? ""}>sha256:{r.importSha?.slice(0, 12)}…</code>
                     </td>
                   </tr>

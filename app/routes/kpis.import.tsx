@@ -16,6 +16,7 @@ import { now, today } from "~/clock.server";
 import { FormMessage } from "~/components/form";
 import { quire } from "~/context.server";
 import { kpiCatalogue } from "~/modules/kpi/definitions.server";
+import { keepImportFile } from "~/modules/kpi/import-files.server";
 import { KpiImportRefused, importKpiCsv, kpiImports } from "~/modules/kpi/kpi-import.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 
@@ -84,6 +85,7 @@ export async function action({ request }: ActionFunctionArgs) {
           { status: 400 },
         );
       }
+      keepImportFile(q.config.dataDir, file.getFilePath(), outcome.import.sha256);
       return json({ error: null, problems: [], imported: outcome.import });
     } catch (error) {
       if (error instanceof KpiImportRefused) return json({ error: error.message, problems: [], imported: null }, { status: 403 });
@@ -151,7 +153,11 @@ export default function KpiImportPage() {
               {imports.map((i) => (
                 <tr key={i.id}>
                   <td>{i.id}</td>
-                  <td>{i.fileName}</td>
+                  <td>
+                    <a href={`/kpis/imports/${i.id}/file`} download>
+                      {i.fileName}
+                    </a>
+                  </td>
                   <td>
                     {i.importedByUsername}, {i.importedAt.slice(0, 16).replace("T", " ")}
                   </td>

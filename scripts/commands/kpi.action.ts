@@ -7,6 +7,7 @@ import { today } from "~/clock.server";
 import { now } from "~/clock.server";
 import { kpiMonths, reportingPeriod } from "~/modules/kpi/dashboard.server";
 import { kpiCatalogue, kpiDefinition } from "~/modules/kpi/definitions.server";
+import { keepImportFile } from "~/modules/kpi/import-files.server";
 import { formatKpiValue, formatTarget, isPeriod } from "~/modules/kpi/kpi";
 import { KpiImportRefused, importKpiCsv, kpiStudies } from "~/modules/kpi/kpi-import.server";
 
@@ -37,6 +38,7 @@ export async function kpiImport(file: string, raw: unknown): Promise<void> {
       return;
     }
     const i = outcome.import;
+    keepImportFile(q.config.dataDir, file, i.sha256);
     if (json) printJson(outcome);
     else
       process.stdout.write(

@@ -20,6 +20,13 @@ export function monthEnd(period: Period): string {
   return first.toISOString().slice(0, 10);
 }
 
+/** The calendar day after an ISO date. */
+function nextDay(iso: string): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
 /** A month's end, or `today` while the month is still running: nothing is measured ahead of today. */
 function measuredOn(period: Period, today: string): string {
   const end = monthEnd(period);
@@ -67,11 +74,14 @@ async function trainingOverdue(q: Reader, months: readonly Period[], def: KpiDef
   const result: MonthlyObservations = new Map();
   for (const period of months) {
     const on = measuredOn(period, today);
+    // Timestamps compared as written (ISO strings sort in time order) so the index serves the
+    // query: "by the end of `on`" is "before the next day".
+    const next = nextDay(on);
     const row = await q.db.get<{ open: number; overdue: number | null }>(
       `SELECT COUNT(*) AS open, SUM(due_on < ?) AS overdue
          FROM training_assignments
-        WHERE substr(assigned_at, 1, 10) <= ? AND (closed_at IS NULL OR substr(closed_at, 1, 10) > ?)`,
-      [on, on, on],
+        WHERE assigned_at < ? AND (closed_at IS NULL OR closed_at >= ?)`,
+      [on, next, next],
     );
     const o = observation(row?.overdue ?? 0, row?.open ?? 0, def.unit);
     if (o) result.set(period, o);

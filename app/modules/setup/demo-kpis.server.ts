@@ -11,6 +11,7 @@ import { isoDate } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import { openCapaForKpi, recordKpiAnalysis } from "~/modules/actions/kpi-analysis.server";
 import { kpiCatalogue } from "~/modules/kpi/definitions.server";
+import { keepImportFile } from "~/modules/kpi/import-files.server";
 import type { KpiDefinition } from "~/modules/kpi/kpi";
 import { importKpiCsv } from "~/modules/kpi/kpi-import.server";
 
@@ -70,6 +71,7 @@ export function demoKpiSteps(q: Quire, versions: ReadonlySet<string>): DemoStep[
     Object.assign(kpi, { name: red.name, owner: red.owner });
     const outcome = await importKpiCsv(q.db, f, { definitions, actor: { userId: await userId(q, "dm1"), ...dm }, now: instant });
     if (outcome.status !== "imported") throw new Error(`The demo's KPI figures did not import: ${outcome.problems.map((p) => p.message).join("; ")}`);
+    keepImportFile(q.config.dataDir, f, outcome.import.sha256);
   };
   const capa = { id: "" };
   const septemberImport = at("2026-10-07", "10:00");
