@@ -85,7 +85,7 @@ describe("a KPI's page", () => {
     expect(months[0]).toBe("2026-10");
     expect(months[23]).toBe("2024-11");
     expect(res.text).toContain("QRX-410: <strong>");
-    expect(res.text).toContain("edc-ctms-kpis-2026-10.csv by dm1");
+    expect(res.text).toMatch(/<a href="\/kpis\/imports\/\d+\/file" download="">edc-ctms-kpis-2026-10\.csv<\/a> by dm1/);
     expect(res.text).toContain("CAPA-0001");
     expect(res.text).toContain("signed by Dana Kim");
   });
@@ -162,6 +162,14 @@ describe("importing figures", () => {
     expect(first.status).toBe(200);
     expect(first.text).toContain("Imported ctms-t7.csv as import");
     expect(first.text).toContain("2 rows, 2 new, 0 changed, 0 unchanged");
+    // The data extract itself is kept and served byte for byte, under the import's SHA-256 (SOP-KP-001).
+    const importId = /as import (\d+)/.exec(first.text)![1]!;
+    const kept = await dm.get(`/kpis/imports/${importId}/file`);
+    expect(kept.status).toBe(200);
+    expect(kept.text).toBe(good);
+    expect(kept.headers.get("x-content-sha256")).toBe(createHash("sha256").update(good).digest("hex"));
+    expect((await cra.get(`/kpis/imports/${importId}/file`)).status).toBe(403);
+    expect((await dm.get("/kpis/imports/99999/file")).status).toBe(404);
     const again = await upload(dm, "ctms-t7.csv", good);
     expect(again.text).toContain("2 rows, 0 new, 0 changed, 2 unchanged");
 

@@ -88,6 +88,7 @@ const ROUTES: RouteCase[] = [
   { file: "kpis.$kpiId_.data[.]csv.ts", method: "GET", path: "/kpis/query-resolution-time/data.csv", requires: "kpi.read" },
   { file: "kpis.review-pack.ts", method: "GET", path: "/kpis/review-pack?from=2026-10&to=2026-10", requires: "kpi.read" },
   { file: "kpis.import.tsx", method: "GET", path: "/kpis/import", requires: "kpi.import" },
+  { file: "kpis.imports.$importId.file.ts", method: "GET", path: "/kpis/imports/1/file", requires: "kpi.read" },
   { file: "kpis.import.tsx", method: "POST", path: "/kpis/import", form: {}, requires: "kpi.import" },
   { file: "kpis.$kpiId_.analysis.tsx", method: "GET", path: "/kpis/query-resolution-time/analysis", requires: "actions.manage" },
   { file: "kpis.$kpiId_.analysis.tsx", method: "POST", path: "/kpis/query-resolution-time/analysis", form: {}, requires: "actions.manage" },
