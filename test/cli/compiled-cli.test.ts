@@ -47,7 +47,24 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
     const dynamic = [...fs.readFileSync(entry, "utf8").matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!).sort();
     expect(dynamic).toEqual(
       // `kpi import` and `kpi show` share one action module.
-      ["audit", "binder", "copy", "effective", "init", "kpi", "kpi", "notify", "pdf", "remind", "review-pack", "trained", "users", "validate", "verify-copy", "verify"]
+      [
+        "audit",
+        "binder",
+        "copy",
+        "effective",
+        "init",
+        "kpi",
+        "kpi",
+        "notify",
+        "pdf",
+        "remind",
+        "review-pack",
+        "trained",
+        "users",
+        "validate",
+        "verify-copy",
+        "verify",
+      ]
         .map((name) => `./actions/${name}.js`)
         .sort(),
     );

@@ -74,6 +74,14 @@ async function trainingOverdue(q: Reader, months: readonly Period[], def: KpiDef
   const result: MonthlyObservations = new Map();
   for (const period of months) {
     const on = measuredOn(period, today);
+    // A month that ended before today keeps its figure: it reads timestamps up to its end only, and
+    // records are never back-dated (assignments, completions and closures are stamped when they happen).
+    const closedKey = on < today ? `${q.repo.dir}\n${def.id}\n${def.unit}\n${on}` : null;
+    const known = closedKey === null ? undefined : closedMonths.get(closedKey);
+    if (known !== undefined) {
+      if (known) result.set(period, known);
+      continue;
+    }
     // Timestamps compared as written (ISO strings sort in time order) so the index serves the
     // query: "by the end of `on`" is "before the next day".
     const next = nextDay(on);
@@ -85,8 +93,18 @@ async function trainingOverdue(q: Reader, months: readonly Period[], def: KpiDef
     );
     const o = observation(row?.overdue ?? 0, row?.open ?? 0, def.unit);
     if (o) result.set(period, o);
+    if (closedKey !== null) rememberClosedMonth(closedKey, o);
   }
   return result;
+}
+
+/** Figures of months already ended, by data folder, KPI, unit and day (bounded: oldest dropped first). */
+const closedMonths = new Map<string, KpiObservation | null>();
+const CLOSED_MONTHS_LIMIT = 2000;
+
+function rememberClosedMonth(key: string, o: KpiObservation | null): void {
+  closedMonths.set(key, o);
+  if (closedMonths.size > CLOSED_MONTHS_LIMIT) closedMonths.delete(closedMonths.keys().next().value!);
 }
 
 /**
@@ -136,13 +154,19 @@ async function documentsPastReview(q: Reader, months: readonly Period[], def: Kp
  */
 async function trainingBeforeEffective(q: Reader, months: readonly Period[], def: KpiDefinition, today: string): Promise<MonthlyObservations> {
   const last = monthEnd(months[months.length - 1]!);
+  // Per version (a few hundred), each count read from the index on (doc_id, version, cause, status,
+  // closed_at) (migration 027) rather than joining a million assignments.
   const rows = await q.db.all<{ period: string; assigned: number; done: number }>(
-    `SELECT substr(v.effective_from, 1, 7) AS period, COUNT(a.id) AS assigned,
-            SUM(a.status = 'completed' AND substr(a.closed_at, 1, 10) <= v.effective_from) AS done
+    `SELECT substr(v.effective_from, 1, 7) AS period,
+            SUM((SELECT COUNT(*) FROM training_assignments a
+                  WHERE a.doc_id = v.doc_id AND a.version = v.version AND a.cause = 'approval' AND a.status IN ('open', 'completed', 'superseded'))) AS assigned,
+            SUM((SELECT COUNT(*) FROM training_assignments a
+                  WHERE a.doc_id = v.doc_id AND a.version = v.version AND a.cause = 'approval' AND a.status = 'completed'
+                    AND a.closed_at < date(v.effective_from, '+1 day'))) AS done
        FROM document_versions v
-       JOIN training_assignments a ON a.doc_id = v.doc_id AND a.version = v.version AND a.cause = 'approval' AND a.status <> 'cancelled'
       WHERE v.effective_from >= ? AND v.effective_from <= ?
-      GROUP BY period`,
+      GROUP BY period
+     HAVING assigned > 0`,
     [`${months[0]}-01`, today < last ? today : last],
   );
   const result: MonthlyObservations = new Map();

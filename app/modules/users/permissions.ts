@@ -70,8 +70,7 @@ export const ROLES = {
   },
   "kpi-reporter": {
     label: "KPI reporter",
-    description:
-      "Imports KPI figures from trial systems (CTMS, EDC), records cause analyses and actions for red KPIs their function owns (SOP-KP-001).",
+    description: "Imports KPI figures from trial systems (CTMS, EDC), records cause analyses and actions for red KPIs their function owns (SOP-KP-001).",
     permissions: ["document.read", "training.acknowledge", "kpi.read", "kpi.import", "actions.manage"],
   },
   "training-coordinator": {
