@@ -4,11 +4,9 @@
 // binder's page ("Binder page X of Y"), the number the index gives. Two passes: the first lays
 // everything out on a document whose bytes are thrown away, to count each part's pages; the second
 // writes it with the numbers known. Pages are written as each part finishes (flat memory).
-import PDFDocument from "pdfkit";
-
 import { PDF_DRAWERS } from "~/modules/pdf/components";
 import { BODY_SIZE, COLORS, type DrawContext, type TextStyle } from "~/modules/pdf/draw-context";
-import { registerFonts } from "~/modules/pdf/fonts";
+import { newA4Document } from "~/modules/pdf/layout";
 
 import { BINDER_TITLE, binderPageLine, type BinderRun, type ProgressListener } from "./binder";
 
@@ -61,19 +59,10 @@ const MARGINS = { top: 64, bottom: 64, left: 56, right: 56 };
 const NO_MARGINS = { top: 0, bottom: 0, left: 0, right: 0 };
 
 export function newBinderDocument(run: BinderRun, qms: string, options: { counting: boolean }): PDFKit.PDFDocument {
-  const doc = new PDFDocument({
-    size: "A4",
-    margins: MARGINS,
-    bufferPages: true,
-    autoFirstPage: false,
-    // The counting pass throws its bytes away: no need to compress them.
-    compress: !options.counting,
-    font: "",
-    pdfVersion: "1.7",
-    displayTitle: true,
-    lang: "en",
-    // The file id is a hash of these fields: the generation time fixes them, so the same run gives the same bytes.
-    info: {
+  // The counting pass throws its bytes away: no need to compress them. The file id is a hash of the
+  // info's fields: the generation time fixes them, so the same run gives the same bytes.
+  return newA4Document(
+    {
       Title: `${BINDER_TITLE}: ${qms} as of ${run.asOf}`,
       Subject: `The quality management system as it stood at the end of ${run.asOf} (UTC): documents in force, signatures, audit trail, training.`,
       Keywords: ["inspection binder", run.asOf, "uncontrolled"].join(", "),
@@ -83,9 +72,8 @@ export function newBinderDocument(run: BinderRun, qms: string, options: { counti
       CreationDate: run.generatedAt,
       ModDate: run.generatedAt,
     },
-  });
-  registerFonts(doc);
-  return doc;
+    { compress: !options.counting },
+  );
 }
 
 /** A flat list of what the binder lays out, in order: the front matter, then each section's parts. */

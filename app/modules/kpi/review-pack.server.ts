@@ -6,8 +6,6 @@
 // listed for the quality manager to add. Same data, period and print time give the same bytes.
 import { pipeline } from "node:stream/promises";
 
-import PDFDocument from "pdfkit";
-
 import type { Quire } from "~/context.server";
 import type { Database } from "~/db/db.server";
 import { writeAtomically } from "~/files.server";
@@ -18,7 +16,7 @@ import { recordAudit } from "~/modules/audit/audit.server";
 import { listLibrary } from "~/modules/documents/library.server";
 import { PDF_DRAWERS } from "~/modules/pdf/components";
 import { BODY_SIZE, COLORS, ensureSpace, type DrawContext } from "~/modules/pdf/draw-context";
-import { registerFonts } from "~/modules/pdf/fonts";
+import { newA4Document } from "~/modules/pdf/layout";
 import { pageLine, utcTime } from "~/modules/pdf/pdf";
 import { drawTable } from "~/modules/pdf/table";
 import type { Actor } from "~/modules/users/actor";
@@ -94,29 +92,17 @@ async function gather(q: Pick<Quire, "db" | "repo">, request: ReviewPackRequest,
 }
 
 function newPackDocument(request: ReviewPackRequest, title: string): PDFKit.PDFDocument {
-  const doc = new PDFDocument({
-    size: "A4",
-    margins: { top: 64, bottom: 64, left: 56, right: 56 },
-    bufferPages: true,
-    autoFirstPage: false,
-    font: "",
-    pdfVersion: "1.7",
-    displayTitle: true,
-    lang: "en",
-    // The file id is a hash of these fields: the print time fixes them, so the same pack gives the same bytes.
-    info: {
-      Title: title,
-      Subject: `Management review inputs (SOP-KP-001) for ${request.from} to ${request.to}`,
-      Keywords: ["management review", "KPI", request.from, request.to, "uncontrolled"].join(", "),
-      Author: "Quire",
-      Creator: "Quire",
-      Producer: "Quire (pdfkit)",
-      CreationDate: request.printedAt,
-      ModDate: request.printedAt,
-    },
+  // The file id is a hash of these fields: the print time fixes them, so the same pack gives the same bytes.
+  return newA4Document({
+    Title: title,
+    Subject: `Management review inputs (SOP-KP-001) for ${request.from} to ${request.to}`,
+    Keywords: ["management review", "KPI", request.from, request.to, "uncontrolled"].join(", "),
+    Author: "Quire",
+    Creator: "Quire",
+    Producer: "Quire (pdfkit)",
+    CreationDate: request.printedAt,
+    ModDate: request.printedAt,
   });
-  registerFonts(doc);
-  return doc;
 }
 
 function heading(ctx: DrawContext, text: string, level: 1 | 2 = 1): void {

@@ -93,13 +93,23 @@ function newDocument(input: PdfInput): PDFKit.PDFDocument {
     // What `quire verify-copy` reads to find the copy in the register (or the export in the audit trail).
     [COPY_INFO_KEY]: copyInfoValue(input.print),
   };
+  return newA4Document(info);
+}
+
+/**
+ * An A4 document as every Quire PDF starts (a copy, a binder, the management review pack): the
+ * engine's margins, pages buffered for the furniture drawn once the count is known, DejaVu fonts
+ * registered, and the given info, whose fixed dates make the same input byte-identical.
+ */
+export function newA4Document(info: PDFKit.DocumentInfo, options: { compress?: boolean } = {}): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     size: "A4",
     margins: MARGINS,
     bufferPages: true,
     autoFirstPage: false,
+    compress: options.compress ?? true,
     // No default font: pdfkit would load Helvetica (one of the 14 it never embeds). Every text call
-    // below sets a registered DejaVu font first (setStyle, or explicitly in the page furniture).
+    // sets a registered DejaVu font first (setStyle, or explicitly in the page furniture).
     font: "",
     pdfVersion: "1.7",
     displayTitle: true,
