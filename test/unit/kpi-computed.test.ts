@@ -107,3 +107,28 @@ describe("computed KPIs", () => {
     expect((await computedObservations(q, def("training-compliance", "%", "higher"), ["2025-01"], TODAY)).size).toBe(0);
   });
 });
+
+describe("computed KPIs of document control (SOP-DC-001), on the fixture's demo history", () => {
+  let demo: Quire;
+  beforeAll(async () => {
+    // SOP-TS-001 v2.0 came from CR-2026-0001: submitted Tuesday 2026-02-10, approved Thursday 2026-02-12.
+    // Next reviews: QM-001 2027-02-03 (24 months from 2025-02-03), SOP-TS-001 2027-03-02 (12 months
+    // from 2026-03-02), FRM-TS-001 2028-02-03 (36 months).
+    demo = await openCopy("fixture-demo", "2027-04-15T10:00:00Z");
+  });
+  afterAll(async () => {
+    await demo?.db.close();
+  });
+
+  it("approval cycle time: median working days from first submission to final approval, by the month approved", async () => {
+    const byMonth = await computedObservations(demo, def("approval-cycle-time", "days", "lower"), ["2026-01", "2026-02", "2026-03"], "2027-04-15");
+    expect(Object.fromEntries(byMonth)).toEqual({ "2026-02": { value: 2 } });
+  });
+
+  it("documents past periodic review: effective documents whose review date has passed, at each month's end", async () => {
+    const byMonth = await computedObservations(demo, def("documents-past-review", "count", "lower"), ["2027-01", "2027-02", "2027-03"], "2027-04-15");
+    expect(Object.fromEntries(byMonth)).toEqual({ "2027-01": { value: 0 }, "2027-02": { value: 1 }, "2027-03": { value: 2 } });
+    const share = await computedObservations(demo, def("documents-past-review", "%", "lower"), ["2027-03"], "2027-04-15");
+    expect(Math.round(share.get("2027-03")!.value * 10) / 10).toBe(66.7);
+  });
+});
