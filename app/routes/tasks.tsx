@@ -97,6 +97,21 @@ export default function MyTasksPage() {
           <Task key={c.copyId} to={c.link} title={c.copyId} detail={`${c.docId} v${c.version}, held by ${c.recipient}, ${c.location}`} urgent />
         ))}
       </TaskGroup>
+      <TaskGroup id="kpis" title="Red KPIs to act on" count={tasks.kpis?.length ?? 0}>
+        {(tasks.kpis ?? []).map((k) => (
+          <Task
+            key={`${k.kpiId}-${k.ask}`}
+            to={k.link}
+            title={k.name}
+            detail={
+              k.ask === "analysis"
+                ? `Red in ${k.period}: record the cause analysis and actions (SOP-KP-001, within 10 working days)`
+                : `Red two months running up to ${k.period}: open a CAPA (SOP-KP-001, SOP-CA-001)`
+            }
+            urgent
+          />
+        ))}
+      </TaskGroup>
       <TaskGroup id="training" title="Training" count={training}>
         <Task
           to="/training"

@@ -62,6 +62,25 @@ describe("My tasks (GET /tasks)", () => {
     expect(group(execPage, "copies")).toEqual([]);
   });
 
+  it("asks a quality manager to act on the red KPIs of the last complete month (SOP-KP-001), and no one who cannot", async () => {
+    const qa = await signedIn(server.url, "qa");
+    const kpis = group((await qa.get("/tasks")).text, "kpis");
+    // Red in October 2026 without an analysis, and red since September with no open CAPA. Query
+    // resolution time (red too) has its analyses and CAPA-0001 in the demo: nothing asked.
+    expect(kpis).toEqual([
+      "Documents past periodic review -> /kpis/documents-past-review/analysis?period=2026-10",
+      "Documents past periodic review -> /kpis/documents-past-review#capa",
+      "Overdue training -> /kpis/training-overdue/analysis?period=2026-10",
+      "Overdue training -> /kpis/training-overdue#capa",
+    ]);
+    // dm1 records analyses (KPI reporter) but owns none of these KPIs; the reviewer holds the
+    // quality-manager function but not actions.manage.
+    for (const username of ["dm1", "reviewer"]) {
+      const who = await signedIn(server.url, username);
+      expect(group((await who.get("/tasks")).text, "kpis"), username).toEqual([]);
+    }
+  });
+
   it("shows staff with nothing to do an empty state", async () => {
     const idle = await signedIn(server.url, "idle", TEST_PASSWORD);
     const { status, text } = await idle.get("/tasks");

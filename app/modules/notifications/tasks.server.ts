@@ -7,6 +7,7 @@ import { changeTasks } from "~/modules/change-control/change-view.server";
 import { documentControlRules } from "~/modules/change-control/routing.server";
 import { listRegister } from "~/modules/copies/register.server";
 import { reviewsDue } from "~/modules/documents/periodic-review.server";
+import { kpiDashboard } from "~/modules/kpi/dashboard.server";
 import { trainingSummary } from "~/modules/training/my-training.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 
@@ -42,6 +43,15 @@ export interface CopyTask {
   link: string;
 }
 
+export interface KpiTask {
+  kpiId: string;
+  name: string;
+  period: string;
+  /** A red month's cause analysis (the KPI's owner or a quality manager), or a CAPA (quality managers). */
+  ask: "analysis" | "capa";
+  link: string;
+}
+
 export interface MyTasks {
   on: string;
   review: ChangeTask[];
@@ -51,6 +61,8 @@ export interface MyTasks {
   reviews: ReviewTask[];
   /** Null: the person is not a document controller (no copies.issue). */
   copies: CopyTask[] | null;
+  /** Red KPIs waiting for this person (SOP-KP-001); null without actions.manage. */
+  kpis: KpiTask[] | null;
   /** Null: the person takes no training (no training.acknowledge). */
   training: { due: number; overdue: number } | null;
   total: number;
@@ -104,6 +116,7 @@ export async function myTasks(q: Quire, user: CurrentUser, today: string, notice
         location: c.location,
         link: `/copies/${c.copyId}`,
       })) ?? null,
+    kpis: user.permissions.includes("actions.manage") ? await kpiTasks(q, user, today) : null,
     training: training ? { due: training.due, overdue: training.overdue } : null,
     total: 0,
   };
@@ -114,6 +127,27 @@ export async function myTasks(q: Quire, user: CurrentUser, today: string, notice
     result.comments.length +
     result.reviews.length +
     (result.copies?.length ?? 0) +
+    (result.kpis?.length ?? 0) +
     (result.training ? result.training.due + result.training.overdue : 0);
   return result;
+}
+
+const QUALITY_MANAGER = "quality-manager";
+
+/**
+ * SOP-KP-001, "Act on red KPIs": the owner of a red KPI records the cause analysis (a quality manager
+ * may record it too), and a quality manager opens a CAPA when it is red two months running.
+ */
+async function kpiTasks(q: Quire, user: CurrentUser, today: string): Promise<KpiTask[]> {
+  const qualityManager = user.jobFunctions.includes(QUALITY_MANAGER);
+  const { period, tiles } = await kpiDashboard(q, today);
+  const tasks: KpiTask[] = [];
+  for (const t of tiles) {
+    const { id, name, owner } = t.definition;
+    if (t.analysisNeeded && (qualityManager || owns(user, owner))) {
+      tasks.push({ kpiId: id, name, period, ask: "analysis", link: `/kpis/${id}/analysis?period=${period}` });
+    }
+    if (t.capaNeeded && qualityManager) tasks.push({ kpiId: id, name, period, ask: "capa", link: `/kpis/${id}#capa` });
+  }
+  return tasks;
 }
