@@ -73,6 +73,12 @@ describe("My tasks (GET /tasks)", () => {
       "Overdue training -> /kpis/training-overdue/analysis?period=2026-10",
       "Overdue training -> /kpis/training-overdue#capa",
     ]);
+    // SOP-KP-001: the training coordinator and the document controller report their functions' KPIs
+    // (KPI reporters): each is asked for the analysis of the KPI their function owns, not for a CAPA.
+    const trainer = await signedIn(server.url, "trainer");
+    expect(group((await trainer.get("/tasks")).text, "kpis")).toEqual(["Overdue training -> /kpis/training-overdue/analysis?period=2026-10"]);
+    const dc = await signedIn(server.url, "dc");
+    expect(group((await dc.get("/tasks")).text, "kpis")).toEqual(["Documents past periodic review -> /kpis/documents-past-review/analysis?period=2026-10"]);
     // dm1 records analyses (KPI reporter) but owns none of these KPIs; the reviewer holds the
     // quality-manager function but not actions.manage.
     for (const username of ["dm1", "reviewer"]) {

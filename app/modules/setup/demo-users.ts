@@ -21,7 +21,13 @@ export const DEMO_USERS: DemoUser[] = [
   // A second quality manager who reviews (SOP-DC-001: reviewers include a quality manager; the one who
   // reviewed does not give the final approval), without approval rights in the demo.
   { username: "reviewer", displayName: "Rafael Ortiz", roles: ["reviewer"], jobFunctions: ["qa-auditor", "quality-manager"], manager: "qa" },
-  { username: "trainer", displayName: "Tessa Lund", roles: ["training-coordinator", "reviewer"], jobFunctions: ["training-coordinator"], manager: "qa" },
+  {
+    username: "trainer",
+    displayName: "Tessa Lund",
+    roles: ["training-coordinator", "reviewer", "kpi-reporter"],
+    jobFunctions: ["training-coordinator"],
+    manager: "qa",
+  },
   { username: "cra1", displayName: "Chloe Martin", roles: ["staff"], jobFunctions: ["cra"], manager: "qa" },
   // Function leads sign their function's approval of its documents (SOP-DC-001, "Approve the document").
   { username: "cra2", displayName: "Carlos Ruiz", roles: ["staff", "reviewer"], jobFunctions: ["cra"], manager: "qa" },
@@ -32,5 +38,11 @@ export const DEMO_USERS: DemoUser[] = [
   // Executive management: where training 30 days overdue is escalated (SOP-TR-001).
   { username: "exec", displayName: "Elena Vance", roles: ["staff", "reviewer"], jobFunctions: ["executive-management"] },
   // The document controller: issues controlled copies and signs the owner approval of document control's own documents.
-  { username: "dc", displayName: "Daniel Cho", roles: ["document-controller", "reviewer"], jobFunctions: ["document-controller"], manager: "qa" },
+  {
+    username: "dc",
+    displayName: "Daniel Cho",
+    roles: ["document-controller", "reviewer", "kpi-reporter"],
+    jobFunctions: ["document-controller"],
+    manager: "qa",
+  },
 ];
