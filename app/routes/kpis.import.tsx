@@ -12,12 +12,11 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 
-import { now, today } from "~/clock.server";
+import { now } from "~/clock.server";
 import { FormMessage } from "~/components/form";
 import { quire } from "~/context.server";
-import { kpiCatalogue } from "~/modules/kpi/definitions.server";
-import { keepImportFile } from "~/modules/kpi/import-files.server";
-import { KpiImportRefused, importKpiCsv, kpiImports } from "~/modules/kpi/kpi-import.server";
+import { importKpiFile } from "~/modules/kpi/import-files.server";
+import { KpiImportRefused, kpiImports } from "~/modules/kpi/kpi-import.server";
 import { actorOf, requireUser } from "~/modules/users/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Import KPI figures · Quire" }];
@@ -71,10 +70,8 @@ export async function action({ request }: ActionFunctionArgs) {
     const file = form.get("file") as NodeOnDiskFile | string | null;
     if (file === null || typeof file === "string" || file.size === 0)
       return json({ error: "Choose a CSV file to import.", problems: [], imported: null }, { status: 400 });
-    const on = today(q.config);
-    const definitions = new Map((await kpiCatalogue(q, on)).map((d) => [d.id, d]));
     try {
-      const outcome = await importKpiCsv(q.db, file.getFilePath(), { definitions, actor: actorOf(user), now: now(q.config), fileName: file.name });
+      const outcome = await importKpiFile(q, file.getFilePath(), { actor: actorOf(user), now: now(q.config), fileName: file.name });
       if (outcome.status === "rejected") {
         return json(
           {
@@ -85,7 +82,6 @@ export async function action({ request }: ActionFunctionArgs) {
           { status: 400 },
         );
       }
-      keepImportFile(q.config.dataDir, file.getFilePath(), outcome.import.sha256);
       return json({ error: null, problems: [], imported: outcome.import });
     } catch (error) {
       if (error instanceof KpiImportRefused) return json({ error: error.message, problems: [], imported: null }, { status: 403 });

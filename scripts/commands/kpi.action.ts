@@ -3,13 +3,12 @@ import fs from "node:fs";
 
 import { z } from "zod";
 
-import { today } from "~/clock.server";
-import { now } from "~/clock.server";
+import { now, today } from "~/clock.server";
 import { kpiMonths, reportingPeriod } from "~/modules/kpi/dashboard.server";
-import { kpiCatalogue, kpiDefinition } from "~/modules/kpi/definitions.server";
-import { keepImportFile } from "~/modules/kpi/import-files.server";
+import { kpiDefinition } from "~/modules/kpi/definitions.server";
+import { importKpiFile } from "~/modules/kpi/import-files.server";
 import { formatKpiValue, formatTarget, isPeriod } from "~/modules/kpi/kpi";
-import { KpiImportRefused, importKpiCsv, kpiStudies } from "~/modules/kpi/kpi-import.server";
+import { KpiImportRefused, kpiStudies } from "~/modules/kpi/kpi-import.server";
 
 import { EXIT, cliActor, fail, printJson } from "../cli-support";
 import { openDataFolderOrExit } from "../data-folder";
@@ -19,11 +18,9 @@ export async function kpiImport(file: string, raw: unknown): Promise<void> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) fail(`no such file: ${file}`);
   const q = await openDataFolderOrExit();
   try {
-    const on = today(q.config);
-    const definitions = new Map((await kpiCatalogue(q, on)).map((d) => [d.id, d]));
     let outcome;
     try {
-      outcome = await importKpiCsv(q.db, file, { definitions, actor: cliActor(), now: now(q.config) });
+      outcome = await importKpiFile(q, file, { actor: cliActor(), now: now(q.config) });
     } catch (error) {
       if (error instanceof KpiImportRefused) fail(error.message);
       throw error;
@@ -38,7 +35,6 @@ export async function kpiImport(file: string, raw: unknown): Promise<void> {
       return;
     }
     const i = outcome.import;
-    keepImportFile(q.config.dataDir, file, i.sha256);
     if (json) printJson(outcome);
     else
       process.stdout.write(

@@ -11,9 +11,8 @@ import { isoDate } from "~/clock.server";
 import type { Quire } from "~/context.server";
 import { openCapaForKpi, recordKpiAnalysis } from "~/modules/actions/kpi-analysis.server";
 import { kpiCatalogue } from "~/modules/kpi/definitions.server";
-import { keepImportFile } from "~/modules/kpi/import-files.server";
+import { importKpiFile } from "~/modules/kpi/import-files.server";
 import type { KpiDefinition } from "~/modules/kpi/kpi";
-import { importKpiCsv } from "~/modules/kpi/kpi-import.server";
 
 import { DEMO_KPI_HEADER, DEMO_KPI_IDS, demoKpiCsv } from "./demo-kpi-data";
 import { at, type DemoStep } from "./demo-timeline.server";
@@ -69,9 +68,8 @@ export function demoKpiSteps(q: Quire, versions: ReadonlySet<string>): DemoStep[
     const definitions = await catalogueOn(q, instant);
     const red = definitions.get(RED_KPI)!;
     Object.assign(kpi, { name: red.name, owner: red.owner });
-    const outcome = await importKpiCsv(q.db, f, { definitions, actor: { userId: await userId(q, "dm1"), ...dm }, now: instant });
+    const outcome = await importKpiFile(q, f, { definitions, actor: { userId: await userId(q, "dm1"), ...dm }, now: instant });
     if (outcome.status !== "imported") throw new Error(`The demo's KPI figures did not import: ${outcome.problems.map((p) => p.message).join("; ")}`);
-    keepImportFile(q.config.dataDir, f, outcome.import.sha256);
   };
   const capa = { id: "" };
   const septemberImport = at("2026-10-07", "10:00");
