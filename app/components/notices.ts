@@ -22,6 +22,10 @@ export const NOTICES = {
   "periodic-review-signed": "Periodic review signed: no change needed. The review interval restarts from today.",
   "training-signed": "Signed: read and understood. The signature is in your training record.",
   "document-retired": "The document is retired with your signed reason. From the retirement date no version is in force.",
+  "withdrawal-requested": "The withdrawal request is open. The owner function approves it, then a quality manager gives the final approval.",
+  "withdrawal-approved": "Withdrawal approved for your job function. The next approval on the route is now due.",
+  "withdrawal-rejected": "The withdrawal request is rejected with your reason and closed. The document stays in force.",
+  "withdrawal-cancelled": "The withdrawal request is cancelled with your reason. The document stays in force.",
 } as const;
 export type NoticeKey = keyof typeof NOTICES;
 

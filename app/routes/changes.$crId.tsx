@@ -49,6 +49,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "document.read");
   const q = await quire();
   const id = params.crId ?? "";
+  // A withdrawal request has no draft: its page shows the version it ends and its approvals.
+  if ((await getChangeRequest(q.db, id))?.kind === "withdrawal") throw redirect(`/changes/${id}/withdrawal`);
   // The redline renders the version the draft started from, which the renderer checks again (issue 9).
   const page = await unlessContentRefused(`The text change request ${id} starts from`, changeRequestPage(q, id, user));
   if (!page) throw notFound(id);

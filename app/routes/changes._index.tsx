@@ -44,6 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       docId: cr.docId,
       title: cr.title,
       newDocument: cr.newDocument,
+      withdrawal: cr.kind === "withdrawal",
       state: cr.state,
       targetVersion: cr.targetVersion,
       revision: cr.revision,
@@ -147,12 +148,13 @@ export default function ChangeRequests() {
                 <td>
                   <span className="mono">{cr.docId}</span> {cr.title}
                   {cr.newDocument ? <span className="muted small"> (new document)</span> : null}
+                  {cr.withdrawal ? <span className="muted small"> (withdrawal)</span> : null}
                 </td>
                 <td>
                   <CrStateBadge state={cr.state} />
                 </td>
                 <td className="nowrap">
-                  v{cr.targetVersion} <span className="muted small">{cr.revision}</span>
+                  v{cr.targetVersion} <span className="muted small">{cr.withdrawal ? "withdrawn" : cr.revision}</span>
                 </td>
                 <td>{cr.author}</td>
                 <td>{cr.reviewers.join(", ")}</td>

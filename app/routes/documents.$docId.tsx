@@ -100,6 +100,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     can: {
       author: user.permissions.includes("document.author"),
       approve: user.permissions.includes("document.approve"),
+      // SOP-DC-001: the document controller requests a withdrawal; approvers sign it on the request.
+      withdraw: user.permissions.includes("document.withdraw"),
       seeChanges: readsDrafts(user.permissions),
       readTraining: user.permissions.includes("training.read"),
       issueCopies: user.permissions.includes("copies.issue"),
@@ -325,7 +327,7 @@ export default function DocumentView() {
               </>
             ) : null}
           </section>
-          {can.author || can.approve || can.seeChanges || can.issueCopies || can.readCopies ? (
+          {can.author || can.approve || can.withdraw || can.seeChanges || can.issueCopies || can.readCopies ? (
             <section className="screen-only" aria-labelledby="control-heading">
               <h2 className="aside-heading" id="control-heading">
                 Document control
@@ -352,14 +354,14 @@ export default function DocumentView() {
                   </li>
                 ) : null}
                 {can.approve ? (
-                  <>
-                    <li>
-                      <Link to={`/documents/${doc.id}/review`}>Periodic review</Link>
-                    </li>
-                    <li>
-                      <Link to={`/documents/${doc.id}/retire`}>Retire the document</Link>
-                    </li>
-                  </>
+                  <li>
+                    <Link to={`/documents/${doc.id}/review`}>Periodic review</Link>
+                  </li>
+                ) : null}
+                {can.withdraw ? (
+                  <li>
+                    <Link to={`/documents/${doc.id}/retire`}>Withdraw the document</Link>
+                  </li>
                 ) : null}
               </ul>
             </section>

@@ -170,7 +170,7 @@ export default function PeriodicReview() {
                 <Link className="button secondary" to={changeRequestLink}>
                   Open a change request instead
                 </Link>{" "}
-                <Link to={`/documents/${docId}/retire`}>Retire the document</Link>
+                <Link to={`/documents/${docId}/retire`}>Withdraw the document</Link>
               </p>
             </div>
           </div>

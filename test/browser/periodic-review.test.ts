@@ -182,37 +182,44 @@ describe("periodic review and retirement in Chromium, as the quality manager", (
     await expect(cellText(reviewed, 7)).resolves.toBe("Not yet due");
   });
 
-  it("retires another document from a date a few days ahead, with a signed reason", async () => {
-    await nav(qa).getByRole("link", { name: "Library" }).click();
-    await qa.waitForURL(server.url + "/");
-    await docRow(qa, "FRM-TS-001").getByRole("link", { name: "FRM-TS-001", exact: true }).click();
-    await qa.waitForURL(`${server.url}/documents/FRM-TS-001`);
-    await qa.getByRole("heading", { level: 1, name: "Test Visit Report Form" }).waitFor();
-    await qa.getByRole("link", { name: "Retire the document" }).click();
-    await qa.waitForURL(`${server.url}/documents/FRM-TS-001/retire`);
-    await qa.getByRole("heading", { level: 1, name: "Retire Test Visit Report Form" }).waitFor();
+  it("withdraws another document from a date a few days ahead: the document controller asks, the quality manager signs", async () => {
+    const dc = await signIn("dc");
+    await nav(dc).getByRole("link", { name: "Library" }).click();
+    await dc.waitForURL(server.url + "/");
+    await docRow(dc, "FRM-TS-001").getByRole("link", { name: "FRM-TS-001", exact: true }).click();
+    await dc.waitForURL(`${server.url}/documents/FRM-TS-001`);
+    await dc.getByRole("link", { name: "Withdraw the document" }).click();
+    await dc.waitForURL(`${server.url}/documents/FRM-TS-001/retire`);
+    await dc.getByRole("heading", { level: 1, name: "Withdraw Test Visit Report Form" }).waitFor();
     // No open change request blocks it.
-    await expect(qa.getByText("has an open change request").count()).resolves.toBe(0);
-
-    const form = qa.getByRole("form", { name: "Sign: Retired" });
-    await expect(form.locator(".signature-meaning").innerText()).resolves.toBe("Signature meaning: Retired");
-    await expect(definition(form, "Printed name").innerText()).resolves.toBe("Quinn Avery");
-    await form.getByLabel("Reason for retirement").fill(RETIRE_REASON);
-    const from = form.getByLabel("Retired from");
+    await expect(dc.getByText("has an open change request").count()).resolves.toBe(0);
+    const request = dc.getByRole("form", { name: "Request the withdrawal" });
+    await request.getByLabel("Reason for withdrawal").fill(RETIRE_REASON);
+    const from = request.getByLabel("Retired from");
     await expect(from.getAttribute("min")).resolves.toBe(TODAY);
     await expect(from.inputValue()).resolves.toBe(TODAY);
     await from.fill(RETIRE_FROM);
-    // A wrong password retires nothing and keeps what was typed, except the password.
+    await request.getByRole("button", { name: "Request withdrawal" }).click();
+    await dc.waitForURL(/\/changes\/CR-\d{4}-\d{4}\/withdrawal\?notice=withdrawal-requested$/);
+    const requestUrl = dc.url().replace(/\?notice=.*$/, "");
+    await expect(notice(dc, "The withdrawal request is open").count()).resolves.toBe(1);
+    // The requester does not approve it: no signing form, the reason said instead.
+    await expect(dc.getByRole("form", { name: "Sign: Retired" }).count()).resolves.toBe(0);
+    await expect(dc.getByText("You requested this withdrawal, so another person approves it.").count()).resolves.toBe(1);
+
+    await qa.goto(requestUrl);
+    await qa.getByRole("heading", { level: 1, name: "Withdraw FRM-TS-001 Test Visit Report Form" }).waitFor();
+    const form = qa.getByRole("form", { name: "Sign: Retired" });
+    await expect(form.locator(".signature-meaning").innerText()).resolves.toBe("Signature meaning: Retired");
+    await expect(definition(form, "Printed name").innerText()).resolves.toBe("Quinn Avery");
+    // A wrong password retires nothing.
     const password = form.getByLabel("Your password");
     await password.fill("not-my-password");
     await form.getByRole("button", { name: "Sign and retire" }).click();
     await expect(form.getByRole("alert").innerText()).resolves.toMatch(/^The password is not correct, so nothing was signed\. /);
     await expect(password.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
     expect(await password.inputValue(), "the refused password is cleared").toBe("");
-    await expect(form.getByLabel("Reason for retirement").inputValue()).resolves.toBe(RETIRE_REASON);
-    await expect(from.inputValue()).resolves.toBe(RETIRE_FROM);
-    expect(qa.url()).toBe(`${server.url}/documents/FRM-TS-001/retire`);
-    await qa.getByRole("heading", { level: 2, name: "Sign the retirement" }).waitFor();
+    expect(qa.url()).toBe(requestUrl);
 
     await password.fill(PASSWORD);
     await form.getByRole("button", { name: "Sign and retire" }).click();
@@ -224,7 +231,8 @@ describe("periodic review and retirement in Chromium, as the quality manager", (
     await expect(definition(facts, "Status").innerText()).resolves.toBe("Retiring; version 1.0 in force until then");
     await expect(definition(facts, "Retired from").innerText()).resolves.toBe(RETIRE_FROM);
     await expect(definition(facts, "Reason").innerText()).resolves.toBe(RETIRE_REASON);
-    await expect(definition(facts, "Signed by").innerText()).resolves.toBe(`Quinn Avery (qa), ${TODAY} 09:00 UTC, meaning “Retired”`);
+    await expect(definition(facts, "Final approval").innerText()).resolves.toBe(`Quinn Avery (qa), ${TODAY} 09:00 UTC, meaning “Retired”`);
+    await screenshot(qa, "withdrawal-approved");
 
     // Until then the version stays in force; the document page and history announce the retirement.
     await qa.locator(".breadcrumb").getByRole("link", { name: "FRM-TS-001" }).click();
@@ -259,7 +267,7 @@ describe("periodic review and retirement in Chromium, as the quality manager", (
     await expect(definition(metadata, "Retired from").innerText()).resolves.toBe(`${RETIRE_FROM}, signed by Quinn Avery: ${RETIRE_REASON}`);
     // Staff may read, not sign: no periodic review or retirement links.
     await expect(staff.getByRole("link", { name: "Periodic review", exact: true }).count()).resolves.toBe(0);
-    await expect(staff.getByRole("link", { name: "Retire the document" }).count()).resolves.toBe(0);
+    await expect(staff.getByRole("link", { name: "Withdraw the document" }).count()).resolves.toBe(0);
     await screenshot(staff, "retired");
 
     // A retired document has no review to do; staff see the list without Review links.

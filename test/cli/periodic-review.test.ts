@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
 import { openChangeRequest, withdrawChange } from "~/modules/change-control/change-control.server";
+import { openWithdrawal, signWithdrawal } from "~/modules/change-control/withdrawal.server";
 import { effectiveOn, lastReviewOn, libraryEntry, nextReviewDate, versionStates } from "~/modules/documents/documents";
 import { documentHistory, documentPage, listLibrary } from "~/modules/documents/library.server";
 import {
@@ -9,12 +10,12 @@ import {
   countReviews,
   daysBetween,
   filterReviews,
-  retirementForm,
   reviewStatus,
+  withdrawalRequestForm,
   type ReviewScheduleEntry,
 } from "~/modules/documents/periodic-review";
 import { periodicReviewsOf, recordPeriodicReview, reviewSubject, reviewsDue } from "~/modules/documents/periodic-review.server";
-import { DocumentControlError, retireDocument, retirementOf, retirementSubject } from "~/modules/documents/retirement.server";
+import { DocumentControlError, retirementOf, retirementSubject } from "~/modules/documents/retirement.server";
 import { versionsOf } from "~/modules/documents/versions.server";
 
 import { runQuire } from "../helpers/cli";
@@ -146,15 +147,14 @@ describe("retirement in the version states", () => {
   });
 });
 
-describe("retirement form", () => {
-  it("refuses a date in the past and a missing reason before any password is checked", () => {
-    const form = retirementForm("2026-11-25");
-    const past = form.safeParse({ reason: "No longer used by any study.", effectiveFrom: "2026-11-24", password: "x" });
+describe("withdrawal request form", () => {
+  it("refuses a date in the past and a missing reason", () => {
+    const form = withdrawalRequestForm("2026-11-25");
+    const past = form.safeParse({ reason: "No longer used by any study.", effectiveFrom: "2026-11-24" });
     expect(past.success).toBe(false);
     expect(past.error?.issues[0]?.message).toContain("cannot be in the past");
-    expect(form.safeParse({ reason: "short", effectiveFrom: "2026-11-25", password: "x" }).success).toBe(false);
-    expect(form.safeParse({ reason: "No longer used by any study.", effectiveFrom: "2026-11-25", password: "" }).success).toBe(false);
-    expect(form.safeParse({ reason: "No longer used by any study.", effectiveFrom: "2026-11-25", password: "x" }).success).toBe(true);
+    expect(form.safeParse({ reason: "short", effectiveFrom: "2026-11-25" }).success).toBe(false);
+    expect(form.safeParse({ reason: "No longer used by any study.", effectiveFrom: "2026-11-25" }).success).toBe(true);
   });
 });
 
@@ -170,6 +170,14 @@ describe("periodic review and retirement against a real data folder", () => {
       "SELECT object_id, new_values, reason FROM audit_events WHERE action = ? ORDER BY seq",
       [action],
     );
+
+  /** SOP-DC-001: the author (a document controller) requests the withdrawal, the quality manager approves it. */
+  const APPROVER = { mayReview: true, mayApprove: true };
+  async function retire(docId: string, input: { reason: string; effectiveFrom: string }): Promise<string> {
+    const crId = await openWithdrawal(q, who("author"), docId, input, AT);
+    await signWithdrawal(q, who("qa"), APPROVER, crId, AT);
+    return crId;
+  }
 
   beforeAll(async () => {
     let config;
@@ -246,15 +254,16 @@ describe("periodic review and retirement against a real data folder", () => {
     expect({ signatures: await count("signatures"), reviews: await count("periodic_reviews"), audit: await count("audit_events") }).toEqual(before);
   });
 
-  it("refuses a retirement in the past, without a reason, or while a change request is open", async () => {
-    const before = { signatures: await count("signatures"), retirements: await count("retirements") };
-    await expect(retireDocument(q, who("qa"), "FRM-TS-001", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-09" }, AT)).rejects.toThrow(
-      /cannot be in the past/,
-    );
-    await expect(retireDocument(q, who("qa"), "FRM-TS-001", { reason: "old", effectiveFrom: "2027-02-10" }, AT)).rejects.toThrow(DocumentControlError);
-    await expect(retireDocument(q, who("qa"), "SOP-XX-999", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-10" }, AT)).rejects.toThrow(
-      "There is no controlled document SOP-XX-999.",
-    );
+  it("refuses a withdrawal request in the past, without a reason, or while a change request is open", async () => {
+    const before = { signatures: await count("signatures"), retirements: await count("retirements"), requests: await count("change_requests") };
+    await expect(
+      openWithdrawal(q, who("author"), "FRM-TS-001", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-09" }, AT),
+    ).rejects.toThrow(/cannot be in the past/);
+    await expect(openWithdrawal(q, who("author"), "FRM-TS-001", { reason: "old", effectiveFrom: "2027-02-10" }, AT)).rejects.toThrow(DocumentControlError);
+    await expect(
+      openWithdrawal(q, who("author"), "SOP-XX-999", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-10" }, AT),
+    ).rejects.toThrow("There is no controlled document SOP-XX-999.");
+    expect(await count("change_requests")).toBe(before.requests);
 
     const crId = await openChangeRequest(
       q,
@@ -270,23 +279,30 @@ describe("periodic review and retirement against a real data folder", () => {
       },
       AT,
     );
-    await expect(retireDocument(q, who("qa"), "FRM-TS-001", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-10" }, AT)).rejects.toThrow(
-      `FRM-TS-001 has an open change request: ${crId} (Draft)`,
-    );
-    expect((await retirementSubject(q, "FRM-TS-001", "2027-02-10"))?.openChanges).toEqual([{ id: crId, state: "draft" }]);
-    expect({ signatures: await count("signatures"), retirements: await count("retirements") }).toEqual(before);
+    await expect(
+      openWithdrawal(q, who("author"), "FRM-TS-001", { reason: "Replaced by an electronic record.", effectiveFrom: "2027-02-10" }, AT),
+    ).rejects.toThrow(`FRM-TS-001 has an open change request: ${crId} (Draft)`);
+    expect((await retirementSubject(q, "FRM-TS-001", "2027-02-10"))?.openChanges).toEqual([{ id: crId, state: "draft", kind: "revision" }]);
+    expect({ signatures: await count("signatures"), retirements: await count("retirements"), requests: await count("change_requests") }).toEqual({
+      ...before,
+      requests: before.requests + 1,
+    });
     await withdrawChange(q, who("author"), crId, "Retiring the form instead.", AT);
   });
 
-  it("retires a document with a signed reason: from the date no version is in force", async () => {
+  it("retires a document through an approved withdrawal request: from the date no version is in force", async () => {
     expect((await retirementSubject(q, "QM-001", "2027-02-10"))?.referencedBy).toEqual([{ docId: "SOP-TS-001", title: expect.any(String) }]);
-    // Two quality managers at once: exactly one retirement.
     const input = { reason: "Replaced by the new integrated QMS manual.", effectiveFrom: "2027-03-01" };
-    const results = await Promise.allSettled([retireDocument(q, who("qa"), "QM-001", input, AT), retireDocument(q, who("qa"), "QM-001", input, AT)]);
+    const crId = await openWithdrawal(q, who("author"), "QM-001", input, AT);
+    // A second request while this one is open is refused; the requester cannot approve their own.
+    await expect(openWithdrawal(q, who("author"), "QM-001", input, AT)).rejects.toThrow(`QM-001 has an open change request: ${crId} (In review)`);
+    await expect(signWithdrawal(q, who("author"), APPROVER, crId, AT)).rejects.toThrow("You requested this withdrawal, so another person approves it.");
+    // Two quality approvals at once: exactly one retirement.
+    const results = await Promise.allSettled([signWithdrawal(q, who("qa"), APPROVER, crId, AT), signWithdrawal(q, who("qa"), APPROVER, crId, AT)]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
-    expect(String((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.message)).toContain(
-      "QM-001 is already retired from 2027-03-01",
-    );
+    expect(String((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.message)).toContain("there is nothing to sign");
+    expect((await q.db.get<{ state: string }>("SELECT state FROM change_requests WHERE id = ?", [crId]))?.state).toBe("approved");
+    await expect(retire("QM-001", input)).rejects.toThrow("QM-001 is already retired from 2027-03-01");
 
     const retirement = (await retirementOf(q.db, "QM-001"))!;
     const [v] = await versionsOf(q.db, "QM-001");
@@ -297,8 +313,8 @@ describe("periodic review and retirement against a real data folder", () => {
       printedName: "Quinn Avery",
       contentHash: v!.contentHash,
     });
-    const signature = await q.db.get<{ meaning: string }>("SELECT meaning FROM signatures WHERE id = ?", [retirement.signatureId]);
-    expect(signature?.meaning).toBe("Retired");
+    const signature = await q.db.get<{ meaning: string; cr_id: string }>("SELECT meaning, cr_id FROM signatures WHERE id = ?", [retirement.signatureId]);
+    expect(signature).toEqual({ meaning: "Retired", cr_id: crId });
     const audit = (await audits("document.retire")).at(-1)!;
     expect(audit).toMatchObject({ object_id: "QM-001", reason: input.reason });
 

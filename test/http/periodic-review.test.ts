@@ -19,6 +19,7 @@ let server: RunningServer;
 let dataDir: string;
 let qa: HttpClient;
 let staff: HttpClient;
+let dc: HttpClient;
 
 async function query<T>(sql: string, params: string[] = []): Promise<T[]> {
   const db = await Database.open(path.join(dataDir, "quire.db"));
@@ -50,6 +51,7 @@ beforeAll(async () => {
   server = await startServer(dataDir, { QUIRE_NOW: `${TODAY}T09:00:00Z` });
   qa = await signedIn(server.url, "qa");
   staff = await signedIn(server.url, "cra1");
+  dc = await signedIn(server.url, "dc");
 });
 afterAll(async () => {
   await server?.stop();
@@ -152,43 +154,74 @@ describe("signed periodic review (/documents/:id/review)", () => {
   });
 });
 
-describe("retirement (/documents/:id/retire)", () => {
+describe("withdrawal (/documents/:id/retire, then the request's approvals)", () => {
   it("refuses staff with 403, a past date and a missing reason with 400", async () => {
     expect((await staff.get("/documents/FRM-TS-001/retire")).status).toBe(403);
-    expect((await staff.post("/documents/FRM-TS-001/retire", { reason: "No longer used.", effectiveFrom: TODAY, password: DEMO_PASSWORD })).status).toBe(403);
-    const past = await qa.post("/documents/FRM-TS-001/retire", {
-      reason: "Replaced by the electronic CRF.",
-      effectiveFrom: "2027-02-09",
-      password: DEMO_PASSWORD,
-    });
+    expect((await staff.post("/documents/FRM-TS-001/retire", { reason: "No longer used.", effectiveFrom: TODAY })).status).toBe(403);
+    // An author reads the page but may not raise the request (document.withdraw is the document controller's).
+    const author = await signedIn(server.url, "author");
+    expect((await author.get("/documents/FRM-TS-001/retire")).text).not.toContain("Request the withdrawal");
+    expect((await author.post("/documents/FRM-TS-001/retire", { reason: "No longer used by anyone.", effectiveFrom: TODAY })).status).toBe(403);
+    const past = await dc.post("/documents/FRM-TS-001/retire", { reason: "Replaced by the electronic CRF.", effectiveFrom: "2027-02-09" });
     expect(past.status).toBe(400);
     expect(past.text).toContain("The retirement date cannot be in the past");
-    const noReason = await qa.post("/documents/FRM-TS-001/retire", { reason: "", effectiveFrom: TODAY, password: DEMO_PASSWORD });
+    const noReason = await dc.post("/documents/FRM-TS-001/retire", { reason: "", effectiveFrom: TODAY });
     expect(noReason.status).toBe(400);
     expect(noReason.text).toContain("Give the reason for retiring the document");
     expect(await query("SELECT doc_id FROM retirements")).toHaveLength(0);
+    expect(await query("SELECT id FROM change_requests WHERE kind = 'withdrawal'")).toHaveLength(0);
   });
 
-  it("retires a document with a signed reason; library, document page and history show Retired", async () => {
-    const form = await qa.get("/documents/FRM-TS-001/retire");
+  it("retires a document once the request is approved; library, document page and history show Retired", async () => {
+    const form = await dc.get("/documents/FRM-TS-001/retire");
     expect(form.status).toBe(200);
-    expect(form.text).toContain("I retire this document for the reason below.");
-    const res = await qa.post("/documents/FRM-TS-001/retire", {
-      intent: "retire",
-      reason: "Replaced by the electronic CRF module.",
-      effectiveFrom: TODAY,
-      password: DEMO_PASSWORD,
-    });
+    expect(form.text).toContain("Request the withdrawal");
+    const requested = await dc.post("/documents/FRM-TS-001/retire", { reason: "Replaced by the electronic CRF module.", effectiveFrom: TODAY });
+    expect(requested.status).toBe(302);
+    const location = requested.headers.get("location")!;
+    const crId = /^\/changes\/(CR-\d{4}-\d{4})\/withdrawal\?notice=withdrawal-requested$/.exec(location)?.[1];
+    expect(crId, location).toBeDefined();
+    expect(await query("SELECT doc_id FROM retirements")).toHaveLength(0);
+    expect((await dc.get(location)).text).toContain("The withdrawal request is open.");
+    // The change request's own address leads to the withdrawal page; the register lists it.
+    const plain = await qa.get(`/changes/${crId}`);
+    expect([plain.status, plain.headers.get("location")]).toEqual([302, `/changes/${crId}/withdrawal`]);
+    expect(rows((await qa.get("/changes")).text).find((r) => r[0]?.startsWith(crId!))?.[1]).toContain("(withdrawal)");
+
+    const page = await qa.get(`/changes/${crId}/withdrawal`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Give the final approval");
+    expect(page.text).toContain("I retire this document for the reason below.");
+    const contentHash = /name="contentHash" value="([0-9a-f]{64})"/.exec(page.text)![1]!;
+    // Segregation of duties: the requester does not approve; staff cannot sign at all.
+    const own = await dc.post(`/changes/${crId}/withdrawal`, { intent: "sign", password: DEMO_PASSWORD, contentHash });
+    expect(own.status).toBe(400);
+    expect(own.text).toContain("You requested this withdrawal, so another person approves it.");
+    expect((await staff.post(`/changes/${crId}/withdrawal`, { intent: "sign", password: DEMO_PASSWORD, contentHash })).status).toBe(403);
+    const wrong = await qa.post(`/changes/${crId}/withdrawal`, { intent: "sign", password: "not the password", contentHash });
+    expect(wrong.status).toBe(400);
+    expect(await query("SELECT doc_id FROM retirements")).toHaveLength(0);
+
+    const res = await qa.post(`/changes/${crId}/withdrawal`, { intent: "sign", password: DEMO_PASSWORD, contentHash });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/documents/FRM-TS-001/retire?notice=document-retired");
     const done = await qa.get("/documents/FRM-TS-001/retire?notice=document-retired");
     expect(done.text).toContain("The document is retired with your signed reason.");
     expect(done.text).toContain("Replaced by the electronic CRF module.");
+    expect(done.text).toContain(`/changes/${crId}/withdrawal`);
 
-    const [retirement] = await query<{ effective_from: string; reason: string; meaning: string; printed_name: string }>(
-      "SELECT r.effective_from, r.reason, s.meaning, s.printed_name FROM retirements r JOIN signatures s ON s.id = r.signature_id WHERE r.doc_id = 'FRM-TS-001'",
+    const [retirement] = await query<{ effective_from: string; reason: string; meaning: string; printed_name: string; cr_id: string; state: string }>(
+      `SELECT r.effective_from, r.reason, s.meaning, s.printed_name, s.cr_id, c.state
+         FROM retirements r JOIN signatures s ON s.id = r.signature_id JOIN change_requests c ON c.id = s.cr_id WHERE r.doc_id = 'FRM-TS-001'`,
     );
-    expect(retirement).toEqual({ effective_from: TODAY, reason: "Replaced by the electronic CRF module.", meaning: "Retired", printed_name: "Quinn Avery" });
+    expect(retirement).toEqual({
+      effective_from: TODAY,
+      reason: "Replaced by the electronic CRF module.",
+      meaning: "Retired",
+      printed_name: "Quinn Avery",
+      cr_id: crId,
+      state: "approved",
+    });
     expect(
       await query("SELECT seq FROM audit_events WHERE action = 'document.retire' AND object_id = 'FRM-TS-001' AND reason = ?", [
         "Replaced by the electronic CRF module.",
@@ -196,16 +229,16 @@ describe("retirement (/documents/:id/retire)", () => {
     ).toHaveLength(1);
 
     expect(row((await staff.get("/")).text, "FRM-TS-001")?.slice(4, 8)).toEqual(["1.0", "Retired", "2025-02-03", "–"]);
-    const page = await staff.get("/documents/FRM-TS-001");
-    expect(page.status).toBe(200);
-    expect(page.text).toContain('<span class="badge badge-retired">Retired</span>');
+    const doc = await staff.get("/documents/FRM-TS-001");
+    expect(doc.status).toBe(200);
+    expect(doc.text).toContain('<span class="badge badge-retired">Retired</span>');
     const history = await staff.get("/documents/FRM-TS-001/history");
     expect(rows(history.text)[0]?.slice(0, 3)).toEqual(["v1.0", "Retired", `2025-02-03 – ${TODAY}`]);
     // No review is due for a retired document, and none can be signed.
     expect(rows((await staff.get("/reviews?status=all")).text).map((r) => r[0])).not.toContain("FRM-TS-001");
     expect((await qa.get("/documents/FRM-TS-001/review")).text).toContain("a retired document has no periodic review");
 
-    const again = await qa.post("/documents/FRM-TS-001/retire", { reason: "Retire it once more, please.", effectiveFrom: TODAY, password: DEMO_PASSWORD });
+    const again = await dc.post("/documents/FRM-TS-001/retire", { reason: "Retire it once more, please.", effectiveFrom: TODAY });
     expect(again.status).toBe(400);
     expect(again.text).toContain("FRM-TS-001 is already retired from 2027-02-10");
   });

@@ -54,8 +54,12 @@ export class ChangeRequestError extends Error {
   }
 }
 
+/** A revision changes a document through a draft; a withdrawal ends it (SOP-DC-001, "Withdraw obsolete documents"). */
+export type ChangeKind = "revision" | "withdrawal";
+
 export interface ChangeRequest {
   id: string;
+  kind: ChangeKind;
   docId: string;
   newDocument: boolean;
   docPath: string;
@@ -82,6 +86,7 @@ export interface ChangeRequest {
 
 interface CrRow {
   id: string;
+  kind: ChangeKind;
   doc_id: string;
   new_document: number;
   doc_path: string;
@@ -104,12 +109,13 @@ interface CrRow {
 }
 
 const CR_COLUMNS =
-  "id, doc_id, new_document, doc_path, title, reason, revision, retraining_required, proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at, approved_commit, known_head, urgent_justification";
+  "id, kind, doc_id, new_document, doc_path, title, reason, revision, retraining_required, proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at, approved_commit, known_head, urgent_justification";
 
 async function toChangeRequest(db: Queryable, r: CrRow): Promise<ChangeRequest> {
   const reviewers = await db.all<{ user_id: string }>("SELECT user_id FROM change_request_reviewers WHERE cr_id = ? ORDER BY user_id", [r.id]);
   return {
     id: r.id,
+    kind: r.kind,
     docId: r.doc_id,
     newDocument: r.new_document === 1,
     docPath: r.doc_path,
@@ -175,6 +181,15 @@ async function assertNotApproving(tx: Queryable, crId: string): Promise<void> {
 async function requireCr(db: Queryable, id: string): Promise<ChangeRequest> {
   const cr = await getChangeRequest(db, id);
   if (!cr) throw new ChangeRequestError(`There is no change request ${id}.`);
+  return cr;
+}
+
+/** A change request with a draft: a withdrawal request has none to edit, review or approve into a version. */
+async function requireRevision(db: Queryable, id: string): Promise<ChangeRequest> {
+  const cr = await requireCr(db, id);
+  if (cr.kind === "withdrawal") {
+    throw new ChangeRequestError(`${id} is a withdrawal request: it has no draft, and its approvals are signed on ${cr.docId}'s withdrawal page.`);
+  }
   return cr;
 }
 
@@ -256,6 +271,16 @@ State what it covers and what it does not.
 `;
 }
 
+/** The next change request number of the year (CR-YYYY-NNNN), read inside the transaction that opens it. */
+export async function nextChangeRequestId(tx: Queryable, at: Date): Promise<{ id: string; year: number; number: number }> {
+  const year = at.getUTCFullYear();
+  const last = await tx.get<{ n: number | null }>("SELECT max(number) AS n FROM change_requests WHERE year = ?", [year]);
+  const number = (last?.n ?? 0) + 1;
+  const id = formatCrId(year, number);
+  if (await tx.get("SELECT 1 FROM change_requests WHERE id = ?", [id])) throw new ChangeRequestError(`${id} exists already.`);
+  return { id, year, number };
+}
+
 /**
  * Opens a change request for an existing document or a new one: numbers it (CR-YYYY-NNNN), names
  * its reviewers, and creates its branch `cr/<id>` in the content repository from main.
@@ -281,10 +306,7 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     const open = await tx.get<{ id: string }>("SELECT id FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review')", [input.docId]);
     if (open) throw new ChangeRequestError(`${input.docId} already has an open change request, ${open.id}; finish or withdraw it first.`, [], "docId");
     await assertReviewers(tx, author.userId, input.reviewerIds, await documentControlRules(q.repo));
-    const year = at.getUTCFullYear();
-    const last = await tx.get<{ n: number | null }>("SELECT max(number) AS n FROM change_requests WHERE year = ?", [year]);
-    const id = formatCrId(year, (last?.n ?? 0) + 1);
-    if (await tx.get("SELECT 1 FROM change_requests WHERE id = ?", [id])) throw new ChangeRequestError(`${id} exists already.`);
+    const { id, year, number } = await nextChangeRequestId(tx, at);
     const newest = doc ? latest(await versionsOf(tx, input.docId)) : undefined;
     const current = newest?.version ?? null;
     const type = input.type ?? "sop";
@@ -292,7 +314,6 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     const docPath = doc ? doc.path : `${TYPE_FOLDERS[type]}/${input.docId}.mdx`;
     const branch = `cr/${id}`;
     const stamp = at.toISOString();
-    const number = (last?.n ?? 0) + 1;
     await tx.run(
       `INSERT INTO change_requests (id, year, number, doc_id, new_document, doc_path, title, reason, revision, retraining_required,
          proposed_effective_date, capa_ref, state, author_id, base_commit, branch, target_version, created_at, updated_at)
@@ -453,7 +474,7 @@ export async function saveDraft(
   quizSource?: string,
 ): Promise<string> {
   return q.db.transaction(async (tx) => {
-    const cr = await requireCr(tx, crId);
+    const cr = await requireRevision(tx, crId);
     assertAllowed("save", cr.state);
     await assertNotApproving(tx, crId);
     if (cr.authorId !== author.userId) throw new ChangeRequestError("Only the change request's author edits its draft.");
@@ -503,7 +524,7 @@ function assertSignedContent(shown: string | undefined, current: string): void {
 
 /** The author submits for review and signs "Authored" (password checked by the caller). */
 export async function submitForReview(q: Quire, author: Participant, crId: string, at: Date, shownHash?: string): Promise<void> {
-  const cr = await requireCr(q.db, crId);
+  const cr = await requireRevision(q.db, crId);
   assertAllowed("submit", cr.state);
   if (cr.authorId !== author.userId) throw new ChangeRequestError("Only the change request's author submits it for review.");
   const draft = await readDraft(q, cr);
@@ -547,7 +568,7 @@ export async function submitForReview(q: Quire, author: Participant, crId: strin
 
 /** A named reviewer signs "Reviewed" on the current draft content. */
 export async function signReview(q: Quire, reviewer: Participant, crId: string, at: Date, shownHash?: string): Promise<void> {
-  const cr = await requireCr(q.db, crId);
+  const cr = await requireRevision(q.db, crId);
   assertAllowed("review", cr.state);
   if (reviewer.userId === cr.authorId) throw new ChangeRequestError("The author may not review their own change.");
   if (!cr.reviewerIds.includes(reviewer.userId)) throw new ChangeRequestError("Only the reviewers named on this change request sign it as reviewed.");
@@ -582,7 +603,7 @@ export async function signReview(q: Quire, reviewer: Participant, crId: string, 
  * every review is signed. The quality manager's final approval (approveChange) comes last.
  */
 export async function signFunctionApproval(q: Quire, signer: Participant, crId: string, at: Date, shownHash?: string): Promise<string> {
-  const cr = await requireCr(q.db, crId);
+  const cr = await requireRevision(q.db, crId);
   assertAllowed("approve", cr.state);
   const draft = await readDraft(q, cr);
   assertSignedContent(shownHash, draft.contentHash);
@@ -625,12 +646,12 @@ export async function signFunctionApproval(q: Quire, signer: Participant, crId: 
   });
 }
 
-/** A reviewer or approver rejects with a reason; the change goes back to Draft. */
+/** A reviewer or approver rejects with a reason; a revision goes back to Draft, a withdrawal request is closed. */
 export async function rejectChange(q: Quire, by: Participant, crId: string, reason: string, at: Date): Promise<void> {
   if (reason.trim().length < 5) throw new ChangeRequestError("Give the reason for the rejection.", [], "reason");
   await q.db.transaction(async (tx) => {
     const cr = await requireCr(tx, crId);
-    const state = nextState("reject", cr.state);
+    const state = nextState("reject", cr.state, cr.kind);
     await assertNotApproving(tx, crId);
     if (by.userId === cr.authorId) throw new ChangeRequestError("The author withdraws a change rather than rejecting it.");
     await tx.run("UPDATE change_requests SET state = ?, updated_at = ? WHERE id = ?", [state, at.toISOString(), crId]);
@@ -670,7 +691,7 @@ export async function setReviewers(q: Quire, by: Participant, crId: string, revi
   if (reason.trim().length < 5) throw new ChangeRequestError("Give the reason for changing the reviewers.", [], "reason");
   const wanted = [...new Set(reviewerIds)].sort();
   await q.db.transaction(async (tx) => {
-    const cr = await requireCr(tx, crId);
+    const cr = await requireRevision(tx, crId);
     if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the author changes who reviews a change request.");
     assertAllowed("save", cr.state);
     await assertNotApproving(tx, crId);
@@ -687,7 +708,7 @@ export async function setReviewers(q: Quire, by: Participant, crId: string, revi
 export async function addComment(q: Quire, by: Participant, crId: string, body: string, at: Date, section: string | null = null): Promise<void> {
   if (body.trim().length === 0) throw new ChangeRequestError("Write a comment first.", [], "body");
   await q.db.transaction(async (tx) => {
-    const cr = await requireCr(tx, crId);
+    const cr = await requireRevision(tx, crId);
     assertAllowed("comment", cr.state);
     const head = await q.repo.branchHead(cr.branch);
     if (section !== null) {
@@ -723,7 +744,7 @@ export async function resolveComment(
 ): Promise<void> {
   if (note.trim().length < 5) throw new ChangeRequestError("Say what was changed, or why no change is needed (at least 5 characters).", [], "note");
   await q.db.transaction(async (tx) => {
-    const cr = await requireCr(tx, crId);
+    const cr = await requireRevision(tx, crId);
     if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the change request's author resolves its review comments.");
     assertAllowed("comment", cr.state);
     await assertNotApproving(tx, crId);
@@ -867,7 +888,7 @@ async function approveNow(
   trainingChoices: Readonly<Record<string, string>>,
   urgentJustification: string | null,
 ) {
-  const cr = await requireCr(q.db, crId);
+  const cr = await requireRevision(q.db, crId);
   assertAllowed("approve", cr.state);
   if (effectiveDate < isoDate(at)) {
     throw new ChangeRequestError(`The effective date ${effectiveDate} is in the past; it must be ${isoDate(at)} or later.`, [], "effectiveDate");

@@ -52,14 +52,18 @@ const ACTION_PAST: Record<CrAction, string> = {
   comment: "commented on",
 };
 
-/** The state after an action (a rejection sends the change back to Draft). */
-export function nextState(action: CrAction, state: CrState): CrState {
+/**
+ * The state after an action. A rejection sends a revision back to Draft for the author to rework;
+ * a rejected withdrawal request is closed (SOP-DC-001 step 1: rejected requests are closed with a
+ * written reason), and a new request is raised if the document should still go.
+ */
+export function nextState(action: CrAction, state: CrState, kind: "revision" | "withdrawal" = "revision"): CrState {
   assertAllowed(action, state);
   switch (action) {
     case "submit":
       return "in-review";
     case "reject":
-      return "draft";
+      return kind === "withdrawal" ? "rejected" : "draft";
     case "approve":
       return "approved";
     case "withdraw":

@@ -26,6 +26,7 @@ import {
 } from "./change-control.server";
 import { draftSections, isOpenComment, type CommentOutcome } from "./comments";
 import { earliestEffectiveDate, functionApprovalBlockers, pendingFunctionSteps, type GivenApproval } from "./routing";
+import { withdrawalAwaits } from "./withdrawal.server";
 
 /** Display names of users by id, for showing who authored, reviewed, signed and commented. */
 export async function userNames(db: Queryable): Promise<Map<string, { username: string; displayName: string }>> {
@@ -232,6 +233,10 @@ export async function changeTasks(q: Quire, viewer: CurrentUser, all?: ChangeReq
   for (const cr of changes) {
     if (cr.state === "draft" && cr.authorId === viewer.id) tasks.drafts.push(cr);
     if (cr.state !== "in-review") continue;
+    if (cr.kind === "withdrawal") {
+      if (await withdrawalAwaits(q, cr, viewer, myFunctions)) tasks.approve.push(cr);
+      continue;
+    }
     const signatures = await signaturesOfChange(q.db, cr.id);
     const authored = signatures.filter((s) => s.meaning === "Authored").at(-1);
     const round = authored ? validSignatures(signatures, authored.contentHash) : [];

@@ -3,14 +3,20 @@ import type { Params } from "@remix-run/react";
 import { today } from "~/clock.server";
 import { quire, type Quire } from "~/context.server";
 import { requireUser } from "~/modules/users/auth.server";
+import type { Permission } from "~/modules/users/permissions";
 
 /**
- * The preamble of a page where a quality approver signs for a document (periodic review,
- * retirement), shared by its loader and its action: the permission, the document as it stands
+ * The preamble of a page where a quality approver signs for a document (periodic review), or one
+ * about its withdrawal, shared by its loader and its action: the permission, the document as it stands
  * today, or 404 naming the id.
  */
-export async function approverPage<T>(request: Request, params: Params, load: (q: Quire, id: string, on: string) => Promise<T | null>) {
-  const user = await requireUser(request, "document.approve");
+export async function approverPage<T>(
+  request: Request,
+  params: Params,
+  load: (q: Quire, id: string, on: string) => Promise<T | null>,
+  permission: Permission = "document.approve",
+) {
+  const user = await requireUser(request, permission);
   const q = await quire();
   const id = params.docId ?? "";
   const on = today(q.config);

@@ -89,8 +89,8 @@ export const PeriodicReviewForm = z.object({
 
 export const RETIREMENT_REASON_MIN = 10;
 
-/** The retirement form; `today` refuses a date in the past before the password is even checked. */
-export function retirementForm(today: string) {
+/** The withdrawal request form (reason and retirement date); `today` refuses a date in the past. */
+export function withdrawalRequestForm(today: string) {
   return z.object({
     reason: z
       .string({ error: "Give the reason for retiring the document" })
@@ -100,6 +100,5 @@ export function retirementForm(today: string) {
     effectiveFrom: z.iso
       .date("Enter the retirement date as YYYY-MM-DD")
       .refine((d) => d >= today, `The retirement date cannot be in the past: use ${today} or later`),
-    password: Password,
   });
 }

@@ -1,6 +1,6 @@
 import { isoDate } from "~/clock.server";
 import type { Quire } from "~/context.server";
-import type { Queryable } from "~/db/db.server";
+import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { DocumentType } from "~/modules/content/frontmatter";
 import { recordSignature, type NewSignature } from "~/modules/signatures/signatures.server";
@@ -77,9 +77,12 @@ export function retirementDates(r: Retirement | null): RetirementDates | null {
 }
 
 /** Change requests still open (draft or in review) on a document: they block its retirement. */
-export async function openChangeRequestsOf(db: Queryable, docId: string): Promise<{ id: string; state: "draft" | "in-review" }[]> {
-  return db.all<{ id: string; state: "draft" | "in-review" }>(
-    "SELECT id, state FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review') ORDER BY id",
+export async function openChangeRequestsOf(
+  db: Queryable,
+  docId: string,
+): Promise<{ id: string; state: "draft" | "in-review"; kind: "revision" | "withdrawal" }[]> {
+  return db.all<{ id: string; state: "draft" | "in-review"; kind: "revision" | "withdrawal" }>(
+    "SELECT id, state, kind FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review') ORDER BY id",
     [docId],
   );
 }
@@ -98,8 +101,11 @@ export function versionRetired(versions: readonly DocumentVersion[], effectiveFr
   );
 }
 
-/** Why a retirement from `effectiveFrom` cannot be recorded now, or null when it can. */
-function retirementRefusal(
+/**
+ * Why a retirement from `effectiveFrom` cannot be requested or recorded now, or null when it can.
+ * `openChanges` leaves out the withdrawal request being signed.
+ */
+export function retirementRefusal(
   docId: string,
   versions: readonly DocumentVersion[],
   retirement: Retirement | null,
@@ -132,7 +138,7 @@ export interface RetirementSubject {
   current: VersionState | null;
   versions: VersionState[];
   retirement: Retirement | null;
-  openChanges: { id: string; state: "draft" | "in-review" }[];
+  openChanges: { id: string; state: "draft" | "in-review"; kind: "revision" | "withdrawal" }[];
   /** Documents in force that name this one as related (SOP-DC-001: check before withdrawal). */
   referencedBy: { docId: string; title: string }[];
 }
@@ -174,70 +180,76 @@ export interface RetirementInput {
   effectiveFrom: string;
 }
 
-/**
- * Retires a document from a day (today or later), signed "Retired" by a quality manager whose
- * password the caller has verified (Part 11 §11.200(a)). The signature binds to the SHA-256 of the
- * version retired (§11.70); the retirement, its signature and their audit rows commit together.
- * From `effectiveFrom` no version of the document is in force. Refused, with nothing written, for
- * an unknown or already retired document, an open change request on it, a date in the past, or a
- * version that would take effect on or after the retirement.
- */
-export async function retireDocument(
-  q: Quire,
-  signer: Signer,
-  docId: string,
-  input: RetirementInput,
-  at: Date,
-): Promise<{ version: string; signatureId: number }> {
-  const reason = input.reason.trim();
-  if (reason.length < RETIREMENT_REASON_MIN) {
-    throw new DocumentControlError(`Give the reason for retiring the document (at least ${RETIREMENT_REASON_MIN} characters).`, "reason");
+/** The reason and date of a retirement, checked before anything is read or written. */
+export function retirementInputProblem(input: RetirementInput, today: string): DocumentControlError | null {
+  if (input.reason.trim().length < RETIREMENT_REASON_MIN) {
+    return new DocumentControlError(`Give the reason for retiring the document (at least ${RETIREMENT_REASON_MIN} characters).`, "reason");
   }
-  const today = isoDate(at);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input.effectiveFrom) || Number.isNaN(Date.parse(`${input.effectiveFrom}T00:00:00Z`))) {
-    throw new DocumentControlError("Enter the retirement date as YYYY-MM-DD.", "effectiveFrom");
+    return new DocumentControlError("Enter the retirement date as YYYY-MM-DD.", "effectiveFrom");
   }
   if (input.effectiveFrom < today) {
-    throw new DocumentControlError(`The retirement date cannot be in the past: use ${today} or later.`, "effectiveFrom");
+    return new DocumentControlError(`The retirement date cannot be in the past: use ${today} or later.`, "effectiveFrom");
   }
-  return q.db.transaction(async (tx) => {
-    // Everything is read inside the transaction: two quality managers retiring at once get one retirement.
-    if (!(await documentType(tx, docId))) throw new DocumentControlError(`There is no controlled document ${docId}.`);
-    const versions = await versionsOf(tx, docId);
-    const refusal = retirementRefusal(docId, versions, await retirementOf(tx, docId), await openChangeRequestsOf(tx, docId), input.effectiveFrom);
-    if (refusal) throw refusal;
-    const retired = versionRetired(versions, input.effectiveFrom)!;
-    const signatureId = await recordSignature(tx, {
-      crId: null,
-      docId,
-      version: retired.version,
-      signer,
-      meaning: "Retired",
-      contentHash: retired.contentHash,
-      commit: retired.commit,
-      at,
-    });
-    await tx.run("INSERT INTO retirements (doc_id, effective_from, reason, signature_id, retired_at) VALUES (?, ?, ?, ?, ?)", [
-      docId,
-      input.effectiveFrom,
-      reason,
-      signatureId,
-      at.toISOString(),
-    ]);
-    await recordAudit(
-      tx,
-      {
-        userId: signer.userId,
-        username: signer.username,
-        clientAddress: signer.clientAddress,
-        action: "document.retire",
-        objectType: "document",
-        objectId: docId,
-        newValues: { effectiveFrom: input.effectiveFrom, version: retired.version, contentHash: retired.contentHash, signatureId },
-        reason,
-      },
-      at,
-    );
-    return { version: retired.version, signatureId };
+  return null;
+}
+
+/**
+ * Records a document's retirement from a day (today or later): the quality manager's final approval
+ * of a withdrawal request (SOP-DC-001, "Withdraw obsolete documents"; change-control/withdrawal.server.ts),
+ * signed "Retired" by a signer whose password the caller has verified (Part 11 §11.200(a)). The
+ * signature binds to the SHA-256 of the version retired (§11.70); the retirement, its signature and
+ * their audit rows are written in the caller's transaction. From `effectiveFrom` no version of the
+ * document is in force. Refused, with nothing written, for an unknown or already retired document,
+ * another open change request on it, a date in the past, or a version that would take effect on or
+ * after the retirement.
+ */
+export async function recordRetirement(
+  tx: Tx,
+  signer: Signer,
+  docId: string,
+  input: RetirementInput & { crId: string },
+  at: Date,
+): Promise<{ version: string; signatureId: number }> {
+  const problem = retirementInputProblem(input, isoDate(at));
+  if (problem) throw problem;
+  const reason = input.reason.trim();
+  if (!(await documentType(tx, docId))) throw new DocumentControlError(`There is no controlled document ${docId}.`);
+  const versions = await versionsOf(tx, docId);
+  const others = (await openChangeRequestsOf(tx, docId)).filter((c) => c.id !== input.crId);
+  const refusal = retirementRefusal(docId, versions, await retirementOf(tx, docId), others, input.effectiveFrom);
+  if (refusal) throw refusal;
+  const retired = versionRetired(versions, input.effectiveFrom)!;
+  const signatureId = await recordSignature(tx, {
+    crId: input.crId,
+    docId,
+    version: retired.version,
+    signer,
+    meaning: "Retired",
+    contentHash: retired.contentHash,
+    commit: retired.commit,
+    at,
   });
+  await tx.run("INSERT INTO retirements (doc_id, effective_from, reason, signature_id, retired_at) VALUES (?, ?, ?, ?, ?)", [
+    docId,
+    input.effectiveFrom,
+    reason,
+    signatureId,
+    at.toISOString(),
+  ]);
+  await recordAudit(
+    tx,
+    {
+      userId: signer.userId,
+      username: signer.username,
+      clientAddress: signer.clientAddress,
+      action: "document.retire",
+      objectType: "document",
+      objectId: docId,
+      newValues: { effectiveFrom: input.effectiveFrom, version: retired.version, contentHash: retired.contentHash, signatureId, changeRequest: input.crId },
+      reason,
+    },
+    at,
+  );
+  return { version: retired.version, signatureId };
 }

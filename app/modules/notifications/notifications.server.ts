@@ -134,6 +134,7 @@ async function changeInputs(q: Quire, people: readonly DirectoryPerson[]): Promi
   return Promise.all(
     open.map(async (cr: ChangeRequest) => ({
       id: cr.id,
+      kind: cr.kind,
       docId: cr.docId,
       title: cr.title,
       state: cr.state,

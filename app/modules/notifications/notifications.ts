@@ -236,6 +236,8 @@ export function reviewStep(daysLeft: number, noticeDays: number = REVIEW_NOTICE_
 /** An open change request as the rules need it, with who has a task on it now. */
 export interface ChangeInput {
   id: string;
+  /** A withdrawal request has no draft or reviewers: only its approvals are asked for. */
+  kind?: "revision" | "withdrawal";
   docId: string;
   title: string;
   state: string;
@@ -354,12 +356,19 @@ export function planNotifications(input: NotificationInput): NotificationPlan {
             key: `change:${cr.id}:approve:round-${cr.round}`,
             docId: cr.docId,
             link,
-            subject: `Ready for approval: ${cr.id} ${cr.docId} ${cr.title}`,
-            lines: [
-              `Every named reviewer has signed change request ${what}: it is ready for approval.`,
-              "",
-              "You may approve it: check that every comment is closed, then approve or reject it in Quire (SOP-DC-001, Approve the document).",
-            ],
+            subject: `${cr.kind === "withdrawal" ? "Withdrawal" : "Ready"} for approval: ${cr.id} ${cr.docId} ${cr.title}`,
+            lines:
+              cr.kind === "withdrawal"
+                ? [
+                    `Withdrawal request ${what} asks to withdraw the document.`,
+                    "",
+                    "The next approval is yours: check that no document in force still refers to it, then approve or reject the withdrawal in Quire (SOP-DC-001, Withdraw obsolete documents).",
+                  ]
+                : [
+                    `Every named reviewer has signed change request ${what}: it is ready for approval.`,
+                    "",
+                    "You may approve it: check that every comment is closed, then approve or reject it in Quire (SOP-DC-001, Approve the document).",
+                  ],
             notice: `${cr.id}: ready for your approval (${cr.docId}).`,
           },
           approvers,

@@ -4,7 +4,7 @@ import { recordAudit } from "~/modules/audit/audit.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { checkCredentials, type Actor } from "~/modules/users/users.server";
 
-import { SIGNATURE_PURPOSES, SIGNATURE_STATEMENTS, validSignatures, type SignatureMeaning, type SignatureRecord } from "./signatures";
+import { FUNCTION_MEANINGS, SIGNATURE_PURPOSES, SIGNATURE_STATEMENTS, validSignatures, type SignatureMeaning, type SignatureRecord } from "./signatures";
 
 interface SignatureRow {
   id: number;
@@ -77,7 +77,7 @@ export async function recordSignature(tx: Tx, s: NewSignature): Promise<number> 
       SIGNATURE_STATEMENTS[s.meaning],
     ],
   );
-  if ((s.meaning === "Function approval") !== (s.jobFunction !== undefined)) throw new Error("a function approval, and only one, names its job function");
+  if (FUNCTION_MEANINGS.has(s.meaning) !== (s.jobFunction !== undefined)) throw new Error("a function approval, and only one, names its job function");
   if (s.jobFunction !== undefined) {
     if (!s.crId) throw new Error("a function approval belongs to a change request");
     await tx.run("INSERT INTO function_approvals (signature_id, cr_id, job_function) VALUES (?, ?, ?)", [result.lastID, s.crId, s.jobFunction]);
@@ -118,15 +118,20 @@ export async function signaturesOfVersion(db: Queryable, docId: string, version:
     `SELECT ${COLUMNS} FROM signatures WHERE doc_id = ? AND (version = ? OR cr_id = (SELECT cr_id FROM document_versions WHERE doc_id = ? AND version = ?)) ORDER BY id`,
     [docId, version, docId, version],
   );
-  const hash = await db.get<{ content_hash: string }>("SELECT content_hash FROM document_versions WHERE doc_id = ? AND version = ?", [docId, version]);
+  const made = await db.get<{ content_hash: string; cr_id: string | null }>(
+    "SELECT content_hash, cr_id FROM document_versions WHERE doc_id = ? AND version = ?",
+    [docId, version],
+  );
   // Only the signatures on the content that became this version, from its last review round.
   const records = rows.map(toRecord).filter((s) => SIGNATURE_PURPOSES[s.meaning] === "document-control");
-  if (!hash) return [];
+  if (!made) return [];
+  const own = (s: SignatureRecord) => s.crId !== null && s.crId === made.cr_id;
   const fromChange = validSignatures(
-    records.filter((s) => s.crId !== null && s.meaning !== "Periodic review" && s.meaning !== "Retired"),
-    hash.content_hash,
+    records.filter((s) => own(s) && s.meaning !== "Periodic review" && s.meaning !== "Retired"),
+    made.content_hash,
   );
-  const later = records.filter((s) => s.crId === null && s.contentHash === hash.content_hash);
+  // Then what was signed on it later: periodic reviews, and a withdrawal request's approvals and retirement.
+  const later = records.filter((s) => !own(s) && s.contentHash === made.content_hash);
   return [...fromChange, ...later];
 }
 

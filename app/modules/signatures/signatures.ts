@@ -8,6 +8,7 @@ export const SIGNATURE_MEANINGS = [
   "Function approval",
   "Periodic review",
   "Retired",
+  "Withdrawal approval",
   "Read and understood",
   "Training delivered",
   "Competence assessed",
@@ -18,6 +19,9 @@ export const SIGNATURE_MEANINGS = [
   "Cause analysis",
 ] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
+
+/** Meanings given on behalf of a job function, which each such signature names (function_approvals). */
+export const FUNCTION_MEANINGS: ReadonlySet<SignatureMeaning> = new Set(["Function approval", "Withdrawal approval"]);
 
 /**
  * What a signature is for: document control (shown with a version, written into its commit) or
@@ -33,6 +37,9 @@ export const SIGNATURE_PURPOSES: Record<SignatureMeaning, SignaturePurpose> = {
   "Function approval": "document-control",
   "Periodic review": "document-control",
   Retired: "document-control",
+  // SOP-DC-001 "Withdraw obsolete documents": the owner function approves a withdrawal request before
+  // the quality manager signs "Retired" (migration 028).
+  "Withdrawal approval": "document-control",
   "Read and understood": "training",
   "Training delivered": "training",
   "Competence assessed": "training",
@@ -57,6 +64,7 @@ export const SIGNATURE_STATEMENTS: Record<SignatureMeaning, string> = {
   "Function approval": "On behalf of the job function named with this signature, I approve this content.",
   "Periodic review": "I have reviewed this document and no change is needed.",
   Retired: "I retire this document for the reason below.",
+  "Withdrawal approval": "On behalf of the job function named with this signature, I approve withdrawing this document for the reason given.",
   "Read and understood": "I have read and understood this version of the document and will apply it in my work.",
   "Training delivered": "I delivered this training to the attendees listed, with the content recorded here.",
   "Competence assessed": "I observed this person perform the tasks described and judge them competent to perform them without supervision.",

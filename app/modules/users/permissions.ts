@@ -8,6 +8,8 @@ export const PERMISSIONS = [
   "document.author",
   "document.review",
   "document.approve",
+  // SOP-DC-001 "Withdraw obsolete documents": raise a withdrawal request (the document controller).
+  "document.withdraw",
   "training.acknowledge",
   "training.read",
   "training.manage",
@@ -35,7 +37,7 @@ export const ROLES = {
   "quality-manager": {
     label: "Quality manager",
     description:
-      "Reviews and approves controlled documents; issues and recalls controlled copies; reads training records and the audit trail; builds inspection binders.",
+      "Reviews and approves controlled documents and their withdrawal; issues and recalls controlled copies; reads training records and the audit trail; builds inspection binders.",
     permissions: [
       "document.read",
       "change.read",
@@ -44,6 +46,7 @@ export const ROLES = {
       "training.approve",
       "document.review",
       "document.approve",
+      "document.withdraw",
       "audit.read",
       "export.binder",
       "copies.issue",
@@ -55,8 +58,8 @@ export const ROLES = {
   },
   "document-controller": {
     label: "Document controller",
-    description: "Issues numbered controlled copies, keeps the copy register and closes recalls (SOP-DC-001).",
-    permissions: ["document.read", "change.read", "training.acknowledge", "copies.issue", "copies.read"],
+    description: "Issues numbered controlled copies, keeps the copy register and closes recalls; raises withdrawal requests (SOP-DC-001).",
+    permissions: ["document.read", "change.read", "training.acknowledge", "document.withdraw", "copies.issue", "copies.read"],
   },
   author: {
     label: "Author",
