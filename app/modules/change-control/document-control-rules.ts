@@ -11,7 +11,7 @@ import type { MdxJsxAttribute, MdxJsxFlowElement, MdxJsxTextElement } from "mdas
 import { DOCUMENT_TYPES, type DocumentType } from "~/modules/content/document-types";
 import type { Problem } from "~/modules/content/problems";
 
-import { checkDocumentControlRules, type DocumentControlRules } from "./routing";
+import { STEP_PATTERN, checkDocumentControlRules, type DocumentControlRules } from "./routing";
 
 type JsxElement = MdxJsxFlowElement | MdxJsxTextElement;
 
@@ -115,7 +115,7 @@ export function documentControlRulesIn(tree: Root, path: string, jobFunctions: R
   for (const el of elements.filter((e) => e.name === "ApprovalRoute")) {
     const type = attr(el, "type");
     const signers = attr(el, "signers").split(/\s+/).filter(Boolean);
-    if (!isDocumentType(type) || signers.length === 0) {
+    if (!isDocumentType(type) || signers.length === 0 || !signers.every((s) => STEP_PATTERN.test(s))) {
       routesWellFormed = false; // the policy check names the bad attribute
       continue;
     }

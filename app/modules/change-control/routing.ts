@@ -12,7 +12,10 @@ import { addWorkingDays } from "~/modules/training/working-days";
 /** The word for "the document's owner function" in an approval route. */
 export const OWNER = "owner";
 
-const Step = z.string().regex(/^[a-z][a-z0-9-]*$/, "name a job function id or `owner`");
+/** A job function id, or `owner`, as a route names it. */
+export const STEP_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+const Step = z.string().regex(STEP_PATTERN, "name a job function id or `owner`");
 
 export const DocumentControlRulesSchema = z.strictObject({
   /** Per document type, the approval signatures in order; the last one is the final (quality) approval. */
