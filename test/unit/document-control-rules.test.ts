@@ -12,6 +12,7 @@ import { readContentFolder } from "~/modules/content/folder.server";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
 import { formatProblem } from "~/modules/content/problems";
 import { MdxRenderer } from "~/modules/content/render.server";
+import { compareDocuments } from "~/modules/documents/redline";
 import { retireDocument } from "~/modules/documents/retirement.server";
 import { printableVersion, writePdfFile } from "~/modules/pdf/pdf.server";
 import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
@@ -193,6 +194,24 @@ describe("the rules as a reader sees them", () => {
     expect(text).toContain("A person who reviewed the change does not also give its final approval; another approver does.");
     expect(text).toContain("The effective date is set no less than 10 working days after approval");
     expect(text).toContain("Quire notifies the document owner 60 days before the due date.");
+  });
+
+  it("shows a changed route or number in the redline a reviewer reads", async () => {
+    const renderer = new MdxRenderer(null, names);
+    const changed = SOP_DC_001.replace('type="sop" signers="owner quality-manager"', 'type="sop" signers="owner executive-management quality-manager"').replace(
+      'workingDays="10"',
+      'workingDays="15"',
+    );
+    const redline = compareDocuments((await renderer.preview(SOP_DC_001)).html, (await renderer.preview(changed)).html);
+    const marked = redline.entries.flatMap((e) => (e.op === "changed" ? [...e.segments, ...(e.cells ?? []).flat()] : [])).filter((s) => s.kind !== "same");
+    expect(marked.map((m) => `${m.kind} ${m.text.trim()}`)).toEqual(
+      expect.arrayContaining([
+        "removed Owner function, then Quality Manager",
+        "added Owner function, then Executive Management, then Quality Manager",
+        "removed 10",
+        "added 15",
+      ]),
+    );
   });
 
   it("prints the same on paper", async () => {
