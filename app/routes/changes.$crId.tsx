@@ -318,7 +318,7 @@ export default function ChangeRequestView() {
             ))}
           </ol>
           <p className="muted small">
-            Reviews first, then each approval in this order (SOP-DC-001, document-control.yaml).{" "}
+            Reviews first, then each approval in this order (SOP-DC-001, "Assign the number and version").{" "}
             {cr.urgentJustification ? `Urgent change: ${cr.urgentJustification}` : null}
           </p>
 

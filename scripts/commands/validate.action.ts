@@ -20,7 +20,7 @@ export function validate(paths: string[], opts: { json?: boolean }): void {
     if (!root) fail(`${target}: no job-functions.yaml in it or above it, so it is not inside a content repository`);
     const folder = readContentFolder(root);
     // Quizzes are checked with the documents they sit beside (a quiz without its document is a problem).
-    const result = checkContent([...folder.documents, ...folder.quizzes, ...folder.settings], folder.jobFunctions);
+    const result = checkContent([...folder.documents, ...folder.quizzes], folder.jobFunctions);
     const absolute = path.resolve(target);
     const inTarget = (p: string) => {
       const full = path.join(root, p);
@@ -29,7 +29,7 @@ export function validate(paths: string[], opts: { json?: boolean }): void {
     checked += folder.documents.filter((d) => inTarget(d.path)).length;
     quizzes += folder.quizzes.filter((q) => inTarget(q.path)).length;
     // Report paths as the user would open them: relative to where the command runs.
-    for (const p of result.problems.filter((p) => inTarget(p.path) || p.rule === "job-functions-file" || p.rule === "document-control-file")) {
+    for (const p of result.problems.filter((p) => inTarget(p.path) || p.rule === "job-functions-file")) {
       problems.push({ ...p, path: path.relative(process.cwd(), path.join(root, p.path)) });
     }
   }

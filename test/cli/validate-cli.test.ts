@@ -34,8 +34,8 @@ describe("quire validate", () => {
       'sops/SOP-RF-001.mdx:12:5: <DocRef> id="SOP-NO-001" is not a known document [doc-ref]',
       "sops/SOP-RF-001.mdx:12:36: link to unknown document FRM-NO-001 [doc-ref]",
       "sops/SOP-SY-001.mdx:13:1: MDX syntax: Expected a closing tag for `<Callout>` [mdx-syntax]",
-      "sops/SOP-UC-001.mdx:13:1: HTML element <div> is not allowed; use one of Callout, Steps, Step, Responsibilities, Responsibility, Definition, RecordsTable, Record, KpiTable, Kpi, DocRef [unknown-component]",
-      "sops/SOP-UC-001.mdx:15:1: component <Button> is not allowed; use one of Callout, Steps, Step, Responsibilities, Responsibility, Definition, RecordsTable, Record, KpiTable, Kpi, DocRef [unknown-component]",
+      "sops/SOP-UC-001.mdx:13:1: HTML element <div> is not allowed; use one of Callout, Steps, Step, Responsibilities, Responsibility, Definition, RecordsTable, Record, KpiTable, Kpi, ApprovalRoutes, ApprovalRoute, ReviewersInclude, ReviewerFinalApproval, MinimumTrainingPeriod, PeriodicReviewNotice, DocRef [unknown-component]",
+      "sops/SOP-UC-001.mdx:15:1: component <Button> is not allowed; use one of Callout, Steps, Step, Responsibilities, Responsibility, Definition, RecordsTable, Record, KpiTable, Kpi, ApprovalRoutes, ApprovalRoute, ReviewersInclude, ReviewerFinalApproval, MinimumTrainingPeriod, PeriodicReviewNotice, DocRef [unknown-component]",
     ].map((l) => `${INVALID}/${l}`);
     expect(lines).toEqual(expected);
     expect(result.stderr).toContain("problem(s)");

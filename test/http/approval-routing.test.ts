@@ -11,7 +11,7 @@ import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 /**
- * Approval routing by document type, as the demo's document-control.yaml sets SOP-DC-001's rules:
+ * Approval routing by document type, as the demo's SOP-DC-001 states its rules (decision 017):
  * reviewers include a quality manager; the owner function signs before the quality manager; the
  * one who reviewed does not give the final approval; the effective date leaves ten working days
  * for training unless a quality manager records why the change is urgent.
@@ -26,7 +26,7 @@ const PASSWORD = "quire-demo-2026";
 beforeAll(async () => {
   ({ dataDir } = await copyDataFolder("project-demo"));
   server = await startServer(dataDir, clock.env);
-  for (const name of ["author", "reviewer", "qa", "cra1", "cra2", "dm1"]) users[name] = await signedIn(server.url, name);
+  for (const name of ["author", "reviewer", "qa", "cra1", "cra2", "dm1", "dc"]) users[name] = await signedIn(server.url, name);
 });
 afterAll(async () => {
   await server?.stop();
@@ -50,27 +50,46 @@ async function shownHash(crId: string): Promise<string> {
   return /data-content-hash="([0-9a-f]{64})"/.exec(page.text)?.[1] ?? "";
 }
 
-/** Opens a change request on WI-CM-001 (owner: CRA) with these reviewers, edits it and submits it. */
-async function submittedChange(reviewers: string[]): Promise<string> {
+/** Opens a change request on a document as the author, with these reviewers. */
+async function openedChange(docId: string, reviewers: string[], reason: string): Promise<string> {
   const opened = await users.author!.post("/changes/new", {
     target: "existing",
-    docId: "WI-CM-001",
-    reason: "Clarify that SDV findings are raised as queries the same day.",
+    docId,
+    reason,
     revision: "minor",
     retrainingRequired: "no",
     proposedEffectiveDate: "2026-12-14",
     reviewerIds: await Promise.all(reviewers.map(userId)),
   });
   expect(opened.status).toBe(302);
-  const crId = /\/changes\/(CR-\d{4}-\d{4})\/edit/.exec(opened.headers.get("location") ?? "")![1]!;
+  return /\/changes\/(CR-\d{4}-\d{4})\/edit/.exec(opened.headers.get("location") ?? "")![1]!;
+}
+
+/** Edits a change request's draft (at `docPath`) as the author and submits it. */
+async function editAndSubmit(crId: string, docPath: string, edit: (source: string) => string): Promise<void> {
   const repo = new ContentRepository(path.join(dataDir, "content"));
   const head = (await repo.branchHead(`cr/${crId}`))!;
-  const source = await repo.readFile(head, "work-instructions/WI-CM-001.mdx");
-  const edited = source.replace("## Purpose\n", "## Purpose\n\nFindings are raised as queries on the day of the visit.\n");
+  const source = await repo.readFile(head, docPath);
+  const edited = edit(source);
   expect(edited).not.toBe(source);
   expect((await users.author!.post(`/changes/${crId}/edit`, { source: edited, expectedHead: head })).status).toBe(302);
   expect((await users.author!.post(`/changes/${crId}`, { intent: "submit", contentHash: await shownHash(crId), password: PASSWORD })).status).toBe(302);
+}
+
+/** Opens a change request on WI-CM-001 (owner: CRA) with these reviewers, edits it and submits it. */
+async function submittedChange(reviewers: string[]): Promise<string> {
+  const crId = await openedChange("WI-CM-001", reviewers, "Clarify that SDV findings are raised as queries the same day.");
+  await editAndSubmit(crId, "work-instructions/WI-CM-001.mdx", (source) =>
+    source.replace("## Purpose\n", "## Purpose\n\nFindings are raised as queries on the day of the visit.\n"),
+  );
   return crId;
+}
+
+/** The approval route a change request's page shows, in order. */
+async function routeShown(crId: string): Promise<string[]> {
+  const page = await users.qa!.get(`/changes/${crId}`);
+  expect(page.status).toBe(200);
+  return [...page.text.matchAll(/data-step="([a-z-]+)"/g)].map((m) => m[1]!);
 }
 
 describe("approval routing by document type (SOP-DC-001)", () => {
@@ -182,5 +201,44 @@ describe("approval routing by document type (SOP-DC-001)", () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain("You reviewed this change, so another approver gives its final approval");
+  });
+});
+
+describe("changing the rules through a change request to SOP-DC-001 (decision 017)", () => {
+  const SOP_ROUTE = '<ApprovalRoute type="sop" signers="owner quality-manager" />';
+  const NEW_SOP_ROUTE = '<ApprovalRoute type="sop" signers="owner executive-management quality-manager" />';
+
+  it("routes SOPs through executive management from the day the changed SOP-DC-001 takes effect, not before", async () => {
+    // SOP-DC-001 is an SOP owned by the document controller: the document controller signs, then a quality manager.
+    const change = await openedChange("SOP-DC-001", ["reviewer"], "SOPs change how staff work: executive management approves them too.");
+    expect(await routeShown(change)).toEqual(["document-controller", "quality-manager"]);
+    await editAndSubmit(change, "sops/SOP-DC-001.mdx", (source) => source.replace(SOP_ROUTE, NEW_SOP_ROUTE));
+    // The draft's new route does not apply to itself: the rules in force route it.
+    expect(await routeShown(change)).toEqual(["document-controller", "quality-manager"]);
+    expect((await users.reviewer!.post(`/changes/${change}`, { intent: "review", contentHash: await shownHash(change), password: PASSWORD })).status).toBe(302);
+    expect((await users.dc!.post(`/changes/${change}`, { intent: "function-approve", contentHash: await shownHash(change), password: PASSWORD })).status).toBe(
+      302,
+    );
+    const approved = await users.qa!.post(`/changes/${change}`, {
+      intent: "approve",
+      contentHash: await shownHash(change),
+      password: PASSWORD,
+      effectiveDate: "2026-12-10",
+    });
+    expect(approved.status).toBe(302);
+    expect(await db("SELECT effective_from FROM document_versions WHERE doc_id = 'SOP-DC-001' AND version = '2.1'")).toEqual([
+      { effective_from: "2026-12-10" },
+    ]);
+
+    // Approved, not yet effective: a new change request to an SOP still needs the owner and the quality manager only.
+    const next = await openedChange("SOP-CM-001", ["reviewer"], "Name the monitoring plan template in the planning step.");
+    expect(await routeShown(next)).toEqual(["cra", "quality-manager"]);
+
+    // From the effective date, SOP-DC-001 v2.1's route applies; forms keep theirs.
+    clock.set("2026-12-10T10:00:00Z");
+    for (const name of ["author", "qa"]) users[name] = await signedIn(server.url, name);
+    expect(await routeShown(next)).toEqual(["cra", "executive-management", "quality-manager"]);
+    const form = await openedChange("FRM-SS-001", ["reviewer"], "Add the site contact e-mail address to the form.");
+    expect(await routeShown(form)).toEqual(["cra", "quality-manager"]);
   });
 });

@@ -145,7 +145,7 @@ describe("approval rules", () => {
     expect(approvalBlockers({ ...base, approverId: "r1", signatures })).toEqual([refusal]);
     // A reviewer removed from the list after signing a review still reviewed it.
     expect(approvalBlockers({ ...base, reviewerIds: ["r2"], approverId: "r1", signatures })).toEqual([refusal]);
-    // document-control.yaml may allow it (reviewerMayGiveFinalApproval: true).
+    // SOP-DC-001 may allow it (<ReviewerFinalApproval allowed="yes" />: reviewerMayGiveFinalApproval).
     expect(approvalBlockers({ ...base, approverId: "r1", signatures, reviewerMayGiveFinalApproval: true })).toEqual([]);
   });
 

@@ -1,55 +1,69 @@
 import { describe, expect, it } from "vitest";
 
 import { approvalBlockers } from "~/modules/change-control/change-control";
+import { documentControlRulesIn } from "~/modules/change-control/document-control-rules";
 import {
   SOP_DC_001_RULES,
   approvalSteps,
   earliestEffectiveDate,
   functionApprovalBlockers,
-  parseDocumentControlRules,
   pendingFunctionSteps,
   urgentJustificationProblem,
 } from "~/modules/change-control/routing";
+import { parseMdxTree } from "~/modules/content/mdx-policy";
 
 const FUNCTIONS = new Set(["quality-manager", "executive-management", "cra", "data-manager"]);
-const RULES_YAML = `approval:
-  manual: [owner, executive-management, quality-manager]
-  policy: [owner, executive-management, quality-manager]
-  sop: [owner, quality-manager]
-  work-instruction: [owner, quality-manager]
-  form: [owner, quality-manager]
-reviewersInclude: quality-manager
-reviewerMayGiveFinalApproval: false
-minimumTrainingWorkingDays: 10
-periodicReviewNoticeDays: 60
+// SOP-DC-001's rules as its text states them (decision 017); line 2 holds the first route.
+const RULES_MDX = `<ApprovalRoutes>
+<ApprovalRoute type="manual" signers="owner executive-management quality-manager" />
+<ApprovalRoute type="policy" signers="owner executive-management quality-manager" />
+<ApprovalRoute type="sop" signers="owner quality-manager" />
+<ApprovalRoute type="work-instruction" signers="owner quality-manager" />
+<ApprovalRoute type="form" signers="owner quality-manager" />
+</ApprovalRoutes>
+
+Reviewers always include a <ReviewersInclude jobFunction="quality-manager" />. <ReviewerFinalApproval allowed="no" />
+
+The effective date is no less than <MinimumTrainingPeriod workingDays="10" /> after approval.
+
+Quire tells the owner <PeriodicReviewNotice days="60" /> before the due date.
 `;
 
-describe("document-control.yaml", () => {
-  it("parses SOP-DC-001's rules", () => {
-    const { rules, problems } = parseDocumentControlRules("document-control.yaml", RULES_YAML, FUNCTIONS);
+function rulesOf(source: string) {
+  return documentControlRulesIn(parseMdxTree(source), "sops/SOP-DC-001.mdx", FUNCTIONS);
+}
+
+describe("document control's rules in SOP-DC-001's text", () => {
+  it("reads SOP-DC-001's rules", () => {
+    const { rules, problems, at } = rulesOf(RULES_MDX);
     expect(problems).toEqual([]);
     expect(rules).toEqual(SOP_DC_001_RULES);
+    expect(at).toEqual({ line: 1, column: 1 });
   });
 
   it("names an unknown job function at its line and column", () => {
-    const { rules, problems } = parseDocumentControlRules(
-      "document-control.yaml",
-      RULES_YAML.replace("sop: [owner, quality-manager]", "sop: [owner, qa-boss]"),
-      FUNCTIONS,
-    );
+    const { rules, problems } = rulesOf(RULES_MDX.replace('type="sop" signers="owner quality-manager"', 'type="sop" signers="owner qa-boss"'));
     expect(rules).toBeNull();
     expect(problems).toEqual([
-      { path: "document-control.yaml", line: 4, column: 16, rule: "document-control-file", message: '"qa-boss" is not a defined job function' },
+      {
+        path: "sops/SOP-DC-001.mdx",
+        line: 4,
+        column: 1,
+        rule: "document-control-rules",
+        message: '<ApprovalRoute type="sop"> signers: "qa-boss" is not a defined job function',
+      },
     ]);
   });
 
   it("refuses `owner` as the final approval, a missing type and a bad number", () => {
-    const ownerLast = parseDocumentControlRules("d.yaml", RULES_YAML.replace("form: [owner, quality-manager]", "form: [quality-manager, owner]"), FUNCTIONS);
-    expect(ownerLast.problems.map((p) => p.message)).toEqual(["the final approval of a form must name a job function (the quality approval), not `owner`"]);
-    const missing = parseDocumentControlRules("d.yaml", RULES_YAML.replace("  form: [owner, quality-manager]\n", ""), FUNCTIONS);
-    expect(missing.problems.map((p) => p.message).join()).toContain("approval.form");
-    const negative = parseDocumentControlRules("d.yaml", RULES_YAML.replace("minimumTrainingWorkingDays: 10", "minimumTrainingWorkingDays: -1"), FUNCTIONS);
-    expect(negative.problems[0]).toMatchObject({ line: 9, message: expect.stringContaining("minimumTrainingWorkingDays") });
+    const ownerLast = rulesOf(RULES_MDX.replace('type="form" signers="owner quality-manager"', 'type="form" signers="quality-manager owner"'));
+    expect(ownerLast.problems.map((p) => p.message)).toEqual([
+      '<ApprovalRoute type="form"> signers: the final approval of a form must name a job function (the quality approval), not `owner`',
+    ]);
+    const missing = rulesOf(RULES_MDX.replace('<ApprovalRoute type="form" signers="owner quality-manager" />\n', ""));
+    expect(missing.problems.map((p) => p.message)).toEqual(["<ApprovalRoutes> has no <ApprovalRoute> for form; every document type needs its route"]);
+    const tooLong = rulesOf(RULES_MDX.replace('workingDays="10"', 'workingDays="61"'));
+    expect(tooLong.problems).toEqual([expect.objectContaining({ line: 11, message: "<MinimumTrainingPeriod> workingDays: must be at most 60 working days" })]);
   });
 });
 

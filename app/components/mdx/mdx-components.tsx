@@ -1,5 +1,13 @@
 import { createContext, useContext, type ComponentProps, type ReactNode } from "react";
 
+import {
+  approvalRouteText,
+  daysText,
+  documentTypeLabel,
+  reviewerFinalApprovalText,
+  reviewersIncludeText,
+  workingDaysText,
+} from "~/modules/change-control/rules-text";
 import { isSafeUrl } from "~/modules/content/safe-url";
 import { SOURCE_LABELS, formatTarget, formatTolerance, type KpiDirection, type KpiSource, type KpiUnit } from "~/modules/kpi/kpi";
 
@@ -158,6 +166,54 @@ function Kpi({ id, name, unit, direction, target, tolerance, frequency, source, 
   );
 }
 
+/**
+ * Document control's approval routing, stated in SOP-DC-001 (decision 017): the table a reader sees
+ * is the route Quire enforces.
+ */
+function ApprovalRoutes({ children }: { children?: ReactNode }) {
+  return (
+    <div className="table-scroll">
+      <table className="approval-routes">
+        <thead>
+          <tr>
+            <th scope="col">Document type</th>
+            <th scope="col">Approved by (in order)</th>
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+function ApprovalRoute({ type, signers }: { type: string; signers: string }) {
+  const names = useContext(JobFunctionNames);
+  return (
+    <tr data-route-type={type}>
+      <th scope="row">{documentTypeLabel(type)}</th>
+      <td>{approvalRouteText(signers, (id) => names.get(id) ?? id)}</td>
+    </tr>
+  );
+}
+
+/** A rule's value inside the sentence that states it (SOP-DC-001), marked so a reader sees what is enforced. */
+function ReviewersInclude({ jobFunction }: { jobFunction: string }) {
+  const names = useContext(JobFunctionNames);
+  return <strong className="control-rule">{reviewersIncludeText(jobFunction, (id) => names.get(id) ?? id)}</strong>;
+}
+
+function ReviewerFinalApproval({ allowed }: { allowed: string }) {
+  return <span className="control-rule">{reviewerFinalApprovalText(allowed)}</span>;
+}
+
+function MinimumTrainingPeriod({ workingDays }: { workingDays: string }) {
+  return <strong className="control-rule">{workingDaysText(workingDays)}</strong>;
+}
+
+function PeriodicReviewNotice({ days }: { days: string }) {
+  return <strong className="control-rule">{daysText(days)}</strong>;
+}
+
 function DocRef({ id }: { id: string }) {
   return (
     <a className="docref" href={`/documents/${id}`}>
@@ -197,5 +253,11 @@ export const mdxComponents = {
   Record,
   KpiTable,
   Kpi,
+  ApprovalRoutes,
+  ApprovalRoute,
+  ReviewersInclude,
+  ReviewerFinalApproval,
+  MinimumTrainingPeriod,
+  PeriodicReviewNotice,
   DocRef,
 };

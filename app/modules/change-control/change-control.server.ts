@@ -222,9 +222,9 @@ async function assertReviewersInclude(db: Queryable, reviewerIds: readonly strin
   }
 }
 
-/** The job functions whose approval a draft needs, in order (document-control.yaml, by its type and owner). */
+/** The job functions whose approval a draft needs, in order (SOP-DC-001's approval routes in force, by its type and owner). */
 export async function approvalRouteOf(q: Quire, cr: ChangeRequest, source?: string): Promise<{ rules: DocumentControlRules; steps: string[] }> {
-  const rules = await documentControlRules(q.repo);
+  const rules = await documentControlRules(q);
   const text = source ?? (await q.repo.readFileOrNull((await q.repo.branchHead(cr.branch)) ?? cr.baseCommit, cr.docPath)) ?? "";
   const fm = parseFrontmatter(cr.docPath, text);
   // A draft whose header does not parse cannot be approved anyway; the route shown is the type's default.
@@ -305,7 +305,7 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     }
     const open = await tx.get<{ id: string }>("SELECT id FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review')", [input.docId]);
     if (open) throw new ChangeRequestError(`${input.docId} already has an open change request, ${open.id}; finish or withdraw it first.`, [], "docId");
-    await assertReviewers(tx, author.userId, input.reviewerIds, await documentControlRules(q.repo));
+    await assertReviewers(tx, author.userId, input.reviewerIds, await documentControlRules(q));
     const { id, year, number } = await nextChangeRequestId(tx, at);
     const newest = doc ? latest(await versionsOf(tx, input.docId)) : undefined;
     const current = newest?.version ?? null;
@@ -535,7 +535,7 @@ export async function submitForReview(q: Quire, author: Participant, crId: strin
   if (draft.baseSource !== null && draft.source === draft.baseSource) {
     throw new ChangeRequestError("The draft does not change the document yet: edit it before submitting.");
   }
-  const rules = await documentControlRules(q.repo);
+  const rules = await documentControlRules(q);
   await q.db.transaction(async (tx) => {
     const fresh = await requireCr(tx, crId);
     const state = nextState("submit", fresh.state);
@@ -695,7 +695,7 @@ export async function setReviewers(q: Quire, by: Participant, crId: string, revi
     if (by.userId !== cr.authorId) throw new ChangeRequestError("Only the author changes who reviews a change request.");
     assertAllowed("save", cr.state);
     await assertNotApproving(tx, crId);
-    await assertReviewers(tx, cr.authorId, reviewerIds, await documentControlRules(q.repo));
+    await assertReviewers(tx, cr.authorId, reviewerIds, await documentControlRules(q));
     if (wanted.join() === cr.reviewerIds.join()) throw new ChangeRequestError("The reviewers are unchanged.", [], "reviewerIds");
     await tx.run("DELETE FROM change_request_reviewers WHERE cr_id = ?", [crId]);
     for (const id of wanted) await tx.run("INSERT INTO change_request_reviewers (cr_id, user_id) VALUES (?, ?)", [crId, id]);

@@ -69,7 +69,7 @@ export interface ChangeRequestPage {
   actions: CrAction[];
   /** For an approver of a change in review: the training Quire proposes per job function, from the changed sections. */
   trainingImpact: TrainingImpact | null;
-  /** The approval route by document type (document-control.yaml): each step and who signed it this round. */
+  /** The approval route by document type (SOP-DC-001 in force): each step and who signed it this round. */
   route: {
     steps: { jobFunction: string; name: string; final: boolean; signedBy: string | null; signedAt: string | null }[];
     /** The earliest effective date an approval today allows without an urgent justification. */

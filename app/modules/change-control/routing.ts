@@ -1,20 +1,21 @@
 // Document control's rules as controlled content (SOP-DC-001 steps 2, 4, 5, 6 and 8): which approval
 // signatures each document type needs and in what order, who must be among the reviewers, the minimum
-// training period between approval and the effective date, and the periodic-review notice. They live
-// in document-control.yaml at the content root (changed, like any controlled content, in git with
-// a record); `quire validate` and init check it. Pure: routing.server.ts reads it from main.
+// training period between approval and the effective date, and the periodic-review notice. They are
+// components in SOP-DC-001's text (decision 017), read by document-control-rules.ts and checked here;
+// routing.server.ts reads them from the version in force. Pure.
 
 import { z } from "zod";
 
 import { DOCUMENT_TYPES, type DocumentType } from "~/modules/content/document-types";
-import type { Problem } from "~/modules/content/problems";
-import { parseYamlFile } from "~/modules/content/yaml-file";
 import { addWorkingDays } from "~/modules/training/working-days";
 
 /** The word for "the document's owner function" in an approval route. */
 export const OWNER = "owner";
 
-const Step = z.string().regex(/^[a-z][a-z0-9-]*$/, "name a job function id or `owner`");
+/** A job function id, or `owner`, as a route names it. */
+export const STEP_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+const Step = z.string().regex(STEP_PATTERN, "name a job function id or `owner`");
 
 export const DocumentControlRulesSchema = z.strictObject({
   /** Per document type, the approval signatures in order; the last one is the final (quality) approval. */
@@ -27,17 +28,17 @@ export const DocumentControlRulesSchema = z.strictObject({
   /** A job function at least one named reviewer must hold (SOP-DC-001 step 4); null for none. */
   reviewersInclude: Step.nullable(),
   /** Working days from approval to the effective date, so staff train first (SOP-DC-001 step 6). */
-  minimumTrainingWorkingDays: z.number().int().min(0).max(60),
+  minimumTrainingWorkingDays: z.number().int().min(0, "must be 0 or more").max(60, "must be at most 60 working days"),
   /** Days before a periodic review is due that the owner is told (SOP-DC-001 step 8). */
-  periodicReviewNoticeDays: z.number().int().min(1).max(365),
+  periodicReviewNoticeDays: z.number().int().min(1, "must be at least 1 day").max(365, "must be at most 365 days"),
   /** Whether a person who reviewed a change may also give its final approval (default: no). */
   reviewerMayGiveFinalApproval: z.boolean(),
 });
 export type DocumentControlRules = z.infer<typeof DocumentControlRulesSchema>;
 
 /**
- * What applies where a content repository has no document-control.yaml: SOP-DC-001 as written
- * (owner function then quality manager; manual and policy also executive management).
+ * What applies where no document in force defines the rules: SOP-DC-001 as written (owner function
+ * then quality manager; manual and policy also executive management).
  */
 export const SOP_DC_001_RULES: DocumentControlRules = {
   approval: {
@@ -53,17 +54,26 @@ export const SOP_DC_001_RULES: DocumentControlRules = {
   reviewerMayGiveFinalApproval: false,
 };
 
-/** Parses document-control.yaml; every job function it names must exist (job-functions.yaml). */
-export function parseDocumentControlRules(
-  path: string,
-  source: string,
-  jobFunctions: ReadonlySet<string>,
-): { rules: DocumentControlRules | null; problems: Problem[] } {
-  const parsed = parseYamlFile(path, source, DocumentControlRulesSchema, "document-control-file");
-  if (!parsed.ok) return { rules: null, problems: parsed.problems };
-  const problems: Problem[] = [];
+/** One thing wrong with the rules: the key it is about (["approval", "sop", 1]) and what is wrong. */
+export interface RulesIssue {
+  at: readonly PropertyKey[];
+  message: string;
+}
+
+/**
+ * Checks document control's rules, however they were written down: the schema (every type routed,
+ * numbers in range), every job function named exists (with `jobFunctions`; null skips that check,
+ * for reading rules already approved), and each route's last signer is a job function.
+ */
+export function checkDocumentControlRules(
+  raw: unknown,
+  jobFunctions: ReadonlySet<string> | null,
+): { rules: DocumentControlRules | null; issues: RulesIssue[] } {
+  const parsed = DocumentControlRulesSchema.safeParse(raw);
+  if (!parsed.success) return { rules: null, issues: parsed.error.issues.map((i) => ({ at: i.path, message: i.message })) };
+  const issues: RulesIssue[] = [];
   const unknown = (fn: string, at: readonly PropertyKey[]) => {
-    if (!jobFunctions.has(fn)) problems.push({ path, ...parsed.at(at), rule: "document-control-file", message: `"${fn}" is not a defined job function` });
+    if (jobFunctions && !jobFunctions.has(fn)) issues.push({ at, message: `"${fn}" is not a defined job function` });
   };
   for (const type of DOCUMENT_TYPES) {
     const steps = parsed.data.approval[type];
@@ -71,16 +81,14 @@ export function parseDocumentControlRules(
       if (s !== OWNER) unknown(s, ["approval", type, i]);
     });
     if (steps.at(-1) === OWNER) {
-      problems.push({
-        path,
-        ...parsed.at(["approval", type, steps.length - 1]),
-        rule: "document-control-file",
+      issues.push({
+        at: ["approval", type, steps.length - 1],
         message: `the final approval of a ${type} must name a job function (the quality approval), not \`owner\``,
       });
     }
   }
   if (parsed.data.reviewersInclude) unknown(parsed.data.reviewersInclude, ["reviewersInclude"]);
-  return { rules: problems.length === 0 ? parsed.data : null, problems };
+  return { rules: issues.length === 0 ? parsed.data : null, issues };
 }
 
 /**

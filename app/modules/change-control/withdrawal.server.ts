@@ -147,7 +147,7 @@ async function routeOf(q: Quire, cr: ChangeRequest) {
   const versions = await versionsOf(q.db, cr.docId);
   const retired = versions.find((v) => v.version === cr.targetVersion) ?? null;
   const type = (await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [cr.docId]))?.type ?? "sop";
-  const rules = await documentControlRules(q.repo);
+  const rules = await documentControlRules(q);
   const steps = retired ? approvalSteps(rules, type, retired.frontmatter.owner) : [];
   return { retired, steps };
 }

@@ -1,8 +1,25 @@
+import { DOCUMENT_TYPES } from "./document-types";
+
 /**
  * The components a controlled document may use, and the rules the validator enforces for each.
  * The React implementations live in app/components/mdx/; this file is the contract both share.
  */
-export type AttributeKind = "text" | "job-function" | "document-id" | "number" | "kpi-id";
+export type AttributeKind =
+  | "text"
+  | "job-function"
+  | "document-id"
+  | "number"
+  | "kpi-id"
+  /** One of DOCUMENT_TYPES (an approval route's document type). */
+  | "document-type"
+  /** Job function ids or `owner` (the document's owner function), separated by spaces, in signing order. */
+  | "approval-signers"
+  /** A job function id, or `none` for no requirement. */
+  | "job-function-or-none"
+  /** A whole number of days: digits only. */
+  | "integer"
+  /** `yes` or `no`. */
+  | "yes-no";
 
 export interface AttributeRule {
   required: boolean;
@@ -80,6 +97,44 @@ export const COMPONENT_RULES = {
     parent: "KpiTable",
     description:
       "One KPI: id, name, unit, direction (higher or lower is better), target, tolerance (the amber band), frequency, source (computed by Quire or imported), aggregation, owner function, data source and formula; its text is the definition.",
+  },
+  // Document control's rules (SOP-DC-001, decision 017): written where the SOP states them, so they
+  // are reviewed, signed and made effective with it. Their meaning is checked in
+  // app/modules/change-control/document-control-rules.ts; here, only each attribute's form.
+  ApprovalRoutes: {
+    attributes: {},
+    onlyChild: "ApprovalRoute",
+    description: "Document control's approval routing (SOP-DC-001): one <ApprovalRoute> per document type.",
+  },
+  ApprovalRoute: {
+    attributes: {
+      type: { required: true, kind: "document-type", values: DOCUMENT_TYPES },
+      signers: { required: true, kind: "approval-signers" },
+    },
+    parent: "ApprovalRoutes",
+    empty: true,
+    description:
+      "The approval signatures a document type needs, in order: job function ids or `owner` (the document's owner function), separated by spaces; the last is the final approval, which makes the version.",
+  },
+  ReviewersInclude: {
+    attributes: { jobFunction: { required: true, kind: "job-function-or-none" } },
+    empty: true,
+    description: "The job function at least one named reviewer must hold (SOP-DC-001), or `none`; reads as that function's name.",
+  },
+  ReviewerFinalApproval: {
+    attributes: { allowed: { required: true, kind: "yes-no", values: ["yes", "no"] } },
+    empty: true,
+    description: "Whether a person who reviewed a change may also give its final approval; reads as a sentence saying so.",
+  },
+  MinimumTrainingPeriod: {
+    attributes: { workingDays: { required: true, kind: "integer" } },
+    empty: true,
+    description: "Working days from approval to the earliest effective date, for training (SOP-DC-001); reads as \"10 working days\".",
+  },
+  PeriodicReviewNotice: {
+    attributes: { days: { required: true, kind: "integer" } },
+    empty: true,
+    description: "Days before a periodic review is due that Quire tells the document owner (SOP-DC-001); reads as \"60 days\".",
   },
   DocRef: {
     attributes: { id: { required: true, kind: "document-id" } },

@@ -3,9 +3,6 @@
 
 export const JOB_FUNCTIONS_FILE = "job-functions.yaml";
 
-/** Document control's rules (SOP-DC-001): approval routing by type, training period, review notice. */
-export const DOCUMENT_CONTROL_FILE = "document-control.yaml";
-
 /** A content file as read from a folder or a commit: its path relative to the content root. */
 export interface SourceFile {
   path: string;

@@ -1,10 +1,10 @@
 import { z } from "zod";
 
-import { parseDocumentControlRules } from "~/modules/change-control/routing";
+import { documentControlRulesIn, mayStateDocumentControlRules, rulesStatedTwiceProblems, type RulesSighting } from "~/modules/change-control/document-control-rules";
 import { duplicateKpiProblems, kpiSightings, type KpiSighting } from "~/modules/kpi/definitions";
 import { parseQuiz, type Quiz } from "~/modules/training/quiz";
 
-import { DOCUMENT_CONTROL_FILE, JOB_FUNCTIONS_FILE, documentPathForQuiz, isQuizPath, type SourceFile } from "./content-files";
+import { JOB_FUNCTIONS_FILE, documentPathForQuiz, isQuizPath, type SourceFile } from "./content-files";
 import {
   JobFunctionSchema,
   TYPE_FOLDERS,
@@ -61,8 +61,7 @@ export function parseJobFunctions(path: string, source: string): { jobFunctions:
  */
 export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile | null, only?: ReadonlySet<string>): ContentCheck {
   const quizFiles = files.filter((f) => isQuizPath(f.path));
-  const settingsFiles = files.filter((f) => f.path === DOCUMENT_CONTROL_FILE);
-  const documentFiles = files.filter((f) => !isQuizPath(f.path) && f.path !== DOCUMENT_CONTROL_FILE);
+  const documentFiles = files.filter((f) => !isQuizPath(f.path));
   const problems: Problem[] = [];
   let jobFunctions: JobFunction[] = [];
   if (!jobFunctionsFile) {
@@ -109,6 +108,7 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
   const documentIds = new Set(parsed.map((p) => p.frontmatter.id));
   const documents: ValidDocument[] = [];
   const kpis: KpiSighting[] = [];
+  const rules: RulesSighting[] = [];
   for (const { file, frontmatter, positions, duplicate } of parsed) {
     if (only && !only.has(file.path)) continue;
     const before = problems.length;
@@ -129,7 +129,13 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
     });
     const mdx = checkMdxWithTree(file.path, file.source, { jobFunctions: jobFunctionIds, documentIds });
     problems.push(...mdx.problems);
-    if (mdx.tree) kpis.push(...kpiSightings(mdx.tree, file.path));
+    if (mdx.tree) {
+      kpis.push(...kpiSightings(mdx.tree, file.path));
+      // Document control's rules (SOP-DC-001, decision 017): complete, in range, naming job functions that exist.
+      const stated = documentControlRulesIn(mdx.tree, file.path, jobFunctionsFile ? jobFunctionIds : null);
+      problems.push(...stated.problems);
+      if (stated.at) rules.push({ path: file.path, ...stated.at });
+    }
     if (problems.length === before && !duplicate) documents.push({ path: file.path, source: file.source, frontmatter });
   }
 
@@ -142,11 +148,16 @@ export function checkContent(files: SourceFile[], jobFunctionsFile: SourceFile |
   }
   problems.push(...duplicateKpiProblems(kpis).filter((p) => !only || only.has(p.path)));
 
-  // Document control's rules name job functions too (SOP-DC-001 routing by document type).
-  for (const file of settingsFiles) {
-    if (only && !only.has(file.path)) continue;
-    problems.push(...parseDocumentControlRules(file.path, file.source, jobFunctionIds).problems);
+  // One document states document control's rules; checking a draft that states them, the approved
+  // documents that state them come first, so the draft is the one told.
+  if (only && rules.length > 0) {
+    for (const { file } of parsed) {
+      if (only.has(file.path) || !mayStateDocumentControlRules(file.source)) continue;
+      const stated = documentControlRulesIn(parseMdxTree(file.source), file.path, null);
+      if (stated.at) rules.unshift({ path: file.path, ...stated.at });
+    }
   }
+  problems.push(...rulesStatedTwiceProblems(rules).filter((p) => !only || only.has(p.path)));
 
   const idByPath = new Map(parsed.map((p) => [p.file.path, p.frontmatter.id]));
   const documentPaths = new Set(documentFiles.map((f) => f.path));

@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import { DOCUMENT_CONTROL_FILE, JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content-files";
+import { JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content-files";
 
 /** Reads a content folder from disk: its documents and quizzes (relative paths) and job-functions.yaml. */
-export function readContentFolder(root: string): { documents: SourceFile[]; quizzes: SourceFile[]; jobFunctions: SourceFile | null; settings: SourceFile[] } {
+export function readContentFolder(root: string): { documents: SourceFile[]; quizzes: SourceFile[]; jobFunctions: SourceFile | null } {
   const documents: SourceFile[] = [];
   const quizzes: SourceFile[] = [];
   const walk = (dir: string) => {
@@ -25,9 +25,7 @@ export function readContentFolder(root: string): { documents: SourceFile[]; quiz
   quizzes.sort((a, b) => a.path.localeCompare(b.path));
   const jfPath = path.join(root, JOB_FUNCTIONS_FILE);
   const jobFunctions = fs.existsSync(jfPath) ? { path: JOB_FUNCTIONS_FILE, source: fs.readFileSync(jfPath, "utf8") } : null;
-  const dcPath = path.join(root, DOCUMENT_CONTROL_FILE);
-  const settings = fs.existsSync(dcPath) ? [{ path: DOCUMENT_CONTROL_FILE, source: fs.readFileSync(dcPath, "utf8") }] : [];
-  return { documents, quizzes, jobFunctions, settings };
+  return { documents, quizzes, jobFunctions };
 }
 
 /** The nearest folder at or above `start` that holds job-functions.yaml: a content root. */

@@ -38,6 +38,9 @@ export function parseMdxTree(source: string): Root {
 /** A non-negative decimal as a KPI's target or tolerance is written. */
 const DECIMAL = /^\d+(\.\d+)?$/;
 const KPI_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** A job function id as job-functions.yaml writes it (or `owner`, `none`). */
+const FUNCTION_ID = /^[a-z][a-z0-9-]*$/;
+const INTEGER = /^\d+$/;
 
 export const DOCUMENT_LINK = /^\/documents\/([^/?#]+)/;
 
@@ -214,6 +217,21 @@ function checkTree(path: string, tree: Root, context: PolicyContext | null): Pro
       }
       if (attrRule.kind === "kpi-id" && !KPI_ID.test(value)) {
         report(node, "component-attribute", `<${name}> attribute \`${attribute.name}\` must be lower-case words joined by hyphens (e.g. query-resolution-time), not "${value}"`);
+      }
+      if (attrRule.kind === "integer" && !INTEGER.test(value)) {
+        report(node, "component-attribute", `<${name}> attribute \`${attribute.name}\` must be a whole number such as 10, not "${value}"`);
+      }
+      // Whether the job functions named exist, and `owner` is not last, is checked with the rules'
+      // meaning (app/modules/change-control/document-control-rules.ts), which also knows where they apply.
+      if (attrRule.kind === "job-function-or-none" && !FUNCTION_ID.test(value)) {
+        report(node, "component-attribute", `<${name}> attribute \`${attribute.name}\` must be a job function id or none, not "${value}"`);
+      }
+      if (attrRule.kind === "approval-signers" && !value.trim().split(/\s+/).every((s) => FUNCTION_ID.test(s))) {
+        report(
+          node,
+          "component-attribute",
+          `<${name}> attribute \`${attribute.name}\` must be job function ids or owner separated by spaces (e.g. "owner quality-manager"), not "${value}"`,
+        );
       }
       if (attrRule.kind === "job-function" && context && !context.jobFunctions.has(value)) {
         report(node, "job-function", `<${name}> ${attribute.name}="${value}" is not a defined job function`);

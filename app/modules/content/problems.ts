@@ -21,7 +21,7 @@ export type ProblemRule =
   | "unsafe-link"
   | "job-function"
   | "job-functions-file"
-  | "document-control-file"
+  | "document-control-rules"
   | "kpi-id"
   | "quiz";
 

@@ -6,7 +6,7 @@ import path from "node:path";
 
 import { simpleGit, type SimpleGit } from "simple-git";
 
-import { DOCUMENT_CONTROL_FILE, JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content-files";
+import { JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content-files";
 
 export interface GitIdentity {
   name: string;
@@ -38,8 +38,6 @@ export interface ContentTree {
   documents: SourceFile[];
   quizzes: SourceFile[];
   jobFunctions: SourceFile | null;
-  /** Rule files at the content root (document-control.yaml), checked with the content. */
-  settings: SourceFile[];
 }
 
 export const MAIN_BRANCH = "main";
@@ -285,13 +283,12 @@ export class ContentRepository {
       this.trees.set(commit, tree);
       if (this.trees.size > TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value!);
     }
-    const { documents, quizzes, jobFunctions, settings } = await tree;
+    const { documents, quizzes, jobFunctions } = await tree;
     // Callers may change what they get; the cached tree stays as git has it.
     return {
       documents: documents.map((d) => ({ ...d })),
       quizzes: quizzes.map((q) => ({ ...q })),
       jobFunctions: jobFunctions ? { ...jobFunctions } : null,
-      settings: settings.map((s) => ({ ...s })),
     };
   }
 
@@ -308,8 +305,7 @@ export class ContentRepository {
     const jobFunctions = names.includes(JOB_FUNCTIONS_FILE)
       ? { path: JOB_FUNCTIONS_FILE, source: await this.readFile(commit, JOB_FUNCTIONS_FILE) }
       : null;
-    const settings = names.includes(DOCUMENT_CONTROL_FILE) ? [{ path: DOCUMENT_CONTROL_FILE, source: await this.readFile(commit, DOCUMENT_CONTROL_FILE) }] : [];
-    return { documents, quizzes, jobFunctions, settings };
+    return { documents, quizzes, jobFunctions };
   }
 
   /** The commits of a branch's first-parent line (its own history, not merged drafts), newest first. */

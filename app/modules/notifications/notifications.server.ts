@@ -152,9 +152,9 @@ async function recordedNotifications(db: Queryable): Promise<RecordedNotificatio
   return rows.filter((r) => isNotificationKind(r.kind)).map((r) => ({ kind: r.kind as NotificationKind, key: r.subject_key, recipient: r.recipient }));
 }
 
-/** Everything planNotifications reads, on a day. The review notice comes from document-control.yaml unless given. */
+/** Everything planNotifications reads, on a day. The review notice is SOP-DC-001's in force that day unless given. */
 export async function notificationInput(q: Quire, today: string, noticeDays?: number): Promise<NotificationInput> {
-  const reviewNoticeDays = noticeDays ?? (await documentControlRules(q.repo)).periodicReviewNoticeDays;
+  const reviewNoticeDays = noticeDays ?? (await documentControlRules(q, today)).periodicReviewNoticeDays;
   const people = await notificationDirectory(q.db);
   const [changes, reviews, copies, recorded] = await Promise.all([
     changeInputs(q, people),

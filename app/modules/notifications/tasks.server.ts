@@ -83,8 +83,8 @@ function owns(user: CurrentUser, owner: string): boolean {
  * `reviewNoticeDays` or overdue, copies to recall (document controllers), and their open training.
  */
 export async function myTasks(q: Quire, user: CurrentUser, today: string, noticeDays?: number): Promise<MyTasks> {
-  // SOP-DC-001: the owner hears of a periodic review this many days ahead (document-control.yaml).
-  const reviewNoticeDays = noticeDays ?? (await documentControlRules(q.repo)).periodicReviewNoticeDays;
+  // SOP-DC-001: the owner hears of a periodic review this many days ahead (the rules in force that day).
+  const reviewNoticeDays = noticeDays ?? (await documentControlRules(q, today)).periodicReviewNoticeDays;
   const all = await listChangeRequests(q.db);
   const tasks = await changeTasks(q, user, all);
   const [reviews, copies, training] = await Promise.all([

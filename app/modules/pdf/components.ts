@@ -3,6 +3,14 @@
 // fails to compile.
 import type { RootContent } from "mdast";
 
+import {
+  approvalRouteText,
+  daysText,
+  documentTypeLabel,
+  reviewerFinalApprovalText,
+  reviewersIncludeText,
+  workingDaysText,
+} from "~/modules/change-control/rules-text";
 import { SOURCE_LABELS, formatTarget, formatTolerance, type KpiDirection, type KpiSource, type KpiUnit } from "~/modules/kpi/kpi";
 
 import { drawBarred, drawBlocks, drawRuns, plainText } from "./blocks";
@@ -157,6 +165,49 @@ const kpi: ComponentDrawer = {
   inline: asText,
 };
 
+// Document control's rules (SOP-DC-001, decision 017): the routes as a table, the other rules as
+// their values inside the sentences that state them, in bold as on screen.
+const APPROVAL_ROUTE_COLUMNS = ["Document type", "Approved by (in order)"];
+const APPROVAL_ROUTE_WEIGHTS = [2, 5];
+
+function approvalRouteRow(el: JsxElement, ctx: DrawContext): string[] {
+  return [documentTypeLabel(attribute(el, "type") ?? ""), approvalRouteText(attribute(el, "signers") ?? "", (id) => ctx.jobFunctionName(id))];
+}
+
+const approvalRoutes: ComponentDrawer = {
+  block(el, ctx) {
+    drawTable(ctx, {
+      header: APPROVAL_ROUTE_COLUMNS,
+      rows: childElements(el, "ApprovalRoute").map((r) => approvalRouteRow(r, ctx)),
+      weights: APPROVAL_ROUTE_WEIGHTS,
+    });
+  },
+  inline: asText,
+};
+
+const approvalRoute: ComponentDrawer = {
+  block(el, ctx) {
+    drawTable(ctx, { header: APPROVAL_ROUTE_COLUMNS, rows: [approvalRouteRow(el, ctx)], weights: APPROVAL_ROUTE_WEIGHTS });
+  },
+  inline: (el, ctx) => [{ text: approvalRouteRow(el, ctx).join(": "), font: "regular" }],
+};
+
+/** A rule that reads as a few words or a sentence: drawn in the line, or as its own line when it stands alone. */
+function ruleText(text: (el: JsxElement, ctx: DrawContext) => string, font: Run["font"]): ComponentDrawer {
+  const drawer: ComponentDrawer = {
+    block(el, ctx) {
+      drawRuns(ctx, drawer.inline(el, ctx));
+    },
+    inline: (el, ctx) => [{ text: text(el, ctx), font }],
+  };
+  return drawer;
+}
+
+const reviewersInclude = ruleText((el, ctx) => reviewersIncludeText(attribute(el, "jobFunction") ?? "", (id) => ctx.jobFunctionName(id)), "bold");
+const reviewerFinalApproval = ruleText((el) => reviewerFinalApprovalText(attribute(el, "allowed") ?? ""), "regular");
+const minimumTrainingPeriod = ruleText((el) => workingDaysText(attribute(el, "workingDays") ?? ""), "bold");
+const periodicReviewNotice = ruleText((el) => daysText(attribute(el, "days") ?? ""), "bold");
+
 const docRef: ComponentDrawer = {
   block(el, ctx) {
     drawRuns(ctx, docRef.inline(el, ctx));
@@ -177,5 +228,11 @@ export const PDF_DRAWERS: ComponentDrawers = {
   Record: record,
   KpiTable: kpiTable,
   Kpi: kpi,
+  ApprovalRoutes: approvalRoutes,
+  ApprovalRoute: approvalRoute,
+  ReviewersInclude: reviewersInclude,
+  ReviewerFinalApproval: reviewerFinalApproval,
+  MinimumTrainingPeriod: minimumTrainingPeriod,
+  PeriodicReviewNotice: periodicReviewNotice,
   DocRef: docRef,
 };

@@ -49,8 +49,6 @@ export interface SeedPlan {
   /** Demo change requests left open after the history: a draft, one in review, one awaiting approval. */
   open: OpenDemoChange[];
   jobFunctions: SourceFile;
-  /** document-control.yaml, when the seed has one: committed with the job functions. */
-  settings: SourceFile[];
 }
 
 export interface InitOptions {
@@ -227,7 +225,7 @@ async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  */
 export function planSeed(seedDir: string, demo: boolean, today: string): SeedPlan {
   const folder = readContentFolder(seedDir);
-  const check = checkContent([...folder.documents, ...folder.quizzes, ...folder.settings], folder.jobFunctions);
+  const check = checkContent([...folder.documents, ...folder.quizzes], folder.jobFunctions);
   if (check.problems.length > 0 || !folder.jobFunctions) throw new ContentInvalid(check.problems);
   const plan: PlannedVersion[] = [];
   const changes: PlannedVersion[] = [];
@@ -262,20 +260,20 @@ export function planSeed(seedDir: string, demo: boolean, today: string): SeedPla
   plan.sort((a, b) => a.effective.localeCompare(b.effective) || a.doc.frontmatter.id.localeCompare(b.doc.frontmatter.id));
   changes.sort((a, b) => approvalDay(a).localeCompare(approvalDay(b)) || a.doc.frontmatter.id.localeCompare(b.doc.frontmatter.id));
   const open = demo ? readOpenChanges(seedDir, check.documents, folder.jobFunctions) : [];
-  return { plan, changes, open, jobFunctions: folder.jobFunctions, settings: folder.settings };
+  return { plan, changes, open, jobFunctions: folder.jobFunctions };
 }
 
-async function seedRepository(dir: string, { plan, jobFunctions, settings }: SeedPlan, demo: boolean, now: Date, setupAt: Date): Promise<ContentRepository> {
+async function seedRepository(dir: string, { plan, jobFunctions }: SeedPlan, demo: boolean, now: Date, setupAt: Date): Promise<ContentRepository> {
   const repo = await ContentRepository.create(dir);
-  // The job functions (and document control's rules) go in when the system is set up: for the demo,
-  // before its go-live baseline was approved.
+  // The job functions go in when the system is set up: for the demo, before its go-live baseline was
+  // approved. Document control's rules are in SOP-DC-001 (decision 017), seeded with the documents.
   const firstDate = demo ? setupAt.toISOString() : plan[0] ? approvalInstant(plan[0], now, demo) : now.toISOString();
   let head = await repo.commit({
     branch: MAIN_BRANCH,
     base: null,
     expectedHead: null,
-    files: [jobFunctions, ...settings],
-    message: settings.length > 0 ? "Job functions of the training matrix and document control's rules\n" : "Job functions of the training matrix\n",
+    files: [jobFunctions],
+    message: "Job functions of the training matrix\n",
     author: QUIRE_IDENTITY,
     date: firstDate,
   });
@@ -293,7 +291,7 @@ async function adoptRepository(dir: string, now: Date): Promise<ContentRepositor
     throw new InitRefused(`QUIRE_CONTENT_REPO=${dir} is not a git repository with at least one commit.`);
   }
   const tree = await repo.readTree("HEAD");
-  const check = checkContent([...tree.documents, ...tree.quizzes, ...tree.settings], tree.jobFunctions);
+  const check = checkContent([...tree.documents, ...tree.quizzes], tree.jobFunctions);
   if (check.problems.length > 0) throw new ContentInvalid(check.problems);
   const tagged = new Set((await repo.versionTags()).map((t) => t.tag.split("/")[0]));
   const untagged = check.documents.filter((d) => !tagged.has(d.frontmatter.id));
