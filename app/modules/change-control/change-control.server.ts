@@ -153,7 +153,8 @@ function gitIdentity(p: Participant): GitIdentity {
   return { name: p.printedName, email: p.email };
 }
 
-function audit(tx: Tx, p: Actor, action: string, crId: string, at: Date, values?: { old?: unknown; new?: unknown; reason?: string | null }) {
+/** A change request's audit row (the change-request object), written in the caller's transaction. */
+export function auditChange(tx: Tx, p: Actor, action: string, crId: string, at: Date, values?: { old?: unknown; new?: unknown; reason?: string | null }) {
   return recordAudit(
     tx,
     {
@@ -342,7 +343,7 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     for (const reviewerId of input.reviewerIds) {
       await tx.run("INSERT INTO change_request_reviewers (cr_id, user_id) VALUES (?, ?)", [id, reviewerId]);
     }
-    await audit(tx, author, "change-request.open", id, at, {
+    await auditChange(tx, author, "change-request.open", id, at, {
       new: {
         docId: input.docId,
         newDocument: !doc,
@@ -505,7 +506,7 @@ export async function saveDraft(
     }
     await tx.run("UPDATE change_requests SET updated_at = ?, known_head = ? WHERE id = ?", [at.toISOString(), commit, crId]);
     const quizHash = quizSource !== undefined && quizSource.trim() !== "" ? sha256(quizSource.replace(/\r\n/g, "\n")) : undefined;
-    await audit(tx, author, "change-request.draft.save", crId, at, {
+    await auditChange(tx, author, "change-request.draft.save", crId, at, {
       new: { commit, contentHash: sha256(source.replace(/\r\n/g, "\n")), ...(quizHash ? { quizHash } : {}), ...(removeQuiz ? { quizRemoved: quizPath } : {}) },
     });
     return commit;
@@ -559,7 +560,7 @@ export async function submitForReview(q: Quire, author: Participant, crId: strin
       commit: draft.head,
       at,
     });
-    await audit(tx, author, "change-request.submit", crId, at, {
+    await auditChange(tx, author, "change-request.submit", crId, at, {
       old: { state: fresh.state },
       new: { state, commit: draft.head, contentHash: draft.contentHash },
     });
@@ -661,7 +662,7 @@ export async function rejectChange(q: Quire, by: Participant, crId: string, reas
       at.toISOString(),
       reason.trim(),
     ]);
-    await audit(tx, by, "change-request.reject", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
+    await auditChange(tx, by, "change-request.reject", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
   });
 }
 
@@ -679,7 +680,7 @@ export async function withdrawChange(q: Quire, by: Participant, crId: string, re
       at.toISOString(),
       reason.trim(),
     ]);
-    await audit(tx, by, "change-request.withdraw", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
+    await auditChange(tx, by, "change-request.withdraw", crId, at, { old: { state: cr.state }, new: { state }, reason: reason.trim() });
   });
 }
 
@@ -700,7 +701,11 @@ export async function setReviewers(q: Quire, by: Participant, crId: string, revi
     await tx.run("DELETE FROM change_request_reviewers WHERE cr_id = ?", [crId]);
     for (const id of wanted) await tx.run("INSERT INTO change_request_reviewers (cr_id, user_id) VALUES (?, ?)", [crId, id]);
     await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
-    await audit(tx, by, "change-request.reviewers", crId, at, { old: { reviewerIds: cr.reviewerIds }, new: { reviewerIds: wanted }, reason: reason.trim() });
+    await auditChange(tx, by, "change-request.reviewers", crId, at, {
+      old: { reviewerIds: cr.reviewerIds },
+      new: { reviewerIds: wanted },
+      reason: reason.trim(),
+    });
   });
 }
 
@@ -725,7 +730,7 @@ export async function addComment(q: Quire, by: Participant, crId: string, body: 
       head,
       section,
     ]);
-    await audit(tx, by, "change-request.comment", crId, at, { new: { body: body.trim(), section, commit: head } });
+    await auditChange(tx, by, "change-request.comment", crId, at, { new: { body: body.trim(), section, commit: head } });
   });
 }
 
@@ -764,7 +769,10 @@ export async function resolveComment(
       head,
     ]);
     await tx.run("UPDATE change_requests SET updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
-    await audit(tx, by, "change-request.comment.resolve", crId, at, { new: { commentId, outcome, note: note.trim(), commit: head }, reason: note.trim() });
+    await auditChange(tx, by, "change-request.comment.resolve", crId, at, {
+      new: { commentId, outcome, note: note.trim(), commit: head },
+      reason: note.trim(),
+    });
   });
 }
 

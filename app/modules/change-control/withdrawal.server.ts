@@ -6,8 +6,7 @@
 
 import { isoDate, today } from "~/clock.server";
 import type { Quire } from "~/context.server";
-import type { Queryable, Tx } from "~/db/db.server";
-import { recordAudit } from "~/modules/audit/audit.server";
+import type { Queryable } from "~/db/db.server";
 import type { DocumentType } from "~/modules/content/frontmatter";
 import { MAIN_BRANCH } from "~/modules/content/repository.server";
 import {
@@ -32,6 +31,7 @@ import { getUser } from "~/modules/users/users.server";
 import { CR_STATE_LABELS } from "./change-control";
 import {
   ChangeRequestError,
+  auditChange,
   commentsOf,
   getChangeRequest,
   jobFunctionNames,
@@ -42,24 +42,6 @@ import {
 import { approvalSteps } from "./routing";
 import { documentControlRules } from "./routing.server";
 import { nextWithdrawalSignature } from "./withdrawal";
-
-function auditRequest(tx: Tx, p: Participant, action: string, crId: string, at: Date, values: { old?: unknown; new?: unknown; reason?: string | null }) {
-  return recordAudit(
-    tx,
-    {
-      userId: p.userId,
-      username: p.username,
-      clientAddress: p.clientAddress,
-      action,
-      objectType: "change-request",
-      objectId: crId,
-      oldValues: values.old,
-      newValues: values.new,
-      reason: values.reason ?? null,
-    },
-    at,
-  );
-}
 
 /**
  * Opens a withdrawal request (CR-YYYY-NNNN, kind withdrawal) for a document, in review at once: there
@@ -101,7 +83,7 @@ export async function openWithdrawal(q: Quire, requester: Participant, docId: st
         stamp,
       ],
     );
-    await auditRequest(tx, requester, "change-request.open", id, at, {
+    await auditChange(tx, requester, "change-request.open", id, at, {
       new: { kind: "withdrawal", docId, version: retired.version, effectiveFrom: input.effectiveFrom, state: "in-review" },
       reason: input.reason.trim(),
     });
@@ -301,7 +283,7 @@ export async function signWithdrawal(
       throw error;
     }
     await tx.run("UPDATE change_requests SET state = 'approved', updated_at = ? WHERE id = ?", [at.toISOString(), crId]);
-    await auditRequest(tx, signer, "change-request.approve", crId, at, {
+    await auditChange(tx, signer, "change-request.approve", crId, at, {
       old: { state: "in-review" },
       new: { state: "approved", kind: "withdrawal", docId: cr.docId, version: retired.version, effectiveFrom: cr.proposedEffectiveDate },
     });
