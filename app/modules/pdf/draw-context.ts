@@ -110,8 +110,19 @@ export function attribute(el: JsxElement, name: string): string | undefined {
  * pdfkit carries marked content across the page breaks text wrapping makes, not across addPage().
  */
 export function tagged(ctx: DrawContext, type: string, draw: () => void): void {
-  if (!ctx.structure) return draw();
-  ctx.structure.add(ctx.doc.struct(type, {}, draw));
+  const parent = ctx.structure;
+  if (!parent) return draw();
+  const { doc } = ctx;
+  // Marked by hand rather than through a closure child (doc.struct(type, {}, draw)): the same marks and
+  // objects, without pdfkit's closure bookkeeping on every paragraph and cell. The content is added
+  // after drawing, when it knows every page the text wrapped onto.
+  const element = doc.struct(type);
+  parent.add(element);
+  const content = doc.markStructureContent(type);
+  draw();
+  doc.endMarkedContent();
+  element.add(content);
+  element.end();
 }
 
 /** A structure element that groups others (a list, a list item, a table row): `draw` adds to it. */

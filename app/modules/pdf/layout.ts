@@ -97,15 +97,17 @@ function newDocument(input: PdfInput): PDFKit.PDFDocument {
     // What `quire verify-copy` reads to find the copy in the register (or the export in the audit trail).
     [COPY_INFO_KEY]: copyInfoValue(input.print),
   };
-  return newA4Document(info);
+  return newA4Document(info, { tagged: true });
 }
 
 /**
  * An A4 document as every Quire PDF starts (a copy, a binder, the management review pack): the
  * engine's margins, pages buffered for the furniture drawn once the count is known, DejaVu fonts
- * registered, and the given info, whose fixed dates make the same input byte-identical.
+ * registered, and the given info, whose fixed dates make the same input byte-identical. `tagged` only
+ * where the caller builds the structure tree (a copy): a binder or a review pack that says "Tagged"
+ * with no structure behind it would claim an accessibility it does not have.
  */
-export function newA4Document(info: PDFKit.DocumentInfo, options: { compress?: boolean } = {}): PDFKit.PDFDocument {
+export function newA4Document(info: PDFKit.DocumentInfo, options: { compress?: boolean; tagged?: boolean } = {}): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     size: "A4",
     margins: MARGINS,
@@ -118,7 +120,7 @@ export function newA4Document(info: PDFKit.DocumentInfo, options: { compress?: b
     pdfVersion: "1.7",
     displayTitle: true,
     lang: "en",
-    tagged: true,
+    tagged: options.tagged ?? false,
     info,
   });
   registerFonts(doc);
