@@ -23,8 +23,18 @@ export interface LaidOutPdf {
   pages: number;
 }
 
+/** How a version's body is read: `keepTree: false` for a one-off print of many versions (a binder). */
+export interface BodyOptions {
+  /**
+   * Keep the parsed body for the next print of the same content (the default: a copy is often printed
+   * again). A binder prints hundreds of versions once each: keeping them would only hold the last
+   * 64 trees alive (and V8 lets the heap grow to a multiple of what is alive before it collects).
+   */
+  keepTree?: boolean;
+}
+
 /** The whole copy. Same input (version, copy id, print time and printer) ⇒ the same bytes. */
-export function layoutPdf(input: PdfInput): LaidOutPdf {
+export function layoutPdf(input: PdfInput, options: BodyOptions = {}): LaidOutPdf {
   const doc = newDocument(input);
   // A tagged PDF (ISO 32000-1 §14.8): the content hangs under one Document element, in reading order.
   const structure = doc.struct("Document");
@@ -34,7 +44,7 @@ export function layoutPdf(input: PdfInput): LaidOutPdf {
   // Drawn first on each page, so the text lies on top of it (a solid colour: no opacity, PDF/A-1).
   if (watermark) doc.on("pageAdded", () => drawWatermark(ctx, watermark));
   doc.addPage();
-  drawVersion(ctx, input);
+  drawVersion(ctx, input, options);
   structure.end();
   const pages = drawPageFurniture(doc, input);
   doc.end();
@@ -57,9 +67,10 @@ export function newDrawContext(doc: PDFKit.PDFDocument, input: PdfInput): DrawCo
  * A version from the current page on: title block and metadata, body, signature page and revision
  * history. The page furniture is the caller's: drawHeader and drawFooter once the pages are known.
  */
-export function drawVersion(ctx: DrawContext, input: PdfInput): void {
+export function drawVersion(ctx: DrawContext, input: PdfInput, options: BodyOptions = {}): void {
   drawTitleBlock(ctx, input);
-  drawBlocks(syntaxTree(input.version.source).children, ctx);
+  const source = input.version.source;
+  drawBlocks((options.keepTree === false ? parseMdxTree(source) : syntaxTree(source)).children, ctx);
   drawSignaturePage(ctx, input);
   drawRevisionHistory(ctx, input);
 }
@@ -79,6 +90,11 @@ function syntaxTree(source: string): Root {
   if (trees.size >= TREE_CACHE_SIZE) trees.delete(trees.keys().next().value!);
   trees.set(key, tree);
   return tree;
+}
+
+/** How many parsed bodies are kept (for the tests: a binder's prints must keep none). */
+export function keptSyntaxTrees(): number {
+  return trees.size;
 }
 
 function newDocument(input: PdfInput): PDFKit.PDFDocument {
