@@ -109,6 +109,8 @@ describe("quire binder (one PDF)", () => {
   it("is well formed, with every font embedded", () => {
     const check = tool("qpdf", ["--check", file]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
+    // A binder has no structure tree: it must not claim to be a tagged PDF (only a printed copy is).
+    expect(infoOf(file).Tagged).toBe("no");
     const fonts = fontsOf(file);
     expect(fonts.length).toBeGreaterThan(0);
     for (const f of fonts) {

@@ -7,6 +7,7 @@ import type { Quire } from "~/context.server";
 import { COMPONENT_NAMES } from "~/modules/content/components";
 import { PDF_DRAWERS } from "~/modules/pdf/components";
 import type { ComponentDrawers } from "~/modules/pdf/draw-context";
+import { keptSyntaxTrees, layoutPdf } from "~/modules/pdf/layout";
 import type { PdfInput, PrintRun } from "~/modules/pdf/pdf";
 import { PdfRequestError, printableVersion, renderPdfBuffer, writePdfFile } from "~/modules/pdf/pdf.server";
 
@@ -206,6 +207,26 @@ describe("determinism", () => {
     expect(second.sha256).toBe(first.sha256);
     const later = await renderPdfBuffer(await craftedInput(new Date(PRINTED_AT.getTime() + 1000)));
     expect(later.sha256).not.toBe(first.sha256);
+  });
+});
+
+describe("the parsed body kept between prints", () => {
+  async function bytesOf(input: PdfInput, keepTree: boolean): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of layoutPdf(input, { keepTree }).doc) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  it("is kept for a copy, not for a binder's one-off print, and either way gives the same bytes", async () => {
+    const input = await craftedInput();
+    // A body no other test prints, so the cache cannot already hold it.
+    const body: PdfInput = { ...input, version: { ...input.version, source: `${CRAFTED}\nA paragraph only this test prints.\n` } };
+    const before = keptSyntaxTrees();
+    const oneOff = await bytesOf(body, false);
+    expect(keptSyntaxTrees()).toBe(before);
+    const kept = await bytesOf(body, true);
+    expect(keptSyntaxTrees()).toBe(Math.min(before + 1, 64));
+    expect(kept.equals(oneOff)).toBe(true);
   });
 });
 

@@ -99,7 +99,7 @@ const documentsSection: SectionBuilder = async ({ q, run, facts }) => ({
           },
           async draw(ctx) {
             // The engine's own context, sharing the binder's style and filing its bookmarks under the section.
-            drawVersion({ ...newDrawContext(ctx.draw.doc, input), style: ctx.draw.style, outline: ctx.draw.outline }, input);
+            drawVersion({ ...newDrawContext(ctx.draw.doc, input), style: ctx.draw.style, outline: ctx.draw.outline }, input, { keepTree: false });
           },
         };
       },

@@ -37,7 +37,7 @@ export async function writeBinderZip(q: Store, plan: BinderPlan, sink: NodeJS.Wr
         const state = states.find((s) => s.version.version === v.version);
         if (!state) throw new Error(`${v.docId} v${v.version} is missing from its history`);
         const input = await printableState(q, state, states, print, { source: await facts.sources(v) });
-        const { doc, pages } = layoutPdf(input);
+        const { doc, pages } = layoutPdf(input, { keepTree: false });
         return { stream: doc as unknown as Readable, pages: () => pages };
       },
     })),

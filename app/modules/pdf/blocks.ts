@@ -5,7 +5,22 @@ import { toString } from "mdast-util-to-string";
 
 import { isComponentName } from "~/modules/content/components";
 
-import { BODY_SIZE, COLORS, LINE_GAP, contentWidth, ensureSpace, indented, left, setStyle, type DrawContext, type JsxElement, type Run } from "./draw-context";
+import {
+  BODY_SIZE,
+  COLORS,
+  LINE_GAP,
+  contentWidth,
+  decoration,
+  ensureSpace,
+  grouped,
+  indented,
+  left,
+  setStyle,
+  tagged,
+  type DrawContext,
+  type JsxElement,
+  type Run,
+} from "./draw-context";
 import type { FontName } from "./fonts";
 import { drawTable } from "./table";
 
@@ -46,21 +61,26 @@ function drawComponent(el: JsxElement, ctx: DrawContext): void {
   else drawBlocks(el.children as RootContent[], ctx);
 }
 
-/** Plain paragraphs of text from any runs: the building block of every drawer. */
-export function drawRuns(ctx: DrawContext, runs: readonly Run[], size: number = BODY_SIZE, gapAfter = 5): void {
+/**
+ * Plain paragraphs of text from any runs: the building block of every drawer. `tag` is the structure
+ * type they are in a tagged PDF: a paragraph unless a heading (H1 to H6) or a label says otherwise.
+ */
+export function drawRuns(ctx: DrawContext, runs: readonly Run[], size: number = BODY_SIZE, gapAfter = 5, tag = "P"): void {
   const { doc } = ctx;
   const pieces = runs.filter((r) => r.text.length > 0);
   if (pieces.length === 0) return;
   ensureSpace(ctx, size * 1.4);
   const x = left(ctx);
   const width = contentWidth(ctx);
-  pieces.forEach((run, i) => {
-    setStyle(ctx, run.font, size, run.link ? COLORS.link : COLORS.text);
-    // pdfkit carries options from one continued call to the next: state the link (or its absence) each time.
-    const options = { continued: i < pieces.length - 1, link: run.link ?? null, underline: Boolean(run.link), lineGap: LINE_GAP };
-    if (i === 0) doc.text(run.text, x, doc.y, { ...options, width });
-    else doc.text(run.text, options);
-  });
+  tagged(ctx, tag, () =>
+    pieces.forEach((run, i) => {
+      setStyle(ctx, run.font, size, run.link ? COLORS.link : COLORS.text);
+      // pdfkit carries options from one continued call to the next: state the link (or its absence) each time.
+      const options = { continued: i < pieces.length - 1, link: run.link ?? null, underline: Boolean(run.link), lineGap: LINE_GAP };
+      if (i === 0) doc.text(run.text, x, doc.y, { ...options, width });
+      else doc.text(run.text, options);
+    }),
+  );
   doc.x = doc.page.margins.left;
   doc.y += gapAfter;
 }
@@ -134,6 +154,7 @@ function drawHeading(node: Heading, ctx: DrawContext): void {
     inlineRuns(node.children, ctx, { ...PLAIN, bold: true }).map((r) => ({ ...r, font: r.font === "mono" ? "mono" : "bold" })),
     size,
     4,
+    `H${Math.min(Math.max(node.depth, 1), 6)}`,
   );
 }
 
@@ -146,23 +167,28 @@ export function addOutlineEntry(ctx: DrawContext, depth: number, text: string): 
 
 function drawList(node: List, ctx: DrawContext): void {
   const start = node.start ?? 1;
-  node.children.forEach((item, i) => drawListItem(item, node.ordered ? `${start + i}.` : "•", ctx));
+  grouped(ctx, "L", (list) => node.children.forEach((item, i) => drawListItem(item, node.ordered ? `${start + i}.` : "•", list)));
   ctx.doc.y += 2;
 }
 
+/** An item as its marker (Lbl) beside its content (LBody), the structure of a list item in ISO 32000-1 §14.8.4.3.3. */
 function drawListItem(item: ListItem, marker: string, ctx: DrawContext): void {
   const { doc } = ctx;
   ensureSpace(ctx, BODY_SIZE * 2.8);
-  const y = doc.y;
-  setStyle(ctx, "regular");
-  doc.text(marker, left(ctx), y, { width: LIST_INDENT - 2, lineBreak: false });
-  doc.y = y;
-  const inner = indented(ctx, LIST_INDENT);
-  // Tight list items' paragraphs sit close together.
-  for (const child of item.children) {
-    if (child.type === "paragraph") drawRuns(inner, inlineRuns(child.children, inner), BODY_SIZE, item.spread ? 5 : 2);
-    else drawBlock(child, inner);
-  }
+  grouped(ctx, "LI", (li) => {
+    const y = doc.y;
+    setStyle(li, "regular");
+    tagged(li, "Lbl", () => doc.text(marker, left(li), y, { width: LIST_INDENT - 2, lineBreak: false }));
+    doc.y = y;
+    grouped(li, "LBody", (body) => {
+      const inner = indented(body, LIST_INDENT);
+      // Tight list items' paragraphs sit close together.
+      for (const child of item.children) {
+        if (child.type === "paragraph") drawRuns(inner, inlineRuns(child.children, inner), BODY_SIZE, item.spread ? 5 : 2);
+        else drawBlock(child, inner);
+      }
+    });
+  });
 }
 
 function drawGfmTable(node: Table, ctx: DrawContext): void {
@@ -182,15 +208,15 @@ function drawCode(node: Code, ctx: DrawContext): void {
   ensureSpace(ctx, Math.min(height, 120));
   const y = doc.y;
   // A block that fits is shaded; a longer one flows across pages unshaded rather than being cut.
-  if (y + height <= doc.page.height - doc.page.margins.bottom) doc.rect(x, y, width, height).fill(COLORS.shade);
+  if (y + height <= doc.page.height - doc.page.margins.bottom) decoration(ctx, () => doc.rect(x, y, width, height).fill(COLORS.shade));
   setStyle(ctx, "mono", size);
-  doc.text(node.value, x + pad, y + pad, { width: width - 2 * pad, lineGap: 1 });
+  tagged(ctx, "Code", () => doc.text(node.value, x + pad, y + pad, { width: width - 2 * pad, lineGap: 1 }));
   doc.x = doc.page.margins.left;
   doc.y += pad + 5;
 }
 
 function drawQuote(node: Blockquote, ctx: DrawContext): void {
-  drawBarred(ctx, COLORS.rule, (inner) => drawBlocks(node.children, inner));
+  grouped(ctx, "BlockQuote", (quote) => drawBarred(quote, COLORS.rule, (inner) => drawBlocks(node.children, inner)));
 }
 
 /**
@@ -206,11 +232,13 @@ export function drawBarred(ctx: DrawContext, color: string, draw: (inner: DrawCo
   const top = doc.bufferedPageRange().count === startPage ? startY : doc.page.margins.top;
   const bottom = doc.y - 3;
   if (bottom > top) {
-    doc
-      .lineWidth(2.5)
-      .moveTo(left(ctx) + 2, top)
-      .lineTo(left(ctx) + 2, bottom)
-      .stroke(color);
+    decoration(ctx, () =>
+      doc
+        .lineWidth(2.5)
+        .moveTo(left(ctx) + 2, top)
+        .lineTo(left(ctx) + 2, bottom)
+        .stroke(color),
+    );
   }
   doc.y += 3;
 }
@@ -219,11 +247,13 @@ function drawRule(ctx: DrawContext): void {
   const { doc } = ctx;
   ensureSpace(ctx, 16);
   const y = doc.y + 6;
-  doc
-    .lineWidth(0.75)
-    .moveTo(left(ctx), y)
-    .lineTo(left(ctx) + contentWidth(ctx), y)
-    .stroke(COLORS.rule);
+  decoration(ctx, () =>
+    doc
+      .lineWidth(0.75)
+      .moveTo(left(ctx), y)
+      .lineTo(left(ctx) + contentWidth(ctx), y)
+      .stroke(COLORS.rule),
+  );
   doc.y = y + 10;
 }
 

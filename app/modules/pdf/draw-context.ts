@@ -44,6 +44,12 @@ export interface DrawContext {
     /** Where level-1 and level-2 entries go: the document's outline unless given (a version inside a binder). */
     root?: PDFKit.PDFOutline;
   };
+  /**
+   * The structure element what is drawn now belongs to, in a tagged PDF (ISO 32000-1 §14.8, so a
+   * screen reader can follow headings, paragraphs, lists and tables). Absent: nothing is tagged (an
+   * inspection binder, whose document is not tagged).
+   */
+  structure?: PDFKit.PDFStructureElement;
 }
 
 export const COLORS = {
@@ -96,4 +102,42 @@ export function attribute(el: JsxElement, name: string): string | undefined {
     if (a.type === "mdxJsxAttribute" && a.name === name && typeof a.value === "string") return a.value;
   }
   return undefined;
+}
+
+/**
+ * Content of one structure element (a paragraph, a heading, a table cell): drawn inside its marked
+ * content. Only call it where no page is started by hand inside `draw` (ensureSpace before it):
+ * pdfkit carries marked content across the page breaks text wrapping makes, not across addPage().
+ */
+export function tagged(ctx: DrawContext, type: string, draw: () => void): void {
+  const parent = ctx.structure;
+  if (!parent) return draw();
+  const { doc } = ctx;
+  // Marked by hand rather than through a closure child (doc.struct(type, {}, draw)): the same marks and
+  // objects, without pdfkit's closure bookkeeping on every paragraph and cell. The content is added
+  // after drawing, when it knows every page the text wrapped onto.
+  const element = doc.struct(type);
+  parent.add(element);
+  const content = doc.markStructureContent(type);
+  draw();
+  doc.endMarkedContent();
+  element.add(content);
+  element.end();
+}
+
+/** A structure element that groups others (a list, a list item, a table row): `draw` adds to it. */
+export function grouped(ctx: DrawContext, type: string, draw: (inner: DrawContext) => void): void {
+  if (!ctx.structure) return draw(ctx);
+  const element = ctx.doc.struct(type);
+  ctx.structure.add(element);
+  draw({ ...ctx, structure: element });
+  element.end();
+}
+
+/** Decoration that is not content (rules, bars, cell borders and shading): an artifact, not read aloud. */
+export function decoration(ctx: DrawContext, draw: () => void, type: "Layout" | "Pagination" = "Layout"): void {
+  if (!ctx.structure) return draw();
+  ctx.doc.markContent("Artifact", { type });
+  draw();
+  ctx.doc.endMarkedContent();
 }

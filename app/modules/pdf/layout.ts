@@ -10,7 +10,7 @@ import { parseMdxTree } from "~/modules/content/mdx-policy";
 
 import { addOutlineEntry, drawBlocks, drawRuns } from "./blocks";
 import { PDF_DRAWERS } from "./components";
-import { BODY_SIZE, COLORS, contentWidth, ensureSpace, left, setStyle, type DrawContext } from "./draw-context";
+import { BODY_SIZE, COLORS, contentWidth, decoration, ensureSpace, grouped, left, setStyle, tagged, type DrawContext } from "./draw-context";
 import { registerFonts } from "./fonts";
 import { COPY_INFO_KEY, STATUS_LABELS, copyInfoValue, copyLine, pageLine, shortHash, utcDate, utcTime, watermarkText, type PdfInput } from "./pdf";
 import { drawTable } from "./table";
@@ -23,15 +23,29 @@ export interface LaidOutPdf {
   pages: number;
 }
 
+/** How a version's body is read: `keepTree: false` for a one-off print of many versions (a binder). */
+export interface BodyOptions {
+  /**
+   * Keep the parsed body for the next print of the same content (the default: a copy is often printed
+   * again). A binder prints hundreds of versions once each: keeping them would only hold the last
+   * 64 trees alive (and V8 lets the heap grow to a multiple of what is alive before it collects).
+   */
+  keepTree?: boolean;
+}
+
 /** The whole copy. Same input (version, copy id, print time and printer) ⇒ the same bytes. */
-export function layoutPdf(input: PdfInput): LaidOutPdf {
+export function layoutPdf(input: PdfInput, options: BodyOptions = {}): LaidOutPdf {
   const doc = newDocument(input);
-  const ctx = newDrawContext(doc, input);
+  // A tagged PDF (ISO 32000-1 §14.8): the content hangs under one Document element, in reading order.
+  const structure = doc.struct("Document");
+  doc.addStructure(structure);
+  const ctx: DrawContext = { ...newDrawContext(doc, input), structure };
   const watermark = watermarkText(input.version.status);
   // Drawn first on each page, so the text lies on top of it (a solid colour: no opacity, PDF/A-1).
   if (watermark) doc.on("pageAdded", () => drawWatermark(ctx, watermark));
   doc.addPage();
-  drawVersion(ctx, input);
+  drawVersion(ctx, input, options);
+  structure.end();
   const pages = drawPageFurniture(doc, input);
   doc.end();
   return { doc, pages };
@@ -53,9 +67,10 @@ export function newDrawContext(doc: PDFKit.PDFDocument, input: PdfInput): DrawCo
  * A version from the current page on: title block and metadata, body, signature page and revision
  * history. The page furniture is the caller's: drawHeader and drawFooter once the pages are known.
  */
-export function drawVersion(ctx: DrawContext, input: PdfInput): void {
+export function drawVersion(ctx: DrawContext, input: PdfInput, options: BodyOptions = {}): void {
   drawTitleBlock(ctx, input);
-  drawBlocks(syntaxTree(input.version.source).children, ctx);
+  const source = input.version.source;
+  drawBlocks((options.keepTree === false ? parseMdxTree(source) : syntaxTree(source)).children, ctx);
   drawSignaturePage(ctx, input);
   drawRevisionHistory(ctx, input);
 }
@@ -77,6 +92,11 @@ function syntaxTree(source: string): Root {
   return tree;
 }
 
+/** How many parsed bodies are kept (for the tests: a binder's prints must keep none). */
+export function keptSyntaxTrees(): number {
+  return trees.size;
+}
+
 function newDocument(input: PdfInput): PDFKit.PDFDocument {
   const v = input.version;
   const printedAt = input.print.printedAt;
@@ -93,15 +113,17 @@ function newDocument(input: PdfInput): PDFKit.PDFDocument {
     // What `quire verify-copy` reads to find the copy in the register (or the export in the audit trail).
     [COPY_INFO_KEY]: copyInfoValue(input.print),
   };
-  return newA4Document(info);
+  return newA4Document(info, { tagged: true });
 }
 
 /**
  * An A4 document as every Quire PDF starts (a copy, a binder, the management review pack): the
  * engine's margins, pages buffered for the furniture drawn once the count is known, DejaVu fonts
- * registered, and the given info, whose fixed dates make the same input byte-identical.
+ * registered, and the given info, whose fixed dates make the same input byte-identical. `tagged` only
+ * where the caller builds the structure tree (a copy): a binder or a review pack that says "Tagged"
+ * with no structure behind it would claim an accessibility it does not have.
  */
-export function newA4Document(info: PDFKit.DocumentInfo, options: { compress?: boolean } = {}): PDFKit.PDFDocument {
+export function newA4Document(info: PDFKit.DocumentInfo, options: { compress?: boolean; tagged?: boolean } = {}): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     size: "A4",
     margins: MARGINS,
@@ -114,6 +136,7 @@ export function newA4Document(info: PDFKit.DocumentInfo, options: { compress?: b
     pdfVersion: "1.7",
     displayTitle: true,
     lang: "en",
+    tagged: options.tagged ?? false,
     info,
   });
   registerFonts(doc);
@@ -128,11 +151,16 @@ function drawWatermark(ctx: DrawContext, text: string): void {
   const angle = (Math.atan2(doc.page.height, doc.page.width) * 180) / Math.PI;
   doc.font("bold", 10);
   const size = Math.min(90, (0.8 * Math.hypot(doc.page.width, doc.page.height) * 10) / doc.widthOfString(text));
+  // An artifact, so a screen reader does not read it into the text. Written as raw operators: the page
+  // may have begun in the middle of a paragraph, and pdfkit's endMarkedContent() would drop the link
+  // and underline of the run being wrapped onto this page.
+  if (ctx.structure) doc.addContent("/Artifact <</Type /Pagination /Subtype /Watermark>> BDC");
   doc.save();
   doc.rotate(-angle, { origin: [cx, cy] });
   doc.font("bold", size).fillColor(COLORS.watermark);
   doc.text(text, cx - doc.widthOfString(text) / 2, cy - size / 2, { lineBreak: false });
   doc.restore();
+  if (ctx.structure) doc.addContent("EMC");
   // The page may have been added in the middle of a paragraph: go on in the style it was drawn in.
   doc.font(ctx.style.font, ctx.style.size).fillColor(ctx.style.color);
   doc.x = x;
@@ -143,12 +171,12 @@ function drawTitleBlock(ctx: DrawContext, input: PdfInput): void {
   const { doc } = ctx;
   const v = input.version;
   setStyle(ctx, "bold", 9, COLORS.muted);
-  doc.text(`${TYPE_LABELS[v.type]} · ${v.docId} · Version ${v.version}`, left(ctx), doc.y, { width: contentWidth(ctx) });
+  tagged(ctx, "P", () => doc.text(`${TYPE_LABELS[v.type]} · ${v.docId} · Version ${v.version}`, left(ctx), doc.y, { width: contentWidth(ctx) }));
   doc.y += 2;
   addOutlineEntry(ctx, 1, `${v.docId} ${v.title}`);
   // Inside a larger outline (a binder), the version's own bookmarks go under its title; alone, beside it.
   if (ctx.outline.root) ctx.outline.root = ctx.outline.section ?? ctx.outline.root;
-  drawRuns(ctx, [{ text: v.title, font: "bold" }], 18, 4);
+  drawRuns(ctx, [{ text: v.title, font: "bold" }], 18, 4, "H1");
   ctx.outline.section = null;
   if (v.summary) drawRuns(ctx, [{ text: v.summary, font: "italic" }], BODY_SIZE, 8);
   drawMetadata(ctx, metadataRows(input));
@@ -173,8 +201,12 @@ function metadataRows(input: PdfInput): [string, string][] {
   ];
 }
 
-/** Labels beside their values, in a ruled box. */
+/** Labels beside their values, in a ruled box: a table of row headers (TH) and values (TD) when tagged. */
 function drawMetadata(ctx: DrawContext, rows: [string, string][]): void {
+  grouped(ctx, "Table", (table) => drawMetadataRows(table, rows));
+}
+
+function drawMetadataRows(ctx: DrawContext, rows: [string, string][]): void {
   const { doc } = ctx;
   const x = left(ctx);
   const width = contentWidth(ctx);
@@ -183,24 +215,29 @@ function drawMetadata(ctx: DrawContext, rows: [string, string][]): void {
   doc.y += 5;
   for (const [label, value] of rows) {
     const y = doc.y;
-    setStyle(ctx, "bold", 8.5, COLORS.muted);
-    doc.text(label, x + 6, y, { width: labelWidth - 8 });
-    const labelEnd = doc.y;
-    setStyle(ctx, label === "Content SHA-256" ? "mono" : "regular", 8.5);
-    doc.text(value, x + labelWidth, y, { width: width - labelWidth - 6 });
+    let labelEnd = y;
+    grouped(ctx, "TR", (row) => {
+      setStyle(row, "bold", 8.5, COLORS.muted);
+      tagged(row, "TH", () => doc.text(label, x + 6, y, { width: labelWidth - 8 }));
+      labelEnd = doc.y;
+      setStyle(row, label === "Content SHA-256" ? "mono" : "regular", 8.5);
+      tagged(row, "TD", () => doc.text(value, x + labelWidth, y, { width: width - labelWidth - 6 }));
+    });
     doc.y = Math.max(doc.y, labelEnd) + 2;
   }
-  doc
-    .lineWidth(0.5)
-    .rect(x, top, width, doc.y - top + 3)
-    .stroke(COLORS.rule);
+  decoration(ctx, () =>
+    doc
+      .lineWidth(0.5)
+      .rect(x, top, width, doc.y - top + 3)
+      .stroke(COLORS.rule),
+  );
   doc.x = doc.page.margins.left;
   doc.y += 8;
 }
 
 function sectionHeading(ctx: DrawContext, text: string): void {
   addOutlineEntry(ctx, 2, text);
-  drawRuns(ctx, [{ text, font: "bold" }], 13.5, 6);
+  drawRuns(ctx, [{ text, font: "bold" }], 13.5, 6, "H2");
 }
 
 /** Signature manifestation (Part 11 §11.50): printed name, meaning, statement, UTC time and the content signed. */
@@ -258,8 +295,11 @@ function drawPageFurniture(doc: PDFKit.PDFDocument, input: PdfInput): number {
     doc.switchToPage(start + i);
     const margins = doc.page.margins;
     doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
+    // Running header and footer: pagination artifacts, outside the document's structure.
+    doc.markContent("Artifact", { type: "Pagination" });
     drawHeader(doc, input);
     drawFooter(doc, input, i + 1, count);
+    doc.endMarkedContent();
     doc.page.margins = margins;
   }
   return count;

@@ -1,7 +1,7 @@
 // Tables for GFM tables, RecordsTable and the revision history. pdfkit's doc.table() does not repeat
 // the header row on a new page (stack.md), so rows are measured and placed here, and the header is
 // drawn again at the top of every page the table continues on.
-import { COLORS, contentWidth, left, pageBottom, setStyle, type DrawContext } from "./draw-context";
+import { COLORS, contentWidth, decoration, grouped, left, pageBottom, setStyle, tagged, type DrawContext } from "./draw-context";
 
 const PAD = 4;
 const SIZE = 8.5;
@@ -13,7 +13,12 @@ export interface TableSpec {
   weights?: number[];
 }
 
+/** In a tagged PDF: Table, TR, TH and TD; a header row repeated on a later page is an artifact (pagination). */
 export function drawTable(ctx: DrawContext, table: TableSpec): void {
+  grouped(ctx, "Table", (inner) => drawRows(inner, table));
+}
+
+function drawRows(ctx: DrawContext, table: TableSpec): void {
   const { doc } = ctx;
   const widths = columnWidths(table, contentWidth(ctx));
   const x = left(ctx);
@@ -26,7 +31,7 @@ export function drawTable(ctx: DrawContext, table: TableSpec): void {
     const height = rowHeight(ctx, row, widths, false);
     if (doc.y + height > pageBottom(doc)) {
       doc.addPage();
-      drawRow(ctx, x, table.header, widths, headerHeight, true);
+      decoration(ctx, () => drawRow({ ...ctx, structure: undefined }, x, table.header, widths, headerHeight, true), "Pagination");
     }
     drawRow(ctx, x, row, widths, height, false);
   }
@@ -56,13 +61,26 @@ function rowHeight(ctx: DrawContext, cells: string[], widths: number[], header: 
 function drawRow(ctx: DrawContext, x: number, cells: string[], widths: number[], height: number, header: boolean): void {
   const { doc } = ctx;
   const y = doc.y;
-  let cx = x;
-  widths.forEach((w, i) => {
-    if (header) doc.rect(cx, y, w, height).fill(COLORS.shade);
-    doc.lineWidth(0.5).rect(cx, y, w, height).stroke(COLORS.rule);
-    setStyle(ctx, header ? "bold" : "regular", SIZE);
-    doc.text(cells[i] ?? "", cx + PAD, y + PAD, { width: w - 2 * PAD, lineGap: 0 });
-    cx += w;
+  // The row's shading and borders in one artifact and one path, not one of each per cell: fewer
+  // marks and operators for the same picture.
+  decoration(ctx, () => {
+    const width = widths.reduce((a, b) => a + b, 0);
+    if (header) doc.rect(x, y, width, height).fill(COLORS.shade);
+    let cx = x;
+    for (const w of widths) {
+      doc.rect(cx, y, w, height);
+      cx += w;
+    }
+    doc.lineWidth(0.5).stroke(COLORS.rule);
+  });
+  setStyle(ctx, header ? "bold" : "regular", SIZE);
+  grouped(ctx, "TR", (row) => {
+    let cx = x;
+    widths.forEach((w, i) => {
+      const cellX = cx;
+      tagged(row, header ? "TH" : "TD", () => doc.text(cells[i] ?? "", cellX + PAD, y + PAD, { width: w - 2 * PAD, lineGap: 0 }));
+      cx += w;
+    });
   });
   doc.y = y + height;
 }
