@@ -98,6 +98,20 @@ describe("quire binder (one PDF)", () => {
     });
   });
 
+  it("runs in a child process with a heap limit, so its peak memory stays flat (decision 013)", () => {
+    // Each process prints its V8 heap limit as it exits: the bin script's, then the binder's own.
+    const hook = path.join(tempDir("quire-heap-hook-"), "hook.mjs");
+    fs.writeFileSync(
+      hook,
+      "import v8 from 'node:v8';\nprocess.on('exit', () => process.stderr.write(`heap-limit-mb ${Math.round(v8.getHeapStatistics().heap_size_limit / 1048576)}\\n`));\n",
+    );
+    const r = runQuire(["binder", "--help"], { NODE_OPTIONS: `--import=${hook}` });
+    expect(r.status, r.stderr).toBe(0);
+    const limits = [...r.stderr.matchAll(/heap-limit-mb (\d+)/g)].map((m) => Number(m[1]));
+    expect(limits).toHaveLength(2);
+    expect(Math.min(...limits)).toBeLessThanOrEqual(600);
+  });
+
   it("reports its progress on stderr as plain lines when stderr is not a terminal", () => {
     const lines = progress.trim().split("\n");
     expect(lines[0]).toMatch(/^quire binder: counting pages 1\/(\d+) Cover$/);
