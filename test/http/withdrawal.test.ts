@@ -1,12 +1,9 @@
-import path from "node:path";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-import { Database, type SqlParams } from "~/db/db.server";
 
 import { runQuire } from "../helpers/cli";
 import { TestClock } from "../helpers/clock";
 import { copyDataFolder } from "../helpers/data-folder";
+import { queryDataFolder } from "../helpers/db";
 import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -31,14 +28,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function db<T>(sql: string, params: SqlParams = []): Promise<T[]> {
-  const database = await Database.open(path.join(dataDir, "quire.db"));
-  try {
-    return await database.all<T>(sql, params);
-  } finally {
-    await database.close();
-  }
-}
+const db = <T>(sql: string, params: string[] = []) => queryDataFolder<T>(dataDir, sql, params);
 
 async function request(docId: string, reason: string): Promise<string> {
   const res = await users.dc!.post(`/documents/${docId}/retire`, { reason, effectiveFrom: RETIRE_FROM });
