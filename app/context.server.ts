@@ -1,21 +1,14 @@
 import { now } from "./clock.server";
 import { readConfig, type QuireConfig } from "./config.server";
 import { openDataFolder } from "./data-folder.server";
-import type { Database } from "./db/db.server";
 import { reconcileApprovals } from "./modules/change-control/change-control.server";
 import { MdxRenderer } from "./modules/content/render.server";
-import type { ContentRepository } from "./modules/content/repository.server";
 import { loadJobFunctions } from "./modules/documents/library.server";
 import { adoptWritesOfOlderDataFolder } from "./modules/integrity/content-writes.server";
 import { reportForeignRefs } from "./modules/integrity/foreign-refs.server";
+import type { Quire } from "./quire";
 
-/** Everything a request needs: configuration, the database, the content repository, the renderer. */
-export interface Quire {
-  config: QuireConfig;
-  db: Database;
-  repo: ContentRepository;
-  renderer: MdxRenderer;
-}
+export type { Quire };
 
 export { DataFolderMissing } from "./data-folder.server";
 

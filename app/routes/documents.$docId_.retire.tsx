@@ -10,10 +10,10 @@ import { utcMinuteLabel } from "~/components/time";
 import { participantOf } from "~/modules/change-control/change-view.server";
 import { latestWithdrawalOf, openWithdrawal } from "~/modules/change-control/withdrawal.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
-import { approverPage } from "~/modules/documents/approver-page.server";
 import { RETIREMENT_REASON_MIN, withdrawalRequestForm } from "~/modules/documents/periodic-review";
 import { DocumentControlError, retirementSubject } from "~/modules/documents/retirement.server";
 import { formValues } from "~/modules/users/user-forms";
+import { approverPage } from "~/web/approver-page.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Withdraw ${data.docId} · Quire` : "Document not found · Quire" }];
 

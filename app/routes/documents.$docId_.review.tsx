@@ -10,12 +10,12 @@ import { StatusBadge } from "~/components/status-badge";
 import { utcMinute } from "~/components/time";
 import { participantOf } from "~/modules/change-control/change-view.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
-import { approverPage } from "~/modules/documents/approver-page.server";
 import { PeriodicReviewForm, REVIEW_DUE_WINDOW_DAYS, REVIEW_STATUS_LABELS } from "~/modules/documents/periodic-review";
 import { recordPeriodicReview, reviewSubject } from "~/modules/documents/periodic-review.server";
 import { DocumentControlError } from "~/modules/documents/retirement.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import { formValues } from "~/modules/users/user-forms";
+import { approverPage } from "~/web/approver-page.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Periodic review of ${data.docId} · Quire` : "Document not found · Quire" }];
 

@@ -3,8 +3,8 @@
 // gathers it, binder-pdf.server.ts lays it out, binder-zip.server.ts packs it.
 import { z } from "zod";
 
-import type { Quire } from "~/context.server";
 import { utcDate, utcTime } from "~/modules/pdf/pdf";
+import type { Quire } from "~/quire";
 
 /** What the binder reads: the database and the content repository (the server's context or a CLI's data folder). */
 export type Store = Pick<Quire, "db" | "repo">;

@@ -1,7 +1,6 @@
 import { stringify as stringifyYaml } from "yaml";
 
 import { isoDate, now } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import { newestAuditRow, recordAudit } from "~/modules/audit/audit.server";
 import { checkContent } from "~/modules/content/content";
@@ -20,6 +19,7 @@ import { ImpactRefused, decideTrainingImpact, proposeTrainingImpact, type Functi
 import { parseQuiz, quizPathFor } from "~/modules/training/quiz";
 import { permissionsOf } from "~/modules/users/permissions";
 import { getUser, type Actor } from "~/modules/users/users.server";
+import type { Quire } from "~/quire";
 
 import {
   approvalBlockers,

@@ -1,5 +1,4 @@
 import { today } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import { parseFrontmatter } from "~/modules/content/frontmatter";
 import { sha256 } from "~/modules/content/hash";
@@ -10,6 +9,7 @@ import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { proposeTrainingImpact, type TrainingImpact } from "~/modules/training/impact";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { getUser } from "~/modules/users/users.server";
+import type { Quire } from "~/quire";
 
 import { approvalBlockers, availableActions, reviewBlockers, type CrAction } from "./change-control";
 import {

@@ -1,11 +1,11 @@
 // Reads document control's rules from the document version in force that states them (SOP-DC-001,
 // decision 017): a changed route applies from the day its SOP version becomes effective, not before.
 import { today } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
 import { formatProblem } from "~/modules/content/problems";
 import { listLibrary } from "~/modules/documents/library.server";
 import { allVersions } from "~/modules/documents/versions.server";
+import type { Quire } from "~/quire";
 
 import { documentControlRulesIn, mayStateDocumentControlRules, type RulesInDocument } from "./document-control-rules";
 import { SOP_DC_001_RULES, type DocumentControlRules } from "./routing";

@@ -5,7 +5,6 @@
 // "Retired"), and the final signature records the retirement, all in one transaction.
 
 import { isoDate, today } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import type { DocumentType } from "~/modules/content/frontmatter";
 import { MAIN_BRANCH } from "~/modules/content/repository.server";
@@ -27,6 +26,7 @@ import type { SignatureRecord } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { getUser } from "~/modules/users/users.server";
+import type { Quire } from "~/quire";
 
 import { CR_STATE_LABELS } from "./change-control";
 import {

@@ -2,8 +2,8 @@
 // string, the documents in force on the day, and full-text hits in their bodies.
 import { z } from "zod";
 
-import type { Quire } from "~/context.server";
 import { DOCUMENT_TYPES } from "~/modules/content/document-types";
+import type { Quire } from "~/quire";
 
 import { filterLibrary, type LibraryEntry } from "./documents";
 import { listLibrary } from "./library.server";

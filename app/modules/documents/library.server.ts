@@ -1,7 +1,7 @@
-import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import type { DocumentType, JobFunction } from "~/modules/content/frontmatter";
 import type { Heading } from "~/modules/content/render.server";
+import type { Quire } from "~/quire";
 
 import { libraryEntry, versionStates, type DocumentVersion, type LibraryEntry, type VersionState } from "./documents";
 import { noChangeReviewDates } from "./periodic-review.server";

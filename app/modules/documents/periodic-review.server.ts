@@ -1,9 +1,9 @@
 import { isoDate } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { DocumentType } from "~/modules/content/frontmatter";
 import { recordSignature } from "~/modules/signatures/signatures.server";
+import type { Quire } from "~/quire";
 
 import { lastReviewOn, libraryEntry, nextReviewDate, versionStates, type DocumentVersion, type VersionState } from "./documents";
 import { compareReviews, reviewStatus, type ReviewScheduleEntry, type ReviewStatus } from "./periodic-review";

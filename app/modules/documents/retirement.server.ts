@@ -1,9 +1,9 @@
 import { isoDate } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { DocumentType } from "~/modules/content/frontmatter";
 import { recordSignature, type NewSignature } from "~/modules/signatures/signatures.server";
+import type { Quire } from "~/quire";
 
 import { effectiveOn, versionStates, type DocumentVersion, type RetirementDates, type VersionState } from "./documents";
 import { RETIREMENT_REASON_MIN } from "./periodic-review";

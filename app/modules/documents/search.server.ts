@@ -1,6 +1,6 @@
 // The full-text index of document bodies (migration 020): filled from git for any version not yet in
 // it, then queried with FTS5's ranking and a passage around the match.
-import type { Quire } from "~/context.server";
+import type { Quire } from "~/quire";
 
 import { ftsQuery, searchableText } from "./search";
 import { MATCH_END, MATCH_START } from "./search-passage";

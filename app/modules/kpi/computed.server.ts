@@ -3,9 +3,9 @@
 // numerator and denominator, so the definition's unit decides the figure: a percentage is
 // 100 x numerator / denominator, a count is the numerator. A month with nothing to measure has no
 // observation ("no data", never zero). A computed KPI whose id Quire has no formula for has no data.
-import type { Quire } from "~/context.server";
 import { listLibrary } from "~/modules/documents/library.server";
 import { workingDaysBetween } from "~/modules/training/working-days";
+import type { Quire } from "~/quire";
 
 import { addMonths, aggregate, periodOf, type KpiDefinition, type KpiObservation, type Period } from "./kpi";
 

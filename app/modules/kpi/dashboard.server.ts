@@ -2,9 +2,9 @@
 // catalogue, each month's value over studies and sites, its status (amber three months running is
 // red), the trend, and what the month asks for (a cause analysis when red, a CAPA when red two
 // months running).
-import type { Quire } from "~/context.server";
 import { actionsForKpi } from "~/modules/actions/actions.server";
 import { analysesForKpi } from "~/modules/actions/kpi-analysis.server";
+import type { Quire } from "~/quire";
 
 import { computedObservations } from "./computed.server";
 import { kpiCatalogue } from "./definitions.server";

@@ -1,10 +1,10 @@
 // The KPI catalogue on a day: the <Kpi> definitions of every document version in force that day
 // (SOP-KP-001: "collected in the KPI catalogue"). A definition changes only when its SOP's new
 // version becomes effective, so the catalogue is read from the versions' committed text.
-import type { Quire } from "~/context.server";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
 import { listLibrary } from "~/modules/documents/library.server";
 import { allVersions } from "~/modules/documents/versions.server";
+import type { Quire } from "~/quire";
 
 import { kpiDefinitionsIn } from "./definitions";
 import type { KpiDefinition } from "./kpi";

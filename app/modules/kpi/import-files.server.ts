@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 
 import { isoDate } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import type { Actor } from "~/modules/users/actor";
+import type { Quire } from "~/quire";
 
 import { kpiCatalogue } from "./definitions.server";
 import type { KpiDefinition } from "./kpi";

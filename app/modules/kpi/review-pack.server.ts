@@ -6,7 +6,6 @@
 // listed for the quality manager to add. Same data, period and print time give the same bytes.
 import { pipeline } from "node:stream/promises";
 
-import type { Quire } from "~/context.server";
 import type { Database } from "~/db/db.server";
 import { writeAtomically } from "~/files.server";
 import { SHOWN_STATUS_LABELS } from "~/modules/actions/actions";
@@ -20,6 +19,7 @@ import { newA4Document } from "~/modules/pdf/layout";
 import { pageLine, utcTime } from "~/modules/pdf/pdf";
 import { drawTable } from "~/modules/pdf/table";
 import type { Actor } from "~/modules/users/actor";
+import type { Quire } from "~/quire";
 
 import { chartGeometry, monthLabel } from "./chart-geometry";
 import { drawKpiChart, drawKpiLegend } from "./chart-pdf";

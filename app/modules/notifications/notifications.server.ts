@@ -8,7 +8,6 @@
 import { createHash } from "node:crypto";
 
 import { now } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { commentsOf, listChangeRequests, type ChangeRequest } from "~/modules/change-control/change-control.server";
@@ -22,6 +21,7 @@ import { SYSTEM_ACTOR, type Actor } from "~/modules/users/actor";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { isRole, permissionsOf } from "~/modules/users/permissions";
 import { peopleDirectory } from "~/modules/users/users.server";
+import type { Quire } from "~/quire";
 
 import { domainOf, lockOutbox, mailSenderFor, type Delivery, type Mail, type MailSender, type MailTransport } from "./mail.server";
 import {

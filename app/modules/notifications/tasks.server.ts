@@ -1,7 +1,6 @@
 // "My tasks" (issue 13): a signed-in person's open work across Quire, read from the same rules the
 // notifications use, so what an email asks for is what the task list shows. Nothing here writes.
 
-import type { Quire } from "~/context.server";
 import { commentsOf, listChangeRequests } from "~/modules/change-control/change-control.server";
 import { changeTasks } from "~/modules/change-control/change-view.server";
 import { documentControlRules } from "~/modules/change-control/routing.server";
@@ -10,6 +9,7 @@ import { reviewsDue } from "~/modules/documents/periodic-review.server";
 import { kpiDashboard } from "~/modules/kpi/dashboard.server";
 import { trainingSummary } from "~/modules/training/my-training.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
+import type { Quire } from "~/quire";
 
 import { isCommentToResolve, reviewStep } from "./notifications";
 

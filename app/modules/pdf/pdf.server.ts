@@ -5,7 +5,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 
-import type { Quire } from "~/context.server";
 import type { Database } from "~/db/db.server";
 import { writeAtomically } from "~/files.server";
 import { recordAudit } from "~/modules/audit/audit.server";
@@ -16,6 +15,7 @@ import type { Retirement } from "~/modules/documents/retirement.server";
 import { SIGNATURE_STATEMENTS } from "~/modules/signatures/signatures";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 import type { Actor } from "~/modules/users/actor";
+import type { Quire } from "~/quire";
 
 import { layoutPdf } from "./layout";
 import { utcDate, type PdfInput, type PrintRun, type PrintableVersion } from "./pdf";

@@ -1,9 +1,9 @@
 // The demo's copy register (SOP-DC-001): a site without access to Quire received two controlled paper
 // copies of SOP-CM-001 v1.1; v2.0 superseded it, one copy came back and the other is still to recall;
 // the site then received v2.0. Issued and recalled through the same code as the pages, each on its day.
-import type { Quire } from "~/context.server";
 import { issueCopies, recordRecall } from "~/modules/copies/copies.server";
 import { verifySigner } from "~/modules/signatures/signatures.server";
+import type { Quire } from "~/quire";
 
 import { at, type DemoStep } from "./demo-timeline.server";
 import { DEMO_PASSWORD } from "./demo-users";

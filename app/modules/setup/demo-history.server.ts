@@ -5,7 +5,6 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 import { isoDate } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import type { Database, Queryable } from "~/db/db.server";
 import { NewChangeRequestSchema } from "~/modules/change-control/change-control";
 import {
@@ -25,6 +24,7 @@ import { MAIN_BRANCH, versionTag } from "~/modules/content/repository.server";
 import { parseVersion } from "~/modules/documents/documents";
 import { recordSeededVersions, versionsOf } from "~/modules/documents/versions.server";
 import { recordSignature } from "~/modules/signatures/signatures.server";
+import type { Quire } from "~/quire";
 
 import { at, type DemoStep } from "./demo-timeline.server";
 import { ContentInvalid, DEMO_BASELINE_APPROVER, approvalInstant, commitSeededVersion, type PlannedVersion } from "./seed.server";

@@ -8,11 +8,11 @@ import os from "node:os";
 import path from "node:path";
 
 import { isoDate } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import { openCapaForKpi, recordKpiAnalysis } from "~/modules/actions/kpi-analysis.server";
 import { kpiCatalogue } from "~/modules/kpi/definitions.server";
 import { importKpiFile } from "~/modules/kpi/import-files.server";
 import type { KpiDefinition } from "~/modules/kpi/kpi";
+import type { Quire } from "~/quire";
 
 import { DEMO_KPI_HEADER, DEMO_KPI_IDS, demoKpiCsv } from "./demo-kpi-data";
 import { at, type DemoStep } from "./demo-timeline.server";

@@ -5,7 +5,6 @@
 // completed, due and overdue.
 
 import { isoDate } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { verifySigner, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 import { acknowledgeAssignment } from "~/modules/training/acknowledge.server";
@@ -17,6 +16,7 @@ import { approveCompetence, assessCompetence, recordSession } from "~/modules/tr
 import { addWorkingDays } from "~/modules/training/working-days";
 import { SYSTEM_ACTOR } from "~/modules/users/actor";
 import { getUserByUsername, insertUser, setManager } from "~/modules/users/users.server";
+import type { Quire } from "~/quire";
 
 import { DEMO_GO_LIVE } from "./demo-history.server";
 import { at, type DemoBackground, type DemoClock, type DemoStep } from "./demo-timeline.server";

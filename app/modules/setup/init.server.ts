@@ -3,7 +3,6 @@ import path from "node:path";
 
 import { isoDate } from "~/clock.server";
 import type { QuireConfig } from "~/config.server";
-import type { Quire } from "~/context.server";
 import { Database } from "~/db/db.server";
 import type { Tx } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
@@ -18,6 +17,7 @@ import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { recordInitialMain } from "~/modules/integrity/content-writes.server";
 import { SYSTEM_ACTOR, insertUser, setManager } from "~/modules/users/users.server";
 import { processAlive } from "~/process.server";
+import type { Quire } from "~/quire";
 
 import { demoCopySteps } from "./demo-copies.server";
 import {

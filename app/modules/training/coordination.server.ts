@@ -1,8 +1,8 @@
 // What a training coordinator does to someone else's training: reset a locked knowledge check.
 // Authorised by the caller (training.manage) and audited here, in the same transaction.
 
-import type { Quire } from "~/context.server";
 import type { Actor } from "~/modules/users/actor";
+import type { Quire } from "~/quire";
 
 import { getAssignment } from "./assignments.server";
 import { QuizRefused, quizOfAssignment, quizState, resetQuiz } from "./knowledge-check.server";

@@ -1,9 +1,9 @@
 // What a trainee sees: their assignments (due, overdue, completed) and notices, and one training
 // task (the version to read and sign). Pages ask for these; nothing here writes.
 
-import type { Quire } from "~/context.server";
 import { versionHtml } from "~/modules/documents/library.server";
 import { acknowledgementsOf } from "~/modules/signatures/signatures.server";
+import type { Quire } from "~/quire";
 
 import { assignmentsOf, getAssignment, noticesOf, type Notice } from "./assignments.server";
 import { QuizRefused, nextAttemptQuestions, quizOfAssignment, quizOfVersion, quizState, recordQuizAttempt, type QuizState } from "./knowledge-check.server";

@@ -6,8 +6,8 @@
 // and a missed day is caught up by the next run anyway (only the highest step reached is sent).
 
 import { isoDate, now } from "~/clock.server";
-import type { Quire } from "~/context.server";
 import { NotificationsBusy, runNotifications } from "~/modules/notifications/notifications.server";
+import type { Quire } from "~/quire";
 
 import { RemindersBusy, runReminders } from "./reminders.server";
 

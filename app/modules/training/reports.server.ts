@@ -3,12 +3,12 @@
 // qualified, one version's trainees, and one person's transcript. Aggregated in SQL, so a matrix of
 // thousands of people stays one query.
 
-import type { Quire } from "~/context.server";
 import type { Queryable } from "~/db/db.server";
 import { compareVersions, effectiveOn, type DocumentVersion } from "~/modules/documents/documents";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { allRetirementDates } from "~/modules/documents/retirement-dates.server";
 import { allVersions } from "~/modules/documents/versions.server";
+import type { Quire } from "~/quire";
 
 import { courseStanding } from "./courses";
 import { courseCompletions, curriculumCourses } from "./courses.server";
