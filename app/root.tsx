@@ -20,9 +20,9 @@ import { noticeText } from "~/components/notices";
 import { quire } from "~/context.server";
 import { openForeignRefs } from "~/modules/integrity/foreign-refs.server";
 import { openTrainingCount } from "~/modules/training/my-training.server";
-import { optionalUser } from "~/modules/users/auth.server";
 import { readsDrafts, type Permission } from "~/modules/users/permissions";
 import stylesheet from "~/styles/app.css";
+import { optionalUser } from "~/web/auth.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },

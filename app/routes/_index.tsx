@@ -12,7 +12,7 @@ import { libraryListing } from "~/modules/documents/library-listing.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { passageParts } from "~/modules/documents/search-passage";
 import { trainingSummary } from "~/modules/training/my-training.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Document library · Quire" }];
 

@@ -7,11 +7,11 @@ import { ActionStatusBadge } from "~/components/actions";
 import { DateInput } from "~/components/date-input";
 import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/components/form";
 import { quire } from "~/context.server";
-import { requireActionsReader } from "~/modules/actions/access.server";
 import { ACTION_KIND_LABELS, ACTION_SOURCE_LABELS, CloseActionForm, EditActionForm, LinkChangeForm } from "~/modules/actions/actions";
 import { ActionRefused, actionHistory, closeAction, getAction, linkChangeRequest, possibleOwners, updateAction } from "~/modules/actions/actions.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
+import { requireActionsReader } from "~/web/actions-reader.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.item.id} · Actions and CAPAs · Quire` : "Action · Quire" }];
 

@@ -5,7 +5,6 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { today } from "~/clock.server";
 import { ActionStatusBadge } from "~/components/actions";
 import { quire } from "~/context.server";
-import { requireActionsReader } from "~/modules/actions/access.server";
 import {
   ACTION_KINDS,
   ACTION_KIND_LABELS,
@@ -16,6 +15,7 @@ import {
   parseActionFilter,
 } from "~/modules/actions/actions";
 import { listActions, openActionsSummary, possibleOwners } from "~/modules/actions/actions.server";
+import { requireActionsReader } from "~/web/actions-reader.server";
 
 export const meta: MetaFunction = () => [{ title: "Actions and CAPAs · Quire" }];
 

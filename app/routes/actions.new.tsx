@@ -9,8 +9,8 @@ import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/component
 import { quire } from "~/context.server";
 import { ACTION_KINDS, ACTION_KIND_LABELS, ACTION_SOURCES, ACTION_SOURCE_LABELS, NewActionForm, type ActionSource } from "~/modules/actions/actions";
 import { ActionRefused, createAction, possibleOwners } from "~/modules/actions/actions.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "New action or CAPA · Quire" }];
 

@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { now, today } from "~/clock.server";
 import { quire } from "~/context.server";
-import { requireActionsReader } from "~/modules/actions/access.server";
 import { parseActionFilter } from "~/modules/actions/actions";
 import { listActions, recordActionsExport } from "~/modules/actions/actions.server";
 import { csvRecord } from "~/modules/audit/audit-csv";
 import { actorOf } from "~/modules/users/auth.server";
+import { requireActionsReader } from "~/web/actions-reader.server";
 
 const COLUMNS = [
   "id",

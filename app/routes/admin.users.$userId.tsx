@@ -11,7 +11,7 @@ import { utcMinuteLabel } from "~/components/time";
 import { UserFields } from "~/components/user-fields";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
 import { AccountForm, formValues, type AccountIntent } from "~/modules/users/user-forms";
 import { ACTION_LABELS, accountStatuses, lockInForce, lockLapsesAt } from "~/modules/users/users";
 import {
@@ -25,6 +25,7 @@ import {
   unlockUser,
   updateUser,
 } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.user.displayName} (${data.user.username}) · Users · Quire` : "User not found · Quire" },

@@ -6,10 +6,10 @@ import { now } from "~/clock.server";
 import { AccountStatusBadges } from "~/components/account-status";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { ROLES } from "~/modules/users/permissions";
 import { accountStatuses } from "~/modules/users/users";
 import { listUsers } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Users · Quire" }];
 

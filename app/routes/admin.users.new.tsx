@@ -7,9 +7,10 @@ import { OneTimePassword } from "~/components/one-time-password";
 import { UserFields } from "~/components/user-fields";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
 import { NewUserForm, formValues } from "~/modules/users/user-forms";
 import { UserInputError, createUser } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "New user · Quire" }];
 

@@ -11,7 +11,7 @@ import { auditQueryString, parseAuditQuery, type AuditFilter } from "~/modules/a
 import { rowReason, shownValues, type RowReason, type ShownField, type ShownValue } from "~/modules/audit/audit-values";
 import { auditFilterOptions, checkAuditChain, queryAudit, type ChainCheck } from "~/modules/audit/audit.server";
 import { checkNewestAnchor, type AnchorCheck } from "~/modules/integrity/anchor.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit trail · Quire" }];
 

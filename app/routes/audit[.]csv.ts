@@ -5,7 +5,8 @@ import { quire } from "~/context.server";
 import { auditCsv } from "~/modules/audit/audit-csv";
 import { exportFileName, parseAuditQuery } from "~/modules/audit/audit-filter";
 import { exportAudit } from "~/modules/audit/audit.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /**
  * GET /audit.csv: the rows the audit page shows for the same filters, all of them, oldest first,

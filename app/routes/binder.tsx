@@ -9,7 +9,8 @@ import { DateInput } from "~/components/date-input";
 import { quire } from "~/context.server";
 import { BinderRequestError } from "~/modules/binder/binder";
 import { binderJob, binderJobsOf, jobStatus, startBinderJob } from "~/modules/binder/binder-jobs.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Inspection binder · Quire" }];
 

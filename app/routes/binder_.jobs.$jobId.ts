@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 
 import { binderJob, jobStatus } from "~/modules/binder/binder-jobs.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /** GET /binder/jobs/:jobId: a binder build's progress, for the page to poll (only the person who started it). */
 export async function loader({ params, request }: LoaderFunctionArgs) {

@@ -4,7 +4,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 
 import { binderJob } from "~/modules/binder/binder-jobs.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /** GET /binder/jobs/:jobId/download: the finished binder (its export was audited when it was built). */
 export async function loader({ params, request }: LoaderFunctionArgs) {

@@ -32,10 +32,11 @@ import type { Problem } from "~/modules/content/problems";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import type { TrainingImpact } from "~/modules/training/impact";
-import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
+import { type CurrentUser } from "~/modules/users/auth.server";
 import { permissionsOf, readsDrafts } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
 import { listUsers } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.cr.id} ${data.cr.docId} · Change requests · Quire` : "Change request not found · Quire" },

@@ -13,7 +13,7 @@ import { ChangeRequestError, getChangeRequest, readDraft, saveDraft } from "~/mo
 import { draftTooLarge } from "~/modules/change-control/change-forms";
 import { participantOf } from "~/modules/change-control/change-view.server";
 import type { Problem } from "~/modules/content/problems";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Edit ${data.cr.docId} (${data.cr.id}) · Quire` : "Not found · Quire" }];
 

@@ -6,7 +6,7 @@ import { checkDraft, getChangeRequest } from "~/modules/change-control/change-co
 import { MAX_DRAFT_BYTES, draftTooLarge } from "~/modules/change-control/change-forms";
 import type { Problem } from "~/modules/content/problems";
 import { UnsafeContentError } from "~/modules/content/render.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /**
  * The editor's live preview: validates the text being typed (line:column problems) and, when it

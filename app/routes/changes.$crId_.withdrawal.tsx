@@ -15,9 +15,9 @@ import { participantOf } from "~/modules/change-control/change-view.server";
 import { signWithdrawal, withdrawalRequest } from "~/modules/change-control/withdrawal.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
-import { requireUser } from "~/modules/users/auth.server";
 import type { Permission } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.cr.id} withdrawal of ${data.cr.docId} · Change requests · Quire` : "Change request not found · Quire" },

@@ -8,7 +8,7 @@ import { quire } from "~/context.server";
 import { CR_STATES, CR_STATE_LABELS, type CrState } from "~/modules/change-control/change-control";
 import { listChangeRequests } from "~/modules/change-control/change-control.server";
 import { changeTasks, userNames } from "~/modules/change-control/change-view.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Change requests · Quire" }];
 

@@ -13,10 +13,10 @@ import { parseNewChangeRequest } from "~/modules/change-control/change-forms";
 import { participantOf } from "~/modules/change-control/change-view.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
 import { listLibrary } from "~/modules/documents/library.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { permissionsOf } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
 import { listUsers } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "New change request · Quire" }];
 

@@ -12,8 +12,8 @@ import { RecallForm } from "~/modules/copies/copies";
 import { CopyRefused, recordRecall } from "~/modules/copies/copies.server";
 import { getCopy } from "~/modules/copies/register.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.copy.copyId} · Controlled copy · Quire` : "Controlled copy · Quire" }];
 

@@ -4,7 +4,8 @@ import { now, today } from "~/clock.server";
 import { quire } from "~/context.server";
 import { CopyIntegrityError, recordCopyDownload, renderIssuedCopy } from "~/modules/copies/copies.server";
 import { getCopy } from "~/modules/copies/register.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /**
  * GET /copies/:copyId/pdf: the controlled copy's PDF, rendered again from the register (version,

@@ -7,7 +7,7 @@ import { CopyStatusBadge } from "~/components/copies";
 import { quire } from "~/context.server";
 import { COPY_STATUSES, COPY_STATUS_LABELS, parseRegisterFilter } from "~/modules/copies/copies";
 import { listRegister, registerCounts } from "~/modules/copies/register.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Controlled copy register · Quire" }];
 

@@ -6,7 +6,8 @@ import { csvRecord } from "~/modules/audit/audit-csv";
 import { parseRegisterFilter } from "~/modules/copies/copies";
 import { recordRegisterExport } from "~/modules/copies/copies.server";
 import { listRegister } from "~/modules/copies/register.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 const COLUMNS = [
   "copy_id",

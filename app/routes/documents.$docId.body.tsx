@@ -4,7 +4,7 @@ import { today } from "~/clock.server";
 import { quire } from "~/context.server";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { documentPage } from "~/modules/documents/library.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /** The rendered body of a document version, for client-side navigation to the document page. */
 export async function loader({ params, request }: LoaderFunctionArgs) {

@@ -17,8 +17,8 @@ import { listRegister } from "~/modules/copies/register.server";
 import { statusWording } from "~/modules/documents/documents";
 import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { readsDrafts } from "~/modules/users/permissions";
+import { requireUser } from "~/web/auth.server";
 
 const PointInTime = z.iso.date().optional();
 

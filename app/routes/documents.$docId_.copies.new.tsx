@@ -10,8 +10,8 @@ import { IssueForm, MAX_COPIES_PER_ISSUE, versionToIssue } from "~/modules/copie
 import { CopyRefused, issuableVersions, issueCopies } from "~/modules/copies/copies.server";
 import { STATUS_LABELS } from "~/modules/pdf/pdf";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Issue controlled copies of ${data.docId} · Quire` : "Issue controlled copies · Quire" },

@@ -9,7 +9,7 @@ import { quire } from "~/context.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { documentHistory } from "~/modules/documents/library.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `History of ${data.id} · Quire` : "Not found · Quire" }];
 

@@ -4,7 +4,8 @@ import { now } from "~/clock.server";
 import { quire } from "~/context.server";
 import { pdfFileName } from "~/modules/pdf/pdf";
 import { PdfRequestError, printableVersion, recordPdfExport, renderPdfBuffer } from "~/modules/pdf/pdf.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /**
  * GET /documents/:docId/pdf[?version=X.Y]: the version (default: the one in force today) as an

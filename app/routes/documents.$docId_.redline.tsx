@@ -7,7 +7,7 @@ import { quire } from "~/context.server";
 import { unlessContentRefused } from "~/modules/content/render.server";
 import { versionHtml } from "~/modules/documents/library.server";
 import { cachedRedline } from "~/modules/documents/redline";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.id}: v${data.from.version} → v${data.to.version} redline · Quire` : "Redline · Quire" },

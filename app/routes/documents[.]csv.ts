@@ -5,7 +5,8 @@ import { quire } from "~/context.server";
 import { csvRecord } from "~/modules/audit/audit-csv";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { libraryListing } from "~/modules/documents/library-listing.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 const COLUMNS = [
   "doc_id",

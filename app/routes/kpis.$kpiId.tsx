@@ -14,7 +14,7 @@ import { kpiFollowUp, kpiMonths, reportingPeriod } from "~/modules/kpi/dashboard
 import { kpiDefinition } from "~/modules/kpi/definitions.server";
 import { SOURCE_LABELS, aggregate, formatKpiValue, formatTarget, formatTolerance, isPeriod, rawStatus } from "~/modules/kpi/kpi";
 import { kpiImports, kpiObservations, kpiStudies } from "~/modules/kpi/kpi-import.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.definition.name ?? "KPI"} · Quire` }];
 

@@ -10,7 +10,7 @@ import { KpiAnalysisForm, analysisDueOn } from "~/modules/actions/actions";
 import { ActionRefused, possibleOwners } from "~/modules/actions/actions.server";
 import { recordKpiAnalysis } from "~/modules/actions/kpi-analysis.server";
 import { kpiDefinition } from "~/modules/kpi/definitions.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Cause analysis of a red KPI · Quire" }];
 

@@ -8,7 +8,8 @@ import { kpiMonths, reportingPeriod } from "~/modules/kpi/dashboard.server";
 import { kpiDefinition } from "~/modules/kpi/definitions.server";
 import { addMonths, rawStatus } from "~/modules/kpi/kpi";
 import { kpiImports, kpiObservations, kpiStudies } from "~/modules/kpi/kpi-import.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 const COLUMNS = [
   "kpi",

@@ -10,7 +10,7 @@ import { openActionsSummary } from "~/modules/actions/actions.server";
 import { monthLabel } from "~/modules/kpi/chart-geometry";
 import { kpiDashboard } from "~/modules/kpi/dashboard.server";
 import { addMonths, formatKpiValue, formatTarget } from "~/modules/kpi/kpi";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "KPI dashboard · Quire" }];
 

@@ -8,7 +8,7 @@ import { loadJobFunctions } from "~/modules/documents/library.server";
 import { isComputable } from "~/modules/kpi/computed.server";
 import { kpiCatalogue } from "~/modules/kpi/definitions.server";
 import { SOURCE_LABELS, formatTarget, formatTolerance } from "~/modules/kpi/kpi";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "KPI catalogue · Quire" }];
 

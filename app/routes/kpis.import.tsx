@@ -17,7 +17,8 @@ import { FormMessage } from "~/components/form";
 import { quire } from "~/context.server";
 import { importKpiFile } from "~/modules/kpi/import-files.server";
 import { KpiImportRefused, kpiImports } from "~/modules/kpi/kpi-import.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Import KPI figures · Quire" }];
 

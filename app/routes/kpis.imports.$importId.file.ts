@@ -6,7 +6,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { quire } from "~/context.server";
 import { keptImportFile } from "~/modules/kpi/import-files.server";
 import { kpiImport } from "~/modules/kpi/kpi-import.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /**
  * GET /kpis/imports/:importId/file: the data extract an import read, byte for byte (its SHA-256 is

@@ -7,7 +7,8 @@ import { quire } from "~/context.server";
 import { reportingPeriod } from "~/modules/kpi/dashboard.server";
 import { addMonths } from "~/modules/kpi/kpi";
 import { checkReviewPeriod, recordReviewPackExport, reviewPackBuffer } from "~/modules/kpi/review-pack.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /**
  * GET /kpis/review-pack?from=YYYY-MM&to=YYYY-MM: the management review input report as a PDF

@@ -5,9 +5,10 @@ import { z } from "zod";
 
 import { Field, FormMessage } from "~/components/form";
 import { quire } from "~/context.server";
-import { clientAddress, optionalUser, safeRedirect, sessionCookie, startSession } from "~/modules/users/auth.server";
+import { startSession } from "~/modules/users/auth.server";
 import { SIGN_IN_REFUSED } from "~/modules/users/users";
 import { checkCredentials } from "~/modules/users/users.server";
+import { clientAddress, optionalUser, safeRedirect, sessionCookie } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Quire" }];
 

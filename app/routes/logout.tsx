@@ -2,7 +2,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 
 import { quire } from "~/context.server";
-import { blankSessionCookie, endSession, optionalUser } from "~/modules/users/auth.server";
+import { endSession } from "~/modules/users/auth.server";
+import { blankSessionCookie, optionalUser } from "~/web/auth.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await optionalUser(request);

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 
 import { quire } from "~/context.server";
 import { qmsManualId } from "~/modules/documents/library.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /** The QMS manual's own entry in the navigation: the manual-type document, whatever its id. */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -17,7 +17,7 @@ import {
   type ReviewStatus,
 } from "~/modules/documents/periodic-review";
 import { reviewsDue } from "~/modules/documents/periodic-review.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Periodic reviews · Quire" }];
 

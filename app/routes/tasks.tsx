@@ -6,7 +6,7 @@ import type { ReactNode } from "react";
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
 import { myTasks } from "~/modules/notifications/tasks.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "My tasks · Quire" }];
 

@@ -14,8 +14,8 @@ import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/sig
 import { TrainingRefused, acknowledgeAssignment } from "~/modules/training/acknowledge.server";
 import { QuizRefused } from "~/modules/training/knowledge-check.server";
 import { submitQuiz, trainingTask } from "~/modules/training/my-training.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Training: ${data.assignment.docId} v${data.assignment.version} · Quire` : "Training not found · Quire" },

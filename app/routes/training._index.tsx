@@ -8,7 +8,8 @@ import { TrainingStateBadge } from "~/components/training";
 import { quire } from "~/context.server";
 import { markNoticesRead } from "~/modules/training/assignments.server";
 import { myTraining } from "~/modules/training/my-training.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "My training · Quire" }];
 

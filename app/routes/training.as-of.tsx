@@ -9,7 +9,7 @@ import { utcMinute } from "~/components/time";
 import { TrainingNav } from "~/components/training";
 import { quire } from "~/context.server";
 import { trainedAsOfDay } from "~/modules/training/reports.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Trained as of a date · Quire" }];
 

@@ -11,9 +11,9 @@ import { quire } from "~/context.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import { TrainingRecordRefused, approveCompetence, assessCompetence, competenceSignoffs } from "~/modules/training/sessions.server";
 import { PRACTICAL_SIGNOFF_FUNCTIONS } from "~/modules/training/training";
-import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
 import { listUsers } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Practical competence · Quire" }];
 

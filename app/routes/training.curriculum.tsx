@@ -21,8 +21,9 @@ import {
 } from "~/modules/training/courses.server";
 import { curriculumVersions } from "~/modules/training/curriculum.server";
 import { TrainingRecordRefused } from "~/modules/training/sessions.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Curricula · Quire" }];
 

@@ -7,7 +7,7 @@ import { utcMinute } from "~/components/time";
 import { TrainingNav, TrainingStateBadge } from "~/components/training";
 import { quire } from "~/context.server";
 import { versionTraining } from "~/modules/training/reports.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Training on ${data.docId} v${data.version} · Quire` : "Not found · Quire" }];
 

@@ -6,7 +6,7 @@ import { today } from "~/clock.server";
 import { TrainingNav } from "~/components/training";
 import { quire } from "~/context.server";
 import { trainingMatrix } from "~/modules/training/reports.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Training matrix · Quire" }];
 

@@ -17,9 +17,10 @@ import { ExemptionRefused, decideExemption, exemptionsOf, requestExemption } fro
 import { QuizRefused } from "~/modules/training/knowledge-check.server";
 import { transcript } from "~/modules/training/reports.server";
 import { competenceSignoffs, listSessions } from "~/modules/training/sessions.server";
-import { actorOf, requireUser } from "~/modules/users/auth.server";
+import { actorOf } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
 import { getUserByUsername } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Training record of ${data.t.displayName} · Quire` : "Not found · Quire" }];
 

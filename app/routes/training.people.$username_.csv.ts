@@ -4,7 +4,7 @@ import { today } from "~/clock.server";
 import { quire } from "~/context.server";
 import { csvRecord } from "~/modules/audit/audit-csv";
 import { transcript } from "~/modules/training/reports.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 const COLUMNS = [
   "username",

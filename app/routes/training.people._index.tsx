@@ -8,8 +8,8 @@ import { TrainingNav } from "~/components/training";
 import { quire } from "~/context.server";
 import { loadJobFunctions } from "~/modules/documents/library.server";
 import { PEOPLE_PAGE_SIZE, trainingPeople } from "~/modules/training/reports.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { lineManagerUsernames } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Training by person · Quire" }];
 

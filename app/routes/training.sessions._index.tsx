@@ -5,7 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { utcMinute } from "~/components/time";
 import { quire } from "~/context.server";
 import { listSessions } from "~/modules/training/sessions.server";
-import { requireUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Training sessions · Quire" }];
 

@@ -12,9 +12,9 @@ import { allVersions } from "~/modules/documents/versions.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import { listCourses } from "~/modules/training/courses.server";
 import { SESSION_KINDS, TrainingRecordRefused, recordSession } from "~/modules/training/sessions.server";
-import { requireUser } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";
 import { listUsers } from "~/modules/users/users.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Record a training session · Quire" }];
 

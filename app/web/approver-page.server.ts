@@ -2,8 +2,8 @@ import type { Params } from "@remix-run/react";
 
 import { today } from "~/clock.server";
 import { quire, type Quire } from "~/context.server";
-import { requireUser } from "~/modules/users/auth.server";
 import type { Permission } from "~/modules/users/permissions";
+import { requireUser } from "~/web/auth.server";
 
 /**
  * The preamble of a page where a quality approver signs for a document (periodic review), or one

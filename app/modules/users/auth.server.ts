@@ -1,9 +1,8 @@
-import { redirect } from "@remix-run/node";
 import { Lucia, TimeSpan, generateIdFromEntropySize, type Adapter, type DatabaseSession, type DatabaseUser } from "lucia";
 
 import { now } from "~/clock.server";
-import { quire, type Quire } from "~/context.server";
 import { recordAudit } from "~/modules/audit/audit.server";
+import type { Quire } from "~/quire";
 
 import { permissionsOf, type Permission, type Role } from "./permissions";
 import { getUser, type Actor, type UserRecord } from "./users.server";
@@ -91,7 +90,8 @@ declare module "lucia" {
 }
 
 const lucias = new WeakMap<Quire, ReturnType<typeof createLucia>>();
-function luciaFor(q: Quire) {
+/** The data folder's lucia (sessions and their cookies), made once per Quire. */
+export function luciaFor(q: Quire) {
   let lucia = lucias.get(q);
   if (!lucia) {
     lucia = createLucia(q);
@@ -117,51 +117,15 @@ export function actorOf(user: CurrentUser): Actor {
   return { userId: user.id, username: user.username, clientAddress: user.clientAddress };
 }
 
-/** The client's address, set by server.js from the socket (never trusted from the client). */
-export function clientAddress(request: Request): string | null {
-  return request.headers.get("x-quire-client-address");
-}
-
-/** Session cookies are Secure whenever the request came over HTTPS (directly or via a proxy). */
-function isHttps(request: Request): boolean {
-  return new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
-}
-
-export async function sessionCookie(request: Request, sessionId: string): Promise<string> {
-  const cookie = luciaFor(await quire()).createSessionCookie(sessionId);
-  cookie.attributes.secure = isHttps(request);
-  // A browser-session cookie: it goes when the browser closes; the server ends idle sessions anyway.
-  cookie.attributes.maxAge = undefined;
-  cookie.attributes.expires = undefined;
-  return cookie.serialize();
-}
-
-export async function blankSessionCookie(request: Request): Promise<string> {
-  const cookie = luciaFor(await quire()).createBlankSessionCookie();
-  cookie.attributes.secure = isHttps(request);
-  return cookie.serialize();
-}
-
 export type SessionState = { state: "signed-in"; user: CurrentUser } | { state: "anonymous" } | { state: "expired"; why: "idle" | "absolute" };
 
-const perRequest = new WeakMap<Request, Promise<SessionState>>();
-
-/** Reads and checks the session cookie once per request (root and route loaders share the result). */
-export function sessionState(request: Request): Promise<SessionState> {
-  let state = perRequest.get(request);
-  if (!state) {
-    state = readSession(request);
-    perRequest.set(request, state);
-  }
-  return state;
-}
-
-async function readSession(request: Request): Promise<SessionState> {
-  const q = await quire();
-  const lucia = luciaFor(q);
-  const sessionId = lucia.readSessionCookie(request.headers.get("cookie") ?? "");
-  if (!sessionId) return { state: "anonymous" };
-  const { session, user } = await lucia.validateSession(sessionId);
+/**
+ * Checks a session id from a cookie with Quire's clock: an idle or too old session ends here (and is
+ * audited); an active one records activity at most every 30 s (a page view should not always cost a
+ * write) and yields the signed-in person.
+ */
+export async function checkSession(q: Quire, sessionId: string, address: string | null): Promise<SessionState> {
+  const { session, user } = await luciaFor(q).validateSession(sessionId);
   if (!session || !user) return { state: "anonymous" };
   const at = now(q.config);
   const idleMs = q.config.sessionIdleMinutes * 60_000;
@@ -181,20 +145,19 @@ async function readSession(request: Request): Promise<SessionState> {
           objectType: "session",
           objectId: null,
           newValues: { why: idle ? "idle" : "absolute", lastSeenAt: session.lastSeenAt, createdAt: session.createdAt },
-          clientAddress: clientAddress(request),
+          clientAddress: address,
         },
         at,
       );
     });
     return { state: "expired", why: idle ? "idle" : "absolute" };
   }
-  // Record activity, but at most every 30 s: a page view should not always cost a write.
   if (at.getTime() - Date.parse(session.lastSeenAt) > 30_000) {
     await q.db.transaction((tx) => tx.run("UPDATE sessions SET last_seen_at = ? WHERE id = ?", [at.toISOString(), session.id]));
   }
   const record = await q.db.cached(`user:${user.id}`, () => getUser(q.db, user.id));
   if (!record) return { state: "anonymous" };
-  return { state: "signed-in", user: toCurrentUser(record, session.id, clientAddress(request)) };
+  return { state: "signed-in", user: toCurrentUser(record, session.id, address) };
 }
 
 function toCurrentUser(u: UserRecord, sessionId: string, address: string | null): CurrentUser {
@@ -209,38 +172,6 @@ function toCurrentUser(u: UserRecord, sessionId: string, address: string | null)
     sessionId,
     clientAddress: address,
   };
-}
-
-export async function optionalUser(request: Request): Promise<CurrentUser | null> {
-  const s = await sessionState(request);
-  return s.state === "signed-in" ? s.user : null;
-}
-
-/**
- * The one permission helper: every loader and action starts with it. No session: redirect to
- * sign-in (with the blank cookie when one was sent). A password that must be changed: redirect
- * there. A missing permission: 403 naming it.
- */
-export async function requireUser(request: Request, permission?: Permission): Promise<CurrentUser> {
-  const s = await sessionState(request);
-  const url = new URL(request.url);
-  if (s.state !== "signed-in") {
-    const params = new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` });
-    if (s.state === "expired") params.set("expired", s.why);
-    const headers = new Headers();
-    if (request.headers.get("cookie")?.includes(`${SESSION_COOKIE}=`)) headers.append("Set-Cookie", await blankSessionCookie(request));
-    throw redirect(`/login?${params}`, { headers });
-  }
-  if (s.user.mustChangePassword && url.pathname !== "/account/password") {
-    throw redirect("/account/password?required=1");
-  }
-  if (permission && !s.user.permissions.includes(permission)) {
-    throw new Response(`You do not have the permission ${permission} needed for this page or action.`, {
-      status: 403,
-      statusText: "Forbidden",
-    });
-  }
-  return s.user;
 }
 
 /** Starts a session after a successful sign-in; the session and its audit row commit together. */
@@ -270,10 +201,4 @@ export async function endSession(q: Quire, user: CurrentUser): Promise<void> {
     await tx.run("DELETE FROM sessions WHERE id = ?", [user.sessionId]);
     await recordAudit(tx, { ...actorOf(user), action: "auth.signout", objectType: "session", objectId: null }, now(q.config));
   });
-}
-
-/** Only same-site paths: an open redirect would let a link send a fresh sign-in elsewhere. */
-export function safeRedirect(to: string | null | undefined, fallback = "/"): string {
-  if (!to || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
 }

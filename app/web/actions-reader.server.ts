@@ -1,6 +1,7 @@
 // Who reads the register of actions and CAPAs: those who read KPIs (kpi.read: the dashboard's
 // readers, inspectors) and those who manage actions (actions.manage). Part 11 §11.10(d), (g).
-import { requireUser, type CurrentUser } from "~/modules/users/auth.server";
+import { type CurrentUser } from "~/modules/users/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /** The signed-in person, when they may read the register; else the 403 naming the permissions. */
 export async function requireActionsReader(request: Request): Promise<CurrentUser> {
