@@ -2,6 +2,7 @@ import type { EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 
+import { boundedCache } from "~/cache";
 import { now } from "~/clock.server";
 import { quire } from "~/context.server";
 import { recordAudit } from "~/modules/audit/audit.server";
@@ -25,8 +26,7 @@ export default function handleRequest(request: Request, responseStatusCode: numb
  * match a recent render is answered with that render's markup: the key holds the data itself, so a
  * different user, permission, date or version is a different key and nothing can leak between them.
  */
-const PAGE_CACHE_LIMIT = 64;
-const pages = new Map<string, string>();
+const pages = boundedCache<string>("rendered-pages", 64);
 
 function renderPage(request: Request, status: number, context: EntryContext): string {
   const state = context.staticHandlerContext;
@@ -37,7 +37,6 @@ function renderPage(request: Request, status: number, context: EntryContext): st
   const markup = `<!DOCTYPE html>${renderToString(<RemixServer context={context} url={request.url} />)}`;
   if (key) {
     pages.set(key, markup);
-    if (pages.size > PAGE_CACHE_LIMIT) pages.delete(pages.keys().next().value!);
   }
   return markup;
 }

@@ -19,7 +19,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { RedlineView } from "~/components/redline";
 import { decodeEntities } from "~/modules/content/html-entities";
 import { MdxRenderer, sha256 } from "~/modules/content/render.server";
-import { RedlineCache, cachedRedline, compareDocuments, type Redline } from "~/modules/documents/redline";
+import { cachedRedline, redlineCache, compareDocuments, type Redline } from "~/modules/documents/redline";
 
 import { countWords, generateLongSop } from "./long-sop";
 import { resultRow, type ResultRow } from "./result-row";
@@ -197,7 +197,7 @@ export async function redlineBenchmarks(): Promise<RedlineResultRow[]> {
   }
   const [first] = pairs;
   if (first) {
-    const cache = new RedlineCache(50);
+    const cache = redlineCache(50);
     const versions = [
       { contentHash: "before", html: first.before },
       { contentHash: "after", html: first.after },

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { RedlineView } from "~/components/redline";
 import {
-  RedlineCache,
+  redlineCache,
   cachedRedline,
   compareBlocks,
   compareDocuments,
@@ -251,7 +251,7 @@ describe("the redline cache", () => {
   const html = (text: string) => `<p>${text}</p>`;
 
   it("works a pair of versions out once, keyed by their content hashes", () => {
-    const cache = new RedlineCache(50);
+    const cache = redlineCache(50);
     const first = cachedRedline({ contentHash: "a", html: html("One.") }, { contentHash: "b", html: html("Two.") }, cache);
     const again = cachedRedline({ contentHash: "a", html: html("ignored") }, { contentHash: "b", html: html("ignored") }, cache);
     expect(again).toBe(first);
@@ -261,7 +261,7 @@ describe("the redline cache", () => {
   });
 
   it("keeps at most its capacity, evicting the least recently used pair", () => {
-    const cache = new RedlineCache(3);
+    const cache = redlineCache(3);
     const compare = (n: number): Redline =>
       cachedRedline({ contentHash: `x${n}`, html: html("Same.") }, { contentHash: `y${n}`, html: html(`Version ${n}.`) }, cache);
     const one = compare(1);

@@ -3,6 +3,9 @@
 // aligned first, then compared sentence by sentence inside a changed block. Unchanged stretches are
 // folded with a count and stay readable in full (docs/decisions/014-structural-redline.md).
 import { diffArrays } from "diff";
+import { LRUCache } from "lru-cache";
+
+import { boundedCache } from "~/cache";
 
 import { documentBlocks, type Block, type BlockKind } from "./redline-blocks";
 import { compareSentences, countWords, type Segment } from "./redline-sentences";
@@ -324,43 +327,17 @@ export function unchangedSummary(blocks: readonly Block[]): string {
 // ---------------------------------------------------------------------------------------------
 // Cache: a redline is worked out once per pair of versions, not on every view.
 
-/** A small least-recently-used cache (Map keeps insertion order: the first key is the oldest). */
-export class RedlineCache {
-  private readonly entries = new Map<string, Redline>();
+/** A bounded least-recently-used cache of redlines by version pair (app/cache.ts). */
+export type RedlineCache = LRUCache<string, Redline>;
 
-  constructor(readonly capacity: number) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(key: string): Redline | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: Redline): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-  }
-
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
+/** A private cache of `capacity` redlines (for tests and the benchmark; pages share the named one). */
+export function redlineCache(capacity: number): RedlineCache {
+  return new LRUCache<string, Redline>({ max: capacity });
 }
 
 /** Bump when the blocks or the comparison change, so no redline worked out the old way is served. */
 const REDLINE_FORMAT = 1;
-const redlines = new RedlineCache(50);
+const redlines: RedlineCache = boundedCache<Redline>("redlines", 50);
 
 export interface ComparedVersion {
   /** The content hash of the version's source: rendered HTML is a function of it (docs/decisions/002). */

@@ -1,3 +1,4 @@
+import { boundedCache } from "~/cache";
 import type { Database, Queryable } from "~/db/db.server";
 import { auditHashAt, newestAuditRow, recordAudit } from "~/modules/audit/audit.server";
 import type { ContentRepository } from "~/modules/content/repository.server";
@@ -77,7 +78,7 @@ export interface AnchorCheck {
   matches: boolean;
 }
 
-const newestAnchorCache = new Map<string, Promise<AuditAnchor | null>>();
+const newestAnchorCache = boundedCache<Promise<AuditAnchor | null>>("newest-audit-anchor", 16);
 
 /**
  * For the audit page: the newest audit head written into git (the anchor ref's tip, or the newest

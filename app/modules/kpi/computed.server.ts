@@ -3,6 +3,7 @@
 // numerator and denominator, so the definition's unit decides the figure: a percentage is
 // 100 x numerator / denominator, a count is the numerator. A month with nothing to measure has no
 // observation ("no data", never zero). A computed KPI whose id Quire has no formula for has no data.
+import { boundedCache } from "~/cache";
 import { listLibrary } from "~/modules/documents/library.server";
 import { workingDaysBetween } from "~/modules/training/working-days";
 import type { Quire } from "~/quire";
@@ -79,7 +80,7 @@ async function trainingOverdue(q: Reader, months: readonly Period[], def: KpiDef
     const closedKey = on < today ? `${q.repo.dir}\n${def.id}\n${def.unit}\n${on}` : null;
     const known = closedKey === null ? undefined : closedMonths.get(closedKey);
     if (known !== undefined) {
-      if (known) result.set(period, known);
+      if (known.o) result.set(period, known.o);
       continue;
     }
     // Timestamps compared as written (ISO strings sort in time order) so the index serves the
@@ -99,12 +100,10 @@ async function trainingOverdue(q: Reader, months: readonly Period[], def: KpiDef
 }
 
 /** Figures of months already ended, by data folder, KPI, unit and day (bounded: oldest dropped first). */
-const closedMonths = new Map<string, KpiObservation | null>();
-const CLOSED_MONTHS_LIMIT = 2000;
+const closedMonths = boundedCache<{ o: KpiObservation | null }>("kpi-closed-months", 2000);
 
 function rememberClosedMonth(key: string, o: KpiObservation | null): void {
-  closedMonths.set(key, o);
-  if (closedMonths.size > CLOSED_MONTHS_LIMIT) closedMonths.delete(closedMonths.keys().next().value!);
+  closedMonths.set(key, { o });
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { Root } from "mdast";
 import PDFDocument from "pdfkit";
 
+import { boundedCache } from "~/cache";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { sha256 } from "~/modules/content/hash";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
@@ -75,8 +76,7 @@ export function drawVersion(ctx: DrawContext, input: PdfInput, options: BodyOpti
   drawRevisionHistory(ctx, input);
 }
 
-const TREE_CACHE_SIZE = 64;
-const trees = new Map<string, Root>();
+const trees = boundedCache<Root>("pdf-syntax-trees", 64);
 
 /**
  * The MDX syntax tree of a body, kept for the next print of the same content (keyed by the source's
@@ -87,7 +87,6 @@ function syntaxTree(source: string): Root {
   const known = trees.get(key);
   if (known) return known;
   const tree = parseMdxTree(source);
-  if (trees.size >= TREE_CACHE_SIZE) trees.delete(trees.keys().next().value!);
   trees.set(key, tree);
   return tree;
 }

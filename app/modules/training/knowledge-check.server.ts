@@ -2,6 +2,7 @@
 // beside the document in the version's commit. Attempts are graded here, on the server, and kept;
 // the browser only ever sees presentQuiz's questions. This module owns quiz_attempts and quiz_resets.
 
+import { boundedCache } from "~/cache";
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { sha256 } from "~/modules/content/hash";
@@ -19,9 +20,8 @@ export interface VersionQuiz {
   path: string;
 }
 
-/** A version's quiz never changes (its commit is fixed), so each is read from git once. Bounded. */
-const quizzes = new Map<string, Promise<string | null>>();
-const QUIZ_CACHE_LIMIT = 2000;
+/** A version's quiz never changes (its commit is fixed), so each is read from git once. */
+const quizzes = boundedCache<Promise<string | null>>("version-quizzes", 2000);
 
 function quizSource(repo: ContentRepository, commit: string, path: string): Promise<string | null> {
   const key = `${repo.dir}\u0000${commit}\u0000${path}`;
@@ -30,7 +30,6 @@ function quizSource(repo: ContentRepository, commit: string, path: string): Prom
     hit = repo.readFileOrNull(commit, path);
     hit.catch(() => quizzes.delete(key));
     quizzes.set(key, hit);
-    if (quizzes.size > QUIZ_CACHE_LIMIT) quizzes.delete(quizzes.keys().next().value!);
   }
   return hit;
 }
