@@ -40,6 +40,8 @@ export default defineConfig({
           // (npm run build), each command loading only its own code.
           name: "cli",
           include: ["test/cli/**/*.test.ts"],
+          // As for unit: one module graph per worker (each test's data folder stays its own).
+          isolate: false,
           setupFiles,
           globalSetup,
           // Generous for a shared two-core machine: some tests make ten CLI runs and an init.
@@ -52,6 +54,8 @@ export default defineConfig({
         test: {
           name: "http",
           include: ["test/http/**/*.test.ts"],
+          // As for unit: one module graph per worker (each file starts its own server on its own copy).
+          isolate: false,
           setupFiles,
           globalSetup,
           testTimeout: 60_000,
