@@ -124,14 +124,18 @@ export function functionApprovalBlockers(input: {
   signerFunctions: readonly string[];
   authorId: string;
   functionName: (id: string) => string;
+  /** What is approved: a revision's change (the default) or a withdrawal request, named in the reasons. */
+  kind?: "revision" | "withdrawal";
 }): { step: string | null; blockers: string[] } {
   const next = pendingFunctionSteps(input.steps, input.given)[0] ?? null;
   if (!next) return { step: null, blockers: ["Every function approval before the final one is signed already."] };
+  const withdrawal = input.kind === "withdrawal";
   const blockers: string[] = [];
-  if (input.signerId === input.authorId) blockers.push("The author of a change cannot approve it.");
+  if (input.signerId === input.authorId)
+    blockers.push(withdrawal ? "You requested this withdrawal, so another person approves it." : "The author of a change cannot approve it.");
   if (!input.signerFunctions.includes(next)) blockers.push(`The next approval is for ${input.functionName(next)}; you do not hold that job function.`);
   if (input.given.some((g) => g.userId === input.signerId))
-    blockers.push("You have signed an approval of this change already; another person signs the next one.");
+    blockers.push(`You have signed an approval of this ${withdrawal ? "withdrawal" : "change"} already; another person signs the next one.`);
   return { step: next, blockers };
 }
 

@@ -36,9 +36,10 @@ export function nextWithdrawalSignature(input: {
       signerFunctions: signer.jobFunctions,
       authorId: input.requesterId,
       functionName: input.functionName,
+      kind: "withdrawal",
     });
     if (!signer.mayReview) blockers.push("Signing for a job function needs signing authority for documents (a reviewer or quality manager account).");
-    return { step: step!, final: false, blockers: blockers.map(asWithdrawal) };
+    return { step: step!, final: false, blockers };
   }
   const blockers: string[] = [];
   // Segregation of duties (Part 11 §11.10(g)): the person who asked for the withdrawal does not approve it.
@@ -48,11 +49,4 @@ export function nextWithdrawalSignature(input: {
   if (!signer.jobFunctions.includes(final)) blockers.push(`The final approval is given by a ${input.functionName(final)}; you do not hold that job function.`);
   if (!signer.mayApprove) blockers.push("The final approval needs a quality approver's account.");
   return { step: final, final: true, blockers };
-}
-
-/** The change-control wording, said of a withdrawal. */
-function asWithdrawal(message: string): string {
-  return message
-    .replace("The author of a change cannot approve it.", "You requested this withdrawal, so another person approves it.")
-    .replace("this change", "this withdrawal");
 }
