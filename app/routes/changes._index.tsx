@@ -7,7 +7,8 @@ import { utcMinute } from "~/components/time";
 import { quire } from "~/context.server";
 import { CR_STATES, CR_STATE_LABELS, type CrState } from "~/modules/change-control/change-control";
 import { listChangeRequests } from "~/modules/change-control/change-control.server";
-import { changeTasks, userNames } from "~/modules/change-control/change-view.server";
+import { changeTasks } from "~/modules/change-control/change-view.server";
+import { userNames } from "~/modules/users/users.server";
 import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Change requests · Quire" }];

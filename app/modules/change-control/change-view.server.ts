@@ -1,5 +1,4 @@
 import { today } from "~/clock.server";
-import type { Queryable } from "~/db/db.server";
 import { parseFrontmatter } from "~/modules/content/frontmatter";
 import { sha256 } from "~/modules/content/hash";
 import type { Problem } from "~/modules/content/problems";
@@ -8,7 +7,7 @@ import { signatureStanding, validSignatures, withoutRepeats, type SignatureView 
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { proposeTrainingImpact, type TrainingImpact } from "~/modules/training/impact";
 import type { CurrentUser } from "~/modules/users/auth.server";
-import { getUser } from "~/modules/users/users.server";
+import { getUser, userNames } from "~/modules/users/users.server";
 import type { Quire } from "~/quire";
 
 import { approvalBlockers, availableActions, reviewBlockers, type CrAction } from "./change-control";
@@ -27,12 +26,6 @@ import {
 import { draftSections, isOpenComment, type CommentOutcome } from "./comments";
 import { earliestEffectiveDate, functionApprovalBlockers, pendingFunctionSteps, type GivenApproval } from "./routing";
 import { withdrawalAwaits } from "./withdrawal.server";
-
-/** Display names of users by id, for showing who authored, reviewed, signed and commented. */
-export async function userNames(db: Queryable): Promise<Map<string, { username: string; displayName: string }>> {
-  const rows = await db.all<{ id: string; username: string; display_name: string }>("SELECT id, username, display_name FROM users");
-  return new Map(rows.map((r) => [r.id, { username: r.username, displayName: r.display_name }]));
-}
 
 /** The signed-in user as a change-control participant, with the name printed under signatures. */
 export async function participantOf(q: Quire, user: CurrentUser): Promise<Participant> {

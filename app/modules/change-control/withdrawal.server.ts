@@ -8,6 +8,7 @@ import { isoDate, today } from "~/clock.server";
 import type { Queryable } from "~/db/db.server";
 import type { DocumentType } from "~/modules/content/frontmatter";
 import { MAIN_BRANCH } from "~/modules/content/repository.server";
+import type { DocumentVersion } from "~/modules/documents/documents";
 import {
   DocumentControlError,
   openChangeRequestsOf,
@@ -25,7 +26,7 @@ import { versionsOf } from "~/modules/documents/versions.server";
 import type { SignatureRecord } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
-import { getUser } from "~/modules/users/users.server";
+import { getUser, userNames } from "~/modules/users/users.server";
 import type { Quire } from "~/quire";
 
 import { CR_STATE_LABELS } from "./change-control";
@@ -41,7 +42,7 @@ import {
 } from "./change-control.server";
 import { approvalSteps } from "./routing";
 import { documentControlRules } from "./routing.server";
-import { nextWithdrawalSignature } from "./withdrawal";
+import { nextWithdrawalSignature, type WithdrawalSigner } from "./withdrawal";
 
 /**
  * Opens a withdrawal request (CR-YYYY-NNNN, kind withdrawal) for a document, in review at once: there
@@ -125,13 +126,27 @@ export interface WithdrawalRequestView {
   mayCancel: boolean;
 }
 
-async function routeOf(q: Quire, cr: ChangeRequest) {
-  const versions = await versionsOf(q.db, cr.docId);
+/**
+ * The version a request ends and the route that signs it (the type's approval route, `owner` read
+ * as that version's owner function). `known` spares the reads when the caller has them already.
+ */
+async function routeOf(q: Quire, cr: ChangeRequest, known?: { type: DocumentType; versions: readonly DocumentVersion[] }) {
+  const versions = known?.versions ?? (await versionsOf(q.db, cr.docId));
   const retired = versions.find((v) => v.version === cr.targetVersion) ?? null;
-  const type = (await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [cr.docId]))?.type ?? "sop";
+  const type = known?.type ?? (await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [cr.docId]))?.type ?? "sop";
   const rules = await documentControlRules(q);
   const steps = retired ? approvalSteps(rules, type, retired.frontmatter.owner) : [];
   return { retired, steps };
+}
+
+/** A viewer as the one who might sign next: their job functions and signing authority. */
+function signerOf(viewer: Pick<CurrentUser, "id" | "permissions">, jobFunctions: readonly string[]): WithdrawalSigner {
+  return {
+    userId: viewer.id,
+    jobFunctions,
+    mayReview: viewer.permissions.includes("document.review"),
+    mayApprove: viewer.permissions.includes("document.approve"),
+  };
 }
 
 function givenOf(signatures: readonly SignatureRecord[], contentHash: string) {
@@ -148,12 +163,12 @@ export async function withdrawalRequest(q: Quire, crId: string, viewer: CurrentU
     retirementSubject(q, cr.docId, today(q.config)),
     signaturesOfChange(q.db, crId),
     commentsOf(q.db, crId),
-    q.db.all<{ id: string; display_name: string }>("SELECT id, display_name FROM users"),
+    userNames(q.db),
     jobFunctionNames(q.db),
     getUser(q.db, viewer.id),
   ]);
   if (!subject) return null;
-  const { retired, steps } = await routeOf(q, cr);
+  const { retired, steps } = await routeOf(q, cr, { type: subject.type, versions: subject.versions.map((s) => s.version) });
   const fnName = (id: string) => functionNames.get(id) ?? id;
   const given = retired ? givenOf(signatures, retired.contentHash) : [];
   const final = signatures.find((s) => s.meaning === "Retired");
@@ -164,18 +179,13 @@ export async function withdrawalRequest(q: Quire, crId: string, viewer: CurrentU
           steps,
           given,
           requesterId: cr.authorId,
-          signer: {
-            userId: viewer.id,
-            jobFunctions: me?.jobFunctions ?? [],
-            mayReview: viewer.permissions.includes("document.review"),
-            mayApprove: viewer.permissions.includes("document.approve"),
-          },
+          signer: signerOf(viewer, me?.jobFunctions ?? []),
           functionName: fnName,
         })
       : null;
   const closing = comments.filter((c) => c.kind === "rejection" || c.kind === "withdrawal").at(-1);
-  const userName = (id: string) => names.find((u) => u.id === id)?.display_name ?? id;
-  const retirement = await retirementOf(q.db, cr.docId);
+  const userName = (id: string) => names.get(id)?.displayName ?? id;
+  const retirement = subject.retirement;
   return {
     cr,
     stateLabel: cr.state === "approved" ? "Approved: retirement recorded" : cr.state === "withdrawn" ? "Cancelled" : CR_STATE_LABELS[cr.state],
@@ -212,12 +222,7 @@ export async function withdrawalAwaits(
     steps,
     given: givenOf(await signaturesOfChange(q.db, cr.id), retired.contentHash),
     requesterId: cr.authorId,
-    signer: {
-      userId: viewer.id,
-      jobFunctions,
-      mayReview: viewer.permissions.includes("document.review"),
-      mayApprove: viewer.permissions.includes("document.approve"),
-    },
+    signer: signerOf(viewer, jobFunctions),
     functionName: (id) => id,
   });
   return next !== null && next.blockers.length === 0;

@@ -85,6 +85,12 @@ export async function getUserByUsername(db: Queryable, username: string): Promis
   return row ? toRecord(db, row) : null;
 }
 
+/** Display names of users by id, for showing who authored, reviewed, signed and commented. */
+export async function userNames(db: Queryable): Promise<Map<string, { username: string; displayName: string }>> {
+  const rows = await db.all<{ id: string; username: string; display_name: string }>("SELECT id, username, display_name FROM users");
+  return new Map(rows.map((r) => [r.id, { username: r.username, displayName: r.display_name }]));
+}
+
 export async function listUsers(db: Queryable): Promise<UserRecord[]> {
   const rows = await db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`);
   return Promise.all(rows.map((r) => toRecord(db, r)));
