@@ -163,3 +163,48 @@ export function ProblemList({ problems }: { problems: readonly { line: number; c
     </ul>
   );
 }
+
+/**
+ * A form that does one thing with a written reason (reject, withdraw, cancel): the server refuses a
+ * reason under 5 characters (change-forms.ts), and the field says so first.
+ */
+export function ReasonForm({
+  intent,
+  title,
+  label,
+  button,
+  hint,
+  error,
+}: {
+  intent: string;
+  title: string;
+  label: string;
+  button: string;
+  hint?: string;
+  error?: string;
+}) {
+  const id = `${intent}-reason`;
+  return (
+    <Form method="post" className="card stack">
+      <h2>{title}</h2>
+      <input type="hidden" name="intent" value={intent} />
+      <div className={`field${error ? " field-error" : ""}`}>
+        <label htmlFor={id}>{label}</label>
+        <textarea id={id} name="reason" rows={3} required minLength={5} maxLength={2000} aria-describedby={hint ? `${id}-hint` : undefined} />
+        {hint ? (
+          <p className="hint" id={`${id}-hint`}>
+            {hint}
+          </p>
+        ) : null}
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+      <button type="submit" className="danger">
+        {button}
+      </button>
+    </Form>
+  );
+}

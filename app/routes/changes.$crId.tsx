@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 
 import { now, today } from "~/clock.server";
-import { CrStateBadge, ProblemList, SignatureForm, SignatureList } from "~/components/change-request";
+import { CrStateBadge, ProblemList, ReasonForm, SignatureForm, SignatureList } from "~/components/change-request";
 import { DateInput } from "~/components/date-input";
 import { ChoiceList, Field, FormMessage, fieldErrors } from "~/components/form";
 import { withNotice, type NoticeKey } from "~/components/notices";
@@ -546,27 +546,5 @@ export default function ChangeRequestView() {
         </aside>
       </div>
     </section>
-  );
-}
-
-function ReasonForm({ intent, title, label, button, error }: { intent: string; title: string; label: string; button: string; error?: string }) {
-  const id = `${intent}-reason`;
-  return (
-    <Form method="post" className="card stack">
-      <h2>{title}</h2>
-      <input type="hidden" name="intent" value={intent} />
-      <div className={`field${error ? " field-error" : ""}`}>
-        <label htmlFor={id}>{label}</label>
-        <textarea id={id} name="reason" rows={3} required />
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
-      <button type="submit" className="danger">
-        {button}
-      </button>
-    </Form>
   );
 }

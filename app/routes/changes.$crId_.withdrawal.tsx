@@ -1,21 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 
 import { now } from "~/clock.server";
-import { SignatureForm, SignatureList } from "~/components/change-request";
-import { Field, FormMessage, fieldErrors } from "~/components/form";
+import { ReasonForm, SignatureForm, SignatureList } from "~/components/change-request";
+import { FormMessage, fieldErrors } from "~/components/form";
 import { withNotice } from "~/components/notices";
 import { utcMinuteLabel } from "~/components/time";
 import { quire } from "~/context.server";
 import { TransitionRefused } from "~/modules/change-control/change-control";
 import { ChangeRequestError, rejectChange, withdrawChange } from "~/modules/change-control/change-control.server";
+import { WITHDRAWAL_INTENT_PERMISSION, WithdrawalActionForm, isWithdrawalIntent } from "~/modules/change-control/change-forms";
 import { participantOf } from "~/modules/change-control/change-view.server";
 import { signWithdrawal, withdrawalRequest } from "~/modules/change-control/withdrawal.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
-import type { Permission } from "~/modules/users/permissions";
 import { formValues } from "~/modules/users/user-forms";
 import { requireUser } from "~/web/auth.server";
 
@@ -36,44 +35,15 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   return json({ ...view, printedName: user.displayName });
 }
 
-const Reason = (what: string) =>
-  z
-    .string({ error: `Give the reason for ${what}` })
-    .trim()
-    .min(5, `Give the reason for ${what} (at least 5 characters)`)
-    .max(2000);
-
-const WithdrawalAction = z.discriminatedUnion(
-  "intent",
-  [
-    z.object({
-      intent: z.literal("sign"),
-      password: z.string({ error: "Re-enter your password to sign" }).min(1, "Re-enter your password to sign"),
-      contentHash: z.string().regex(/^[0-9a-f]{64}$/, "The form lacks the content being signed: reload the page"),
-    }),
-    z.object({ intent: z.literal("reject"), reason: Reason("the rejection") }),
-    z.object({ intent: z.literal("cancel"), reason: Reason("cancelling the request") }),
-  ],
-  { error: "Choose an action: sign, reject or cancel" },
-);
-
-/** Signing a step needs signing authority (the final step's quality approval is checked with the route); cancelling is the requester's. */
-const INTENT_PERMISSION: Record<z.infer<typeof WithdrawalAction>["intent"], Permission> = {
-  sign: "change.read",
-  reject: "change.read",
-  cancel: "document.withdraw",
-};
-
 export async function action({ params, request }: ActionFunctionArgs) {
   const values = formValues(await request.formData());
-  const intent =
-    typeof values.intent === "string" && Object.hasOwn(INTENT_PERMISSION, values.intent) ? (values.intent as keyof typeof INTENT_PERMISSION) : null;
-  const user = await requireUser(request, intent ? INTENT_PERMISSION[intent] : "document.withdraw");
+  const intent = isWithdrawalIntent(values.intent) ? values.intent : null;
+  const user = await requireUser(request, intent ? WITHDRAWAL_INTENT_PERMISSION[intent] : "document.withdraw");
   const q = await quire();
   const id = params.crId ?? "";
   const view = await withdrawalRequest(q, id, user);
   if (!view) throw notFound(id);
-  const parsed = WithdrawalAction.safeParse(values);
+  const parsed = WithdrawalActionForm.safeParse(values);
   if (!parsed.success) return json({ intent, errors: fieldErrors(parsed.error) }, { status: 400 });
   const form = parsed.data;
   const mayReview = user.permissions.includes("document.review");
@@ -196,18 +166,7 @@ export default function WithdrawalRequestPage() {
               </li>
             ))}
           </ol>
-          <SignatureList
-            caption="Signatures on this withdrawal request (Part 11 §11.50)"
-            signatures={signatures.map((s) => ({
-              id: s.id,
-              meaning: s.meaning,
-              printedName: s.printedName,
-              username: s.username,
-              signedAt: s.signedAt,
-              contentHash: s.contentHash,
-              jobFunction: s.jobFunction ?? null,
-            }))}
-          />
+          <SignatureList caption="Signatures on this withdrawal request (Part 11 §11.50)" signatures={signatures} />
         </div>
         <div className="stack">
           {next && version ? (
@@ -235,33 +194,23 @@ export default function WithdrawalRequestPage() {
             )
           ) : null}
           {mayReject ? (
-            <Form method="post" className="card stack" aria-label="Reject the withdrawal request">
-              <input type="hidden" name="intent" value="reject" />
-              <h2>Reject</h2>
-              <Field
-                label="Reason for rejecting"
-                name="reject-reason"
-                error={errorFor("reject", "reason")}
-                hint="The request is closed; the document stays in force."
-              >
-                <textarea id="reject-reason" name="reason" rows={2} required minLength={5} maxLength={2000} />
-              </Field>
-              <p>
-                <button type="submit">Reject the request</button>
-              </p>
-            </Form>
+            <ReasonForm
+              intent="reject"
+              title="Reject"
+              label="Reason for rejecting"
+              button="Reject the request"
+              hint="The request is closed; the document stays in force."
+              error={errorFor("reject", "reason")}
+            />
           ) : null}
           {mayCancel ? (
-            <Form method="post" className="card stack" aria-label="Cancel the withdrawal request">
-              <input type="hidden" name="intent" value="cancel" />
-              <h2>Cancel the request</h2>
-              <Field label="Reason for cancelling" name="cancel-reason" error={errorFor("cancel", "reason")}>
-                <textarea id="cancel-reason" name="reason" rows={2} required minLength={5} maxLength={2000} />
-              </Field>
-              <p>
-                <button type="submit">Cancel the request</button>
-              </p>
-            </Form>
+            <ReasonForm
+              intent="cancel"
+              title="Cancel the request"
+              label="Reason for cancelling"
+              button="Cancel the request"
+              error={errorFor("cancel", "reason")}
+            />
           ) : null}
         </div>
       </div>

@@ -122,3 +122,29 @@ export function isChangeIntent(value: unknown): value is ChangeIntent {
 
 /** The signature meaning each signing action applies (Part 11 §11.50(a)(3)). */
 export const INTENT_MEANING = { submit: "Authored", review: "Reviewed", "function-approve": "Function approval", approve: "Approved" } as const;
+
+/** The actions on a withdrawal request's page (change-control/withdrawal.server.ts), one form each. */
+export const WithdrawalActionForm = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("sign"), password: Password, contentHash: ContentHash }),
+    z.object({ intent: z.literal("reject"), reason: ReasonText("the rejection") }),
+    z.object({ intent: z.literal("cancel"), reason: ReasonText("cancelling the request") }),
+  ],
+  { error: "Choose an action: sign, reject or cancel" },
+);
+export type WithdrawalIntent = z.infer<typeof WithdrawalActionForm>["intent"];
+
+/**
+ * The permission each withdrawal action needs. Signing and rejecting are open to readers of change
+ * requests here; who may sign which step (job function, signing authority) is checked with the route.
+ */
+export const WITHDRAWAL_INTENT_PERMISSION: Record<WithdrawalIntent, Permission> = {
+  sign: "change.read",
+  reject: "change.read",
+  cancel: "document.withdraw",
+};
+
+export function isWithdrawalIntent(value: unknown): value is WithdrawalIntent {
+  return typeof value === "string" && Object.hasOwn(WITHDRAWAL_INTENT_PERMISSION, value);
+}
