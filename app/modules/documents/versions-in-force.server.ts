@@ -23,7 +23,8 @@ export function versionKey(v: Pick<DocumentVersion, "docId" | "contentHash">): s
 
 /**
  * What `read` makes of each version's text, from `cache` where it was read before; the sources
- * not cached yet are read from git in one batch.
+ * not cached are read from git in one batch. Hits are taken before any miss is stored, so a cache
+ * smaller than the versions in force still answers for all of them.
  */
 export async function readEachVersion<T extends NonNullable<unknown>>(
   q: Pick<Quire, "repo">,
@@ -31,11 +32,15 @@ export async function readEachVersion<T extends NonNullable<unknown>>(
   cache: LRUCache<string, T>,
   read: (source: string, version: DocumentVersion) => T,
 ): Promise<T[]> {
-  const missing = versions.filter((v) => !cache.has(versionKey(v)));
+  const values = versions.map((v) => cache.get(versionKey(v)));
+  const missing = versions.flatMap((_, i) => (values[i] === undefined ? [i] : []));
   if (missing.length > 0) {
-    const sources = await q.repo.readFiles(missing.map((v) => ({ commit: v.commit, path: v.path })));
-    missing.forEach((v, i) => cache.set(versionKey(v), read(sources[i] ?? "", v)));
+    const sources = await q.repo.readFiles(missing.map((i) => ({ commit: versions[i]!.commit, path: versions[i]!.path })));
+    missing.forEach((i, j) => {
+      const value = read(sources[j] ?? "", versions[i]!);
+      values[i] = value;
+      cache.set(versionKey(versions[i]!), value);
+    });
   }
-  // Read anew where the cache dropped an entry meanwhile (more versions in force than it holds).
-  return Promise.all(versions.map(async (v) => cache.get(versionKey(v)) ?? (await readEachVersion(q, [v], cache, read))[0]!));
+  return values as T[];
 }
