@@ -2,6 +2,12 @@ import { fileURLToPath } from "node:url";
 
 import { defineConfig } from "vitest/config";
 
+// Password hashes at scrypt cost 10 (N=1024) instead of production's 15: the suite signs in and signs
+// thousands of times, which at full strength spent minutes of CPU hashing (issue 10). Workers, the
+// template builds, and the servers and CLIs the helpers start (test/helpers/server.ts, cli.ts) inherit
+// it; test/unit/users.test.ts checks the production cost itself.
+process.env.QUIRE_SCRYPT_COST ??= "10";
+
 const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
 const setupFiles = ["./test/helpers/fail-on-console-error.ts"];
 // Builds (or finds cached) the template data folders the project's tests copy, before any test runs.
@@ -67,7 +73,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
-          setupFiles,
+          setupFiles: [...setupFiles, "./test/helpers/browser-setup.ts"],
           globalSetup,
           testTimeout: 90_000,
           hookTimeout: 120_000,

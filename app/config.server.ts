@@ -43,6 +43,17 @@ const EnvSchema = z.object({
   /** The From of every email Quire sends. */
   QUIRE_MAIL_FROM: z.string().trim().min(3).default("Quire <quire@localhost>"),
   /** HH:MM (UTC): the server runs the training reminders once a day at that time. Unset: only `quire remind` runs them. */
+  /**
+   * Tests only: scrypt's cost for new password hashes, as log2(N). Unset: 15 (N=32768, 32 MiB per hash,
+   * about 0.15 s here), the production strength. The test suite sets 10 so that its thousands of sign-ins
+   * and signatures do not spend minutes hashing; a stored hash keeps the cost it was made with.
+   */
+  QUIRE_SCRYPT_COST: z.coerce
+    .number({ error: "must be a whole number (log2 of scrypt's N)" })
+    .int("must be a whole number (log2 of scrypt's N)")
+    .min(10, "must be at least 10")
+    .max(20, "must be at most 20")
+    .default(15),
   QUIRE_REMIND_AT: z
     .string()
     .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "must be a time HH:MM (UTC), 00:00 to 23:59")
@@ -93,6 +104,16 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     mailFrom: parsed.data.QUIRE_MAIL_FROM,
     remindAt: parsed.data.QUIRE_REMIND_AT,
   };
+}
+
+/**
+ * log2 of scrypt's N for new password hashes (QUIRE_SCRYPT_COST, default 15). Read from the process's
+ * environment, as readConfig's default is: the password module hashes for every caller alike.
+ */
+export function readScryptCost(env: Record<string, string | undefined> = process.env): number {
+  const parsed = EnvSchema.shape.QUIRE_SCRYPT_COST.safeParse(env.QUIRE_SCRYPT_COST);
+  if (!parsed.success) throw new ConfigError(`Invalid environment variable QUIRE_SCRYPT_COST: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 let root: string | null = null;

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { COMPILED_CLI_DIR, assertCompiledCliCurrent, runQuire } from "../helpers/cli";
 import { PROJECT_ROOT, tempDir } from "../helpers/data-folder";
+import { childEnv } from "../helpers/env";
 
 /** The packages a bundle imports statically (`import ... from "pkg"`), node: built-ins left out. */
 function staticPackageImports(file: string): string[] {
@@ -29,7 +30,7 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
     const run = (args: string[]) =>
       spawnSync(process.execPath, [path.join(COMPILED_CLI_DIR, "quire.js"), ...args], {
         cwd: PROJECT_ROOT,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test" },
+        env: { ...childEnv(), NODE_ENV: "test" },
         encoding: "utf8",
       });
     const help = run(["effective", "--help"]);
@@ -110,7 +111,7 @@ describe("scripts/quire.js", () => {
   function bin(root: string) {
     return spawnSync(process.execPath, [path.join(root, "scripts", "quire.js")], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test" },
+      env: { ...childEnv(), NODE_ENV: "test" },
       encoding: "utf8",
       timeout: 60_000,
     });

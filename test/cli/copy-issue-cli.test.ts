@@ -14,6 +14,7 @@ import { verifySigner } from "~/modules/signatures/signatures.server";
 import { assertCompiledCliCurrent, runQuire } from "../helpers/cli";
 import { PROJECT_ROOT, configFor, copyDataFolder, tempDir } from "../helpers/data-folder";
 import { queryDataFolder } from "../helpers/db";
+import { childEnv } from "../helpers/env";
 
 // The project demo on 2026-11-30: SOP-DM-001 v2.0 is in force and no copy of it has been issued yet
 // (the demo's copies are of SOP-CM-001); SOP-CM-001 v1.1 is superseded. qa (quality manager) holds
@@ -32,7 +33,7 @@ function copyIssue(args: string[], stdin: string) {
   assertCompiledCliCurrent();
   const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "quire.js"), "copy", "issue", ...args], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", QUIRE_DATA_DIR: dataDir, QUIRE_NOW: NOW },
+    env: { ...childEnv(), NODE_ENV: "test", QUIRE_DATA_DIR: dataDir, QUIRE_NOW: NOW },
     input: stdin,
     encoding: "utf8",
     timeout: 60_000,

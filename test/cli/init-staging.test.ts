@@ -8,6 +8,7 @@ import { removeAbandonedStaging } from "~/modules/setup/init.server";
 
 import { runQuire } from "../helpers/cli";
 import { PROJECT_ROOT, createDataFolder, tempDir } from "../helpers/data-folder";
+import { childEnv } from "../helpers/env";
 
 /**
  * `quire init` builds in a staging sibling `<dataDir>.init-<pid>-<time>` and renames it into place.
@@ -57,7 +58,7 @@ describe("staging folders of a killed init", () => {
     const dataDir = path.join(tempDir(), "data");
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "scripts", "quire.js"), "init", "--demo"], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", QUIRE_DATA_DIR: dataDir },
+      env: { ...childEnv(), NODE_ENV: "test", QUIRE_DATA_DIR: dataDir },
       stdio: "ignore",
     });
     children.push(child);

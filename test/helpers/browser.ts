@@ -31,8 +31,26 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+let shared: Promise<Browser> | null = null;
+
+/**
+ * The test file's Chromium, launched at first use and closed after the file (closeSharedChromium, a
+ * setup file's afterAll). Each person gets a context of their own on it: a context has its own
+ * cookies, storage and cache, as a separate profile would, without a second Chromium start.
+ */
+function sharedChromium(): Promise<Browser> {
+  shared ??= launchChromium();
+  return shared;
+}
+
+export async function closeSharedChromium(): Promise<void> {
+  const browser = shared;
+  shared = null;
+  if (browser) await (await browser).close();
+}
+
 export async function launchBrowser(): Promise<{ browser: Browser; context: BrowserContext; page: Page; close: () => Promise<void> }> {
-  const browser = await launchChromium();
+  const browser = await sharedChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   // A page error or console error is a test failure, as on the server side.
@@ -47,7 +65,7 @@ export async function launchBrowser(): Promise<{ browser: Browser; context: Brow
     context,
     page,
     close: async () => {
-      await browser.close();
+      await context.close();
       if (problems.length > 0) throw new Error(`The browser reported errors:\n${problems.join("\n")}`);
     },
   };
@@ -69,8 +87,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /**
- * The people of a test file, each in a Chromium of their own (their own cookies), signed in through
- * the login form. `closeAll` closes every browser, then fails with the first error one reported.
+ * The people of a test file, each in a browser context of their own (their own cookies), signed in through
+ * the login form. `closeAll` closes every context, then fails with the first error one reported.
  */
 export class People {
   private readonly closers: (() => Promise<void>)[] = [];

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 import { PROJECT_ROOT } from "./data-folder";
+import { childEnv } from "./env";
 
 export interface CliResult {
   status: number | null;
@@ -39,7 +40,7 @@ export function runQuire(args: string[], env: Record<string, string> = {}, cwd: 
   assertCompiledCliCurrent();
   const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "quire.js"), ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
+    env: { ...childEnv(), NODE_ENV: "test", ...env },
     encoding: "utf8",
     timeout: 60_000,
   });

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { readConfig, type QuireConfig } from "~/config.server";
+import { readConfig, readScryptCost, type QuireConfig } from "~/config.server";
 import { initDataFolder, type InitSummary } from "~/modules/setup/init.server";
 import { processAlive } from "~/process.server";
 
@@ -111,7 +111,9 @@ export function templateKey(kind: DataFolderKind): string {
   const known = keys.get(kind);
   if (known) return known;
   const spec = DATA_FOLDER_KINDS[kind];
-  const hash = createHash("sha256").update(JSON.stringify({ TEMPLATE_FORMAT, kind, spec: { ...spec, seedDir: path.relative(PROJECT_ROOT, spec.seedDir) } }));
+  const hash = createHash("sha256").update(
+    JSON.stringify({ TEMPLATE_FORMAT, kind, scryptCost: readScryptCost(), spec: { ...spec, seedDir: path.relative(PROJECT_ROOT, spec.seedDir) } }),
+  );
   for (const file of templateInputs(spec)) {
     hash.update(`\0${path.relative(PROJECT_ROOT, file)}\0`);
     hash.update(fs.readFileSync(file));

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 import { PROJECT_ROOT } from "./data-folder";
+import { childEnv } from "./env";
 
 export interface RunningServer {
   url: string;
@@ -18,8 +19,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "server.js")], {
     cwd: PROJECT_ROOT,
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
+      ...childEnv(),
       NODE_ENV: "production",
       QUIRE_DATA_DIR: dataDir,
       PORT: "0",

@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { readConfig, readScryptCost } from "~/config.server";
 import { open, type Quire } from "~/context.server";
 import type { AuditRow } from "~/modules/audit/audit";
 import { verifyAuditTrail } from "~/modules/audit/audit.server";
 import { DEMO_PASSWORD, DEMO_USERS } from "~/modules/setup/demo-users";
 import { startSession } from "~/modules/users/auth.server";
-import { SCRYPT_CONCURRENCY, hashPassword, passwordHashing, temporaryPassword, verifyPassword } from "~/modules/users/password-hash.server";
+import {
+  PRODUCTION_SCRYPT_COST,
+  SCRYPT_CONCURRENCY,
+  hashPassword,
+  passwordHashing,
+  temporaryPassword,
+  verifyPassword,
+} from "~/modules/users/password-hash.server";
 import { MIN_PASSWORD_SCORE, guessabilityProblem, passwordRefusal } from "~/modules/users/password-strength.server";
 import { passwordProblems } from "~/modules/users/passwords";
 import type { Role } from "~/modules/users/permissions";
@@ -407,7 +415,8 @@ describe("account changes in the audit trail", () => {
 
 describe("password hashes", () => {
   it("stores scrypt$N$r$p$salt$hash with a random salt, and verifies only the right password", async () => {
-    const hash = await hashPassword("correct horse battery");
+    // At the production cost (N=2^15), whatever the suite runs at.
+    const hash = await hashPassword("correct horse battery", PRODUCTION_SCRYPT_COST);
     expect(hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
     expect(await hashPassword("correct horse battery")).not.toBe(hash);
     expect(await verifyPassword("correct horse battery", hash)).toBe(true);
@@ -416,6 +425,19 @@ describe("password hashes", () => {
     const stored = await q.db.get<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'rules.person'");
     expect(stored!.password_hash).toMatch(/^scrypt\$/);
     expect(stored!.password_hash).not.toContain(PASSWORD);
+  });
+
+  it("hashes at N=2^15 unless QUIRE_SCRYPT_COST says otherwise (10 to 20), and a stored hash keeps its own cost", async () => {
+    expect(readScryptCost({})).toBe(PRODUCTION_SCRYPT_COST);
+    expect(PRODUCTION_SCRYPT_COST).toBe(15);
+    expect(readScryptCost({ QUIRE_SCRYPT_COST: "12" })).toBe(12);
+    expect(() => readScryptCost({ QUIRE_SCRYPT_COST: "8" })).toThrow("QUIRE_SCRYPT_COST: must be at least 10");
+    expect(() => readScryptCost({ QUIRE_SCRYPT_COST: "fast" })).toThrow("QUIRE_SCRYPT_COST");
+    expect(() => readConfig({ QUIRE_SCRYPT_COST: "21" })).toThrow("QUIRE_SCRYPT_COST: must be at most 20");
+    // New hashes take the configured cost (this suite's, from vitest.config.ts)...
+    expect(await hashPassword("correct horse battery")).toMatch(new RegExp(`^scrypt\\$${2 ** readScryptCost()}\\$8\\$1\\$`));
+    // ...and a hash made at another cost verifies at its own.
+    expect(await verifyPassword("correct horse battery", await hashPassword("correct horse battery", 11))).toBe(true);
   });
 
   it("runs at most two hashes at once, queueing the rest, so a burst of sign-ins leaves threads for the database", async () => {

@@ -3,6 +3,8 @@ import { promisify } from "node:util";
 
 import pLimit from "p-limit";
 
+import { readScryptCost } from "~/config.server";
+
 const scryptRaw = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
 /**
@@ -23,15 +25,37 @@ export function passwordHashing(): { active: number; pending: number } {
   return { active: hashing.activeCount, pending: hashing.pendingCount };
 }
 
-// scrypt is memory-hard: N=2^15, r=8 needs 32 MiB per hash.
-const PARAMS = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+/**
+ * scrypt is memory-hard: at the production cost, N=2^15 with r=8 needs 32 MiB per hash. The cost of
+ * new hashes is log2(N), 15 unless QUIRE_SCRYPT_COST lowers it for a test suite; a stored hash names
+ * its own N, so verifying always uses the cost the hash was made with.
+ */
+export const PRODUCTION_SCRYPT_COST = 15;
+const R = 8;
+const P = 1;
+const MAXMEM = 64 * 1024 * 1024;
 const KEY_LENGTH = 32;
+let configuredCost: number | null = null;
 
-/** `scrypt$N$r$p$salt$hash`, salt and hash in base64. */
-export async function hashPassword(password: string): Promise<string> {
+function scryptCost(): number {
+  configuredCost ??= readScryptCost();
+  return configuredCost;
+}
+
+/** `scrypt$N$r$p$salt$hash`, salt and hash in base64. `cost` is log2(N): the configured one unless given. */
+export async function hashPassword(password: string, cost: number = scryptCost()): Promise<string> {
   const salt = crypto.randomBytes(16);
-  const key = await scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, PARAMS);
-  return ["scrypt", PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64"), key.toString("base64")].join("$");
+  const N = 2 ** cost;
+  const key = await scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N, r: R, p: P, maxmem: MAXMEM });
+  return ["scrypt", N, R, P, salt.toString("base64"), key.toString("base64")].join("$");
+}
+
+/**
+ * A valid scrypt hash (zero salt, zero key) at the cost of new hashes: verifying a password against
+ * it costs what checking a real account's costs, and no password in practice matches it.
+ */
+export function dummyHash(): string {
+  return `scrypt$${2 ** scryptCost()}$${R}$${P}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -42,7 +66,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
     N: Number(n),
     r: Number(r),
     p: Number(p),
-    maxmem: PARAMS.maxmem,
+    maxmem: MAXMEM,
   });
   return crypto.timingSafeEqual(key, expected);
 }

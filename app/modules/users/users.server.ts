@@ -8,7 +8,7 @@ import { recordAudit } from "~/modules/audit/audit.server";
 import { changeCurriculum, closeTrainingOfLeaver } from "~/modules/training/curriculum.server";
 
 import { SYSTEM_ACTOR, type Actor } from "./actor";
-import { hashPassword, temporaryPassword, verifyPassword } from "./password-hash.server";
+import { dummyHash, hashPassword, temporaryPassword, verifyPassword } from "./password-hash.server";
 import { passwordRefusal } from "./password-strength.server";
 import { MAX_FAILED_SIGNINS, PASSWORD_HISTORY } from "./passwords";
 import { isRole, type Role } from "./permissions";
@@ -582,8 +582,8 @@ export async function checkCredentials(
   ]);
   // Exactly one scrypt verification on every path, before anything depends on what was found, so
   // the time an answer takes does not tell an unknown user name, a deactivated or a locked account
-  // from a wrong password. An unknown name is verified against DUMMY_HASH, which costs the same.
-  const passwordRight = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+  // from a wrong password. An unknown name is verified against dummyHash(), which costs the same.
+  const passwordRight = await verifyPassword(password, row?.password_hash ?? dummyHash());
   const at = now(q.config);
   const minutes = q.config.lockoutMinutes;
   const failAction = { "sign-in": "auth.signin.failed", signature: "signature.password.failed", "password-change": "user.password.change.failed" }[purpose];
@@ -675,7 +675,3 @@ export async function checkCredentials(
   if (recheck) return recheck;
   return { ok: true, user: await toRecord(q.db, { ...row, failed_signins: 0, locked_at: null }) };
 }
-
-// A valid scrypt hash (zero salt, zero key) with the same cost parameters as real hashes: verifying
-// a password against it costs what a real check costs, and no password in practice matches it.
-const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
