@@ -41,5 +41,24 @@ export default tseslint.config(
     files: ["app/components/**/*.tsx", "app/routes/**/*.tsx", "app/root.tsx"],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // Domain modules import no React components (issue 10): what they render with is handed in by the
+    // composition root (app/context.server.ts, app/mdx-renderer.server.ts), never imported.
+    files: ["app/modules/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(~|\\.\\.(/\\.\\.)*)/components(/|$)",
+              message:
+                "app/modules must not import React components (app/components). Take what you need as a parameter and let the composition root (app/context.server.ts, app/mdx-renderer.server.ts) hand it in.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

@@ -1,8 +1,8 @@
 import { now } from "./clock.server";
 import { readConfig, type QuireConfig } from "./config.server";
 import { openDataFolder } from "./data-folder.server";
+import { createMdxRenderer } from "./mdx-renderer.server";
 import { reconcileApprovals } from "./modules/change-control/change-control.server";
-import { MdxRenderer } from "./modules/content/render.server";
 import { loadJobFunctions } from "./modules/documents/library.server";
 import { adoptWritesOfOlderDataFolder } from "./modules/integrity/content-writes.server";
 import { reportForeignRefs } from "./modules/integrity/foreign-refs.server";
@@ -31,7 +31,7 @@ export function quire(): Promise<Quire> {
  */
 export async function open(config: QuireConfig, options: { recover?: boolean } = {}): Promise<Quire> {
   const { db, repo } = await openDataFolder(config);
-  const partial = { config, db, repo, renderer: new MdxRenderer(null, new Map()) };
+  const partial = { config, db, repo, renderer: createMdxRenderer(null, new Map()) };
   // Reconcile git and the database: finish or discard approvals cut short (docs/decisions/005),
   // then report whatever is in the repository that Quire did not write: it never becomes a version
   // (docs/decisions/008).
@@ -41,6 +41,6 @@ export async function open(config: QuireConfig, options: { recover?: boolean } =
     await reportForeignRefs(db, repo, now(config), (line) => console.warn(`quire: ${line}`));
   }
   const jobFunctions = await loadJobFunctions(db);
-  const renderer = new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name])));
+  const renderer = createMdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name])));
   return { config, db, repo, renderer };
 }

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 import { readConfig } from "~/config.server";
+import { quireMdxComponents } from "~/mdx-renderer.server";
 import { initDataFolder } from "~/modules/setup/init.server";
 
 import { appendAuditRows, type GeneratedTrail } from "./audit-rows";
@@ -124,7 +125,13 @@ export async function auditBenchmarks(h: AuditBenchHelpers, rows: number): Promi
   fs.mkdirSync(dir, { recursive: true });
   // The trail begins a month ago, so the generated rows (one a second) end in the past.
   const begun = new Date(Date.now() - 30 * 86_400_000);
-  await initDataFolder({ config: readConfig({ QUIRE_DATA_DIR: baseDir, NODE_ENV: "production" }), seedDir: h.fixture, demo: true, now: begun });
+  await initDataFolder({
+    components: quireMdxComponents,
+    config: readConfig({ QUIRE_DATA_DIR: baseDir, NODE_ENV: "production" }),
+    seedDir: h.fixture,
+    demo: true,
+    now: begun,
+  });
   fs.cpSync(baseDir, bigDir, { recursive: true });
 
   const verifyBaseline = await cliVerify(h, baseDir);

@@ -16,6 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { readConfig } from "~/config.server";
+import { quireMdxComponents } from "~/mdx-renderer.server";
 import { initDataFolder } from "~/modules/setup/init.server";
 
 import { LONG_SOP_ID, generateLongSop } from "./long-sop";
@@ -56,7 +57,13 @@ async function dataFolder(name: string, sops: number): Promise<string> {
     fs.writeFileSync(path.join(seed, file), source);
   }
   const started = performance.now();
-  await initDataFolder({ config: readConfig({ QUIRE_DATA_DIR: dataDir, NODE_ENV: "production" }), seedDir: seed, demo: false, now: new Date() });
+  await initDataFolder({
+    components: quireMdxComponents,
+    config: readConfig({ QUIRE_DATA_DIR: dataDir, NODE_ENV: "production" }),
+    seedDir: seed,
+    demo: false,
+    now: new Date(),
+  });
   log(`binder: data folder ${name} (${sops} generated SOPs) made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return dataDir;
 }

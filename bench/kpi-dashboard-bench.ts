@@ -32,9 +32,9 @@ import { fileURLToPath } from "node:url";
 import { readConfig } from "~/config.server";
 import type { Quire } from "~/context.server";
 import { openDataFolder } from "~/data-folder.server";
+import { createMdxRenderer } from "~/mdx-renderer.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
-import { MdxRenderer } from "~/modules/content/render.server";
 import { kpiDashboard, kpiFollowUp, kpiMonths, reportingPeriod } from "~/modules/kpi/dashboard.server";
 import { kpiDefinitionsIn } from "~/modules/kpi/definitions";
 import { kpiCatalogue } from "~/modules/kpi/definitions.server";
@@ -142,7 +142,7 @@ function writeCsv(file: string, months: readonly string[]): number {
 
 async function openQuire(dataDir: string): Promise<Quire> {
   const folder = await openDataFolder(readConfig({ QUIRE_DATA_DIR: dataDir, NODE_ENV: "production" }));
-  return { ...folder, renderer: new MdxRenderer(null, new Map()) };
+  return { ...folder, renderer: createMdxRenderer(null, new Map()) };
 }
 
 /** The data folder: the training matrix's, its versions readable from git, and the imported months. */

@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 
 import { readConfig } from "~/config.server";
 import { Database } from "~/db/db.server";
+import { quireMdxComponents } from "~/mdx-renderer.server";
 import type { KpiDefinition } from "~/modules/kpi/kpi";
 import { kpiObservations } from "~/modules/kpi/kpi-import.server";
 import { initDataFolder } from "~/modules/setup/init.server";
@@ -142,7 +143,13 @@ export async function kpiImportBenchmarks(): Promise<KpiResultRow[]> {
   fs.rmSync(WORK, { recursive: true, force: true });
   fs.mkdirSync(WORK, { recursive: true });
   const dataDir = path.join(WORK, "data");
-  await initDataFolder({ config: readConfig({ QUIRE_DATA_DIR: dataDir, NODE_ENV: "production" }), seedDir: FIXTURE, demo: false, now: new Date() });
+  await initDataFolder({
+    components: quireMdxComponents,
+    config: readConfig({ QUIRE_DATA_DIR: dataDir, NODE_ENV: "production" }),
+    seedDir: FIXTURE,
+    demo: false,
+    now: new Date(),
+  });
   const file = writeCsv(path.join(WORK, "kpi-values.csv"), ROWS, 0);
   const changedFile = writeCsv(path.join(WORK, "kpi-values-corrected.csv"), ROWS, 1);
   const n = ROWS.toLocaleString("en-US");

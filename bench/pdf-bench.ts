@@ -20,9 +20,9 @@ import { fileURLToPath } from "node:url";
 import { toString } from "mdast-util-to-string";
 import PDFDocument from "pdfkit";
 
+import { createMdxRenderer } from "~/mdx-renderer.server";
 import { sha256 } from "~/modules/content/hash";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
-import { MdxRenderer } from "~/modules/content/render.server";
 import { registerFonts, fontPath } from "~/modules/pdf/fonts";
 import type { PdfInput } from "~/modules/pdf/pdf";
 import { renderPdfBuffer } from "~/modules/pdf/pdf.server";
@@ -170,7 +170,7 @@ export async function pdfBenchmarks(): Promise<PdfResultRow[]> {
       goalComparison: "<",
     }),
   ];
-  const html = (await new MdxRenderer(null, JOB_FUNCTIONS).render(input.version.contentHash, async () => source)).html;
+  const html = (await createMdxRenderer(null, JOB_FUNCTIONS).render(input.version.contentHash, async () => source)).html;
   const browser = await chromiumPrint(html);
   if (browser) {
     log(`pdf: warm Chromium page.pdf ${browser.ms.toFixed(1)} ms (${browser.pages} pages)`);

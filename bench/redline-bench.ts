@@ -17,8 +17,9 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 
 import { RedlineView } from "~/components/redline";
+import { createMdxRenderer } from "~/mdx-renderer.server";
 import { decodeEntities } from "~/modules/content/html-entities";
-import { MdxRenderer, sha256 } from "~/modules/content/render.server";
+import { sha256 } from "~/modules/content/render.server";
 import { cachedRedline, redlineCache, compareDocuments, type Redline } from "~/modules/documents/redline";
 
 import { countWords, generateLongSop } from "./long-sop";
@@ -150,7 +151,7 @@ interface Pair {
 }
 
 async function renderPairs(): Promise<{ words: number; pairs: Pair[] }> {
-  const renderer = new MdxRenderer(null, JOB_FUNCTIONS);
+  const renderer = createMdxRenderer(null, JOB_FUNCTIONS);
   const html = async (source: string) => (await renderer.render(sha256(source), async () => source)).html;
   const source = generateLongSop({ targetWords: WORDS });
   const words = countWords(source);

@@ -55,7 +55,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 
 import { JobFunctionNames, mdxComponents } from "~/components/mdx/mdx-components";
 import { readConfig } from "~/config.server";
-import { MdxRenderer, compileMdx, sha256 } from "~/modules/content/render.server";
+import { createMdxRenderer, quireMdxComponents } from "~/mdx-renderer.server";
+import { compileMdx, sha256 } from "~/modules/content/render.server";
 import { DEMO_PASSWORD } from "~/modules/setup/demo-users";
 import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
 
@@ -254,6 +255,7 @@ async function prepareData(): Promise<{ source: string; stats: DocumentStats }> 
 
   try {
     const summary = await initDataFolder({
+      components: quireMdxComponents,
       config: readConfig({ QUIRE_DATA_DIR: DATA_DIR, NODE_ENV: "production" }),
       seedDir: SEED_DIR,
       demo: true, // the demo users, so the benchmark can sign in
@@ -475,7 +477,7 @@ function renderCompiled(code: string): string {
 async function mdxBenchmark(source: string): Promise<MdxResults> {
   const hash = sha256(source);
   const loadSource = async () => source;
-  const renderer = new MdxRenderer(null, new Map());
+  const renderer = createMdxRenderer(null, new Map());
   // The first call compiles and renders (and starts esbuild's service); it is not timed.
   const first = await renderer.render(hash, loadSource);
   if (!first.html.includes('id="purpose"')) throw new BenchFailure("MdxRenderer rendered the long SOP without its Purpose heading");

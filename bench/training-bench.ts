@@ -20,7 +20,7 @@ import { readConfig } from "~/config.server";
 import type { Quire } from "~/context.server";
 import { openDataFolder } from "~/data-folder.server";
 import { Database } from "~/db/db.server";
-import { MdxRenderer } from "~/modules/content/render.server";
+import { createMdxRenderer } from "~/mdx-renderer.server";
 import { assignVersion } from "~/modules/training/assignments.server";
 import { trainingMatrix, trainingPeople } from "~/modules/training/reports.server";
 import { hashPassword } from "~/modules/users/password-hash.server";
@@ -238,7 +238,7 @@ export async function matrixBenchmark(h: TrainingBenchHelpers, o: { keep?: boole
   const runs = envInt("BENCH_TRAINING_RUNS", 10);
   const { dataDir, data } = await matrixDataFolder(h, { people, documents, keep: o.keep });
   const folder = await openDataFolder(readConfig({ QUIRE_DATA_DIR: dataDir, NODE_ENV: "production" }));
-  const q: Quire = { ...folder, renderer: new MdxRenderer(null, new Map()) };
+  const q: Quire = { ...folder, renderer: createMdxRenderer(null, new Map()) };
   try {
     let countRows = 0;
     let overduePeople = 0;

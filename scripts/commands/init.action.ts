@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { now } from "~/clock.server";
 import { appRoot, readConfig } from "~/config.server";
+import { quireMdxComponents } from "~/mdx-renderer.server";
 import { formatProblem } from "~/modules/content/problems";
 import { DEMO_PASSWORD, DEMO_USERS } from "~/modules/setup/demo-users";
 import { ContentInvalid, InitRefused, dataFolderInUse, initDataFolder, removeAbandonedStaging } from "~/modules/setup/init.server";
@@ -19,6 +20,7 @@ export async function init(opts: { demo?: boolean; ifEmpty?: boolean; json?: boo
   }
   try {
     const summary = await initDataFolder({
+      components: quireMdxComponents,
       config,
       seedDir: path.join(appRoot(), "content"),
       demo: opts.demo === true,

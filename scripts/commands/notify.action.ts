@@ -5,7 +5,7 @@ import { z } from "zod";
 
 import { today } from "~/clock.server";
 import type { Quire } from "~/context.server";
-import { MdxRenderer } from "~/modules/content/render.server";
+import { createMdxRenderer } from "~/mdx-renderer.server";
 import { noticeRoleLabel } from "~/modules/notifications/notifications";
 import { NotificationsBusy, runNotifications, type NotificationRun, type SentNotification } from "~/modules/notifications/notifications.server";
 import { RemindersBusy, runReminders, type ReminderRun } from "~/modules/training/reminders.server";
@@ -38,7 +38,7 @@ export async function notify(raw: unknown): Promise<void> {
   const { dryRun = false, json } = parsed.data;
   const folder = await openDataFolderOrExit();
   // Change control's task list and the review schedule take the whole context; only the database is read.
-  const q: Quire = { ...folder, renderer: new MdxRenderer(folder.db, new Map()) };
+  const q: Quire = { ...folder, renderer: createMdxRenderer(folder.db, new Map()) };
   try {
     const on = parsed.data.on ?? today(q.config);
     const actor = cliActor();

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { open } from "~/context.server";
 import { Database } from "~/db/db.server";
+import { quireMdxComponents } from "~/mdx-renderer.server";
 import { listChangeRequests } from "~/modules/change-control/change-control.server";
 import { documentPage, listLibrary } from "~/modules/documents/library.server";
 import { ContentInvalid, InitRefused, initDataFolder } from "~/modules/setup/init.server";
@@ -80,9 +81,13 @@ describe("init: the content repository bootstrap", () => {
     const history = path.join(seed, ".demo", "history.yaml");
     fs.writeFileSync(history, fs.readFileSync(history, "utf8").replace('version: "2.0"', 'version: "3.0"'));
     const dataDir = path.join(tempDir(), "data");
-    const error = await initDataFolder({ config: configFor(dataDir), seedDir: seed, demo: true, now: new Date("2026-11-25T09:00:00Z") }).catch(
-      (e: unknown) => e,
-    );
+    const error = await initDataFolder({
+      components: quireMdxComponents,
+      config: configFor(dataDir),
+      seedDir: seed,
+      demo: true,
+      now: new Date("2026-11-25T09:00:00Z"),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContentInvalid);
     expect((error as ContentInvalid).problems[0]!.message).toBe("demo history SOP-TS-001 v3.0: after v1.0 a major change makes v2.0, not v3.0");
     expect(fs.readdirSync(path.dirname(dataDir))).toEqual([]);
@@ -91,7 +96,9 @@ describe("init: the content repository bootstrap", () => {
   it("refuses a data folder that already holds data, changing nothing", async () => {
     const { config } = await createDataFolder();
     const before = fs.statSync(config.dbFile).mtimeMs;
-    await expect(initDataFolder({ config, seedDir: FIXTURE_CONTENT, demo: false, now: new Date() })).rejects.toThrow(InitRefused);
+    await expect(initDataFolder({ components: quireMdxComponents, config, seedDir: FIXTURE_CONTENT, demo: false, now: new Date() })).rejects.toThrow(
+      InitRefused,
+    );
     expect(fs.statSync(config.dbFile).mtimeMs).toBe(before);
   });
 
@@ -100,7 +107,7 @@ describe("init: the content repository bootstrap", () => {
     fs.writeFileSync(path.join(seed, "sops", "SOP-TS-001.mdx"), "---\nid: SOP-TS-001\n---\nbody {x}\n");
     const dataDir = path.join(tempDir(), "data");
     const config = configFor(dataDir);
-    const error = await initDataFolder({ config, seedDir: seed, demo: false, now: new Date() }).catch((e: unknown) => e);
+    const error = await initDataFolder({ components: quireMdxComponents, config, seedDir: seed, demo: false, now: new Date() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContentInvalid);
     expect((error as ContentInvalid).problems[0]).toMatchObject({ path: "sops/SOP-TS-001.mdx", rule: "frontmatter" });
     expect(fs.existsSync(dataDir)).toBe(false);
@@ -117,7 +124,13 @@ describe("init: the content repository bootstrap", () => {
     await git.add(".");
     await git.commit("Our QMS");
     const config = configFor(path.join(tempDir(), "data"), { QUIRE_CONTENT_REPO: repoDir });
-    const summary = await initDataFolder({ config, seedDir: FIXTURE_CONTENT, demo: false, now: new Date("2026-11-25T09:00:00Z") });
+    const summary = await initDataFolder({
+      components: quireMdxComponents,
+      config,
+      seedDir: FIXTURE_CONTENT,
+      demo: false,
+      now: new Date("2026-11-25T09:00:00Z"),
+    });
     expect(summary.versions.sort()).toEqual(["FRM-TS-001/v1.0", "QM-001/v1.0", "SOP-TS-001/v1.0"]);
     expect(fs.existsSync(path.join(config.dataDir, "content"))).toBe(false);
     const q = await open(config);

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { readConfig, readScryptCost, type QuireConfig } from "~/config.server";
+import { quireMdxComponents } from "~/mdx-renderer.server";
 import { initDataFolder, type InitSummary } from "~/modules/setup/init.server";
 import { processAlive } from "~/process.server";
 
@@ -30,6 +31,7 @@ export async function createDataFolder(
   const dataDir = path.join(tempDir(), "data");
   const config = configFor(dataDir);
   const summary = await initDataFolder({
+    components: quireMdxComponents,
     config,
     seedDir: options.seedDir ?? FIXTURE_CONTENT,
     demo: options.demo ?? false,
@@ -175,7 +177,13 @@ export async function ensureTemplate(kind: DataFolderKind): Promise<string> {
       if (name.startsWith(`${key}.building-`)) fs.rmSync(path.join(TEMPLATE_CACHE, name), { recursive: true, force: true });
     }
     const spec = DATA_FOLDER_KINDS[kind];
-    await initDataFolder({ config: configFor(path.join(staging, "data")), seedDir: spec.seedDir, demo: spec.demo, now: new Date(spec.now) });
+    await initDataFolder({
+      components: quireMdxComponents,
+      config: configFor(path.join(staging, "data")),
+      seedDir: spec.seedDir,
+      demo: spec.demo,
+      now: new Date(spec.now),
+    });
     fs.renameSync(staging, path.join(TEMPLATE_CACHE, key));
     removeStaleTemplates(kind, key);
   } finally {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { open, type Quire } from "~/context.server";
+import { createMdxRenderer, quireMdxComponents } from "~/mdx-renderer.server";
 import { documentControlRulesIn } from "~/modules/change-control/document-control-rules";
 import { SOP_DC_001_RULES, type DocumentControlRules } from "~/modules/change-control/routing";
 import { documentControlRules } from "~/modules/change-control/routing.server";
@@ -12,7 +13,6 @@ import { checkContent } from "~/modules/content/content";
 import { readContentFolder } from "~/modules/content/folder.server";
 import { parseMdxTree } from "~/modules/content/mdx-policy";
 import { formatProblem } from "~/modules/content/problems";
-import { MdxRenderer } from "~/modules/content/render.server";
 import { compareDocuments } from "~/modules/documents/redline";
 import { printableVersion, writePdfFile } from "~/modules/pdf/pdf.server";
 import { ContentInvalid, initDataFolder } from "~/modules/setup/init.server";
@@ -167,7 +167,13 @@ ${rules}`;
     const file = path.join(content, FIXTURE_QM);
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('type="sop" signers="quality-manager"', 'type="sop" signers="quality-manager owner"'));
     const dataDir = path.join(tempDir(), "data");
-    const init = initDataFolder({ config: configFor(dataDir), seedDir: content, demo: false, now: new Date("2026-11-25T09:00:00Z") });
+    const init = initDataFolder({
+      components: quireMdxComponents,
+      config: configFor(dataDir),
+      seedDir: content,
+      demo: false,
+      now: new Date("2026-11-25T09:00:00Z"),
+    });
     await expect(init).rejects.toThrow(ContentInvalid);
     await expect(init).rejects.toMatchObject({
       problems: [expect.objectContaining({ path: FIXTURE_QM, rule: "document-control-rules", message: expect.stringContaining("not `owner`") })],
@@ -183,7 +189,7 @@ describe("the rules as a reader sees them", () => {
   ]);
 
   it("shows the routes as a table and the other rules inside their sentences, on screen", async () => {
-    const { html } = await new MdxRenderer(null, names).preview(SOP_DC_001);
+    const { html } = await createMdxRenderer(null, names).preview(SOP_DC_001);
     const text = html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
     expect(html).toContain('<th scope="col">Document type</th><th scope="col">Approved by (in order)</th>');
     expect(html).toContain(
@@ -197,7 +203,7 @@ describe("the rules as a reader sees them", () => {
   });
 
   it("shows a changed route or number in the redline a reviewer reads", async () => {
-    const renderer = new MdxRenderer(null, names);
+    const renderer = createMdxRenderer(null, names);
     const changed = SOP_DC_001.replace('type="sop" signers="owner quality-manager"', 'type="sop" signers="owner executive-management quality-manager"').replace(
       'workingDays="10"',
       'workingDays="15"',

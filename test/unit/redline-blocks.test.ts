@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { MdxRenderer, sha256 } from "~/modules/content/render.server";
+import { createMdxRenderer } from "~/mdx-renderer.server";
+import { sha256 } from "~/modules/content/render.server";
 import { documentBlocks, type Block } from "~/modules/documents/redline-blocks";
 
 /** Every Quire component and every Markdown block, rendered by the real renderer. */
@@ -80,7 +81,7 @@ code  line
 let blocks: Block[];
 
 beforeAll(async () => {
-  const renderer = new MdxRenderer(
+  const renderer = createMdxRenderer(
     null,
     new Map([
       ["project-manager", "Clinical Project Manager"],

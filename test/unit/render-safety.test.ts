@@ -9,9 +9,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
+import { createMdxRenderer } from "~/mdx-renderer.server";
 import { readContentFolder } from "~/modules/content/folder.server";
 import { POLICY_VERSION, checkMdxSafety } from "~/modules/content/mdx-policy";
-import { COMPILER_ID, MdxRenderer, UnsafeContentError, compileEnforcingPolicy, contentRefusedResponse, sha256 } from "~/modules/content/render.server";
+import { COMPILER_ID, UnsafeContentError, compileEnforcingPolicy, contentRefusedResponse, sha256 } from "~/modules/content/render.server";
 
 import { FIXTURE_CONTENT, PROJECT_CONTENT, tempDir } from "../helpers/data-folder";
 
@@ -76,7 +77,7 @@ describe("the incident's payload", () => {
     const file = target();
     const source = `${FRONTMATTER}# Title\n\nText ${payloadWriting(file)}\n`;
     const database = await cacheDatabase();
-    const renderer = new MdxRenderer(database, new Map());
+    const renderer = createMdxRenderer(database, new Map());
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const error = await refusal(renderer.render(sha256(source), async () => source));
     expect(error.problems).toEqual([
@@ -97,7 +98,7 @@ describe("the incident's payload", () => {
 
   it("is refused by preview()", async () => {
     const file = target();
-    const error = await refusal(new MdxRenderer(null, new Map()).preview(`${FRONTMATTER}${payloadWriting(file)}\n`));
+    const error = await refusal(createMdxRenderer(null, new Map()).preview(`${FRONTMATTER}${payloadWriting(file)}\n`));
     expect(error.problems.map((p) => `${p.path}:${p.line}:${p.column} ${p.rule}`)).toEqual(["preview:6:1 no-expression"]);
     expect(error.message).toContain("preview:6:1: JavaScript expressions");
     expect(fs.existsSync(file)).toBe(false);
@@ -105,7 +106,7 @@ describe("the incident's payload", () => {
 
   it("is refused exactly as written in the incident report", async () => {
     const source = `${FRONTMATTER}{globalThis.process.getBuiltinModule('fs').writeFileSync('/tmp/pwned','x')}\n`;
-    const renderer = new MdxRenderer(null, new Map());
+    const renderer = createMdxRenderer(null, new Map());
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     await refusal(renderer.preview(source));
     await refusal(renderer.render(sha256(source), async () => source));
@@ -113,7 +114,7 @@ describe("the incident's payload", () => {
 
   it("is refused in an attribute, a spread or an export too", async () => {
     const file = target();
-    const renderer = new MdxRenderer(null, new Map());
+    const renderer = createMdxRenderer(null, new Map());
     const rules = async (body: string) => (await refusal(renderer.preview(`${FRONTMATTER}${body}\n`))).problems.map((p) => p.rule);
     expect(await rules(`<Callout kind="note" title={${payloadWriting(file).slice(1, -1)}}>\n\nx\n\n</Callout>`)).toEqual(["no-expression"]);
     expect(await rules(`<Callout kind="note" {...{a: ${payloadWriting(file).slice(1, -1)}}}>\n\nx\n\n</Callout>`)).toEqual(["no-expression"]);
@@ -133,7 +134,7 @@ describe("frontmatter mdx-bundler would run as code", () => {
 
   it("is refused by the renderer's check", async () => {
     const file = target();
-    const error = await refusal(new MdxRenderer(null, new Map()).preview(jsFrontmatter(file)));
+    const error = await refusal(createMdxRenderer(null, new Map()).preview(jsFrontmatter(file)));
     expect(error.problems.map((p) => [p.line, p.column, p.rule])).toEqual([[1, 1, "frontmatter"]]);
     expect(fs.existsSync(file)).toBe(false);
   });
@@ -177,7 +178,7 @@ describe("the compiled-code cache and the policy version", () => {
     }
     const load = vi.fn(async () => source);
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    await refusal(new MdxRenderer(database, new Map()).render(hash, load));
+    await refusal(createMdxRenderer(database, new Map()).render(hash, load));
     expect(load).toHaveBeenCalledTimes(1);
     expect(fs.existsSync(file)).toBe(false);
     const rows = await database.all<{ compiler: string }>("SELECT compiler FROM mdx_cache WHERE content_hash = ?", [hash]);
@@ -192,7 +193,7 @@ describe("the compiled-code cache and the policy version", () => {
     const { code } = await bundleMDX({ source });
     await cacheRow(database, hash, "mdx-bundler@10.1.1+gfm+slug:1", code);
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const error = await refusal(new MdxRenderer(database, new Map()).render(hash, async () => source));
+    const error = await refusal(createMdxRenderer(database, new Map()).render(hash, async () => source));
     expect(error.problems.map((p) => [p.line, p.rule])).toEqual([[6, "component-attribute"]]);
   });
 
@@ -200,19 +201,19 @@ describe("the compiled-code cache and the policy version", () => {
     const source = `${FRONTMATTER}## Scope\n\nPlain **text**.\n`;
     const database = await cacheDatabase();
     const hash = sha256(source);
-    const first = await new MdxRenderer(database, new Map()).render(hash, async () => source);
+    const first = await createMdxRenderer(database, new Map()).render(hash, async () => source);
     expect(first.html).toContain("<strong>text</strong>");
     const rows = await database.all<{ compiler: string }>("SELECT compiler FROM mdx_cache WHERE content_hash = ?", [hash]);
     expect(rows).toEqual([{ compiler: COMPILER_ID }]);
     const load = vi.fn(async () => source);
-    const again = await new MdxRenderer(database, new Map()).render(hash, load);
+    const again = await createMdxRenderer(database, new Map()).render(hash, load);
     expect(load).not.toHaveBeenCalled();
     expect(again.html).toBe(first.html);
   });
 });
 
 describe("what else the renderer refuses", () => {
-  const renderer = new MdxRenderer(null, new Map());
+  const renderer = createMdxRenderer(null, new Map());
   const rulesOf = async (body: string) => (await refusal(renderer.preview(`${FRONTMATTER}${body}\n`))).problems.map((p) => p.rule);
 
   it("refuses imports and exports", async () => {

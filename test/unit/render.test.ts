@@ -5,7 +5,8 @@ import { describe, expect, it, vi } from "vitest";
 
 import { Database } from "~/db/db.server";
 import { migrate } from "~/db/migrate.server";
-import { COMPILER_ID, MdxRenderer, sha256 } from "~/modules/content/render.server";
+import { createMdxRenderer } from "~/mdx-renderer.server";
+import { COMPILER_ID, sha256 } from "~/modules/content/render.server";
 
 import { tempDir } from "../helpers/data-folder";
 
@@ -48,7 +49,7 @@ See <DocRef id="SOP-BB-002" />.
 
 describe("MdxRenderer", () => {
   it("renders Quire's components, GFM tables and heading anchors to HTML", async () => {
-    const renderer = new MdxRenderer(null, new Map([["cra", "Clinical Research Associate"]]));
+    const renderer = createMdxRenderer(null, new Map([["cra", "Clinical Research Associate"]]));
     const { html, headings } = await renderer.render(sha256(SOURCE), async () => SOURCE);
     expect(html).toContain('<h2 id="purpose--scope">Purpose &amp; scope</h2>');
     expect(html).toContain('<aside class="callout callout-warning" role="note"><p class="callout-title">Warning</p>');
@@ -63,7 +64,7 @@ describe("MdxRenderer", () => {
   });
 
   it("compiles once per content hash: a warm render reads no source and compiles nothing", async () => {
-    const renderer = new MdxRenderer(null, new Map());
+    const renderer = createMdxRenderer(null, new Map());
     const load = vi.fn(async () => SOURCE);
     const hash = sha256(SOURCE);
     const [a, b] = await Promise.all([renderer.render(hash, load), renderer.render(hash, load)]);
@@ -78,7 +79,7 @@ describe("rendering links", () => {
   const source = "---\nid: SOP-AA-001\n---\n\n[safe](https://ich.org) and [unsafe](javascript:alert(1))\n";
 
   it("refuses a javascript: link before compiling (issue 9: the renderer validates every body)", async () => {
-    const renderer = new MdxRenderer(null, new Map());
+    const renderer = createMdxRenderer(null, new Map());
     await expect(renderer.preview(source)).rejects.toMatchObject({ name: "UnsafeContentError", problems: [{ line: 5, column: 29, rule: "unsafe-link" }] });
   });
 
@@ -96,7 +97,7 @@ describe("rendering links", () => {
           "2026-01-01T00:00:00.000Z",
         ]),
       );
-      const { html } = await new MdxRenderer(db, new Map()).render(sha256(source), async () => source);
+      const { html } = await createMdxRenderer(db, new Map()).render(sha256(source), async () => source);
       expect(html).toContain('href="https://ich.org"');
       expect(html).toContain(">unsafe</a>");
       expect(html).not.toContain("javascript:");

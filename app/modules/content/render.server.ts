@@ -2,13 +2,12 @@
 import type { Root } from "mdast";
 import { bundleMDX } from "mdx-bundler";
 // stack.md pitfall 1: the directory import "mdx-bundler/client" fails under an ESM server build.
-import { getMDXComponent } from "mdx-bundler/client/index.js";
-import { createElement } from "react";
+import { getMDXComponent, type MDXContentProps } from "mdx-bundler/client/index.js";
+import { createElement, type Context } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import rehypeSlug from "rehype-slug";
 import remarkGfm from "remark-gfm";
 
-import { JobFunctionNames, mdxComponents } from "~/components/mdx/mdx-components";
 import type { Database } from "~/db/db.server";
 
 import { decodeEntities } from "./html-entities";
@@ -51,6 +50,17 @@ export interface Heading {
 export { sha256 } from "./hash";
 
 /**
+ * What the renderer needs from the React side to turn compiled MDX into HTML: the single map of
+ * components a document may use, and the context those components read job function names from
+ * (so `role="cra"` shows the function's title). The composition root hands Quire's set in
+ * (app/mdx-renderer.server.ts): the content module imports no React components.
+ */
+export interface MdxComponentSet {
+  components: NonNullable<MDXContentProps["components"]>;
+  jobFunctionNames: Context<ReadonlyMap<string, string>>;
+}
+
+/**
  * Checks MDX against the content policy's safety rules, compiles it and renders it to static HTML.
  * Nothing is compiled or executed that the check refuses, wherever the source came from
  * (issue 9: a body that skipped validation must not run code in the server).
@@ -65,6 +75,7 @@ export class MdxRenderer {
   private compileQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
+    private readonly components: MdxComponentSet,
     private readonly db: Database | null,
     private readonly jobFunctionNames: ReadonlyMap<string, string>,
   ) {}
@@ -129,8 +140,9 @@ export class MdxRenderer {
 
   private toHtml(code: string): RenderedDocument {
     const Content = getMDXComponent(code);
+    const { components, jobFunctionNames } = this.components;
     const html = renderToStaticMarkup(
-      createElement(JobFunctionNames.Provider, { value: this.jobFunctionNames }, createElement(Content, { components: mdxComponents })),
+      createElement(jobFunctionNames.Provider, { value: this.jobFunctionNames }, createElement(Content, { components })),
     );
     return { html, headings: extractHeadings(html) };
   }

@@ -9,7 +9,7 @@ import { migrate } from "~/db/migrate.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { checkContent, type SourceFile } from "~/modules/content/content";
 import { readContentFolder } from "~/modules/content/folder.server";
-import { MdxRenderer } from "~/modules/content/render.server";
+import { MdxRenderer, type MdxComponentSet } from "~/modules/content/render.server";
 import { ContentRepository, MAIN_BRANCH, QUIRE_IDENTITY, versionTag } from "~/modules/content/repository.server";
 import { versionTagMessage } from "~/modules/documents/version-commit";
 import { recordSeededVersions } from "~/modules/documents/versions.server";
@@ -57,6 +57,12 @@ export interface InitOptions {
   seedDir: string;
   demo: boolean;
   now: Date;
+  /**
+   * The components documents render with in the Quire the demo's history is played on: Quire's set
+   * (quireMdxComponents in app/mdx-renderer.server.ts), handed in by the caller so that this module
+   * imports no React components.
+   */
+  components: MdxComponentSet;
 }
 
 export interface InitSummary {
@@ -81,7 +87,7 @@ export function dataFolderInUse(config: QuireConfig): boolean {
  * the end, so a failure leaves nothing behind.
  */
 export async function initDataFolder(options: InitOptions): Promise<InitSummary> {
-  const { config, seedDir, demo, now } = options;
+  const { config, seedDir, demo, now, components } = options;
   removeAbandonedStaging(config.dataDir);
   if (dataFolderInUse(config)) {
     throw new InitRefused(`${config.dataDir} already holds Quire data; nothing was changed. Use another QUIRE_DATA_DIR or remove it.`);
@@ -128,7 +134,7 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
       await recordInitialMain(db, repo, baselineAt);
       if (seed && demo) {
         const signed = await signDemoBaseline(db, seed.plan, now);
-        const q: Quire = { config: stagedConfig, db, repo, renderer: new MdxRenderer(db, new Map(jobFunctions.map((j) => [j.id, j.name]))) };
+        const q: Quire = { config: stagedConfig, db, repo, renderer: new MdxRenderer(components, db, new Map(jobFunctions.map((j) => [j.id, j.name]))) };
         const clock = new DemoClock(now);
         clock.advance(signed ?? baselineAt, "the go-live baseline");
         const approved: string[] = [];
