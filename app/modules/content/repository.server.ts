@@ -6,6 +6,8 @@ import path from "node:path";
 
 import { simpleGit, type SimpleGit } from "simple-git";
 
+import { boundedCache } from "~/cache";
+
 import { JOB_FUNCTIONS_FILE, isDocumentPath, isQuizPath, type SourceFile } from "./content-files";
 
 export interface GitIdentity {
@@ -93,8 +95,15 @@ function runSilent(dir: string, args: string[], env?: Record<string, string>): P
   });
 }
 
-/** Trees of recently read commits: a commit never changes, so its tree can be kept. */
-const TREE_CACHE_SIZE = 8;
+/** A commit named by its full SHA-1: what it holds never changes. */
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+// Git objects never change, so what a commit holds can be kept, keyed by repository folder (a SHA read
+// in one repository says nothing of another) and commit: the trees of recently read commits, and files
+// read at a commit (a document version's body, its knowledge check).
+const treeAtCommit = boundedCache<Promise<ContentTree>>("content trees at a commit", 8);
+const fileAtCommit = boundedCache<Promise<string>>("content files at a commit", 500);
+const fileOrNullAtCommit = boundedCache<Promise<string | null>>("content files or their absence at a commit", 500);
 
 /**
  * The one gateway to the content repository (simple-git). Quire's repository is bare: commits are
@@ -104,7 +113,8 @@ const TREE_CACHE_SIZE = 8;
  */
 export class ContentRepository {
   readonly git: SimpleGit;
-  private readonly trees = new Map<string, Promise<ContentTree>>();
+  /** The repository's git folder (the folder itself when bare), asked of git once. */
+  private gitDir: Promise<string> | null = null;
 
   constructor(readonly dir: string) {
     this.git = simpleGit({ baseDir: dir });
@@ -233,15 +243,37 @@ export class ContentRepository {
 
   /** The bytes of a file at a commit, as UTF-8 text; null when the file is not there. */
   async readFileOrNull(commit: string, filePath: string): Promise<string | null> {
-    try {
-      return await this.git.show([`${commit}:${filePath}`]);
-    } catch {
-      return null;
+    if (!FULL_SHA.test(commit)) return this.git.show([`${commit}:${filePath}`]).catch(() => null);
+    // A file missing at a commit stays missing (most versions have no knowledge check): kept too.
+    const key = `${this.dir}\0${commit}:${filePath}`;
+    let source = fileOrNullAtCommit.get(key);
+    if (source === undefined) {
+      source = this.git.show([`${commit}:${filePath}`]).catch(async () => {
+        fileOrNullAtCommit.delete(key);
+        // git words a missing path and an unknown commit alike: keep the absence only in a commit that exists.
+        if (await this.hasCommit(commit)) fileOrNullAtCommit.set(key, Promise.resolve(null));
+        return null;
+      });
+      fileOrNullAtCommit.set(key, source);
     }
+    return source;
   }
 
+  /**
+   * The bytes of a file at a commit, as UTF-8 text. At a commit named by its full SHA-1 the answer
+   * never changes (git objects are immutable), so it is kept: one approval reads the same version's
+   * body and knowledge check several times, and each `git show` is a process start.
+   */
   async readFile(commit: string, filePath: string): Promise<string> {
-    return this.git.show([`${commit}:${filePath}`]);
+    if (!FULL_SHA.test(commit)) return this.git.show([`${commit}:${filePath}`]);
+    const key = `${this.dir}\0${commit}:${filePath}`;
+    let source = fileAtCommit.get(key);
+    if (source === undefined) {
+      source = this.git.show([`${commit}:${filePath}`]);
+      source.catch(() => fileAtCommit.delete(key));
+      fileAtCommit.set(key, source);
+    }
+    return source;
   }
 
   /**
@@ -275,13 +307,15 @@ export class ContentRepository {
 
   /** Every controlled document, every quiz and job-functions.yaml at a commit (or branch), read once per commit. */
   async readTree(commitOrBranch: string): Promise<ContentTree> {
-    const commit = (await this.git.raw(["rev-parse", "--verify", `${commitOrBranch}^{commit}`])).trim();
-    let tree = this.trees.get(commit);
+    // A full SHA-1 whose tree was read already is a commit that exists: no need to ask git again.
+    const known = FULL_SHA.test(commitOrBranch) && treeAtCommit.has(`${this.dir}\0${commitOrBranch}`);
+    const commit = known ? commitOrBranch : (await this.git.raw(["rev-parse", "--verify", `${commitOrBranch}^{commit}`])).trim();
+    const key = `${this.dir}\0${commit}`;
+    let tree = treeAtCommit.get(key);
     if (!tree) {
       tree = this.readTreeNow(commit);
-      tree.catch(() => this.trees.delete(commit));
-      this.trees.set(commit, tree);
-      if (this.trees.size > TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value!);
+      tree.catch(() => treeAtCommit.delete(key));
+      treeAtCommit.set(key, tree);
     }
     const { documents, quizzes, jobFunctions } = await tree;
     // Callers may change what they get; the cached tree stays as git has it.
@@ -294,18 +328,15 @@ export class ContentRepository {
 
   private async readTreeNow(commit: string): Promise<ContentTree> {
     const names = (await this.git.raw(["ls-tree", "-r", "--name-only", commit])).split("\n").filter(Boolean);
-    const documents: SourceFile[] = [];
-    for (const name of names.filter(isDocumentPath)) {
-      documents.push({ path: name, source: await this.readFile(commit, name) });
-    }
-    const quizzes: SourceFile[] = [];
-    for (const name of names.filter(isQuizPath)) {
-      quizzes.push({ path: name, source: await this.readFile(commit, name) });
-    }
-    const jobFunctions = names.includes(JOB_FUNCTIONS_FILE)
-      ? { path: JOB_FUNCTIONS_FILE, source: await this.readFile(commit, JOB_FUNCTIONS_FILE) }
-      : null;
-    return { documents, quizzes, jobFunctions };
+    // One `git cat-file --batch` for the whole tree rather than a process per file.
+    const wanted = [...names.filter(isDocumentPath), ...names.filter(isQuizPath), ...names.filter((n) => n === JOB_FUNCTIONS_FILE)];
+    const sources = await this.readFiles(wanted.map((name) => ({ commit, path: name })));
+    const files = wanted.map((name, i) => ({ path: name, source: sources[i]! }));
+    return {
+      documents: files.filter((f) => isDocumentPath(f.path)),
+      quizzes: files.filter((f) => isQuizPath(f.path)),
+      jobFunctions: files.find((f) => f.path === JOB_FUNCTIONS_FILE) ?? null,
+    };
   }
 
   /** The commits of a branch's first-parent line (its own history, not merged drafts), newest first. */
@@ -376,8 +407,28 @@ export class ContentRepository {
 
   /** The commit a branch points at, or null when there is no such branch. */
   async branchHead(branch: string): Promise<string | null> {
+    const loose = await this.looseBranchRef(branch);
+    if (loose) return loose;
     try {
       return (await this.git.raw(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The SHA a branch's loose ref file holds, or null for git to answer. Pages and change control ask
+   * for branch heads many times per request and step, and each `git rev-parse` is a process start.
+   * git writes a loose ref whole (a lock file renamed into place) and only ever to a commit under
+   * refs/heads, so the file says what `rev-parse` would; a packed, missing or unusual ref (or a
+   * repository whose refs are not files) falls back to git.
+   */
+  private async looseBranchRef(branch: string): Promise<string | null> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(branch) || branch.includes("..")) return null;
+    this.gitDir ??= this.git.raw(["rev-parse", "--absolute-git-dir"]).then((out) => out.trim());
+    try {
+      const text = await fs.promises.readFile(path.join(await this.gitDir, "refs", "heads", branch), "utf8");
+      return /^[0-9a-f]{40}\n?$/.test(text) ? text.trim() : null;
     } catch {
       return null;
     }
