@@ -141,13 +141,7 @@ export const FOREIGN_ACCESS: readonly ForeignAccess[] = [
     reason: "computed KPIs aggregate a period's rows (counts, on-time share, cycle times) in one GROUP BY each; to move into the owners as aggregate functions",
   },
   // Not moved yet.
-  { file: "actions/actions.server.ts", tables: ["audit_events", "change_requests"], reason: TO_MOVE },
   { file: "copies/verify-copy.server.ts", tables: ["audit_events"], reason: TO_MOVE },
-  {
-    file: "kpi/review-pack.server.ts",
-    tables: ["change_requests"],
-    reason: "the review pack's list of open change requests, not yet a change-control function",
-  },
   { file: "training/sessions.server.ts", tables: ["users", "user_job_functions", "document_versions"], reason: `${TO_MOVE}; its lists join names` },
   { file: "training/approval-training.server.ts", tables: ["users"], reason: TO_MOVE },
   { file: "setup/demo-history.server.ts", tables: ["document_versions", "users"], reason: DEMO },

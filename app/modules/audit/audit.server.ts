@@ -297,6 +297,11 @@ function documentEvents(doc: string, c: (column: string) => string): { sql: stri
   };
 }
 
+/** Every event about one object (an action, say), oldest first, as stored. */
+export async function eventsAbout(db: Queryable, objectType: string, objectId: string): Promise<AuditRow[]> {
+  return db.all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE object_type = ? AND object_id = ? ORDER BY seq`, [objectType, objectId]);
+}
+
 /** An audit row as a page lists it: without the user id and the chain's hashes. */
 export type ListedAuditRow = Omit<AuditRow, "user_id" | "prev_hash" | "hash">;
 
