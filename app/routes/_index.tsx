@@ -9,8 +9,8 @@ import { StatusBadge } from "~/components/status-badge";
 import { quire } from "~/context.server";
 import { DOCUMENT_TYPES, TYPE_LABELS } from "~/modules/content/document-types";
 import { libraryListing } from "~/modules/documents/library-listing.server";
-import { loadJobFunctions } from "~/modules/documents/library.server";
 import { passageParts } from "~/modules/documents/search-passage";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { trainingSummary } from "~/modules/training/my-training.server";
 import { requireUser } from "~/web/auth.server";
 

@@ -10,7 +10,7 @@ import { OneTimePassword } from "~/components/one-time-password";
 import { utcMinuteLabel } from "~/components/time";
 import { UserFields } from "~/components/user-fields";
 import { quire } from "~/context.server";
-import { loadJobFunctions } from "~/modules/documents/library.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { actorOf } from "~/modules/users/auth.server";
 import { AccountForm, formValues, type AccountIntent } from "~/modules/users/user-forms";
 import { ACTION_LABELS, accountStatuses, lockInForce, lockLapsesAt } from "~/modules/users/users";

@@ -5,7 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { now } from "~/clock.server";
 import { AccountStatusBadges } from "~/components/account-status";
 import { quire } from "~/context.server";
-import { loadJobFunctions } from "~/modules/documents/library.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { ROLES } from "~/modules/users/permissions";
 import { accountStatuses } from "~/modules/users/users";
 import { listUsers } from "~/modules/users/users.server";

@@ -6,7 +6,7 @@ import { Field, FormMessage, fieldErrors, useFocusFirstError } from "~/component
 import { OneTimePassword } from "~/components/one-time-password";
 import { UserFields } from "~/components/user-fields";
 import { quire } from "~/context.server";
-import { loadJobFunctions } from "~/modules/documents/library.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { actorOf } from "~/modules/users/auth.server";
 import { NewUserForm, formValues } from "~/modules/users/user-forms";
 import { UserInputError, createUser } from "~/modules/users/users.server";

@@ -4,10 +4,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
-import { loadJobFunctions } from "~/modules/documents/library.server";
 import { isComputable } from "~/modules/kpi/computed.server";
 import { kpiCatalogue } from "~/modules/kpi/definitions.server";
 import { SOURCE_LABELS, formatTarget, formatTolerance } from "~/modules/kpi/kpi";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "KPI catalogue · Quire" }];

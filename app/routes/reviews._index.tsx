@@ -6,7 +6,6 @@ import { z } from "zod";
 import { today } from "~/clock.server";
 import { quire } from "~/context.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
-import { loadJobFunctions } from "~/modules/documents/library.server";
 import {
   REVIEW_DUE_WINDOW_DAYS,
   REVIEW_FILTERS,
@@ -17,6 +16,7 @@ import {
   type ReviewStatus,
 } from "~/modules/documents/periodic-review";
 import { reviewsDue } from "~/modules/documents/periodic-review.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Periodic reviews · Quire" }];

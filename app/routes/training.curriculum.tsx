@@ -9,7 +9,6 @@ import { Field, FormMessage, fieldErrors } from "~/components/form";
 import { utcMinute } from "~/components/time";
 import { TrainingNav } from "~/components/training";
 import { quire } from "~/context.server";
-import { loadJobFunctions } from "~/modules/documents/library.server";
 import { SignaturePasswordRefused, verifySigner } from "~/modules/signatures/signatures.server";
 import {
   CURRICULUM_REASON_MIN,
@@ -20,6 +19,7 @@ import {
   proposeCurriculumChange,
 } from "~/modules/training/courses.server";
 import { curriculumVersions } from "~/modules/training/curriculum.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { TrainingRecordRefused } from "~/modules/training/sessions.server";
 import { actorOf } from "~/modules/users/auth.server";
 import { formValues } from "~/modules/users/user-forms";

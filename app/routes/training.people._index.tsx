@@ -6,7 +6,7 @@ import { z } from "zod";
 import { today } from "~/clock.server";
 import { TrainingNav } from "~/components/training";
 import { quire } from "~/context.server";
-import { loadJobFunctions } from "~/modules/documents/library.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { PEOPLE_PAGE_SIZE, trainingPeople } from "~/modules/training/reports.server";
 import { lineManagerUsernames } from "~/modules/users/users.server";
 import { requireUser } from "~/web/auth.server";

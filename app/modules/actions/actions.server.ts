@@ -5,7 +5,8 @@
 // its evidence, is final (the table's trigger refuses any later change).
 import type { Database, Queryable, Tx } from "~/db/db.server";
 import type { AuditRow } from "~/modules/audit/audit";
-import { recordAudit } from "~/modules/audit/audit.server";
+import { eventsAbout, recordAudit } from "~/modules/audit/audit.server";
+import { changeRequestTitle } from "~/modules/change-control/open-requests.server";
 import type { Actor } from "~/modules/users/actor";
 import { permissionsOf } from "~/modules/users/permissions";
 import { getUser, listUsers } from "~/modules/users/users.server";
@@ -176,10 +177,7 @@ export async function actionsForKpi(db: Queryable, kpiId: string, today: string)
 
 /** The item's audit history, oldest first: creation, each edit with its reason, links and the close. */
 export async function actionHistory(db: Queryable, id: string): Promise<AuditRow[]> {
-  return db.all<AuditRow>(
-    "SELECT seq, at, user_id, username, action, object_type, object_id, old_values, new_values, reason, client_address, prev_hash, hash FROM audit_events WHERE object_type = 'action' AND object_id = ? ORDER BY seq",
-    [id],
-  );
+  return eventsAbout(db, "action", id);
 }
 
 /** People an item may be given to: active accounts, by name. */
@@ -378,12 +376,12 @@ export async function linkChangeRequest(db: Database, actor: ActionActor, id: st
   const item = await getAction(db, id, today);
   if (!item) throw new ActionRefused(`There is no action or CAPA ${id}.`);
   await db.transaction(async (tx) => {
-    const cr = await tx.get<{ id: string; title: string }>("SELECT id, title FROM change_requests WHERE id = ?", [crId]);
-    if (!cr) throw new ActionRefused(`There is no change request ${crId}.`, "crId");
+    const title = await changeRequestTitle(tx, crId);
+    if (title === null) throw new ActionRefused(`There is no change request ${crId}.`, "crId");
     if (await tx.get("SELECT 1 FROM action_change_requests WHERE action_id = ? AND cr_id = ?", [id, crId]))
       throw new ActionRefused(`${crId} is already linked to ${id}.`, "crId");
     await tx.run("INSERT INTO action_change_requests (action_id, cr_id, linked_by, linked_at) VALUES (?, ?, ?, ?)", [id, crId, actor.userId, at.toISOString()]);
-    await recordAudit(tx, { ...actor, action: "action.link-change", objectType: "action", objectId: id, newValues: { crId, title: cr.title } }, at);
+    await recordAudit(tx, { ...actor, action: "action.link-change", objectType: "action", objectId: id, newValues: { crId, title } }, at);
   });
 }
 

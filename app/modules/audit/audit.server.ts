@@ -1,4 +1,5 @@
 import type { Database, Queryable, SqlParam, Tx } from "~/db/db.server";
+import { auditHead, setAuditHead } from "~/modules/settings/settings.server";
 
 import {
   AUDIT_FIELDS,
@@ -15,8 +16,6 @@ import {
 } from "./audit";
 import { AUDIT_PAGE_SIZE, dayAfter, givenFilter, isActionPrefix, type AuditFilter } from "./audit-filter";
 
-const HEAD_KEY = "audit_head";
-
 /**
  * The one audit writer. Call it inside the transaction that makes the change, so the change and its
  * audit row commit together or not at all. Transactions are serialised, so reading the last row
@@ -24,8 +23,8 @@ const HEAD_KEY = "audit_head";
  */
 export async function recordAudit(tx: Tx, event: AuditEventInput, at: Date): Promise<number> {
   const last = await newestAuditRow(tx);
-  const head = await tx.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [HEAD_KEY]);
-  const headSeq = head ? (JSON.parse(head.value) as { seq: number }).seq : 0;
+  const head = await auditHead(tx);
+  const headSeq = head ? head.seq : 0;
   const content: Omit<AuditRow, "hash"> = {
     // Numbered after the recorded head too: if the newest rows were deleted, the next row leaves
     // the gap visible instead of quietly reusing their numbers.
@@ -45,10 +44,7 @@ export async function recordAudit(tx: Tx, event: AuditEventInput, at: Date): Pro
   const hash = rowHash(content);
   await tx.run(`INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${AUDIT_FIELDS.map(() => "?").join(", ")})`, auditRowValues({ ...content, hash }));
   // The head lets `audit verify` notice the removal of the newest rows, which a chain alone cannot.
-  await tx.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
-    HEAD_KEY,
-    JSON.stringify({ seq: content.seq, hash }),
-  ]);
+  await setAuditHead(tx, { seq: content.seq, hash });
   return content.seq;
 }
 
@@ -61,11 +57,6 @@ export async function newestAuditRow(db: Queryable): Promise<ChainPoint | null> 
 
 /** Rows read per statement while verifying: about a MB at a time, whatever the trail's length (5,000 doubled the CLI's peak RSS at a million rows for no gain in time). */
 export const VERIFY_BATCH_ROWS = 1000;
-
-async function recordedHead(db: Queryable): Promise<ChainPoint | null> {
-  const head = await db.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [HEAD_KEY]);
-  return head ? (JSON.parse(head.value) as ChainPoint) : null;
-}
 
 function batchAfter(db: Queryable, seq: number, limit: number): Promise<AuditRow[]> {
   return db.all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`, [seq, limit]);
@@ -82,7 +73,7 @@ function yieldToEventLoop(): Promise<void> {
  * the number of rows in the table, as a reviewer counting them would find.
  */
 async function walkChain(db: Queryable, start: ChainPoint | null, batchRows: number): Promise<ChainVerdict> {
-  const verifier = new ChainVerifier(await recordedHead(db), start);
+  const verifier = new ChainVerifier(await auditHead(db), start);
   let after = start?.seq ?? 0;
   let next = batchAfter(db, after, batchRows);
   for (;;) {
@@ -92,7 +83,7 @@ async function walkChain(db: Queryable, start: ChainPoint | null, batchRows: num
     next = batchAfter(db, after, batchRows);
     // The head is re-read after the batch was: an event recorded meanwhile moved it in the same
     // transaction as its row, so only a row beyond the re-read head was appended by hand.
-    if (verifier.beyondHead(after)) verifier.updateHead(await recordedHead(db));
+    if (verifier.beyondHead(after)) verifier.updateHead(await auditHead(db));
     for (const row of batch) if (verifier.push(row)) break;
     if (verifier.failure) {
       await next.catch(() => undefined);
@@ -304,6 +295,34 @@ function documentEvents(doc: string, c: (column: string) => string): { sql: stri
     sql,
     params: [doc, `${doc} v`, `${doc} w`, doc, doc, doc, `refs/tags/${doc}/`, `refs/tags/${doc}0`, docIdJson, docIdJson, ` ${doc} v`],
   };
+}
+
+/** Every event about one object (an action, say), oldest first, as stored. */
+export async function eventsAbout(db: Queryable, objectType: string, objectId: string): Promise<AuditRow[]> {
+  return db.all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE object_type = ? AND object_id = ? ORDER BY seq`, [objectType, objectId]);
+}
+
+/** An audit row as a page lists it: without the user id and the chain's hashes. */
+export type ListedAuditRow = Omit<AuditRow, "user_id" | "prev_hash" | "hash">;
+
+/**
+ * The newest events about one object (say a user account) or done by one user (null: none), newest
+ * first; for the administrator's account page.
+ */
+export async function eventsAboutOrBy(
+  db: Queryable,
+  about: { objectType: string; objectId: string },
+  byUserId: string | null,
+  limit: number,
+): Promise<ListedAuditRow[]> {
+  return db.all<ListedAuditRow>(
+    `SELECT seq, at, username, action, object_type, object_id, old_values, new_values, reason, client_address
+     FROM audit_events
+     WHERE (object_type = ? AND object_id = ?) OR user_id = ?
+     ORDER BY seq DESC
+     LIMIT ?`,
+    [about.objectType, about.objectId, byUserId, limit],
+  );
 }
 
 export interface AuditPage {

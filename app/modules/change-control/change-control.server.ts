@@ -9,16 +9,18 @@ import { sha256 } from "~/modules/content/hash";
 import type { Problem } from "~/modules/content/problems";
 import { MAIN_BRANCH, StaleHeadError, versionTag, type GitIdentity } from "~/modules/content/repository.server";
 import { compareVersions, parseVersion, type DocumentVersion } from "~/modules/documents/documents";
+import { isRetirementRecorded } from "~/modules/documents/retirement-dates.server";
 import { TRAILER, versionCommitMessage, versionTagMessage, type SignatureTrailerFields } from "~/modules/documents/version-commit";
-import { insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
+import { documentOf, insertVersionRecord, versionsOf } from "~/modules/documents/versions.server";
 import { isOwnMainCommit, recordContentWrite } from "~/modules/integrity/content-writes.server";
 import { validSignatures } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { trainAudienceOnApproval } from "~/modules/training/approval-training.server";
 import { ImpactRefused, decideTrainingImpact, proposeTrainingImpact, type FunctionDecision } from "~/modules/training/impact";
+import { firstJobFunctionId, jobFunctionName, jobFunctionNames } from "~/modules/training/job-functions.server";
 import { parseQuiz, quizPathFor } from "~/modules/training/quiz";
 import { permissionsOf } from "~/modules/users/permissions";
-import { getUser, type Actor } from "~/modules/users/users.server";
+import { accountStanding, anyHoldsJobFunction, getUser, type Actor } from "~/modules/users/users.server";
 import type { Quire } from "~/quire";
 
 import {
@@ -203,9 +205,8 @@ async function assertReviewers(tx: Queryable, authorId: string, reviewerIds: rea
   if (new Set(reviewerIds).size !== reviewerIds.length) throw new ChangeRequestError("Name each reviewer once.", [], "reviewerIds");
   for (const reviewerId of reviewerIds) {
     if (reviewerId === authorId) throw new ChangeRequestError("You cannot review your own change: name someone else.", [], "reviewerIds");
-    const reviewer = await tx.get<{ active: number }>("SELECT active FROM users WHERE id = ?", [reviewerId]);
-    const roles = (await tx.all<{ role: string }>("SELECT role FROM user_roles WHERE user_id = ?", [reviewerId])).map((r) => r.role);
-    if (!reviewer || reviewer.active !== 1 || !permissionsOf(roles).has("document.review")) {
+    const reviewer = await accountStanding(tx, reviewerId);
+    if (!reviewer || !reviewer.active || !permissionsOf(reviewer.roles).has("document.review")) {
       throw new ChangeRequestError("Each reviewer must be an active user allowed to review documents.", [], "reviewerIds");
     }
   }
@@ -215,10 +216,8 @@ async function assertReviewers(tx: Queryable, authorId: string, reviewerIds: rea
 async function assertReviewersInclude(db: Queryable, reviewerIds: readonly string[], rules: DocumentControlRules): Promise<void> {
   const wanted = rules.reviewersInclude;
   if (!wanted) return;
-  const placeholders = reviewerIds.map(() => "?").join(", ") || "NULL";
-  const holder = await db.get(`SELECT 1 FROM user_job_functions WHERE job_function_id = ? AND user_id IN (${placeholders})`, [wanted, ...reviewerIds]);
-  if (!holder) {
-    const name = (await db.get<{ name: string }>("SELECT name FROM job_functions WHERE id = ?", [wanted]))?.name ?? wanted;
+  if (!(await anyHoldsJobFunction(db, reviewerIds, wanted))) {
+    const name = (await jobFunctionName(db, wanted)) ?? wanted;
     throw new ChangeRequestError(`The reviewers must include a ${name} (SOP-DC-001, "Review the draft"): name one.`, [], "reviewerIds");
   }
 }
@@ -230,11 +229,6 @@ export async function approvalRouteOf(q: Quire, cr: ChangeRequest, source?: stri
   const fm = parseFrontmatter(cr.docPath, text);
   // A draft whose header does not parse cannot be approved anyway; the route shown is the type's default.
   return { rules, steps: fm.ok ? approvalSteps(rules, fm.data.type, fm.data.owner) : [] };
-}
-
-/** Job function names by id, for naming a route's steps in messages and on pages. */
-export async function jobFunctionNames(db: Queryable): Promise<Map<string, string>> {
-  return new Map((await db.all<{ id: string; name: string }>("SELECT id, name FROM job_functions")).map((j) => [j.id, j.name]));
 }
 
 async function jobFunctionsOf(db: Queryable, userId: string): Promise<string[]> {
@@ -298,10 +292,10 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
   const main = await q.repo.branchHead(MAIN_BRANCH);
   if (!main) throw new ChangeRequestError("The content repository has no main branch.");
   return q.db.transaction(async (tx) => {
-    const doc = await tx.get<{ id: string; path: string }>("SELECT id, path FROM documents WHERE id = ?", [input.docId]);
+    const doc = await documentOf(tx, input.docId);
     if (input.target === "existing" && !doc) throw new ChangeRequestError(`There is no controlled document ${input.docId}.`, [], "docId");
     if (input.target === "new" && doc) throw new ChangeRequestError(`Document id ${input.docId} is already used; choose another id.`, [], "docId");
-    if (await tx.get("SELECT 1 FROM retirements WHERE doc_id = ?", [input.docId])) {
+    if (await isRetirementRecorded(tx, input.docId)) {
       throw new ChangeRequestError(`${input.docId} is retired and can no longer change.`, [], "docId");
     }
     const open = await tx.get<{ id: string }>("SELECT id FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review')", [input.docId]);
@@ -362,7 +356,7 @@ export async function openChangeRequest(q: Quire, author: Participant, input: Ne
     await q.repo.createBranch(branch, main);
     let head = main;
     if (!doc) {
-      const owner = (await tx.get<{ id: string }>("SELECT id FROM job_functions ORDER BY id LIMIT 1"))?.id ?? "quality-manager";
+      const owner = (await firstJobFunctionId(tx)) ?? "quality-manager";
       head = await q.repo.commit({
         branch,
         base: main,

@@ -6,6 +6,7 @@ import { cachedRedline, type Redline } from "~/modules/documents/redline";
 import { signatureStanding, validSignatures, withoutRepeats, type SignatureView } from "~/modules/signatures/signatures";
 import { signaturesOfChange } from "~/modules/signatures/signatures.server";
 import { proposeTrainingImpact, type TrainingImpact } from "~/modules/training/impact";
+import { jobFunctionNames } from "~/modules/training/job-functions.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { getUser, userNames } from "~/modules/users/users.server";
 import type { Quire } from "~/quire";
@@ -16,7 +17,6 @@ import {
   approvalRouteOf,
   commentsOf,
   getChangeRequest,
-  jobFunctionNames,
   listChangeRequests,
   openCommentCount,
   readDraft,

@@ -11,7 +11,6 @@ import { MAIN_BRANCH } from "~/modules/content/repository.server";
 import type { DocumentVersion } from "~/modules/documents/documents";
 import {
   DocumentControlError,
-  openChangeRequestsOf,
   recordRetirement,
   retirementInputProblem,
   retirementOf,
@@ -22,9 +21,10 @@ import {
   type RetirementInput,
   type RetirementSubject,
 } from "~/modules/documents/retirement.server";
-import { versionsOf } from "~/modules/documents/versions.server";
+import { documentOf, versionsOf } from "~/modules/documents/versions.server";
 import type { SignatureRecord } from "~/modules/signatures/signatures";
 import { recordSignature, signaturesOfChange } from "~/modules/signatures/signatures.server";
+import { jobFunctionNames } from "~/modules/training/job-functions.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { getUser, userNames } from "~/modules/users/users.server";
 import type { Quire } from "~/quire";
@@ -35,11 +35,11 @@ import {
   auditChange,
   commentsOf,
   getChangeRequest,
-  jobFunctionNames,
   nextChangeRequestId,
   type ChangeRequest,
   type Participant,
 } from "./change-control.server";
+import { openChangeRequestsOf } from "./open-requests.server";
 import { approvalSteps } from "./routing";
 import { documentControlRules } from "./routing.server";
 import { nextWithdrawalSignature, type WithdrawalSigner } from "./withdrawal";
@@ -55,7 +55,7 @@ export async function openWithdrawal(q: Quire, requester: Participant, docId: st
   const main = await q.repo.branchHead(MAIN_BRANCH);
   if (!main) throw new DocumentControlError("The content repository has no main branch.");
   return q.db.transaction(async (tx) => {
-    const doc = await tx.get<{ path: string; type: DocumentType }>("SELECT path, type FROM documents WHERE id = ?", [docId]);
+    const doc = await documentOf(tx, docId);
     if (!doc) throw new DocumentControlError(`There is no controlled document ${docId}.`);
     const versions = await versionsOf(tx, docId);
     const refusal = retirementRefusal(docId, versions, await retirementOf(tx, docId), await openChangeRequestsOf(tx, docId), input.effectiveFrom);
@@ -133,7 +133,7 @@ export interface WithdrawalRequestView {
 async function routeOf(q: Quire, cr: ChangeRequest, known?: { type: DocumentType; versions: readonly DocumentVersion[] }) {
   const versions = known?.versions ?? (await versionsOf(q.db, cr.docId));
   const retired = versions.find((v) => v.version === cr.targetVersion) ?? null;
-  const type = known?.type ?? (await q.db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [cr.docId]))?.type ?? "sop";
+  const type = known?.type ?? (await documentOf(q.db, cr.docId))?.type ?? "sop";
   const rules = await documentControlRules(q);
   const steps = retired ? approvalSteps(rules, type, retired.frontmatter.owner) : [];
   return { retired, steps };

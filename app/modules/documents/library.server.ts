@@ -1,5 +1,4 @@
-import type { Queryable } from "~/db/db.server";
-import type { DocumentType, JobFunction } from "~/modules/content/frontmatter";
+import type { DocumentType } from "~/modules/content/frontmatter";
 import type { Heading } from "~/modules/content/render.server";
 import type { Quire } from "~/quire";
 
@@ -8,9 +7,9 @@ import { noChangeReviewDates } from "./periodic-review.server";
 import { allRetirementDates, retirementDates, retirementOf, type Retirement } from "./retirement.server";
 import { allVersions, versionsOf } from "./versions.server";
 
-export async function loadJobFunctions(db: Queryable): Promise<JobFunction[]> {
-  return db.all<JobFunction>("SELECT id, name, description FROM job_functions ORDER BY name");
-}
+// Job functions belong to training (their table is the training matrix's rows). Re-exported here only
+// for app/routes/documents.$docId.tsx and app/context.server.ts, which import it from this file.
+export { loadJobFunctions } from "~/modules/training/job-functions.server";
 
 /** The document library on a day: every controlled document with the version in force. */
 export async function listLibrary(q: Pick<Quire, "db">, on: string): Promise<LibraryEntry[]> {

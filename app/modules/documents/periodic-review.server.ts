@@ -2,7 +2,7 @@ import { isoDate } from "~/clock.server";
 import type { Queryable } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { DocumentType } from "~/modules/content/frontmatter";
-import { recordSignature } from "~/modules/signatures/signatures.server";
+import { recordSignature, signaturesById } from "~/modules/signatures/signatures.server";
 import type { Quire } from "~/quire";
 
 import { lastReviewOn, libraryEntry, nextReviewDate, versionStates, type DocumentVersion, type VersionState } from "./documents";
@@ -33,33 +33,36 @@ interface ReviewRow {
   outcome: "no-change" | "change-request";
   comment: string | null;
   cr_id: string | null;
-  signed_at: string | null;
-  printed_name: string | null;
-  username: string | null;
-  content_hash: string | null;
+  signature_id: number | null;
 }
 
 /** A document's periodic reviews, newest first, with the signature of each. */
 export async function periodicReviewsOf(db: Queryable, docId: string): Promise<PeriodicReviewRecord[]> {
   const rows = await db.all<ReviewRow>(
-    `SELECT p.id, p.doc_id, p.version, p.reviewed_on, p.outcome, p.comment, p.cr_id, s.signed_at, s.printed_name, s.username, s.content_hash
-     FROM periodic_reviews p LEFT JOIN signatures s ON s.id = p.signature_id
-     WHERE p.doc_id = ? ORDER BY p.reviewed_on DESC, p.id DESC`,
+    "SELECT id, doc_id, version, reviewed_on, outcome, comment, cr_id, signature_id FROM periodic_reviews WHERE doc_id = ? ORDER BY reviewed_on DESC, id DESC",
     [docId],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    docId: r.doc_id,
-    version: r.version,
-    reviewedOn: r.reviewed_on,
-    outcome: r.outcome,
-    comment: r.comment,
-    crId: r.cr_id,
-    signedAt: r.signed_at,
-    printedName: r.printed_name,
-    username: r.username,
-    contentHash: r.content_hash,
-  }));
+  // The signatures in one more statement, from the signature service (not one per review).
+  const signatures = await signaturesById(
+    db,
+    rows.flatMap((r) => (r.signature_id === null ? [] : [r.signature_id])),
+  );
+  return rows.map((r) => {
+    const s = r.signature_id === null ? undefined : signatures.get(r.signature_id);
+    return {
+      id: r.id,
+      docId: r.doc_id,
+      version: r.version,
+      reviewedOn: r.reviewed_on,
+      outcome: r.outcome,
+      comment: r.comment,
+      crId: r.cr_id,
+      signedAt: s?.signedAt ?? null,
+      printedName: s?.printedName ?? null,
+      username: s?.username ?? null,
+      contentHash: s?.contentHash ?? null,
+    };
+  });
 }
 
 /** The days of every signed "no change needed" review, by document id. */

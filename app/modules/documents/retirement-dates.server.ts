@@ -10,3 +10,8 @@ export async function allRetirementDates(db: Queryable): Promise<Map<string, Ret
   const rows = await db.all<{ doc_id: string; effective_from: string; retired_at: string }>("SELECT doc_id, effective_from, retired_at FROM retirements");
   return new Map(rows.map((r) => [r.doc_id, { effectiveFrom: r.effective_from, recordedOn: r.retired_at.slice(0, 10) }]));
 }
+
+/** Whether a retirement is recorded for the document (whatever its date): a retired document never changes again. */
+export async function isRetirementRecorded(db: Queryable, docId: string): Promise<boolean> {
+  return (await db.get("SELECT 1 FROM retirements WHERE doc_id = ?", [docId])) !== undefined;
+}

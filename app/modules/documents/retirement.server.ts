@@ -1,8 +1,9 @@
 import { isoDate } from "~/clock.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
+import { openChangeRequestsOf } from "~/modules/change-control/open-requests.server";
 import type { DocumentType } from "~/modules/content/frontmatter";
-import { recordSignature, type NewSignature } from "~/modules/signatures/signatures.server";
+import { getSignature, recordSignature, type NewSignature } from "~/modules/signatures/signatures.server";
 import type { Quire } from "~/quire";
 
 import { effectiveOn, versionStates, type DocumentVersion, type RetirementDates, type VersionState } from "./documents";
@@ -44,47 +45,31 @@ interface RetirementRow {
   reason: string;
   retired_at: string;
   signature_id: number;
-  version: string | null;
-  printed_name: string;
-  username: string;
-  content_hash: string;
 }
 
-const RETIREMENT_SELECT = `SELECT r.doc_id, r.effective_from, r.reason, r.retired_at, r.signature_id, s.version, s.printed_name, s.username, s.content_hash
-  FROM retirements r JOIN signatures s ON s.id = r.signature_id`;
-
-function toRetirement(r: RetirementRow): Retirement {
-  return {
-    docId: r.doc_id,
-    effectiveFrom: r.effective_from,
-    reason: r.reason,
-    retiredAt: r.retired_at,
-    signatureId: r.signature_id,
-    version: r.version,
-    printedName: r.printed_name,
-    username: r.username,
-    contentHash: r.content_hash,
-  };
-}
-
+/**
+ * A document's retirement with its "Retired" signature, read from the signature service: a second
+ * statement only for a retired document, and the document page keeps the result (`documentFacts`).
+ */
 export async function retirementOf(db: Queryable, docId: string): Promise<Retirement | null> {
-  const row = await db.get<RetirementRow>(`${RETIREMENT_SELECT} WHERE r.doc_id = ?`, [docId]);
-  return row ? toRetirement(row) : null;
+  const row = await db.get<RetirementRow>("SELECT doc_id, effective_from, reason, retired_at, signature_id FROM retirements WHERE doc_id = ?", [docId]);
+  const signature = row ? await getSignature(db, row.signature_id) : null;
+  if (!row || !signature) return null;
+  return {
+    docId: row.doc_id,
+    effectiveFrom: row.effective_from,
+    reason: row.reason,
+    retiredAt: row.retired_at,
+    signatureId: row.signature_id,
+    version: signature.version,
+    printedName: signature.printedName,
+    username: signature.username,
+    contentHash: signature.contentHash,
+  };
 }
 
 export function retirementDates(r: Retirement | null): RetirementDates | null {
   return r ? { effectiveFrom: r.effectiveFrom, recordedOn: r.retiredAt.slice(0, 10) } : null;
-}
-
-/** Change requests still open (draft or in review) on a document: they block its retirement. */
-export async function openChangeRequestsOf(
-  db: Queryable,
-  docId: string,
-): Promise<{ id: string; state: "draft" | "in-review"; kind: "revision" | "withdrawal" }[]> {
-  return db.all<{ id: string; state: "draft" | "in-review"; kind: "revision" | "withdrawal" }>(
-    "SELECT id, state, kind FROM change_requests WHERE doc_id = ? AND state IN ('draft', 'in-review') ORDER BY id",
-    [docId],
-  );
 }
 
 async function documentType(db: Queryable, docId: string): Promise<DocumentType | null> {

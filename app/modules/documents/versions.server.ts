@@ -1,6 +1,6 @@
 import type { Database, Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { FrontmatterSchema, parseFrontmatter, type Frontmatter } from "~/modules/content/frontmatter";
+import { FrontmatterSchema, parseFrontmatter, type DocumentType, type Frontmatter } from "~/modules/content/frontmatter";
 import { sha256 } from "~/modules/content/hash";
 import { formatProblem } from "~/modules/content/problems";
 import { MAIN_BRANCH, VERSION_TAG_PATTERN, versionTag, type ContentRepository } from "~/modules/content/repository.server";
@@ -62,6 +62,25 @@ export async function versionsOf(db: Queryable, docId: string): Promise<Document
     docId,
   ]);
   return rows.map(toVersion);
+}
+
+/** A controlled document's type and file path, or null for an unknown id. */
+export async function documentOf(db: Queryable, docId: string): Promise<{ type: DocumentType; path: string } | null> {
+  return (await db.get<{ type: DocumentType; path: string }>("SELECT type, path FROM documents WHERE id = ?", [docId])) ?? null;
+}
+
+/** How many controlled documents there are. */
+export async function documentCount(db: Queryable): Promise<number> {
+  return (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
+}
+
+/** What a version was made of: the content hash approved and the change request that made it (null when seeded); null for an unknown version. */
+export async function versionOrigin(db: Queryable, docId: string, version: string): Promise<{ contentHash: string; crId: string | null } | null> {
+  const row = await db.get<{ content_hash: string; cr_id: string | null }>(
+    "SELECT content_hash, cr_id FROM document_versions WHERE doc_id = ? AND version = ?",
+    [docId, version],
+  );
+  return row ? { contentHash: row.content_hash, crId: row.cr_id } : null;
 }
 
 export class RegistrationError extends Error {}

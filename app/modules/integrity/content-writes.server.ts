@@ -1,6 +1,7 @@
 import type { Database, Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { MAIN_BRANCH, type ContentRepository } from "~/modules/content/repository.server";
+import { contentRoot, recordContentRoot } from "~/modules/settings/settings.server";
 import { SYSTEM_ACTOR } from "~/modules/users/actor";
 
 /**
@@ -46,15 +47,13 @@ export async function isOwnMainCommit(db: Queryable, commit: string): Promise<bo
   return (await db.get("SELECT 1 FROM content_writes WHERE commit_sha = ? AND ref = ?", [commit, MAIN_BRANCH])) !== undefined;
 }
 
-const ROOT_KEY = "content_root";
-
 /** The first commit of main, recorded at init: a database opened against another repository shows. */
 export async function recordRepositoryIdentity(tx: Tx, root: string): Promise<void> {
-  await tx.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", [ROOT_KEY, root]);
+  await recordContentRoot(tx, root);
 }
 
 export async function recordedRepositoryRoot(db: Queryable): Promise<string | null> {
-  return (await db.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [ROOT_KEY]))?.value ?? null;
+  return contentRoot(db);
 }
 
 /**

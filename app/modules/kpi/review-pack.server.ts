@@ -12,6 +12,7 @@ import { SHOWN_STATUS_LABELS } from "~/modules/actions/actions";
 import { listActions } from "~/modules/actions/actions.server";
 import { analysesForKpi } from "~/modules/actions/kpi-analysis.server";
 import { recordAudit } from "~/modules/audit/audit.server";
+import { openChangeRequests } from "~/modules/change-control/open-requests.server";
 import { listLibrary } from "~/modules/documents/library.server";
 import { PDF_DRAWERS } from "~/modules/pdf/components";
 import { BODY_SIZE, COLORS, ensureSpace, type DrawContext } from "~/modules/pdf/draw-context";
@@ -84,9 +85,7 @@ async function gather(q: Pick<Quire, "db" | "repo">, request: ReviewPackRequest,
   const allActions = await listActions(q.db, { kind: null, status: null, source: null, owner: null }, today);
   const open = allActions.filter((a) => a.status === "open");
   const previousReview = allActions.filter((a) => a.source === "management-review");
-  const changes = await q.db.all<{ id: string; doc_id: string; title: string; state: string; proposed_effective_date: string }>(
-    "SELECT id, doc_id, title, state, proposed_effective_date FROM change_requests WHERE state IN ('draft', 'in-review') ORDER BY id",
-  );
+  const changes = await openChangeRequests(q.db);
   const pastReview = (await listLibrary(q, today)).filter((e) => e.status === "effective" && e.nextReview !== null && e.nextReview < today);
   return { results, analyses, open, previousReview, changes, pastReview };
 }

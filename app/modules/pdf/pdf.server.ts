@@ -10,10 +10,11 @@ import { writeAtomically } from "~/files.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { sha256 } from "~/modules/content/hash";
 import { versionStates, type DocumentVersion, type VersionState } from "~/modules/documents/documents";
-import { documentHistory, loadJobFunctions } from "~/modules/documents/library.server";
+import { documentHistory } from "~/modules/documents/library.server";
 import type { Retirement } from "~/modules/documents/retirement.server";
 import { SIGNATURE_STATEMENTS } from "~/modules/signatures/signatures";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import type { Actor } from "~/modules/users/actor";
 import type { Quire } from "~/quire";
 

@@ -5,12 +5,12 @@
 // completed, due and overdue.
 
 import { isoDate } from "~/clock.server";
-import { loadJobFunctions } from "~/modules/documents/library.server";
 import { verifySigner, type VerifiedSigner } from "~/modules/signatures/signatures.server";
 import { acknowledgeAssignment } from "~/modules/training/acknowledge.server";
 import { getAssignment, markNoticesRead } from "~/modules/training/assignments.server";
 import { decideCurriculumChange, proposeCurriculumChange } from "~/modules/training/courses.server";
 import { changeCurriculum } from "~/modules/training/curriculum.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import { quizOfAssignment, quizState, recordQuizAttempt } from "~/modules/training/knowledge-check.server";
 import { approveCompetence, assessCompetence, recordSession } from "~/modules/training/sessions.server";
 import { addWorkingDays } from "~/modules/training/working-days";

@@ -12,9 +12,11 @@ import { readContentFolder } from "~/modules/content/folder.server";
 import { MdxRenderer, type MdxComponentSet } from "~/modules/content/render.server";
 import { ContentRepository, MAIN_BRANCH, QUIRE_IDENTITY, versionTag } from "~/modules/content/repository.server";
 import { versionTagMessage } from "~/modules/documents/version-commit";
-import { recordSeededVersions } from "~/modules/documents/versions.server";
+import { documentCount, recordSeededVersions } from "~/modules/documents/versions.server";
 import { anchorAuditHead } from "~/modules/integrity/anchor.server";
 import { recordInitialMain } from "~/modules/integrity/content-writes.server";
+import { recordDataFolderCreation } from "~/modules/settings/settings.server";
+import { createJobFunction } from "~/modules/training/job-functions.server";
 import { SYSTEM_ACTOR, insertUser, setManager } from "~/modules/users/users.server";
 import { processAlive } from "~/process.server";
 import type { Quire } from "~/quire";
@@ -120,11 +122,8 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
         const { jobFunctions } = checkContent([], seed ? seed.jobFunctions : (await (await seeding).readTree("HEAD")).jobFunctions);
         const adminPassword = await db.transaction(async (tx) => {
           if (!history) await recordInitRun(tx, demo, config, now);
-          for (const jf of jobFunctions) {
-            await tx.run("INSERT INTO job_functions (id, name, description) VALUES (?, ?, ?)", [jf.id, jf.name, jf.description]);
-            await recordAudit(tx, { ...SYSTEM_ACTOR, action: "job-function.create", objectType: "job-function", objectId: jf.id, newValues: jf }, setupAt);
-          }
-          await tx.run("INSERT INTO settings (key, value) VALUES ('created_at', ?), ('demo', ?)", [now.toISOString(), demo ? "true" : "false"]);
+          for (const jf of jobFunctions) await createJobFunction(tx, jf, setupAt);
+          await recordDataFolderCreation(tx, now, demo);
           return createInitialUsers(tx, demo, new Set(jobFunctions.map((j) => j.id)), setupAt);
         });
         return { jobFunctions, adminPassword };
@@ -151,7 +150,7 @@ export async function initDataFolder(options: InitOptions): Promise<InitSummary>
         versions.push(...approved);
         await db.transaction((tx) => recordInitRun(tx, demo, config, now));
       }
-      const documents = (await db.get<{ n: number }>("SELECT count(*) AS n FROM documents"))!.n;
+      const documents = await documentCount(db);
       // The trail as init leaves it is anchored in git from the start (docs/decisions/008).
       await anchorAuditHead(db, repo, now);
       await db.close();

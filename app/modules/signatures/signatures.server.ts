@@ -1,6 +1,7 @@
 import type { DataFolder } from "~/data-folder.server";
 import type { Queryable, Tx } from "~/db/db.server";
 import { recordAudit } from "~/modules/audit/audit.server";
+import { versionOrigin } from "~/modules/documents/versions.server";
 import type { CurrentUser } from "~/modules/users/auth.server";
 import { checkCredentials, type Actor } from "~/modules/users/users.server";
 
@@ -114,24 +115,23 @@ export async function signaturesOfChange(db: Queryable, crId: string): Promise<S
 
 /** Signatures shown with a version wherever it is shown (manifestation, Part 11 §11.50). */
 export async function signaturesOfVersion(db: Queryable, docId: string, version: string): Promise<SignatureRecord[]> {
-  const rows = await db.all<SignatureRow>(
-    `SELECT ${COLUMNS} FROM signatures WHERE doc_id = ? AND (version = ? OR cr_id = (SELECT cr_id FROM document_versions WHERE doc_id = ? AND version = ?)) ORDER BY id`,
-    [docId, version, docId, version],
-  );
-  const made = await db.get<{ content_hash: string; cr_id: string | null }>(
-    "SELECT content_hash, cr_id FROM document_versions WHERE doc_id = ? AND version = ?",
-    [docId, version],
-  );
+  // The version's record (documents module) names the change request that made it; still two statements.
+  const made = await versionOrigin(db, docId, version);
+  if (!made) return [];
+  const rows = await db.all<SignatureRow>(`SELECT ${COLUMNS} FROM signatures WHERE doc_id = ? AND (version = ? OR cr_id = ?) ORDER BY id`, [
+    docId,
+    version,
+    made.crId,
+  ]);
   // Only the signatures on the content that became this version, from its last review round.
   const records = rows.map(toRecord).filter((s) => SIGNATURE_PURPOSES[s.meaning] === "document-control");
-  if (!made) return [];
-  const own = (s: SignatureRecord) => s.crId !== null && s.crId === made.cr_id;
+  const own = (s: SignatureRecord) => s.crId !== null && s.crId === made.crId;
   const fromChange = validSignatures(
     records.filter((s) => own(s) && s.meaning !== "Periodic review" && s.meaning !== "Retired"),
-    made.content_hash,
+    made.contentHash,
   );
   // Then what was signed on it later: periodic reviews, and a withdrawal request's approvals and retirement.
-  const later = records.filter((s) => !own(s) && s.contentHash === made.content_hash);
+  const later = records.filter((s) => !own(s) && s.contentHash === made.contentHash);
   return [...fromChange, ...later];
 }
 
@@ -144,6 +144,13 @@ export async function allSignatures(db: Queryable): Promise<(SignatureRecord & {
 export async function getSignature(db: Queryable, id: number): Promise<SignatureRecord | null> {
   const row = await db.get<SignatureRow>(`SELECT ${COLUMNS} FROM signatures WHERE id = ?`, [id]);
   return row ? toRecord(row) : null;
+}
+
+/** Signature records by id, in one statement whatever the number of ids (for records that each point to one signature). */
+export async function signaturesById(db: Queryable, ids: readonly number[]): Promise<Map<number, SignatureRecord>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.all<SignatureRow>(`SELECT ${COLUMNS} FROM signatures WHERE id IN (${ids.map(() => "?").join(", ")})`, [...ids]);
+  return new Map(rows.map((r) => [r.id, toRecord(r)]));
 }
 
 /** Read-and-understood acknowledgements (the training purpose), oldest first: one person's, optionally of one document. */

@@ -12,6 +12,7 @@ import { recordSignature, type VerifiedSigner } from "~/modules/signatures/signa
 import type { Actor } from "~/modules/users/actor";
 
 import { courseStanding, type CourseStanding } from "./courses";
+import { isJobFunction } from "./job-functions.server";
 import { TRAINING_RECORD_FORM, TrainingRecordRefused } from "./sessions.server";
 
 export const CURRICULUM_REASON_MIN = 10;
@@ -129,8 +130,7 @@ export async function proposeCurriculumChange(
   if (reason.length < CURRICULUM_REASON_MIN)
     throw new TrainingRecordRefused(`Give the reason for the change (at least ${CURRICULUM_REASON_MIN} characters).`, "reason");
   return db.transaction(async (tx) => {
-    if (!(await tx.get("SELECT 1 FROM job_functions WHERE id = ?", [p.jobFunction])))
-      throw new TrainingRecordRefused(`There is no job function "${p.jobFunction}".`, "jobFunction");
+    if (!(await isJobFunction(tx, p.jobFunction))) throw new TrainingRecordRefused(`There is no job function "${p.jobFunction}".`, "jobFunction");
     const course = await courseFor(tx, actor, p.course, at);
     const inCurriculum = ((await curriculumCourses(tx)).get(p.jobFunction) ?? []).some((c) => c.id === course.id);
     if (p.action === "add" && inCurriculum) throw new TrainingRecordRefused(`${course.title} is already in the ${p.jobFunction} curriculum.`, "course");

@@ -5,9 +5,9 @@
 
 import type { Queryable } from "~/db/db.server";
 import { compareVersions, effectiveOn, type DocumentVersion } from "~/modules/documents/documents";
-import { loadJobFunctions } from "~/modules/documents/library.server";
 import { allRetirementDates } from "~/modules/documents/retirement-dates.server";
 import { allVersions } from "~/modules/documents/versions.server";
+import { loadJobFunctions } from "~/modules/training/job-functions.server";
 import type { Quire } from "~/quire";
 
 import { courseStanding } from "./courses";

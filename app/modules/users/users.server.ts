@@ -3,9 +3,9 @@ import crypto from "node:crypto";
 import { isoDate, now } from "~/clock.server";
 import type { DataFolder } from "~/data-folder.server";
 import type { Queryable, Tx } from "~/db/db.server";
-import type { AuditRow } from "~/modules/audit/audit";
-import { recordAudit } from "~/modules/audit/audit.server";
+import { eventsAboutOrBy, recordAudit } from "~/modules/audit/audit.server";
 import { changeCurriculum, closeTrainingOfLeaver } from "~/modules/training/curriculum.server";
+import { isJobFunction } from "~/modules/training/job-functions.server";
 
 import { SYSTEM_ACTOR, type Actor } from "./actor";
 import { dummyHash, hashPassword, temporaryPassword, verifyPassword } from "./password-hash.server";
@@ -94,6 +94,19 @@ export async function userNames(db: Queryable): Promise<Map<string, { username: 
 export async function listUsers(db: Queryable): Promise<UserRecord[]> {
   const rows = await db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`);
   return Promise.all(rows.map((r) => toRecord(db, r)));
+}
+
+/** Whether the account is active, and its roles (null: no such account), for checking who may review. */
+export async function accountStanding(db: Queryable, userId: string): Promise<{ active: boolean; roles: string[] } | null> {
+  const user = await db.get<{ active: number }>("SELECT active FROM users WHERE id = ?", [userId]);
+  const roles = (await db.all<{ role: string }>("SELECT role FROM user_roles WHERE user_id = ?", [userId])).map((r) => r.role);
+  return user ? { active: user.active === 1, roles } : null;
+}
+
+/** Whether any of these people holds the job function. */
+export async function anyHoldsJobFunction(db: Queryable, userIds: readonly string[], jobFunction: string): Promise<boolean> {
+  const placeholders = userIds.map(() => "?").join(", ") || "NULL";
+  return (await db.get(`SELECT 1 FROM user_job_functions WHERE job_function_id = ? AND user_id IN (${placeholders})`, [jobFunction, ...userIds])) !== undefined;
 }
 
 /** A person as training sees them: who holds which job functions. */
@@ -232,7 +245,7 @@ export interface NewUser {
 
 async function checkJobFunctions(tx: Queryable, ids: string[]): Promise<void> {
   for (const id of ids) {
-    if (!(await tx.get("SELECT 1 FROM job_functions WHERE id = ?", [id]))) {
+    if (!(await isJobFunction(tx, id))) {
       throw new UserInputError(`${id} is not a defined job function`, "jobFunctions");
     }
   }
@@ -488,22 +501,13 @@ export async function changeOwnPassword(
   });
 }
 
-type UserEventRow = Omit<AuditRow, "user_id" | "prev_hash" | "hash">;
-
 /**
  * The newest audit events about a user account (object_type 'user') and by that user (sign-ins,
  * failed attempts, their own changes), newest first, for the administrator's account page.
  */
 export async function recentUserEvents(db: Queryable, username: string, limit = 20): Promise<UserEvent[]> {
-  const rows = await db.all<UserEventRow>(
-    `SELECT seq, at, username, action, object_type, object_id, old_values, new_values, reason, client_address
-     FROM audit_events
-     WHERE (object_type = 'user' AND object_id = $username)
-        OR user_id = (SELECT id FROM users WHERE username = $username)
-     ORDER BY seq DESC
-     LIMIT $limit`,
-    { username, limit },
-  );
+  const id = (await db.get<{ id: string }>("SELECT id FROM users WHERE username = ?", [username]))?.id ?? null;
+  const rows = await eventsAboutOrBy(db, { objectType: "user", objectId: username }, id, limit);
   return rows.map((r) => ({
     seq: r.seq,
     at: r.at,
