@@ -71,6 +71,13 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
     for (const target of dynamic) expect(fs.existsSync(path.join(COMPILED_CLI_DIR, target)), target).toBe(true);
   });
 
+  it("loads only sqlite3 for `quire effective`: no zod, yaml, git or content modules (issue 10's start-up budget)", () => {
+    assertCompiledCliCurrent();
+    const bundle = path.join(COMPILED_CLI_DIR, "actions", "effective.js");
+    expect(staticPackageImports(bundle)).toEqual(["sqlite3"]);
+    expect(fs.readFileSync(bundle, "utf8")).not.toMatch(/\bimport\(/);
+  });
+
   it("leaves zxcvbn's dictionaries out of the read-only commands (they take about 0.4 s to load)", () => {
     assertCompiledCliCurrent();
     const packages = (name: string) => staticPackageImports(path.join(COMPILED_CLI_DIR, "actions", `${name}.js`));

@@ -10,3 +10,8 @@ export async function allRetirementDates(db: Queryable): Promise<Map<string, Ret
   const rows = await db.all<{ doc_id: string; effective_from: string; retired_at: string }>("SELECT doc_id, effective_from, retired_at FROM retirements");
   return new Map(rows.map((r) => [r.doc_id, { effectiveFrom: r.effective_from, recordedOn: r.retired_at.slice(0, 10) }]));
 }
+
+/** The effective date of a document's retirement, or null when none is recorded. */
+export async function retiredFromOf(db: Queryable, docId: string): Promise<string | null> {
+  return (await db.get<{ effective_from: string }>("SELECT effective_from FROM retirements WHERE doc_id = ?", [docId]))?.effective_from ?? null;
+}
