@@ -43,6 +43,24 @@ const actionsExternal = {
 };
 
 /**
+ * commander loads node:child_process (and with it net, dgram and more: about 10 ms) when it loads,
+ * though it uses it only to start a stand-alone executable subcommand, which quire has none of.
+ * In the entry bundle its require gets a stand-in that loads the module at the first spawn instead.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}commander${path.sep}`) ? { path: "child_process", namespace: "lazy-child-process" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
+      contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * Packages whose import does work at load time though only some commands call them. Marked free of
  * side effects, their import is dropped from every bundle that uses none of their bindings: zxcvbn's
  * language packs decompress their dictionaries on import (about 0.4 s), and only commands that set
@@ -71,6 +89,11 @@ const common = {
 /** commander is CommonJS: its require() of node: built-ins needs a require in an ES module. */
 const requireBanner = 'import { createRequire as __quireCreateRequire } from "node:module";\nconst require = __quireCreateRequire(import.meta.url);';
 
+/** A file on disk, not a module a plugin made up (its metafile name is `<namespace>:<path>`). */
+function isSourceFile(input) {
+  return fs.existsSync(path.join(root, input));
+}
+
 /** The sources an entry point of `result` was built from: every file reached by its imports, used or tree-shaken. */
 function sourcesOf(result, entry) {
   const inputs = result.metafile.inputs;
@@ -81,7 +104,7 @@ function sourcesOf(result, entry) {
     for (const i of inputs[file].imports) if (!i.external) visit(i.path);
   };
   visit(entry);
-  return [...seen].sort();
+  return [...seen].filter(isSourceFile).sort();
 }
 
 /**
@@ -110,14 +133,14 @@ const results = await Promise.all([
     entryPoints: [path.join(root, "scripts", "cli.ts")],
     outfile: path.join(OUT_DIR, "quire.js"),
     banner: { js: `${common.banner.js}\n${requireBanner}` },
-    plugins: [appAlias, actionsExternal],
+    plugins: [appAlias, actionsExternal, lazyChildProcess],
   }),
   build({ ...common, packages: "external", entryPoints: actions, outdir: path.join(OUT_DIR, "actions"), plugins: [appAlias, pureImports] }),
 ]);
 assertOwnActions(results[0]);
 // The sources compiled in, so the bin script and the tests can tell a stale build from a current one
 // (scripts/quire.js, test/helpers/cli.ts).
-const inputs = [...new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)))].sort();
+const inputs = [...new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)))].filter(isSourceFile).sort();
 fs.writeFileSync(path.join(OUT_DIR, "inputs.json"), `${JSON.stringify(inputs, null, 2)}\n`);
 const commandInputs = {
   entry: sourcesOf(results[0], "scripts/cli.ts"),

@@ -1,7 +1,7 @@
 // What `quire effective` does, loaded only when it runs (scripts/commands/effective.ts defines the command).
 // Issue 10 times it against `node -e 0`, so it reads the database alone (versions and retirement
 // dates), and loads neither zod nor git nor the content modules: the answer is in SQLite.
-import { effectiveOn, versionRetired } from "~/modules/documents/documents";
+import { compareIsoDates, effectiveOn, versionRetired } from "~/modules/documents/documents";
 import { retiredFromOf } from "~/modules/documents/retirement-dates.server";
 import { versionPeriodsOf } from "~/modules/documents/version-periods.server";
 
@@ -57,7 +57,7 @@ export async function effective(raw: unknown): Promise<void> {
         `${doc} on ${on}: no version was effective (the document was retired from ${retiredFrom}${last ? `; the last version in force was ${last.version}` : ""}).\n`,
       );
     } else {
-      const first = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))[0]!;
+      const first = [...versions].sort((a, b) => compareIsoDates(a.effectiveFrom, b.effectiveFrom))[0]!;
       process.stdout.write(`${doc} on ${on}: no version was effective (the first, ${first.version}, took effect ${first.effectiveFrom}).\n`);
     }
     process.exitCode = EXIT.ok;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -6,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Database } from "~/db/db.server";
 
 import { runQuire } from "../helpers/cli";
-import { copyDataFolder, tempDir } from "../helpers/data-folder";
+import { PROJECT_ROOT, copyDataFolder, tempDir } from "../helpers/data-folder";
 import { queryDataFolder } from "../helpers/db";
 
 let dataDir: string;
@@ -102,5 +103,21 @@ describe("quire effective on a data folder that is not ready", () => {
     expect(runQuire(["effective", "--doc", "SOP-TS-001", "--on", "2026-03-01", "--json"], { QUIRE_DATA_DIR: current }).status).toBe(0);
     expect(fs.readdirSync(current).filter((f) => f.startsWith("quire.db"))).toEqual(["quire.db"]);
     expect(fs.readFileSync(dbFile).equals(before)).toBe(true);
+  });
+});
+
+describe("quire effective's start-up (issue 10: within 3x `node -e 0`, bench group cli)", () => {
+  it("starts no process and loads no child_process: no git, and commander's spawn stays unloaded", () => {
+    const report = 'data:text/javascript,process.on("exit", () => process.stderr.write(`\\nloaded: ${JSON.stringify(process.moduleLoadList)}`))';
+    const r = spawnSync(
+      process.execPath,
+      ["--import", report, path.join(PROJECT_ROOT, "scripts", "quire.js"), "effective", "--doc", "SOP-TS-001", "--on", "2026-03-01", "--json"],
+      { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", QUIRE_DATA_DIR: dataDir }, encoding: "utf8" },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ version: "1.0" });
+    const loaded = JSON.parse(r.stderr.split("\nloaded: ")[1]!) as string[];
+    expect(loaded).toContain("NativeModule fs");
+    expect(loaded.filter((m) => m.includes("child_process"))).toEqual([]);
   });
 });
