@@ -1,8 +1,8 @@
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
 import { z } from "zod";
+
+import { ConfigError, dataFolderPaths, type DataFolderPaths } from "./locations.server";
+
+export { appRoot, ConfigError } from "./locations.server";
 
 const EnvSchema = z.object({
   QUIRE_DATA_DIR: z.string().min(1).default("./data"),
@@ -60,12 +60,7 @@ const EnvSchema = z.object({
     .optional(),
 });
 
-export interface QuireConfig {
-  dataDir: string;
-  dbFile: string;
-  contentRepo: string;
-  /** True when QUIRE_CONTENT_REPO points at a repository Quire did not create. */
-  externalContentRepo: boolean;
+export interface QuireConfig extends DataFolderPaths {
   port: number;
   fixedNow: string | undefined;
   clockFile: string | undefined;
@@ -80,20 +75,14 @@ export interface QuireConfig {
   remindAt: string | undefined;
 }
 
-export class ConfigError extends Error {}
-
 export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
   }
-  const dataDir = path.resolve(parsed.data.QUIRE_DATA_DIR);
   return {
-    dataDir,
-    dbFile: path.join(dataDir, "quire.db"),
-    contentRepo: parsed.data.QUIRE_CONTENT_REPO ? path.resolve(parsed.data.QUIRE_CONTENT_REPO) : path.join(dataDir, "content"),
-    externalContentRepo: parsed.data.QUIRE_CONTENT_REPO !== undefined,
+    ...dataFolderPaths({ QUIRE_DATA_DIR: parsed.data.QUIRE_DATA_DIR, QUIRE_CONTENT_REPO: parsed.data.QUIRE_CONTENT_REPO }),
     port: parsed.data.PORT,
     fixedNow: parsed.data.QUIRE_NOW,
     clockFile: parsed.data.QUIRE_CLOCK_FILE,
@@ -114,25 +103,4 @@ export function readScryptCost(env: Record<string, string | undefined> = process
   const parsed = EnvSchema.shape.QUIRE_SCRYPT_COST.safeParse(env.QUIRE_SCRYPT_COST);
   if (!parsed.success) throw new ConfigError(`Invalid environment variable QUIRE_SCRYPT_COST: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
-}
-
-let root: string | null = null;
-
-/**
- * The folder holding Quire's package.json, found from this module's location so that it works
- * from the TypeScript sources (CLI under tsx) and from the server bundle in build/ alike.
- */
-export function appRoot(): string {
-  if (root) return root;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, "package.json");
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "quire") {
-      root = dir;
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("Cannot find Quire's package.json above " + import.meta.url);
-    dir = parent;
-  }
 }

@@ -1,11 +1,12 @@
 import fs from "node:fs";
 
 import type { QuireConfig } from "./config.server";
+import { DataFolderMissing, noContentRepository, noDataFolder } from "./data-folder-query.server";
 import { Database } from "./db/db.server";
 import { migrate } from "./db/migrate.server";
 import { ContentRepository } from "./modules/content/repository.server";
 
-export class DataFolderMissing extends Error {}
+export { DataFolderMissing };
 
 /** A data folder's two stores, without the renderer or start-up recovery: what read-only commands need. */
 export interface DataFolder {
@@ -21,14 +22,14 @@ export interface DataFolder {
  */
 export async function openDataFolder(config: QuireConfig): Promise<DataFolder> {
   if (!fs.existsSync(config.dbFile)) {
-    throw new DataFolderMissing(`No Quire data folder at ${config.dataDir} (no quire.db). Create one with \`npx quire init\` or \`npx quire init --demo\`.`);
+    throw noDataFolder(config);
   }
   const db = await Database.open(config.dbFile);
   await migrate(db);
   const repo = new ContentRepository(config.contentRepo);
   if (!(await repo.isRepository())) {
     await db.close();
-    throw new DataFolderMissing(`The content repository ${config.contentRepo} is missing or not a git repository.`);
+    throw noContentRepository(config);
   }
   return { config, db, repo };
 }

@@ -121,7 +121,12 @@ export async function cliBenchmarks(): Promise<CliResultRow[]> {
     log(`${runs} runs each of: ${commands.map((c) => c.label).join("; ")}`);
     for (let i = 0; i < runs; i++) commands.forEach((c, j) => times[j]!.push(timeOnce(c)));
     const [node, helpMs, queryMs] = times.map(median) as [number, number, number];
-    log(`medians: node -e 0 ${node.toFixed(0)} ms, --help ${helpMs.toFixed(0)} ms, effective --json ${queryMs.toFixed(0)} ms`);
+    // Two shared cores: other work on the machine slows all three, not always alike. Say how busy it was.
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ");
+    log(`medians: node -e 0 ${node.toFixed(0)} ms, --help ${helpMs.toFixed(0)} ms, effective --json ${queryMs.toFixed(0)} ms (load average ${load})`);
     return [
       ratioRow("quire --help (compiled CLI) vs node -e 0", helpMs, node),
       ratioRow("quire effective --doc SOP-DM-001 --on 2026-06-01 --json (demo data) vs node -e 0", queryMs, node),

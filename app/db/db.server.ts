@@ -57,6 +57,29 @@ function connectionApi(db: sqlite3.Database): Tx {
   };
 }
 
+/** One connection that only reads: what a read-only command needs, instead of a Database's two. */
+export interface QueryConnection extends Queryable {
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a single connection to an existing database for reading (a read-only CLI command: issue 10
+ * counts its start-up). It opens read-write so that, closing last, it checkpoints and removes the
+ * -wal and -shm files as a Database does (a read-only connection cannot, and would leave them
+ * behind), and `PRAGMA query_only` then refuses any write through it.
+ */
+export async function openQueryConnection(file: string): Promise<QueryConnection> {
+  const db = await openConnection(file, sqlite3.OPEN_READWRITE);
+  db.configure("busyTimeout", 5000);
+  await exec(db, "PRAGMA query_only = ON;");
+  const api = connectionApi(db);
+  return {
+    get: api.get,
+    all: api.all,
+    close: () => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve()))),
+  };
+}
+
 /**
  * The one SQLite access layer.
  *

@@ -1,12 +1,35 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import { appRoot } from "~/config.server";
+import { appRoot } from "~/locations.server";
 
-import type { Database } from "./db.server";
+import type { Database, Queryable } from "./db.server";
 
 /** A migration that rebuilds a table others refer to starts with this line (SQLite's twelve-step table change). */
 const FOREIGN_KEYS_OFF = "-- quire:foreign-keys-off";
+
+/** app/db/migrations/NNN-name.sql, in the order they apply. */
+function migrationFiles(): { dir: string; files: string[] } {
+  const dir = path.join(appRoot(), "app", "db", "migrations");
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
+    .sort();
+  return { dir, files };
+}
+
+/**
+ * The migrations a database has not had yet (all of them when it has no schema_migrations table),
+ * read without writing anything: a read-only command checks this and migrates only when it is not
+ * empty (`quire effective`'s fast start, issue 10).
+ */
+export async function pendingMigrations(db: Queryable): Promise<string[]> {
+  const { files } = migrationFiles();
+  const table = await db.get<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (table === undefined) return files;
+  const done = new Set((await db.all<{ name: string }>("SELECT name FROM schema_migrations")).map((r) => r.name));
+  return files.filter((f) => !done.has(f));
+}
 
 /**
  * Applies app/db/migrations/NNN-name.sql in order, each once, recording it in schema_migrations.
@@ -15,11 +38,7 @@ const FOREIGN_KEYS_OFF = "-- quire:foreign-keys-off";
  */
 export async function migrate(db: Database): Promise<string[]> {
   await db.execScript("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
-  const dir = path.join(appRoot(), "app", "db", "migrations");
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
-    .sort();
+  const { dir, files } = migrationFiles();
   const done = new Set((await db.all<{ name: string }>("SELECT name FROM schema_migrations")).map((r) => r.name));
   const applied: string[] = [];
   for (const file of files) {

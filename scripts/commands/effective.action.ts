@@ -1,30 +1,41 @@
 // What `quire effective` does, loaded only when it runs (scripts/commands/effective.ts defines the command).
-import { z } from "zod";
-
-import { effectiveOn } from "~/modules/documents/documents";
-import { retirementOf, versionRetired } from "~/modules/documents/retirement.server";
-import { versionsOf } from "~/modules/documents/versions.server";
+// Issue 10 times it against `node -e 0`, so it reads the database alone (versions and retirement
+// dates), and loads neither zod nor git nor the content modules: the answer is in SQLite.
+import { compareIsoDates, effectiveOn, versionRetired } from "~/modules/documents/documents";
+import { retiredFromOf } from "~/modules/documents/retirement-dates.server";
+import { versionPeriodsOf } from "~/modules/documents/version-periods.server";
 
 import { EXIT, fail, printJson } from "../cli-support";
-import { openDataFolderOrExit } from "../data-folder";
+import { openQueryFolderOrExit } from "../query-folder";
 
-const Options = z.object({
-  doc: z.string().min(1),
-  on: z.iso.date({ message: "--on must be a date YYYY-MM-DD" }),
-  json: z.boolean().optional(),
-});
+interface Options {
+  doc: string;
+  on: string;
+  json: boolean;
+}
+
+/** A calendar date YYYY-MM-DD that exists (no 2026-02-30): the form SQLite's dates are compared in. */
+function isIsoDate(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+}
+
+/** Commander's options, checked by hand: this command's start-up budget has no room for zod. */
+function parseOptions(raw: unknown): Options {
+  const options = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const { doc, on, json } = options;
+  if (typeof doc !== "string" || doc === "") fail("--doc must name a document, e.g. SOP-DM-001");
+  if (typeof on !== "string" || !isIsoDate(on)) fail("--on must be a date YYYY-MM-DD");
+  return { doc, on, json: json === true };
+}
 
 export async function effective(raw: unknown): Promise<void> {
-  const parsed = Options.safeParse(raw);
-  if (!parsed.success) fail(parsed.error.issues[0]!.message);
-  const { doc, on, json } = parsed.data;
-  const q = await openDataFolderOrExit();
+  const { doc, on, json } = parseOptions(raw);
+  const db = await openQueryFolderOrExit();
   try {
-    const versions = await versionsOf(q.db, doc);
+    const versions = await versionPeriodsOf(db, doc);
     if (versions.length === 0) fail(`unknown document ${doc}`);
     // A retirement ends the last version's period: from its date no version is in force.
-    const retirement = await retirementOf(q.db, doc);
-    const retiredFrom = retirement?.effectiveFrom ?? null;
+    const retiredFrom = await retiredFromOf(db, doc);
     const state = effectiveOn(versions, on, retiredFrom);
     const answer = {
       doc,
@@ -46,11 +57,11 @@ export async function effective(raw: unknown): Promise<void> {
         `${doc} on ${on}: no version was effective (the document was retired from ${retiredFrom}${last ? `; the last version in force was ${last.version}` : ""}).\n`,
       );
     } else {
-      const first = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))[0]!;
+      const first = [...versions].sort((a, b) => compareIsoDates(a.effectiveFrom, b.effectiveFrom))[0]!;
       process.stdout.write(`${doc} on ${on}: no version was effective (the first, ${first.version}, took effect ${first.effectiveFrom}).\n`);
     }
     process.exitCode = EXIT.ok;
   } finally {
-    await q.db.close();
+    await db.close();
   }
 }

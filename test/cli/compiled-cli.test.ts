@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
+import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 
 import { COMPILED_CLI_DIR, assertCompiledCliCurrent, runQuire } from "../helpers/cli";
@@ -41,10 +42,11 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
     expect(bad.stderr).toContain("--on <date>");
   });
 
-  it("loads nothing but commander for --help; each command's code and packages load when it runs", () => {
+  it("loads no package for --help (commander is compiled in); each command's code and packages load when it runs", () => {
     assertCompiledCliCurrent();
     const entry = path.join(COMPILED_CLI_DIR, "quire.js");
-    expect(staticPackageImports(entry)).toEqual(["commander"]);
+    expect(staticPackageImports(entry)).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(path.join(COMPILED_CLI_DIR, "inputs.json"), "utf8"))).toContain("node_modules/commander/lib/command.js");
     const dynamic = [...fs.readFileSync(entry, "utf8").matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!).sort();
     expect(dynamic).toEqual(
       // `kpi import` and `kpi show` share one action module.
@@ -70,6 +72,16 @@ describe("the compiled CLI (build/cli/, made by npm run build)", () => {
         .sort(),
     );
     for (const target of dynamic) expect(fs.existsSync(path.join(COMPILED_CLI_DIR, target)), target).toBe(true);
+  });
+
+  it("loads only sqlite3 for `quire effective`: no zod, yaml, git or content modules (issue 10's start-up budget)", () => {
+    assertCompiledCliCurrent();
+    const bundle = path.join(COMPILED_CLI_DIR, "actions", "effective.js");
+    expect(staticPackageImports(bundle)).toEqual(["sqlite3"]);
+    const source = fs.readFileSync(bundle, "utf8");
+    expect(source).not.toMatch(/\bimport\(/);
+    // Its first call builds an ICU collator: 10 to 30 ms of the budget (documents.ts compareIsoDates).
+    expect(source).not.toContain("localeCompare");
   });
 
   it("leaves zxcvbn's dictionaries out of the read-only commands (they take about 0.4 s to load)", () => {
@@ -108,8 +120,8 @@ describe("scripts/quire.js", () => {
     return root;
   }
 
-  function bin(root: string) {
-    return spawnSync(process.execPath, [path.join(root, "scripts", "quire.js")], {
+  function bin(root: string, ...args: string[]) {
+    return spawnSync(process.execPath, [path.join(root, "scripts", "quire.js"), ...args], {
       cwd: root,
       env: { ...childEnv(), NODE_ENV: "test" },
       encoding: "utf8",
@@ -141,6 +153,57 @@ describe("scripts/quire.js", () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toBe("ran from source\n");
       expect(r.stderr).toBe(`quire: ${why}, so this runs from source (slower); \`npm run build\` compiles it.\n`);
+    }
+  });
+
+  it("checks only the sources of what the command runs: the entry's and its own action's (build/cli/command-inputs.json)", () => {
+    const root = layout();
+    fs.writeFileSync(path.join(root, "scripts", "other.ts"), "export {};\n");
+    fs.writeFileSync(path.join(root, "build", "cli", "inputs.json"), JSON.stringify(["scripts/cli.ts", "scripts/command.ts", "scripts/other.ts"]));
+    fs.writeFileSync(
+      path.join(root, "build", "cli", "command-inputs.json"),
+      JSON.stringify({ entry: ["scripts/cli.ts"], actions: { mine: ["scripts/command.ts"], theirs: ["scripts/other.ts"] } }),
+    );
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(path.join(root, "scripts", "command.ts"), hourAgo, hourAgo);
+    // Only `theirs`'s source changed after the build.
+    fs.utimesSync(path.join(root, "scripts", "other.ts"), new Date(), new Date(Date.now() + 1000));
+    const runs: Array<[string[], string]> = [
+      [["mine"], "ran compiled\n"],
+      [["--help"], "ran compiled\n"],
+      [["theirs"], "ran from source\n"],
+      // Not a command with an action of its own: every source counts.
+      [["unknown"], "ran from source\n"],
+    ];
+    for (const [args, out] of runs) expect(bin(root, ...args).stdout, args.join(" ")).toBe(out);
+    // The entry's sources count for every command.
+    fs.utimesSync(path.join(root, "scripts", "cli.ts"), new Date(), new Date(Date.now() + 1000));
+    expect(bin(root, "mine").stdout).toBe("ran from source\n");
+  });
+});
+
+/**
+ * scripts/quire.js checks, for `quire <name>`, the sources of build/cli/actions/<name>.js only. The
+ * build refuses a command file that loads another command's action; this checks the other half:
+ * the command `<name>` is the one scripts/commands/<name>.ts declares.
+ */
+describe("scripts/commands/", () => {
+  it("declares the command <name> in <name>.ts, next to its action <name>.action.ts", async () => {
+    const dir = path.join(PROJECT_ROOT, "scripts", "commands");
+    const names = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".action.ts"))
+      .map((f) => f.slice(0, -".action.ts".length));
+    expect(names).toContain("effective");
+    for (const name of names) {
+      const module = (await import(path.join(dir, `${name}.ts`))) as Record<string, unknown>;
+      const declare = Object.values(module).filter((v): v is (program: Command) => void => typeof v === "function");
+      const program = new Command();
+      for (const d of declare) d(program);
+      expect(
+        program.commands.map((c) => c.name()),
+        name,
+      ).toEqual([name]);
     }
   });
 });

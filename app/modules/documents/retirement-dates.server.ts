@@ -15,3 +15,8 @@ export async function allRetirementDates(db: Queryable): Promise<Map<string, Ret
 export async function isRetirementRecorded(db: Queryable, docId: string): Promise<boolean> {
   return (await db.get("SELECT 1 FROM retirements WHERE doc_id = ?", [docId])) !== undefined;
 }
+
+/** The effective date of a document's retirement, or null when none is recorded. */
+export async function retiredFromOf(db: Queryable, docId: string): Promise<string | null> {
+  return (await db.get<{ effective_from: string }>("SELECT effective_from FROM retirements WHERE doc_id = ?", [docId]))?.effective_from ?? null;
+}

@@ -6,12 +6,12 @@ import type { DocumentType } from "~/modules/content/frontmatter";
 import { getSignature, recordSignature, type NewSignature } from "~/modules/signatures/signatures.server";
 import type { Quire } from "~/quire";
 
-import { effectiveOn, versionStates, type DocumentVersion, type RetirementDates, type VersionState } from "./documents";
+import { effectiveOn, versionRetired, versionStates, type DocumentVersion, type RetirementDates, type VersionState } from "./documents";
 import { RETIREMENT_REASON_MIN } from "./periodic-review";
 import { allRetirementDates } from "./retirement-dates.server";
 import { allVersions, versionsOf } from "./versions.server";
 
-export { allRetirementDates };
+export { allRetirementDates, versionRetired };
 
 /** Who signs: the signature service's signer (printed name included). */
 export type Signer = NewSignature["signer"];
@@ -74,16 +74,6 @@ export function retirementDates(r: Retirement | null): RetirementDates | null {
 
 async function documentType(db: Queryable, docId: string): Promise<DocumentType | null> {
   return (await db.get<{ type: DocumentType }>("SELECT type FROM documents WHERE id = ?", [docId]))?.type ?? null;
-}
-
-/** The version a retirement from `effectiveFrom` ends: the newest one to come into force before it. */
-export function versionRetired(versions: readonly DocumentVersion[], effectiveFrom: string): DocumentVersion | null {
-  return (
-    [...versions]
-      .filter((v) => v.effectiveFrom < effectiveFrom)
-      .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))
-      .at(-1) ?? null
-  );
 }
 
 /**
