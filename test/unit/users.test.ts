@@ -127,35 +127,35 @@ describe("guessable passwords (Part 11 §11.300, zxcvbn)", () => {
   const owner = { username: "pokafor", displayName: "Priya Okafor-Lindqvist", email: "priya.okafor@example.org" };
   const stranger = { username: "someone", displayName: "Sam One", email: "sam@example.org" };
 
-  it("refuses common, repetitive and keyboard-run passwords, saying why and what to do", () => {
-    expect(passwordRefusal("password1234", stranger)).toBe(
+  it("refuses common, repetitive and keyboard-run passwords, saying why and what to do", async () => {
+    expect(await passwordRefusal("password1234", stranger)).toBe(
       "The password is too easy to guess: this is similar to a commonly used password. Add more words that are less common.",
     );
-    expect(passwordRefusal("aaaaaaaaaaaa", stranger)).toBe(
+    expect(await passwordRefusal("aaaaaaaaaaaa", stranger)).toBe(
       'The password is too easy to guess: repeated characters like "aaa" are easy to guess. Add more words that are less common. Avoid repeated words and characters.',
     );
-    expect(passwordRefusal("Password2026!", stranger, "The new password")).toMatch(
+    expect(await passwordRefusal("Password2026!", stranger, "The new password")).toMatch(
       /^The new password is too easy to guess: .*Capitalize more than the first letter\.$/,
     );
-    expect(guessabilityProblem("qwertyuiop123", stranger)).toMatch(/^is too easy to guess/);
+    expect(await guessabilityProblem("qwertyuiop123", stranger)).toMatch(/^is too easy to guess/);
   });
 
-  it("treats the person's own name, user name and email as known to an attacker", () => {
+  it("treats the person's own name, user name and email as known to an attacker", async () => {
     // Strong for anyone else, weak for its owner: the owner's details are zxcvbn's user inputs.
     for (const password of ["okaforlindqvist", "priya.okafor.1985", "pokafor-2026"]) {
-      expect(passwordRefusal(password, stranger)).toBeNull();
-      expect(passwordRefusal(password, owner)).toMatch(/^The password is too easy to guess: there should not be any personal or page related data\./);
+      expect(await passwordRefusal(password, stranger)).toBeNull();
+      expect(await passwordRefusal(password, owner)).toMatch(/^The password is too easy to guess: there should not be any personal or page related data\./);
     }
   });
 
-  it("reports length and user name first, without a guessability lecture on top", () => {
-    expect(passwordRefusal("aaaa", stranger)).toBe("The password must be at least 12 characters long.");
-    expect(passwordRefusal("someone", stranger)).toBe("The password must be at least 12 characters long and must not be the user name.");
+  it("reports length and user name first, without a guessability lecture on top", async () => {
+    expect(await passwordRefusal("aaaa", stranger)).toBe("The password must be at least 12 characters long.");
+    expect(await passwordRefusal("someone", stranger)).toBe("The password must be at least 12 characters long and must not be the user name.");
   });
 
-  it(`accepts (score ${MIN_PASSWORD_SCORE} or more) the demo password for every demo user and every password the tests set`, () => {
+  it(`accepts (score ${MIN_PASSWORD_SCORE} or more) the demo password for every demo user and every password the tests set`, async () => {
     for (const u of DEMO_USERS) {
-      expect(passwordRefusal(DEMO_PASSWORD, { ...u, email: `${u.username}@demo.quire.invalid` })).toBeNull();
+      expect(await passwordRefusal(DEMO_PASSWORD, { ...u, email: `${u.username}@demo.quire.invalid` })).toBeNull();
     }
     const chosen = [
       PASSWORD,
@@ -169,9 +169,9 @@ describe("guessable passwords (Part 11 §11.300, zxcvbn)", () => {
       "monitoring visits on tuesdays",
       "twelve chars",
     ];
-    for (const password of chosen) expect(passwordRefusal(password, stranger)).toBeNull();
-    expect(passwordRefusal("a long new passphrase", { username: "jsmith", displayName: "Jane Smith", email: "jane.smith@example.org" })).toBeNull();
-    for (let i = 0; i < 20; i++) expect(passwordRefusal(temporaryPassword(), stranger)).toBeNull();
+    for (const password of chosen) expect(await passwordRefusal(password, stranger)).toBeNull();
+    expect(await passwordRefusal("a long new passphrase", { username: "jsmith", displayName: "Jane Smith", email: "jane.smith@example.org" })).toBeNull();
+    for (let i = 0; i < 20; i++) expect(await passwordRefusal(temporaryPassword(), stranger)).toBeNull();
   });
 
   it("refuses a guessable password when an account is created with one, creating nothing", async () => {

@@ -281,7 +281,7 @@ export async function insertUser(
   // A generated one-time password (16 random characters) needs no guessability check; a chosen one does.
   const temp = input.password === undefined ? temporaryPassword() : null;
   const password = input.password ?? temp!;
-  const refusal = temp === null ? passwordRefusal(password, input) : null;
+  const refusal = temp === null ? await passwordRefusal(password, input) : null;
   if (refusal) throw new UserInputError(refusal, "password");
   const id = crypto.randomUUID();
   const hash = await hashPassword(password);
@@ -480,7 +480,7 @@ export async function changeOwnPassword(
   // Checked like a sign-in: a wrong current password is audited and counts toward the lockout.
   const check = await checkCredentials(q, row.username, current, actor.clientAddress, "password-change");
   if (!check.ok) throw new UserInputError(check.reason === "unknown-or-wrong" ? "The current password is wrong." : check.message, "current");
-  const refusal = passwordRefusal(next, { username: row.username, displayName: row.display_name, email: row.email }, "The new password");
+  const refusal = await passwordRefusal(next, { username: row.username, displayName: row.display_name, email: row.email }, "The new password");
   if (refusal) throw new UserInputError(refusal, "password");
   const history = await q.db.all<{ password_hash: string }>(
     "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY set_at DESC, rowid DESC LIMIT ?",
