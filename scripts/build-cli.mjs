@@ -60,19 +60,6 @@ const lazyChildProcess = {
   },
 };
 
-/**
- * Packages whose import does work at load time though only some commands call them. Marked free of
- * side effects, their import is dropped from every bundle that uses none of their bindings: zxcvbn's
- * language packs decompress their dictionaries on import (about 0.4 s), and only commands that set
- * a password need them, not `quire effective` or `quire audit verify`.
- */
-const pureImports = {
-  name: "pure-imports",
-  setup(b) {
-    b.onResolve({ filter: /^@zxcvbn-ts\// }, (args) => ({ path: args.path, external: true, sideEffects: false }));
-  },
-};
-
 const common = {
   bundle: true,
   platform: "node",
@@ -135,7 +122,7 @@ const results = await Promise.all([
     banner: { js: `${common.banner.js}\n${requireBanner}` },
     plugins: [appAlias, actionsExternal, lazyChildProcess],
   }),
-  build({ ...common, packages: "external", entryPoints: actions, outdir: path.join(OUT_DIR, "actions"), plugins: [appAlias, pureImports] }),
+  build({ ...common, packages: "external", entryPoints: actions, outdir: path.join(OUT_DIR, "actions"), plugins: [appAlias] }),
 ]);
 assertOwnActions(results[0]);
 // The sources compiled in, so the bin script and the tests can tell a stale build from a current one

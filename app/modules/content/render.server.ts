@@ -1,6 +1,5 @@
 
 import type { Root } from "mdast";
-import { bundleMDX } from "mdx-bundler";
 // stack.md pitfall 1: the directory import "mdx-bundler/client" fails under an ESM server build.
 import { getMDXComponent, type MDXContentProps } from "mdx-bundler/client/index.js";
 import { createElement, type Context } from "react";
@@ -176,6 +175,8 @@ export async function compileEnforcingPolicy(source: string, path: string): Prom
     }
   };
   try {
+    // Loaded at the first compile (most starts serve from the cache and never compile).
+    const { bundleMDX } = await import("mdx-bundler");
     const { code } = await bundleMDX({
       source,
       grayMatterOptions: (options) => ({ ...options, engines: FRONTMATTER_ENGINES }),

@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import nodemailer from "nodemailer";
+import type nodemailerModule from "nodemailer";
+import type { Transporter } from "nodemailer";
 
 import type { QuireConfig } from "~/config.server";
 import { processAlive } from "~/process.server";
@@ -71,33 +72,47 @@ function mailOptions(mail: Mail) {
   };
 }
 
+/**
+ * A transporter made at the first message: nodemailer loads then, not at every server and CLI start
+ * (about a tenth of a second here), and a run with nothing to send never loads it.
+ */
+function lazyTransporter<T extends Transporter>(make: (nodemailer: typeof nodemailerModule) => T): { get: () => Promise<T>; close: () => void } {
+  let made: Promise<T> | null = null;
+  return {
+    get: () => (made ??= import("nodemailer").then((module) => make(module.default))),
+    close: () => void made?.then((transporter) => transporter.close()),
+  };
+}
+
 function smtpSender(url: string): MailSender {
   // One pooled connection for the whole run; a server that does not answer fails the send, not the run.
-  const transporter = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: 1,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 60_000,
-  });
+  const transporter = lazyTransporter((nodemailer) =>
+    nodemailer.createTransport({
+      url,
+      pool: true,
+      maxConnections: 1,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+    }),
+  );
   return {
     transport: "smtp",
     async send(mail) {
-      const info = await transporter.sendMail(mailOptions(mail));
+      const info = await (await transporter.get()).sendMail(mailOptions(mail));
       return { messageId: info.messageId ?? mail.messageId, file: null, accepted: (info.accepted ?? []).map((a) => String(a).toLowerCase()) };
     },
-    close: () => transporter.close(),
+    close: transporter.close,
   };
 }
 
 function outboxSender(dataDir: string): MailSender {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
+  const transporter = lazyTransporter((nodemailer) => nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" }));
   const folder = path.join(dataDir, OUTBOX);
   return {
     transport: "outbox",
     async send(mail) {
-      const info = await transporter.sendMail(mailOptions(mail));
+      const info = await (await transporter.get()).sendMail(mailOptions(mail));
       fs.mkdirSync(folder, { recursive: true });
       // Never over an earlier file: a second email on the same subject the same day (a person named
       // since) gets a name of its own, so the outbox keeps every message sent.
@@ -120,7 +135,7 @@ function outboxSender(dataDir: string): MailSender {
         return { messageId: info.messageId, file: `${OUTBOX}/${name}`, accepted: [...mail.to, ...mail.cc].map((a) => a.address.toLowerCase()) };
       }
     },
-    close: () => transporter.close(),
+    close: transporter.close,
   };
 }
 

@@ -4,7 +4,8 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 
-import { create, type Font } from "fontkit";
+import type * as fontkit from "fontkit";
+import type { Font } from "fontkit";
 
 const require = createRequire(import.meta.url);
 
@@ -33,6 +34,8 @@ const parsed = new Map<FontName, Font>();
 function parsedFont(name: FontName): Font {
   let font = parsed.get(name);
   if (!font) {
+    // fontkit's CommonJS build, required at the first PDF rather than at every process start.
+    const { create } = require("fontkit") as typeof fontkit;
     font = create(fs.readFileSync(fontPath(name))) as Font;
     parsed.set(name, font);
   }

@@ -1,8 +1,10 @@
 // Lays out a version as a PDF with pdfkit: title block and metadata, the body from the MDX syntax
 // tree, the signature page and the revision history; then, over every page, the header, the footer
 // and (underneath the text) the watermark. No I/O: the caller pipes the returned document.
+import { createRequire } from "node:module";
+
 import type { Root } from "mdast";
-import PDFDocument from "pdfkit";
+import type PDFDocumentClass from "pdfkit";
 
 import { boundedCache } from "~/cache";
 import { TYPE_LABELS } from "~/modules/content/document-types";
@@ -122,7 +124,21 @@ function newDocument(input: PdfInput): PDFKit.PDFDocument {
  * where the caller builds the structure tree (a copy): a binder or a review pack that says "Tagged"
  * with no structure behind it would claim an accessibility it does not have.
  */
+const require = createRequire(import.meta.url);
+let pdfkit: typeof PDFDocumentClass | null = null;
+
+/**
+ * pdfkit, loaded at the first PDF rather than at every server and CLI start (with fontkit it was the
+ * largest import there, about a quarter of a second on this machine). Its CommonJS build, which
+ * `require` loads synchronously, so that laying out stays synchronous.
+ */
+function loadPdfkit(): typeof PDFDocumentClass {
+  pdfkit ??= require("pdfkit") as typeof PDFDocumentClass;
+  return pdfkit;
+}
+
 export function newA4Document(info: PDFKit.DocumentInfo, options: { compress?: boolean; tagged?: boolean } = {}): PDFKit.PDFDocument {
+  const PDFDocument = loadPdfkit();
   const doc = new PDFDocument({
     size: "A4",
     margins: MARGINS,
