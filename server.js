@@ -37,7 +37,7 @@ const SECURITY_HEADERS = {
 };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const { isSameOrigin, recordRefusedCrossSiteRequest } = build.entry.module;
+const { isSameOrigin, recordRefusedCrossSiteRequest, pageLoadContext } = build.entry.module;
 
 const app = express();
 app.disable("x-powered-by");
@@ -55,7 +55,8 @@ app.use((req, res, next) => {
 });
 app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+// One load context per request: what its loaders hand to its server render (app/web/page-bodies.ts).
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: (req) => pageLoadContext(req.originalUrl) }));
 
 const port = Number(process.env.PORT ?? 3000);
 const server = app.listen(port, () => {

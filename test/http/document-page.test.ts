@@ -79,3 +79,46 @@ describe("overdue is said in words, not by colour alone", () => {
     expect(textOf(cells[overdueCell]![2]!)).toMatch(/^\d+ \(up to \d+ days\)$/);
   });
 });
+
+/** The document route's data in the hydration script of a full page load. */
+function hydrationBody(html: string): { hash: string; html: string | null } {
+  const script = /window\.__remixContext = (\{[\s\S]*?\});<\/script>/.exec(html);
+  if (!script) throw new Error("no window.__remixContext on the page");
+  const context = JSON.parse(script[1]!) as { state: { loaderData: Record<string, { body: { hash: string; html: string | null } }> } };
+  return context.state.loaderData["routes/documents.$docId"]!.body;
+}
+
+/** The document route's loader data as a client-side navigation fetches it (Remix v2: `?_data=`). */
+async function navigationBody(client: HttpClient, search: string): Promise<{ hash: string; html: string | null }> {
+  const res = await client.get(`/documents/SOP-DM-001?${search}${search ? "&" : ""}_data=${encodeURIComponent("routes/documents.$docId")}`);
+  expect(res.status).toBe(200);
+  return (JSON.parse(res.text) as { body: { hash: string; html: string | null } }).body;
+}
+
+// docs/decisions/002: the body HTML reaches a full page load once (in the markup, through the request's
+// own load context, not a process-wide map), and a client-side navigation in its loader data.
+describe("the rendered body travels once", () => {
+  it("a full page load carries it in the markup and not in the hydration data", async () => {
+    const { text } = await reader.get("/documents/SOP-DM-001?version=1.0");
+    const body = hydrationBody(text);
+    expect(body.html).toBeNull();
+    const markup = new RegExp(`<div class="document-body" id="body-${body.hash}">([\\s\\S]*?)</div>`).exec(text);
+    expect(markup?.[1]).toMatch(/^<h2 id="purpose">Purpose<\/h2>/);
+  });
+
+  it("a client-side navigation gets the body in its loader data, the same body the page shows", async () => {
+    const { text } = await reader.get("/documents/SOP-DM-001?version=1.0");
+    const body = await navigationBody(reader, "version=1.0");
+    expect(body.hash).toBe(hydrationBody(text).hash);
+    expect(body.html).toMatch(/^<h2 id="purpose">Purpose<\/h2>/);
+    expect(text).toContain(body.html!.replace(/<!-- -->/g, ""));
+  });
+
+  it("a client-side navigation to a point in time gets the body of the version in force that day", async () => {
+    const older = await navigationBody(reader, "version=1.0");
+    const current = await navigationBody(reader, "");
+    expect(current.hash).not.toBe(older.hash);
+    const thatDay = await navigationBody(reader, "on=2026-03-01");
+    expect(thatDay).toEqual(older);
+  });
+});

@@ -14,7 +14,6 @@ import type { Database } from "~/db/db.server";
 import { decodeEntities } from "./html-entities";
 import { POLICY_VERSION, checkMdxSafety, checkMdxTreeSafety } from "./mdx-policy";
 import { formatProblem, type Problem } from "./problems";
-import { renderedBodies } from "./rendered-bodies";
 
 /**
  * Names the compile options and the content policy version that compiled code was produced and
@@ -78,11 +77,7 @@ export class MdxRenderer {
     const key = `${COMPILER_ID} ${contentHash}`;
     let entry = this.rendered.get(key);
     if (!entry) {
-      entry = this.compileCached(contentHash, loadSource).then((code) => {
-        const rendered = this.toHtml(code);
-        renderedBodies.set(contentHash, rendered.html);
-        return rendered;
-      });
+      entry = this.compileCached(contentHash, loadSource).then((code) => this.toHtml(code));
       entry.catch((error: unknown) => {
         this.rendered.delete(key);
         if (error instanceof UnsafeContentError) {
