@@ -9,6 +9,7 @@ import { recordAudit } from "~/modules/audit/audit.server";
 import { RefusalThrottle, boundedOrigin, printable } from "~/modules/security/refusals";
 import { startReminderSchedule, type ReminderSchedule } from "~/modules/training/reminder-schedule.server";
 import { MarkupBodyContext } from "~/web/page-bodies";
+import { filePage } from "~/web/page-responses.server";
 
 /**
  * Pages are rendered to one string, not streamed: Quire uses no Suspense or deferred data, so
@@ -24,6 +25,7 @@ export default function handleRequest(
 ) {
   const markup = renderPage(request, responseStatusCode, remixContext, loadContext.markupBodies ?? new Map());
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  filePage(loadContext, request, responseStatusCode, responseHeaders, remixContext, markup);
   return new Response(markup, { headers: responseHeaders, status: responseStatusCode });
 }
 
@@ -109,3 +111,4 @@ export async function recordRefusedCrossSiteRequest(details: {
 
 export { isSameOrigin } from "~/modules/security/origin";
 export { pageLoadContext } from "~/web/page-bodies";
+export { lookUpPage } from "~/web/page-responses.server";

@@ -21,6 +21,9 @@ import { MarkupBodyContext, bodyForLoaderData } from "~/web/page-bodies";
 
 const PointInTime = z.iso.date().optional();
 
+/** The page is a function of the URL, the reader's permissions, the database and the day (app/web/page-responses.server.ts). */
+export const handle = { responseCache: true };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.doc.id} ${data.doc.title} · Quire` : "Document not found · Quire" }];
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
@@ -107,7 +110,12 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
       readCopies: user.permissions.includes("copies.read"),
     },
     // SOP-DC-001: controlled copies of an ended version must be recalled; shown to those who keep the register.
-    copiesToRecall: user.permissions.includes("copies.read") ? (await listRegister(q.db, { status: "to-recall", doc: id }, today(q.config))).length : 0,
+    copiesToRecall: user.permissions.includes("copies.read")
+      ? await q.db.cached(
+          `copies-to-recall:${id}:${today(q.config)}`,
+          async () => (await listRegister(q.db, { status: "to-recall", doc: id }, today(q.config))).length,
+        )
+      : 0,
     versions: page.versions.map((s) => ({
       version: s.version.version,
       status: s.status,

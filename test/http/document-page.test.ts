@@ -1,5 +1,10 @@
+import path from "node:path";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { Database } from "~/db/db.server";
+
+import { TestClock } from "../helpers/clock";
 import { copyDataFolder } from "../helpers/data-folder";
 import { type HttpClient, signedIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
@@ -120,5 +125,45 @@ describe("the rendered body travels once", () => {
     expect(current.hash).not.toBe(older.hash);
     const thatDay = await navigationBody(reader, "on=2026-03-01");
     expect(thatDay).toEqual(older);
+  });
+});
+
+// app/web/page-responses.server.ts: a page the same session read a moment ago is sent again unchanged,
+// but only while nothing it depends on has changed: the day, the session's validity, the database.
+describe("a page sent again is never stale", () => {
+  const clock = new TestClock("2026-11-25T23:59:50Z");
+  let clocked: RunningServer;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    ({ dataDir } = await copyDataFolder("project-demo"));
+    clocked = await startServer(dataDir, clock.env);
+  });
+  afterAll(async () => {
+    await clocked?.stop();
+  });
+
+  it("says the new day after midnight, refuses the session once it has been idle too long, and shows a change committed by another connection", async () => {
+    const client = await signedIn(clocked.url, "cra1");
+    for (let i = 0; i < 3; i++) expect(panelValue((await client.get("/documents/SOP-DM-001")).text, "Status")).toBe("Effective on 2026-11-25");
+    // 20 s later (no session write in between): a new day.
+    clock.set("2026-11-26T00:00:10Z");
+    expect(panelValue((await client.get("/documents/SOP-DM-001")).text, "Status")).toBe("Effective on 2026-11-26");
+    expect(panelValue((await client.get("/documents/SOP-DM-001")).text, "Status")).toBe("Effective on 2026-11-26");
+    // Idle beyond the limit: refused as the page's own loader would refuse it.
+    clock.set("2026-11-26T00:30:10Z");
+    const expired = await client.get("/documents/SOP-DM-001");
+    expect(expired.status).toBe(302);
+    expect(expired.headers.get("location")).toBe("/login?redirectTo=%2Fdocuments%2FSOP-DM-001&expired=idle");
+
+    const again = await signedIn(clocked.url, "cra1");
+    for (let i = 0; i < 3; i++) expect((await again.get("/documents/SOP-DM-001")).text).not.toContain("Renamed Reader");
+    const db = await Database.open(path.join(dataDir, "quire.db"));
+    try {
+      await db.transaction((tx) => tx.run("UPDATE users SET display_name = 'Renamed Reader' WHERE username = 'cra1'"));
+    } finally {
+      await db.close();
+    }
+    expect((await again.get("/documents/SOP-DM-001")).text).toContain("Renamed Reader");
   });
 });
