@@ -25,8 +25,10 @@ export default function handleRequest(
 ) {
   const markup = renderPage(request, responseStatusCode, remixContext, loadContext.markupBodies ?? new Map());
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  filePage(loadContext, request, responseStatusCode, responseHeaders, remixContext, markup);
-  return new Response(markup, { headers: responseHeaders, status: responseStatusCode });
+  // Encoded once: the same bytes are sent now and kept for the page response cache.
+  const bytes = Buffer.from(markup);
+  filePage(loadContext, request, responseStatusCode, responseHeaders, remixContext, bytes);
+  return new Response(bytes, { headers: responseHeaders, status: responseStatusCode });
 }
 
 /**

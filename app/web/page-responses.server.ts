@@ -84,11 +84,11 @@ export interface ResponseCacheHandle {
  * the stamp is no newer than the data), if every route on the page opted in and nothing in the response
  * is particular to this one request (a cookie being set, an error, an action's result).
  */
-export function filePage(loadContext: AppLoadContext, request: Request, status: number, headers: Headers, context: EntryContext, body: string): void {
+export function filePage(loadContext: AppLoadContext, request: Request, status: number, headers: Headers, context: EntryContext, body: Buffer): void {
   const slot = loadContext.pageSlot;
   const state = context.staticHandlerContext;
   if (!slot || request.method !== "GET" || status !== 200 || state.actionData || state.errors || headers.has("Set-Cookie")) return;
   const everyRouteOptedIn = state.matches.every((m) => (context.routeModules[m.route.id]?.handle as ResponseCacheHandle | undefined)?.responseCache === true);
   if (!everyRouteOptedIn) return;
-  responses.set(slot.key, { stamp: slot.stamp, status, headers: [...headers], body: Buffer.from(body) });
+  responses.set(slot.key, { stamp: slot.stamp, status, headers: [...headers], body });
 }
