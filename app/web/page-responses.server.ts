@@ -55,8 +55,9 @@ export async function lookUpPage(url: string, headers: Record<string, string | s
   const stored = responses.get(key);
   if (stored) {
     try {
-      // The session's own checks (idle and absolute expiry, revocation), exactly as the page's loaders run them.
-      await requireUser(new Request(url, { headers: { cookie, "x-quire-client-address": String(headers["x-quire-client-address"] ?? "") } }));
+      // The session's own checks (idle and absolute expiry, revocation), exactly as the page's loaders run
+      // them, on the request's headers as Remix would pass them (x-forwarded-proto sets a cookie's Secure flag).
+      await requireUser(new Request(url, { headers: fetchHeaders(headers) }));
     } catch (thrown) {
       if (thrown instanceof Response) return { send: { status: thrown.status, headers: [...thrown.headers], body: Buffer.from(await thrown.arrayBuffer()) } };
       throw thrown;
@@ -66,6 +67,14 @@ export async function lookUpPage(url: string, headers: Record<string, string | s
   const stamp = await currentStamp();
   if (stored?.stamp === stamp) return { send: stored };
   return { render: { key, stamp } };
+}
+
+function fetchHeaders(headers: Record<string, string | string[] | undefined>): Headers {
+  const result = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) result.append(name, one);
+  }
+  return result;
 }
 
 async function currentStamp(): Promise<string> {
