@@ -37,7 +37,7 @@ const SECURITY_HEADERS = {
 };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const { isSameOrigin, recordRefusedCrossSiteRequest } = build.entry.module;
+const { isSameOrigin, recordRefusedCrossSiteRequest, pageLoadContext, lookUpPage } = build.entry.module;
 
 const app = express();
 app.disable("x-powered-by");
@@ -54,8 +54,33 @@ app.use((req, res, next) => {
     .finally(() => res.status(403).type("text/plain").send("Cross-site request refused: this form must be sent from a Quire page.\n"));
 });
 app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
-app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+// Only names public/ holds at start are looked for there, so a page's URL costs no file-system lookup.
+const publicFiles = new Set(fs.readdirSync(path.join(root, "public")).map((name) => `/${name}`));
+const servePublic = express.static(path.join(root, "public"), { maxAge: "1h" });
+app.use((req, res, next) => (publicFiles.has(req.path) ? servePublic(req, res, next) : next()));
+// A page the same session read a moment ago, with nothing committed since, is sent again as it was
+// (app/web/page-responses.server.ts); otherwise Remix renders it and may keep it.
+app.get("*", (req, res, next) => {
+  if (req.method !== "GET") return next();
+  lookUpPage(`${req.protocol}://${req.get("host")}${req.originalUrl}`, req.headers).then((found) => {
+    if (!("send" in found)) {
+      res.locals.pageSlot = found.render;
+      return next();
+    }
+    for (const [name, value] of found.send.headers) res.append(name, value);
+    res.status(found.send.status).end(found.send.body);
+  }, next);
+});
+// One load context per request: what its loaders hand to its server render (app/web/page-bodies.ts), and
+// where that render may be kept.
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: process.env.NODE_ENV,
+    getLoadContext: (req, res) => ({ ...pageLoadContext(req.originalUrl), pageSlot: res.locals.pageSlot ?? null }),
+  }),
+);
 
 const port = Number(process.env.PORT ?? 3000);
 const server = app.listen(port, () => {

@@ -1,4 +1,4 @@
-import type { EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 
@@ -8,33 +8,48 @@ import { quire } from "~/context.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { RefusalThrottle, boundedOrigin, printable } from "~/modules/security/refusals";
 import { startReminderSchedule, type ReminderSchedule } from "~/modules/training/reminder-schedule.server";
+import { MarkupBodyContext } from "~/web/page-bodies";
+import { filePage } from "~/web/page-responses.server";
 
 /**
  * Pages are rendered to one string, not streamed: Quire uses no Suspense or deferred data, so
  * streaming would only cut a 20-page SOP into hundreds of small chunks on their way to the socket
  * (measured: bench/results.json).
  */
-export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
-  const markup = renderPage(request, responseStatusCode, remixContext);
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+  loadContext: AppLoadContext,
+) {
+  const markup = renderPage(request, responseStatusCode, remixContext, loadContext.markupBodies ?? new Map());
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  return new Response(markup, { headers: responseHeaders, status: responseStatusCode });
+  // Encoded once: the same bytes are sent now and kept for the page response cache.
+  const bytes = Buffer.from(markup);
+  filePage(loadContext, request, responseStatusCode, responseHeaders, remixContext, bytes);
+  return new Response(bytes, { headers: responseHeaders, status: responseStatusCode });
 }
 
 /**
  * A page's markup is a pure function of its URL and its loaders' data (the body of a document comes
- * from the render cache by the content hash in that data). So a successful GET whose URL and data
+ * from the request's markup bodies, keyed by the content hash in that data). So a successful GET whose URL and data
  * match a recent render is answered with that render's markup: the key holds the data itself, so a
  * different user, permission, date or version is a different key and nothing can leak between them.
  */
 const pages = boundedCache<string>("rendered-pages", 64);
 
-function renderPage(request: Request, status: number, context: EntryContext): string {
+function renderPage(request: Request, status: number, context: EntryContext, markupBodies: ReadonlyMap<string, string>): string {
   const state = context.staticHandlerContext;
   const cacheable = request.method === "GET" && status === 200 && !state.actionData && !state.errors;
   const key = cacheable ? `${request.url}\n${JSON.stringify(state.loaderData)}` : null;
   const hit = key ? pages.get(key) : undefined;
   if (hit !== undefined) return hit;
-  const markup = `<!DOCTYPE html>${renderToString(<RemixServer context={context} url={request.url} />)}`;
+  const markup = `<!DOCTYPE html>${renderToString(
+    <MarkupBodyContext.Provider value={markupBodies}>
+      <RemixServer context={context} url={request.url} />
+    </MarkupBodyContext.Provider>,
+  )}`;
   if (key) {
     pages.set(key, markup);
   }
@@ -97,3 +112,5 @@ export async function recordRefusedCrossSiteRequest(details: {
 }
 
 export { isSameOrigin } from "~/modules/security/origin";
+export { pageLoadContext } from "~/web/page-bodies";
+export { lookUpPage } from "~/web/page-responses.server";

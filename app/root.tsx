@@ -31,6 +31,12 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Quire" }];
 
+/**
+ * The layout's data is a function of the URL, the signed-in user, the database and the day, so a page
+ * whose own route says the same may be sent again unchanged (app/web/page-responses.server.ts).
+ */
+export const handle = { responseCache: true };
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await optionalUser(request);
   // Quality managers, administrators and inspectors see what the last start found in the content

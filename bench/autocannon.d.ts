@@ -12,6 +12,15 @@ declare module "autocannon" {
       title?: string;
       method?: string;
       headers?: Record<string, string>;
+      /** Requests made in turn on each connection; setupRequest may change each one (e.g. its path). */
+      requests?: { setupRequest?: (request: RequestParams) => RequestParams }[];
+    }
+
+    interface RequestParams {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
     }
 
     /** An hdr-histogram-percentiles-obj summary. */

@@ -318,9 +318,23 @@ interface HttpMeasurement {
   warmup: { seconds: number; requestsPerSecond: number; non2xx: number; errors: number };
 }
 
-async function runAutocannon(url: string, seconds: number, title: string): Promise<autocannon.Result> {
-  return await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: REQUEST_HEADERS, title });
+/**
+ * With `everyUrlNew`, each request asks for the URL with a search parameter never asked before
+ * (`?view=N`, which the page ignores), so no cache keyed by URL can answer: a first view.
+ */
+async function runAutocannon(url: string, seconds: number, title: string, everyUrlNew = false): Promise<autocannon.Result> {
+  const options: autocannon.Options = { url, connections: CONNECTIONS, duration: seconds, headers: REQUEST_HEADERS, title };
+  if (everyUrlNew) {
+    const base = new URL(url);
+    options.requests = [
+      {
+        setupRequest: (request) => ({ ...request, path: `${base.pathname}?view=${(firstViews += 1)}` }),
+      },
+    ];
+  }
+  return await autocannon(options);
 }
+let firstViews = 0;
 
 /** CPU seconds (user + system) a process has used so far, from /proc; null where unavailable. */
 function processCpuSeconds(pid: number | undefined): number | null {
@@ -338,12 +352,12 @@ function processCpuSeconds(pid: number | undefined): number | null {
 /** USER_HZ: 100 on every mainstream Linux build. */
 const CLOCK_TICKS = 100;
 
-async function measure(name: string, url: string, server: Child): Promise<HttpMeasurement> {
-  log(`${name}: warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s with ${CONNECTIONS} connections (${url})`);
-  const warm = await runAutocannon(url, WARMUP_SECONDS, `${name} (warm-up)`);
+async function measure(name: string, url: string, server: Child, everyUrlNew = false): Promise<HttpMeasurement> {
+  log(`${name}: warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s with ${CONNECTIONS} connections (${url}${everyUrlNew ? "?view=N, N new each time" : ""})`);
+  const warm = await runAutocannon(url, WARMUP_SECONDS, `${name} (warm-up)`, everyUrlNew);
   const serverCpu0 = processCpuSeconds(server.proc.pid);
   const ownCpu0 = process.cpuUsage();
-  const r = await runAutocannon(url, SECONDS, name);
+  const r = await runAutocannon(url, SECONDS, name, everyUrlNew);
   const ownCpu = process.cpuUsage(ownCpu0);
   const serverCpu1 = processCpuSeconds(server.proc.pid);
   const serverCpuSeconds = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
@@ -389,6 +403,8 @@ async function measure(name: string, url: string, server: Child): Promise<HttpMe
 
 interface HttpResults {
   sop: HttpMeasurement;
+  /** The SOP page at a URL never asked before: what a reader's first view of it costs (no page cache answers). */
+  sopFirstView: HttpMeasurement;
   about: HttpMeasurement;
   bareNode: HttpMeasurement;
   pageBytes: { sop: number; about: number };
@@ -409,6 +425,7 @@ async function httpBenchmarks(): Promise<HttpResults> {
   log(`Quire is up at ${appUrl}${PROFILE ? ` (CPU profile to ${path.relative(ROOT, PROFILE_DIR)})` : ""}`);
 
   let sop: HttpMeasurement;
+  let sopFirstView: HttpMeasurement;
   let about: HttpMeasurement;
   let sopPage: Buffer;
   let aboutPage: Buffer;
@@ -428,6 +445,7 @@ async function httpBenchmarks(): Promise<HttpResults> {
     log(`SOP page ${(sopPage.length / 1024).toFixed(1)} KB, /about ${(aboutPage.length / 1024).toFixed(1)} KB`);
 
     sop = await measure(`GET ${SOP_PATH}`, appUrl + SOP_PATH, app);
+    sopFirstView = await measure(`GET ${SOP_PATH}?view=N, first view`, appUrl + SOP_PATH, app, true);
     about = await measure(`GET ${ABOUT_PATH}`, appUrl + ABOUT_PATH, app);
   } finally {
     await stopChild(app);
@@ -448,7 +466,7 @@ async function httpBenchmarks(): Promise<HttpResults> {
   } finally {
     await stopChild(bare);
   }
-  return { sop, about, bareNode, pageBytes: { sop: sopPage.length, about: aboutPage.length }, sopPageStable };
+  return { sop, sopFirstView, about, bareNode, pageBytes: { sop: sopPage.length, about: aboutPage.length }, sopPageStable };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -643,7 +661,7 @@ async function pageBenchmarks(): Promise<GroupReport> {
   ];
 
   const notes: string[] = [];
-  for (const m of [http.sop, http.about, http.bareNode]) {
+  for (const m of [http.sop, http.sopFirstView, http.about, http.bareNode]) {
     const share = m.durationSeconds > 0 ? m.loadGeneratorCpuSeconds / m.durationSeconds : 0;
     if (share >= 0.85) {
       notes.push(
@@ -659,6 +677,15 @@ async function pageBenchmarks(): Promise<GroupReport> {
       `Server CPU per request: SOP page ${http.sop.serverCpuMsPerRequest.toFixed(2)} ms, /about ${http.about.serverCpuMsPerRequest.toFixed(2)} ms, ` +
         `bare Node ${http.bareNode.serverCpuMsPerRequest.toFixed(3)} ms (SOP page costs ${(http.sop.serverCpuMsPerRequest / http.about.serverCpuMsPerRequest).toFixed(1)}x /about ` +
         `and ${Math.round(http.sop.serverCpuMsPerRequest / http.bareNode.serverCpuMsPerRequest)}x bare Node in server CPU).`,
+    );
+  }
+  if (http.sopFirstView.serverCpuMsPerRequest !== null && http.about.serverCpuMsPerRequest !== null) {
+    notes.push(
+      `The SOP page rows measure one session reading the same URL again, which the page response cache answers while nothing ` +
+        `it depends on has changed (app/web/page-responses.server.ts). A first view (a URL never asked before, rendered by Remix): ` +
+        `${fmt(http.sopFirstView.requestsPerSecond, "req/s")}, p99 ${http.sopFirstView.latencyMs.p99} ms, ` +
+        `${http.sopFirstView.serverCpuMsPerRequest.toFixed(2)} ms server CPU per request ` +
+        `(${(http.sopFirstView.serverCpuMsPerRequest / http.about.serverCpuMsPerRequest).toFixed(1)}x /about).`,
     );
   }
 
@@ -679,10 +706,10 @@ async function pageBenchmarks(): Promise<GroupReport> {
       aboutHtmlBytes: http.pageBytes.about,
       pageBytesStableAcrossRequests: http.sopPageStable,
     },
-    raw: { http: { sop: http.sop, about: http.about, bareNode: http.bareNode }, mdx },
+    raw: { http: { sop: http.sop, sopFirstView: http.sopFirstView, about: http.about, bareNode: http.bareNode }, mdx },
   };
   const printed =
-    `${rawTable([http.sop, http.about, http.bareNode])}\n\n` +
+    `${rawTable([http.sop, http.sopFirstView, http.about, http.bareNode])}\n\n` +
     `_autocannon ${CONNECTIONS} connections, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up; MDX: ${MDX_COMPILES} compiles, ${MDX_WARM_RENDERS} warm renders._`;
   return { results, notes, sections, printed };
 }

@@ -1,8 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import type { ClientLoaderFunctionArgs } from "@remix-run/react";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { useState } from "react";
+import { useContext, useState } from "react";
 import { z } from "zod";
 
 import { today } from "~/clock.server";
@@ -12,19 +11,22 @@ import { utcMinuteLabel } from "~/components/time";
 import { quire } from "~/context.server";
 import { TYPE_LABELS } from "~/modules/content/document-types";
 import { unlessContentRefused } from "~/modules/content/render.server";
-import { renderedBodies } from "~/modules/content/rendered-bodies";
 import { listRegister } from "~/modules/copies/register.server";
 import { statusWording } from "~/modules/documents/documents";
 import { documentHistory, documentPage, loadJobFunctions } from "~/modules/documents/library.server";
 import { signaturesOfVersion } from "~/modules/signatures/signatures.server";
 import { readsDrafts } from "~/modules/users/permissions";
 import { requireUser } from "~/web/auth.server";
+import { MarkupBodyContext, bodyForLoaderData } from "~/web/page-bodies";
 
 const PointInTime = z.iso.date().optional();
 
+/** The page is a function of the URL, the reader's permissions, the database and the day (app/web/page-responses.server.ts). */
+export const handle = { responseCache: true };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.doc.id} ${data.doc.title} · Quire` : "Document not found · Quire" }];
 
-export async function loader({ params, request }: LoaderFunctionArgs) {
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, "document.read");
   const q = await quire();
   const id = params.docId ?? "";
@@ -108,7 +110,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       readCopies: user.permissions.includes("copies.read"),
     },
     // SOP-DC-001: controlled copies of an ended version must be recalled; shown to those who keep the register.
-    copiesToRecall: user.permissions.includes("copies.read") ? (await listRegister(q.db, { status: "to-recall", doc: id }, today(q.config))).length : 0,
+    copiesToRecall: user.permissions.includes("copies.read")
+      ? await q.db.cached(
+          `copies-to-recall:${id}:${today(q.config)}`,
+          async () => (await listRegister(q.db, { status: "to-recall", doc: id }, today(q.config))).length,
+        )
+      : 0,
     versions: page.versions.map((s) => ({
       version: s.version.version,
       status: s.status,
@@ -117,20 +124,9 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       changeReason: s.version.changeReason,
     })),
     headings: page.headings,
-    // The body travels in the page markup only (app/modules/content/rendered-bodies.ts).
-    body: { hash: shown.version.contentHash, html: null as string | null },
+    // On a full page load the body travels in the markup only; a client-side navigation gets it here.
+    body: { hash: shown.version.contentHash, html: bodyForLoaderData(context.markupBodies, shown.version.contentHash, page.html) },
   });
-}
-
-/**
- * Client-side navigation: the server data carries no body, so fetch the rendered body alongside it
- * (in parallel) from the body resource route. Full page loads never run this (no `hydrate`).
- */
-export async function clientLoader({ serverLoader, request, params }: ClientLoaderFunctionArgs) {
-  const url = new URL(request.url);
-  const bodyUrl = `/documents/${params.docId}/body${url.search}`;
-  const [data, html] = await Promise.all([serverLoader<typeof loader>(), fetch(bodyUrl).then((r) => (r.ok ? r.text() : ""))]);
-  return { ...data, body: { hash: data.body.hash, html } };
 }
 
 export default function DocumentView() {
@@ -384,12 +380,14 @@ export default function DocumentView() {
 
 /**
  * The document's body, rendered once on the server from validated MDX and cached by content hash.
- * Its HTML comes from the loader data (client navigation), the server's cache (server render), or the
- * markup already in the page (hydration), so a full page load carries it only once.
+ * Its HTML comes from the loader data (client navigation), the request's markup bodies (server render,
+ * app/web/page-bodies.ts), or the markup already in the page (hydration), so a full page load carries it
+ * only once.
  */
 function DocumentBody({ hash, html }: { hash: string; html: string | null }) {
+  const markupBodies = useContext(MarkupBodyContext);
   const [content] = useState(
-    () => html ?? renderedBodies.get(hash) ?? (typeof document === "undefined" ? "" : (document.getElementById(`body-${hash}`)?.innerHTML ?? "")),
+    () => html ?? markupBodies.get(hash) ?? (typeof document === "undefined" ? "" : (document.getElementById(`body-${hash}`)?.innerHTML ?? "")),
   );
   return <div className="document-body" id={`body-${hash}`} dangerouslySetInnerHTML={{ __html: content }} />;
 }

@@ -122,6 +122,24 @@ describe("the document page in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("keeps the body it was served while hydrating, and a client-side move to another version shows that version's body", async () => {
+    const { page, problems } = await signedInPage({ width: 1280, height: 800 });
+    await page.goto(server.url + "/documents/SOP-DM-001", { waitUntil: "networkidle" });
+    await page.waitForFunction(() => (window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized === true);
+    const body = page.locator(".document-body");
+    const served = await body.innerHTML();
+    expect(served).toMatch(/^<h2 id="purpose">Purpose<\/h2>/);
+    await page.evaluate(() => Object.assign(window, { stillThisDocument: true }));
+    await page.locator(".versions").getByRole("link", { name: "v1.0" }).click();
+    await page.waitForURL(server.url + "/documents/SOP-DM-001?version=1.0");
+    await page.locator("article.document[data-version='1.0']").waitFor();
+    const older = await body.innerHTML();
+    expect(older).toMatch(/^<h2 id="purpose">Purpose<\/h2>/);
+    expect(older).not.toBe(served);
+    await expect(page.evaluate(() => "stillThisDocument" in window)).resolves.toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it("a document or change request that is not found answers 404 and hydrates without a React error", async () => {
     const { page, problems } = await signedInPage({ width: 1280, height: 800 });
     for (const [path, message] of [

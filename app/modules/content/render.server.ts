@@ -12,7 +12,6 @@ import type { Database } from "~/db/db.server";
 import { decodeEntities } from "./html-entities";
 import { POLICY_VERSION, checkMdxSafety, checkMdxTreeSafety } from "./mdx-policy";
 import { formatProblem, type Problem } from "./problems";
-import { renderedBodies } from "./rendered-bodies";
 
 /**
  * Names the compile options and the content policy version that compiled code was produced and
@@ -88,11 +87,7 @@ export class MdxRenderer {
     const key = `${COMPILER_ID} ${contentHash}`;
     let entry = this.rendered.get(key);
     if (!entry) {
-      entry = this.compileCached(contentHash, loadSource).then((code) => {
-        const rendered = this.toHtml(code);
-        renderedBodies.set(contentHash, rendered.html);
-        return rendered;
-      });
+      entry = this.compileCached(contentHash, loadSource).then((code) => this.toHtml(code));
       entry.catch((error: unknown) => {
         this.rendered.delete(key);
         if (error instanceof UnsafeContentError) {
