@@ -1,9 +1,10 @@
 // The one cache abstraction (issue 10): a bounded least-recently-used cache from lru-cache, named and
 // registered here, so every cache in Quire has an explicit key, a size limit and one way to be emptied.
 // What is cached is keyed by something immutable (a content hash, a pair of versions, a version of a
-// document, an ended month), so an entry never goes stale: changed content has a different key. The
-// database's own read cache (`Database.cached`, keyed on SQLite's data_version) is the one exception,
-// because what it holds changes with the database.
+// document, an ended month), so an entry never goes stale: changed content has a different key. Two
+// caches hold what changes with the database and check SQLite's data_version on every read instead:
+// the database's own read cache (`Database.cached`) and the page responses of app/web/page-responses.server.ts
+// (data_version and the day, the session checked on every request).
 
 import { LRUCache } from "lru-cache";
 
