@@ -202,6 +202,8 @@ describe("periodic review and retirement in Chromium, as the quality manager", (
     await request.getByRole("button", { name: "Request withdrawal" }).click();
     await dc.waitForURL(/\/changes\/CR-\d{4}-\d{4}\/withdrawal\?notice=withdrawal-requested$/);
     const requestUrl = dc.url().replace(/\?notice=.*$/, "");
+    // The URL changes before React renders the page it leads to: wait for the notice, then count it.
+    await notice(dc, "The withdrawal request is open").first().waitFor();
     await expect(notice(dc, "The withdrawal request is open").count()).resolves.toBe(1);
     // The requester does not approve it: no signing form, the reason said instead.
     await expect(dc.getByRole("form", { name: "Sign: Retired" }).count()).resolves.toBe(0);
