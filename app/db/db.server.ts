@@ -92,7 +92,11 @@ const MEMO_LIMIT = 5000;
 
 export class Database implements Queryable {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly memo = new Map<string, { version: number; value: Promise<unknown> }>();
+  private readonly memo = new Map<string, { version: string; value: Promise<unknown> }>();
+  /** This process's commits so far, counted as each finishes. */
+  private ownCommits = 0;
+  /** The reader's data_version, read once in the current turn of the event loop. */
+  private dataVersionThisTurn: Promise<number> | null = null;
   private readonly writerApi: Tx;
   private readonly readerApi: Queryable;
 
@@ -130,7 +134,7 @@ export class Database implements Queryable {
    * cost of one statement that touches no table. For read models that pages ask for on every view.
    */
   async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const version = (await this.readerApi.get<{ data_version: number }>("PRAGMA data_version"))!.data_version;
+    const version = await this.version();
     const hit = this.memo.get(key);
     if (hit && hit.version === version) return hit.value as Promise<T>;
     // Read after the version: the value is at least as new as the version it is filed under.
@@ -148,6 +152,26 @@ export class Database implements Queryable {
   }
 
   /**
+   * A token that changes whenever any connection commits. SQLite's `PRAGMA data_version` on the reader
+   * changes with every commit of another connection (this process's writer or another process); it is
+   * read at most once per turn of the event loop, since a page asks for several cached read models and
+   * each statement is a trip through the thread pool. This process's own commits are counted as they
+   * finish, so a read right after one (even in the same turn) sees it; another process's commit is seen
+   * from the next turn, as if the reads of one turn had all happened at its start.
+   */
+  async version(): Promise<string> {
+    const own = this.ownCommits;
+    if (!this.dataVersionThisTurn) {
+      this.dataVersionThisTurn = this.readerApi.get<{ data_version: number }>("PRAGMA data_version").then((row) => row!.data_version);
+      const forget = this.dataVersionThisTurn;
+      setImmediate(() => {
+        if (this.dataVersionThisTurn === forget) this.dataVersionThisTurn = null;
+      });
+    }
+    return `${await this.dataVersionThisTurn} ${own}`;
+  }
+
+  /**
    * Runs `work` inside BEGIN IMMEDIATE..COMMIT, after every earlier transaction has finished.
    * A thrown error rolls back everything `work` wrote.
    */
@@ -157,6 +181,7 @@ export class Database implements Queryable {
       try {
         const result = await work(this.writerApi);
         await this.writerApi.run("COMMIT");
+        this.ownCommits++;
         return result;
       } catch (error) {
         await this.writerApi.run("ROLLBACK").catch(() => undefined);
@@ -172,6 +197,7 @@ export class Database implements Queryable {
   async execScript(sql: string): Promise<void> {
     await this.queue;
     await exec(this.writer, sql);
+    this.ownCommits++;
   }
 
   /** Reads through the writer, inside a script's open transaction: migrations only. */

@@ -79,8 +79,7 @@ function fetchHeaders(headers: Record<string, string | string[] | undefined>): H
 
 async function currentStamp(): Promise<string> {
   const q = await quire();
-  const row = await q.db.get<{ data_version: number }>("PRAGMA data_version");
-  return `${row?.data_version ?? "?"} ${today(q.config)}`;
+  return `${await q.db.version()} ${today(q.config)}`;
 }
 
 /** Routes whose page is a pure function of URL, session user, database and day say so in their `handle`. */

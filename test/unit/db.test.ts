@@ -46,6 +46,22 @@ describe("Database", () => {
     expect(loads).toBe(3);
   });
 
+  it("changes its version token with every commit: its own at once, another process's from the next turn of the event loop", async () => {
+    const d = await openTemp();
+    const start = await d.version();
+    // Reads in one turn share one data_version read.
+    const [a, b] = await Promise.all([d.version(), d.version()]);
+    expect(a).toBe(b);
+    const other = await Database.open(d.file);
+    await other.transaction((tx) => tx.run("INSERT INTO t (tx, n) VALUES ('other', 1)"));
+    await other.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    const afterOther = await d.version();
+    expect(afterOther).not.toBe(start);
+    await d.transaction((tx) => tx.run("INSERT INTO t (tx, n) VALUES ('own', 1)"));
+    expect(await d.version()).not.toBe(afterOther);
+  });
+
   it("runs concurrent transactions one after another, never mixing their statements", async () => {
     const d = await openTemp();
     // Each transaction writes 5 rows with awaits between them; one of them fails half-way.
