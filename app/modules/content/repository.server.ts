@@ -95,6 +95,26 @@ function runSilent(dir: string, args: string[], env?: Record<string, string>): P
   });
 }
 
+/** The trailers of a commit message (`Key: value` lines, unfolded), each key's values in order. */
+function parseTrailers(out: string): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const line of out.split("\n")) {
+    const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const list = map.get(m[1]!) ?? [];
+    list.push(m[2]!);
+    map.set(m[1]!, list);
+  }
+  return map;
+}
+
+/** What `readVersionCommits` found: present commits, files by `commit:path`, trailers by commit. */
+export interface VersionCommits {
+  present: Set<string>;
+  files: Map<string, string>;
+  trailers: Map<string, Map<string, string[]>>;
+}
+
 /** A commit named by its full SHA-1: what it holds never changes. */
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
@@ -212,16 +232,69 @@ export class ContentRepository {
 
   /** The trailers of a commit message, as key to values. */
   async trailers(commit: string): Promise<Map<string, string[]>> {
-    const out = await this.git.raw(["log", "-1", "--format=%(trailers:only,unfold)", commit]);
-    const map = new Map<string, string[]>();
-    for (const line of out.split("\n")) {
-      const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
-      if (!m) continue;
-      const list = map.get(m[1]!) ?? [];
-      list.push(m[2]!);
-      map.set(m[1]!, list);
+    return parseTrailers(await this.git.raw(["log", "-1", "--format=%(trailers:only,unfold)", commit]));
+  }
+
+  /**
+   * What `quire verify` reads of every version commit, with three git processes in all rather than
+   * three per version: which commits exist, each version's file at its commit, and each commit's
+   * trailers. A missing commit or file is simply absent from the answer; a git failure rejects, and
+   * the caller reads the versions one by one instead (a damaged repository is then a finding per version).
+   */
+  async readVersionCommits(items: readonly { commit: string; path: string }[]): Promise<VersionCommits> {
+    const commits = [...new Set(items.map((i) => i.commit))].filter((c) => FULL_SHA.test(c));
+    const check = await this.catFile("--batch-check", commits.map((c) => `${c}^{commit}`));
+    const present = new Set(commits.filter((_, i) => / commit \d+$/.test(check.headers[i] ?? "")));
+    const wanted = items.filter((i) => present.has(i.commit));
+    const read = await this.catFile("--batch", wanted.map((i) => `${i.commit}:${i.path}`));
+    const files = new Map<string, string>();
+    wanted.forEach((item, i) => {
+      const body = read.bodies[i];
+      if (body !== undefined) files.set(`${item.commit}:${item.path}`, body);
+    });
+    const trailers = new Map<string, Map<string, string[]>>();
+    if (present.size > 0) {
+      const out = await this.git.raw(["log", "--no-walk=unsorted", "--format=%x1e%H%x1f%(trailers:only,unfold)", ...present]);
+      for (const entry of out.split("\x1e").slice(1)) {
+        const [sha, text] = entry.split("\x1f");
+        trailers.set(sha!.trim(), parseTrailers(text ?? ""));
+      }
     }
-    return map;
+    return { present, files, trailers };
+  }
+
+  /**
+   * One `git cat-file` run over many objects: each one's header line and, in --batch mode, its
+   * content as UTF-8 (undefined when git says it is missing or not a blob).
+   */
+  private async catFile(mode: "--batch" | "--batch-check", objects: readonly string[]): Promise<{ headers: string[]; bodies: (string | undefined)[] }> {
+    if (objects.length === 0) return { headers: [], bodies: [] };
+    const output = await new Promise<Buffer>((resolve, reject) => {
+      const child = spawn("git", ["cat-file", mode], { cwd: this.dir, env: gitEnv({}) as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
+      const chunks: Buffer[] = [];
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once("error", reject);
+      child.once("close", (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`git cat-file failed: ${stderr.trim()}`))));
+      child.stdin.end(objects.map((o) => `${o}\n`).join(""));
+    });
+    const headers: string[] = [];
+    const bodies: (string | undefined)[] = [];
+    let at = 0;
+    for (let i = 0; i < objects.length; i++) {
+      const end = output.indexOf(10, at);
+      if (end < 0) throw new Error(`git cat-file answered ${i} of ${objects.length} objects`);
+      const header = output.subarray(at, end).toString();
+      headers.push(header);
+      at = end + 1;
+      const size = /^[0-9a-f]{40} (\w+) (\d+)$/.exec(header);
+      if (mode === "--batch" && size) {
+        bodies.push(size[1] === "blob" ? output.subarray(at, at + Number(size[2])).toString("utf8") : undefined);
+        at += Number(size[2]) + 1;
+      } else bodies.push(undefined);
+    }
+    return { headers, bodies };
   }
 
   /** Who made a commit (git's author) and its subject line. */
