@@ -34,14 +34,25 @@ export async function blankSessionCookie(request: Request): Promise<string> {
 }
 
 const perRequest = new WeakMap<Request, Promise<SessionState>>();
+const perTurn = new Map<string, Promise<SessionState>>();
 
-/** Reads and checks the session cookie once per request (root and route loaders share the result). */
+/**
+ * Reads and checks the session cookie once per request (root and route loaders share the result).
+ * Remix hands each loader its own copy of the Request, so the copies of one request are matched by
+ * what the check reads (the cookie and the client address) within one turn of the event loop, when
+ * the loaders of a page start: the same session checked at the same instant has one answer.
+ */
 export function sessionState(request: Request): Promise<SessionState> {
   let state = perRequest.get(request);
+  if (state) return state;
+  const key = `${clientAddress(request) ?? ""}\n${request.headers.get("cookie") ?? ""}`;
+  state = perTurn.get(key);
   if (!state) {
     state = readSession(request);
-    perRequest.set(request, state);
+    if (perTurn.size === 0) setImmediate(() => perTurn.clear());
+    perTurn.set(key, state);
   }
+  perRequest.set(request, state);
   return state;
 }
 
