@@ -205,8 +205,14 @@ export class Database implements Queryable {
     return this.writerApi.all<T>(sql);
   }
 
+  /**
+   * Closes the reader, then the writer. The last connection to close checkpoints the WAL into the
+   * database file and removes the -wal and -shm files, and only the writer can: closed side by side,
+   * the read-only reader sometimes closed last and left a WAL of megabytes beside a database file that
+   * lacked its content (a copied folder then changed on its next open).
+   */
   async close(): Promise<void> {
     await this.queue;
-    await Promise.all([this.reader, this.writer].map((db) => new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())))));
+    for (const db of [this.reader, this.writer]) await new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
   }
 }

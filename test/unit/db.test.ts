@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
@@ -60,6 +61,17 @@ describe("Database", () => {
     expect(afterOther).not.toBe(start);
     await d.transaction((tx) => tx.run("INSERT INTO t (tx, n) VALUES ('own', 1)"));
     expect(await d.version()).not.toBe(afterOther);
+  });
+
+  it("leaves only the database file when it closes: the WAL checkpointed, no -wal or -shm beside it", async () => {
+    for (let i = 0; i < 5; i++) {
+      const d = await openTemp();
+      await d.transaction((tx) => tx.run("INSERT INTO t (tx, n) VALUES ('a', 1)"));
+      await d.get("SELECT count(*) AS n FROM t");
+      await d.close();
+      db = null;
+      expect(fs.readdirSync(path.dirname(d.file))).toEqual(["quire.db"]);
+    }
   });
 
   it("runs concurrent transactions one after another, never mixing their statements", async () => {
