@@ -123,7 +123,7 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 // read at a commit (a document version's body, its knowledge check).
 const treeAtCommit = boundedCache<Promise<ContentTree>>("content trees at a commit", 8);
 const fileAtCommit = boundedCache<Promise<string>>("content files at a commit", 500);
-const fileOrNullAtCommit = boundedCache<Promise<string | null>>("content files or their absence at a commit", 500);
+const fileAbsentAtCommit = boundedCache<true>("content files absent at a commit", 500);
 
 /**
  * The one gateway to the content repository (simple-git). Quire's repository is bare: commits are
@@ -288,7 +288,7 @@ export class ContentRepository {
       const header = output.subarray(at, end).toString();
       headers.push(header);
       at = end + 1;
-      const size = /^[0-9a-f]{40} (\w+) (\d+)$/.exec(header);
+      const size = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
       if (mode === "--batch" && size) {
         bodies.push(size[1] === "blob" ? output.subarray(at, at + Number(size[2])).toString("utf8") : undefined);
         at += Number(size[2]) + 1;
@@ -319,17 +319,12 @@ export class ContentRepository {
     if (!FULL_SHA.test(commit)) return this.git.show([`${commit}:${filePath}`]).catch(() => null);
     // A file missing at a commit stays missing (most versions have no knowledge check): kept too.
     const key = `${this.dir}\0${commit}:${filePath}`;
-    let source = fileOrNullAtCommit.get(key);
-    if (source === undefined) {
-      source = this.git.show([`${commit}:${filePath}`]).catch(async () => {
-        fileOrNullAtCommit.delete(key);
-        // git words a missing path and an unknown commit alike: keep the absence only in a commit that exists.
-        if (await this.hasCommit(commit)) fileOrNullAtCommit.set(key, Promise.resolve(null));
-        return null;
-      });
-      fileOrNullAtCommit.set(key, source);
-    }
-    return source;
+    if (fileAbsentAtCommit.has(key)) return null;
+    return this.readFile(commit, filePath).catch(async () => {
+      // git words a missing path and an unknown commit alike: keep the absence only in a commit that exists.
+      if (await this.hasCommit(commit)) fileAbsentAtCommit.set(key, true);
+      return null;
+    });
   }
 
   /**
@@ -354,28 +349,15 @@ export class ContentRepository {
    * per file: the inspection binder reads hundreds of versions). Throws if any is missing.
    */
   async readFiles(files: readonly { commit: string; path: string }[]): Promise<string[]> {
-    if (files.length === 0) return [];
-    const output = await new Promise<Buffer>((resolve, reject) => {
-      const child = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, env: gitEnv({}) as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
-      const chunks: Buffer[] = [];
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once("error", reject);
-      child.once("close", (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`git cat-file failed: ${stderr.trim()}`))));
-      child.stdin.end(files.map((f) => `${f.commit}:${f.path}\n`).join(""));
+    const { headers, bodies } = await this.catFile(
+      "--batch",
+      files.map((f) => `${f.commit}:${f.path}`),
+    );
+    return files.map((f, i) => {
+      const source = bodies[i];
+      if (source === undefined) throw new Error(`${f.commit}:${f.path} is not in the content repository (${headers[i]})`);
+      return source;
     });
-    const sources: string[] = [];
-    let at = 0;
-    for (const f of files) {
-      const end = output.indexOf(10, at);
-      const header = output.subarray(at, end).toString();
-      const size = /^[0-9a-f]+ blob (\d+)$/.exec(header)?.[1];
-      if (size === undefined) throw new Error(`${f.commit}:${f.path} is not in the content repository (${header})`);
-      sources.push(output.subarray(end + 1, end + 1 + Number(size)).toString("utf8"));
-      at = end + 1 + Number(size) + 1;
-    }
-    return sources;
   }
 
   /** Every controlled document, every quiz and job-functions.yaml at a commit (or branch), read once per commit. */
